@@ -1,0 +1,1 @@
+"""Verae: explained iron-deficiency risk from blood-test reports."""

@@ -1,0 +1,290 @@
+"""The analyte catalog: one place that says what each analyte is called, measured in and allowed to be.
+
+Canonical units follow SI as most Russian and European labs print them. Conversion factors multiply a
+value in the accepted unit into the canonical unit (see ../shared/research/lab-science.md §3.3).
+Unit keys are the normalised spellings produced by `labs.units.normalize_unit`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Analyte:
+    code: str
+    loinc: str
+    name_en: str
+    name_ru: str
+    canonical_unit: str
+    # normalised unit key -> factor into the canonical unit
+    units: dict[str, float]
+    # plausible range in the canonical unit: values outside are rejected as implausible
+    plausible: tuple[float, float]
+    # units a bare number may be read in when a report prints none (ambiguity is resolved by plausibility)
+    unitless_candidates: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = field(default=())
+    # method-unspecified LOINC variants that labs also send
+    also_loinc: tuple[str, ...] = ()
+
+
+ANALYTES: tuple[Analyte, ...] = (
+    Analyte(
+        code="hemoglobin",
+        loinc="718-7",
+        name_en="Hemoglobin",
+        name_ru="Гемоглобин",
+        canonical_unit="g/L",
+        units={"g/l": 1.0, "g/dl": 10.0, "mmol/l": 16.11, "g%": 10.0},
+        plausible=(30.0, 250.0),
+        unitless_candidates=("g/l", "g/dl"),
+        aliases=("hemoglobin", "haemoglobin", "hgb", "hb", "гемоглобин", "hb (гемоглобин)"),
+    ),
+    Analyte(
+        code="hematocrit",
+        loinc="4544-3",
+        name_en="Hematocrit",
+        name_ru="Гематокрит",
+        canonical_unit="%",
+        units={"%": 1.0, "l/l": 100.0},
+        plausible=(10.0, 75.0),
+        unitless_candidates=("%", "l/l"),
+        aliases=("hematocrit", "haematocrit", "hct", "pcv", "гематокрит", "ht"),
+        also_loinc=("20570-8",),
+    ),
+    Analyte(
+        code="rbc",
+        loinc="789-8",
+        name_en="Red blood cells",
+        name_ru="Эритроциты",
+        canonical_unit="10^12/L",
+        units={"10^12/l": 1.0, "10^6/ul": 1.0},
+        plausible=(1.0, 9.0),
+        unitless_candidates=("10^12/l",),
+        aliases=("rbc", "red blood cells", "red blood cell count", "erythrocytes", "эритроциты", "red cell count"),
+        also_loinc=("26453-1",),
+    ),
+    Analyte(
+        code="mcv",
+        loinc="787-2",
+        name_en="Mean corpuscular volume",
+        name_ru="Средний объём эритроцита",
+        canonical_unit="fL",
+        units={"fl": 1.0, "um^3": 1.0},
+        plausible=(50.0, 130.0),
+        unitless_candidates=("fl",),
+        aliases=(
+            "mcv",
+            "mean corpuscular volume",
+            "mean cell volume",
+            "средний объем эритроцита",
+            "средний объём эритроцита",
+            "средний объем эритроцитов",
+        ),
+        also_loinc=("30428-7",),
+    ),
+    Analyte(
+        code="mch",
+        loinc="785-6",
+        name_en="Mean corpuscular hemoglobin",
+        name_ru="Среднее содержание гемоглобина в эритроците",
+        canonical_unit="pg",
+        units={"pg": 1.0},
+        plausible=(10.0, 50.0),
+        unitless_candidates=("pg",),
+        aliases=(
+            "mch",
+            "mean corpuscular hemoglobin",
+            "mean cell haemoglobin",
+            "mean cell hemoglobin",
+            "среднее содержание гемоглобина в эритроците",
+            "среднее содержание hb в эритроците",
+        ),
+        also_loinc=("28539-5",),
+    ),
+    Analyte(
+        code="mchc",
+        loinc="786-4",
+        name_en="Mean corpuscular hemoglobin concentration",
+        name_ru="Средняя концентрация гемоглобина в эритроците",
+        canonical_unit="g/L",
+        units={"g/l": 1.0, "g/dl": 10.0},
+        plausible=(200.0, 420.0),
+        unitless_candidates=("g/l", "g/dl"),
+        aliases=(
+            "mchc",
+            "mean corpuscular hemoglobin concentration",
+            "mean cell haemoglobin concentration",
+            "средняя концентрация гемоглобина в эритроците",
+            "средняя концентрация hb в эритроците",
+        ),
+        also_loinc=("28540-3",),
+    ),
+    Analyte(
+        code="rdw_cv",
+        loinc="788-0",
+        name_en="Red cell distribution width (CV)",
+        name_ru="Ширина распределения эритроцитов (CV)",
+        canonical_unit="%",
+        units={"%": 1.0},
+        plausible=(8.0, 35.0),
+        unitless_candidates=("%",),
+        aliases=(
+            "rdw",
+            "rdw-cv",
+            "rdw cv",
+            "rdw_cv",
+            "red cell distribution width",
+            "ширина распределения эритроцитов",
+            "ширина распределения эритроцитов по объему",
+        ),
+        also_loinc=("30385-9",),
+    ),
+    Analyte(
+        code="rdw_sd",
+        loinc="21000-5",
+        name_en="Red cell distribution width (SD)",
+        name_ru="Ширина распределения эритроцитов (SD)",
+        canonical_unit="fL",
+        units={"fl": 1.0},
+        plausible=(25.0, 120.0),
+        unitless_candidates=("fl",),
+        aliases=("rdw-sd", "rdw sd", "rdw_sd"),
+        also_loinc=("30384-2",),
+    ),
+    Analyte(
+        code="platelets",
+        loinc="777-3",
+        name_en="Platelets",
+        name_ru="Тромбоциты",
+        canonical_unit="10^9/L",
+        units={"10^9/l": 1.0, "10^3/ul": 1.0},
+        plausible=(5.0, 2000.0),
+        unitless_candidates=("10^9/l",),
+        aliases=("platelets", "plt", "platelet count", "тромбоциты"),
+        also_loinc=("26515-7",),
+    ),
+    Analyte(
+        code="wbc",
+        loinc="6690-2",
+        name_en="White blood cells",
+        name_ru="Лейкоциты",
+        canonical_unit="10^9/L",
+        units={"10^9/l": 1.0, "10^3/ul": 1.0},
+        plausible=(0.2, 200.0),
+        unitless_candidates=("10^9/l",),
+        aliases=("wbc", "white blood cells", "white cell count", "leukocytes", "лейкоциты"),
+    ),
+    Analyte(
+        code="ferritin",
+        loinc="2276-4",
+        name_en="Ferritin",
+        name_ru="Ферритин",
+        canonical_unit="ug/L",
+        units={"ug/l": 1.0, "ng/ml": 1.0, "pmol/l": 1 / 2.247},
+        plausible=(0.5, 20000.0),
+        unitless_candidates=("ug/l",),
+        aliases=("ferritin", "serum ferritin", "ферритин"),
+        also_loinc=("20567-4", "24373-3"),
+    ),
+    Analyte(
+        code="serum_iron",
+        loinc="2498-4",
+        name_en="Serum iron",
+        name_ru="Железо сывороточное",
+        canonical_unit="umol/L",
+        units={"umol/l": 1.0, "ug/dl": 0.179},
+        plausible=(0.5, 100.0),
+        unitless_candidates=("umol/l",),
+        aliases=("serum iron", "iron", "fe", "железо", "железо сывороточное", "сывороточное железо"),
+    ),
+    Analyte(
+        code="tibc",
+        loinc="2500-7",
+        name_en="Total iron-binding capacity",
+        name_ru="Общая железосвязывающая способность сыворотки",
+        canonical_unit="umol/L",
+        units={"umol/l": 1.0, "ug/dl": 0.179},
+        plausible=(10.0, 150.0),
+        unitless_candidates=("umol/l",),
+        aliases=(
+            "tibc",
+            "total iron binding capacity",
+            "ожсс",
+            "общая железосвязывающая способность сыворотки",
+        ),
+    ),
+    Analyte(
+        code="uibc",
+        loinc="2501-5",
+        name_en="Unsaturated iron-binding capacity",
+        name_ru="Латентная железосвязывающая способность сыворотки",
+        canonical_unit="umol/L",
+        units={"umol/l": 1.0, "ug/dl": 0.179},
+        plausible=(0.0, 140.0),
+        unitless_candidates=("umol/l",),
+        aliases=("uibc", "unsaturated iron binding capacity", "лжсс", "латентная железосвязывающая способность"),
+    ),
+    Analyte(
+        code="transferrin",
+        loinc="3034-6",
+        name_en="Transferrin",
+        name_ru="Трансферрин",
+        canonical_unit="g/L",
+        units={"g/l": 1.0, "mg/dl": 0.01},
+        plausible=(0.5, 6.0),
+        unitless_candidates=("g/l",),
+        aliases=("transferrin", "трансферрин"),
+    ),
+    Analyte(
+        code="transferrin_saturation",
+        loinc="2502-3",
+        name_en="Transferrin saturation",
+        name_ru="Насыщение трансферрина железом",
+        canonical_unit="%",
+        units={"%": 1.0},
+        plausible=(0.0, 100.0),
+        unitless_candidates=("%",),
+        aliases=(
+            "transferrin saturation",
+            "tsat",
+            "iron saturation",
+            "коэффициент насыщения трансферрина",
+            "насыщение трансферрина железом",
+            "кнт",
+        ),
+    ),
+    Analyte(
+        code="crp",
+        loinc="1988-5",
+        name_en="C-reactive protein",
+        name_ru="С-реактивный белок",
+        canonical_unit="mg/L",
+        units={"mg/l": 1.0, "mg/dl": 10.0},
+        plausible=(0.0, 500.0),
+        unitless_candidates=("mg/l",),
+        aliases=("crp", "c-reactive protein", "hs-crp", "hscrp", "срб", "с-реактивный белок", "crp (hs)"),
+        also_loinc=("30522-7",),
+    ),
+)
+
+BY_CODE: dict[str, Analyte] = {analyte.code: analyte for analyte in ANALYTES}
+ANALYTE_CODES: tuple[str, ...] = tuple(BY_CODE)
+
+
+
+def _alias_key(name: str) -> str:
+    return " ".join(name.strip().lower().replace("ё", "е").split())
+
+
+_BY_ALIAS: dict[str, Analyte] = {
+    _alias_key(alias): analyte for analyte in ANALYTES for alias in (analyte.code, *analyte.aliases)
+}
+_BY_LOINC: dict[str, Analyte] = {
+    loinc: analyte for analyte in ANALYTES for loinc in (analyte.loinc, *analyte.also_loinc)
+}
+
+
+def find_analyte(name: str) -> Analyte | None:
+    """The analyte a canonical code, a printed name or a LOINC code refers to, or None."""
+    return _BY_ALIAS.get(_alias_key(name)) or _BY_LOINC.get(name.strip())

@@ -1,0 +1,60 @@
+"""The risk contract shared by stored results, the synchronous predict endpoint and the CLI."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from verae.labs.schemas import InvalidField
+
+RiskTier = Literal["HIGH", "WARNING", "GRAY", "LOW"]
+Confidence = Literal["high", "medium", "low"]
+
+
+class LocalizedText(BaseModel):
+    en: str
+    ru: str
+
+
+class Explanation(BaseModel):
+    feature: str = Field(description="Input name, e.g. mcv")
+    value: float | None
+    unit: str | None
+    contribution: float = Field(description="Signed contribution to the estimate (positive raises it)")
+    direction: Literal["raises", "lowers"]
+    text: LocalizedText
+
+
+class MeasuredIronStatus(BaseModel):
+    """Iron status read from a measured ferritin with published thresholds: measured, not predicted."""
+
+    basis: Literal["measured"] = "measured"
+    ferritin_ug_l: float
+    status: Literal["deficient", "likely_deficient", "not_deficient"]
+    threshold_ug_l: float
+    inflammation: bool = Field(description="CRP above 5 mg/L, which raises ferritin and the threshold")
+    text: LocalizedText
+
+
+class RiskResult(BaseModel):
+    iron_index: float | None = Field(
+        description="Continuous iron estimate; its meaning depends on model_version (see the model card)"
+    )
+    risk_percent: float = Field(ge=0, le=100)
+    risk_tier: RiskTier
+    clinical_action: LocalizedText
+    disclaimer: LocalizedText
+    explanations: list[Explanation]
+    confidence: Confidence
+    model_version: str
+    measured_iron_status: MeasuredIronStatus | None = None
+
+
+class NeedsInput(Exception):
+    """The inputs are not enough for an estimate: what is missing and what is invalid."""
+
+    def __init__(self, missing_required_fields: list[str], invalid_fields: list[InvalidField]) -> None:
+        super().__init__("needs_input")
+        self.missing_required_fields = missing_required_fields
+        self.invalid_fields = invalid_fields

@@ -1,0 +1,46 @@
+"""Words shown to people with a result, in English and Russian. Never a diagnosis."""
+
+from __future__ import annotations
+
+from verae.risk.schemas import LocalizedText, RiskTier
+
+DISCLAIMER = LocalizedText(
+    en=(
+        "This is an automated estimate, not a diagnosis. It does not replace a doctor, who will consider "
+        "your symptoms, history and further tests."
+    ),
+    ru=(
+        "Это автоматическая оценка, а не диагноз. Она не заменяет врача, который учтёт ваши симптомы, "
+        "историю болезни и дополнительные анализы."
+    ),
+)
+
+CLINICAL_ACTIONS: dict[RiskTier, LocalizedText] = {
+    "HIGH": LocalizedText(
+        en="Iron deficiency is likely. Discuss a ferritin test and these results with your doctor soon.",
+        ru="Дефицит железа вероятен. Обсудите с врачом анализ на ферритин и эти результаты в ближайшее время.",
+    ),
+    "WARNING": LocalizedText(
+        en="Iron deficiency is possible. Consider asking your doctor about a ferritin test.",
+        ru="Дефицит железа возможен. Спросите врача, нужен ли вам анализ на ферритин.",
+    ),
+    "GRAY": LocalizedText(
+        en=(
+            "The estimate is borderline. If you feel tired or short of breath, a ferritin test "
+            "ordered by your doctor can settle it."
+        ),
+        ru=(
+            "Оценка пограничная. Если вы чувствуете усталость или одышку, анализ на ферритин "
+            "по назначению врача поможет внести ясность."
+        ),
+    ),
+    "LOW": LocalizedText(
+        en="These values show no sign of iron deficiency. No action is needed unless you have symptoms.",
+        ru="Эти показатели не указывают на дефицит железа. Если нет жалоб, действий не требуется.",
+    ),
+}
+
+MEASURED_DEFICIENT_ACTION = LocalizedText(
+    en="Your measured ferritin indicates low iron stores. Discuss treatment and its cause with your doctor.",
+    ru="Измеренный ферритин указывает на низкие запасы железа. Обсудите с врачом лечение и его причину.",
+)
