@@ -1,1 +1,10 @@
+"""All ORM models, imported here so Alembic sees the whole schema."""
 
+from verae.models.audit import AuditLog, Event
+from verae.models.base import Base
+from verae.models.job import Job
+from verae.models.result import Result
+from verae.models.upload import Upload
+from verae.models.user import LoginAttempt, RefreshToken, User
+
+__all__ = ["AuditLog", "Base", "Event", "Job", "LoginAttempt", "RefreshToken", "Result", "Upload", "User"]

@@ -1,0 +1,171 @@
+"""create_app(): middleware, routers, error handlers, health endpoints and the embedded worker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from verae import __version__
+from verae.auth.router import router as auth_router
+from verae.config import Settings
+from verae.jobs.router import router as jobs_router
+from verae.jobs.wakeup import Wakeup
+from verae.jobs.worker import Worker
+from verae.kit.blobstore import LocalBlobStore
+from verae.kit.db import Database
+from verae.kit.deps import Services
+from verae.kit.errors import AppError, ErrorBody, ErrorDetail
+from verae.observability.context import current_correlation_id
+from verae.observability.logging import configure_logging, get_logger
+from verae.observability.middleware import HEADER, CorrelationMiddleware
+from verae.results.router import router as results_router
+from verae.uploads.router import router as uploads_router
+
+log = get_logger("verae.app")
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "missing_token", 413: "payload_too_large"}
+
+
+def _error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    correlation_id = current_correlation_id()
+    body = ErrorBody(
+        error=ErrorDetail(code=code, message=message, details=details or {}, correlation_id=correlation_id)
+    )
+    all_headers = dict(headers or {})
+    if correlation_id:
+        all_headers[HEADER] = correlation_id
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=all_headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(_: Request, error: AppError) -> JSONResponse:
+        return _error_response(error.status, error.code, error.message, error.details, error.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(error.status_code, "http_error")
+        return _error_response(error.status_code, code, str(error.detail), headers=dict(error.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+        # Echo where and why, never the submitted values (they may be lab results).
+        problems = [
+            {
+                "loc": [str(part) for part in item.get("loc", ())],
+                "msg": item.get("msg", ""),
+                "type": item.get("type"),
+            }
+            for item in error.errors()
+        ]
+        return _error_response(422, "validation_error", "The request is not valid.", {"errors": problems})
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(_: Request, error: DBAPIError) -> JSONResponse:
+        if error.connection_invalidated or _is_connection_problem(error):
+            log.warning("database_unavailable", error_type=type(error.orig).__name__)
+            return _error_response(
+                503,
+                "service_unavailable",
+                "The service is briefly unavailable. Please retry.",
+                headers={"Retry-After": "5"},
+            )
+        log.exception("database_error")
+        return _error_response(500, "internal_error", "Something went wrong on our side.")
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(_: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled_error", error_type=type(error).__name__)
+        return _error_response(500, "internal_error", "Something went wrong on our side.")
+
+
+def _is_connection_problem(error: DBAPIError) -> bool:
+    return isinstance(error, OperationalError | InterfaceError)
+
+
+def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    db = Database(settings.database_url)
+    services = Services(settings=settings, db=db, blobs=LocalBlobStore(settings.blob_dir), wakeup=Wakeup())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if embedded_workers > 0:
+            worker = Worker(
+                db=db,
+                blobs=services.blobs,
+                settings=settings,
+                wakeup=services.wakeup,
+                concurrency=embedded_workers,
+            )
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            db.dispose()
+
+    app = FastAPI(
+        title="Verae API",
+        version=__version__,
+        description="Explained iron-deficiency risk from blood-test reports.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=[HEADER, "Location", "Retry-After"],
+    )
+    app.add_middleware(CorrelationMiddleware)
+    _install_error_handlers(app)
+    for router in (auth_router, uploads_router, jobs_router, results_router):
+        app.include_router(router)
+
+    @app.get("/health", tags=["operations"])
+    def health() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["operations"], responses={503: {"model": ErrorBody}})
+    def ready() -> JSONResponse:
+        """The database and the blob store can be reached."""
+        checks: dict[str, str] = {}
+        for name, check in (("database", db.ping), ("blob_store", services.blobs.check)):
+            try:
+                check()
+                checks[name] = "ok"
+            except Exception as error:
+                checks[name] = f"unavailable: {type(error).__name__}"
+        if all(value == "ok" for value in checks.values()):
+            return JSONResponse({"status": "ready", "checks": checks})
+        return _error_response(503, "not_ready", "A dependency is unavailable.", {"checks": checks})
+
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
+    def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

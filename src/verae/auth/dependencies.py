@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+import structlog
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from verae.auth import service
+from verae.kit.deps import Services, ServicesDep, SessionDep
+from verae.kit.errors import AuthenticationError
+from verae.models import User
+
+_bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/login")
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: User
+    session_id: uuid.UUID
+
+
+def current_principal(
+    services: ServicesDep,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    return _authenticate(services, session, credentials)
+
+
+def _authenticate(
+    services: Services, session: Session, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
+    if credentials is None or not credentials.credentials:
+        raise AuthenticationError("This endpoint needs an access token.", code="missing_token")
+    user, session_id = service.authenticate(session, services.settings, credentials.credentials)
+    structlog.contextvars.bind_contextvars(user_id=str(user.id))
+    return Principal(user=user, session_id=session_id)
+
+
+def standalone_principal(
+    services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    """Authentication in its own short transaction, for requests that stream for a long time (uploads):
+    the request holds no database connection or SQLite lock while the body arrives."""
+    with services.db.unit_of_work(write=False) as session:
+        return _authenticate(services, session, credentials)
+
+
+def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> User:
+    return principal.user
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+StandalonePrincipalDep = Annotated[Principal, Depends(standalone_principal)]
+CurrentUser = Annotated[User, Depends(current_user)]

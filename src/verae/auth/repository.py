@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session
+
+from verae.models import LoginAttempt, RefreshToken, User
+
+
+def get_user(session: Session, user_id: uuid.UUID) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email))
+
+
+def get_refresh_token(session: Session, token_hash: str) -> RefreshToken | None:
+    return session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+
+
+def mark_rotated(session: Session, token_id: uuid.UUID, now: datetime) -> bool:
+    """Compare-and-set: only one of two concurrent refreshes with the same token wins."""
+    result = session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.id == token_id, RefreshToken.rotated_at.is_(None), RefreshToken.revoked_at.is_(None)
+        )
+        .values(rotated_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def revoke_family(session: Session, family_id: uuid.UUID, now: datetime) -> None:
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def get_user_in_active_session(session: Session, user_id: uuid.UUID, family_id: uuid.UUID) -> User | None:
+    """The user, provided the login session (refresh-token family) has not been revoked."""
+    active = exists().where(
+        RefreshToken.family_id == family_id,
+        RefreshToken.user_id == user_id,
+        RefreshToken.revoked_at.is_(None),
+    )
+    return session.scalar(select(User).where(User.id == user_id, active))
+
+
+def count_failed_logins(
+    session: Session, *, since: datetime, email_hash: str | None = None, ip: str | None = None
+) -> tuple[int, datetime | None]:
+    """How many failed logins since `since` for the account or the address, and the oldest of them."""
+    query = select(func.count(), func.min(LoginAttempt.created_at)).where(
+        LoginAttempt.created_at >= since, LoginAttempt.succeeded.is_(False)
+    )
+    if email_hash is not None:
+        query = query.where(LoginAttempt.email_hash == email_hash)
+    if ip is not None:
+        query = query.where(LoginAttempt.ip == ip)
+    count, oldest = session.execute(query).one()
+    return int(count), oldest

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, BackgroundTasks, Request, status
+
+from verae.auth import service
+from verae.auth.dependencies import CurrentUser, PrincipalDep
+from verae.auth.schemas import (
+    AuthResponse,
+    LoginRequest,
+    ProfileUpdate,
+    RefreshRequest,
+    RegisterRequest,
+    UserOut,
+)
+from verae.kit.deps import ServicesDep, SessionDep, client_ip
+from verae.kit.errors import error_responses
+from verae.uploads import repository as uploads_repository
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+_TOKEN_ERRORS = ((401, "missing_token"), (401, "invalid_token"), (401, "token_expired"))
+
+
+@router.post(
+    "/auth/register",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses((400, "weak_password"), (409, "email_taken"), (422, "validation_error")),
+)
+def register(
+    body: RegisterRequest, request: Request, services: ServicesDep, session: SessionDep
+) -> AuthResponse:
+    return service.register(session, services.settings, body.email, body.password, client_ip(request))
+
+
+@router.post(
+    "/auth/login",
+    responses=error_responses(
+        (401, "invalid_credentials"), (429, "too_many_attempts"), (422, "validation_error")
+    ),
+)
+def login(body: LoginRequest, request: Request, services: ServicesDep, session: SessionDep) -> AuthResponse:
+    return service.login(
+        session, services.db, services.settings, body.email, body.password, client_ip(request)
+    )
+
+
+@router.post(
+    "/auth/refresh",
+    responses=error_responses((401, "invalid_token"), (401, "token_expired"), (401, "token_reused")),
+)
+def refresh(
+    body: RefreshRequest, request: Request, services: ServicesDep, session: SessionDep
+) -> AuthResponse:
+    return service.refresh(session, services.db, services.settings, body.refresh_token, client_ip(request))
+
+
+@router.post(
+    "/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(*_TOKEN_ERRORS)
+)
+def logout(principal: PrincipalDep, request: Request, session: SessionDep) -> None:
+    service.logout(session, principal.user.id, principal.session_id, client_ip(request))
+
+
+@router.get("/me", responses=error_responses(*_TOKEN_ERRORS))
+def me(user: CurrentUser) -> UserOut:
+    return UserOut.model_validate(user)
+
+
+@router.patch("/me", responses=error_responses(*_TOKEN_ERRORS, (422, "validation_error")))
+def update_me(body: ProfileUpdate, user: CurrentUser) -> UserOut:
+    return UserOut.model_validate(service.update_profile(user, body))
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(*_TOKEN_ERRORS))
+def delete_me(
+    user: CurrentUser,
+    request: Request,
+    services: ServicesDep,
+    session: SessionDep,
+    background: BackgroundTasks,
+) -> None:
+    """Delete the account with every upload, job, result and stored document."""
+    blob_keys = uploads_repository.blob_keys_of_user(session, user.id)
+    service.delete_account(session, user, client_ip(request))
+    # Documents go only after the deletion has committed, so a failed request loses nothing.
+    for key in blob_keys:
+        background.add_task(services.blobs.delete, key)

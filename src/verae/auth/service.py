@@ -1,0 +1,157 @@
+"""Registration, login with throttling, refresh-token rotation with reuse detection, logout."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from verae.auth import repository
+from verae.auth.passwords import hash_password, password_problem, verify_password
+from verae.auth.schemas import AuthResponse, ProfileUpdate, UserOut
+from verae.auth.tokens import hash_refresh_token, issue_access_token, new_refresh_token, read_access_token
+from verae.config import Settings
+from verae.kit.db import Database
+from verae.kit.errors import AppError, AuthenticationError, ConflictError, TooManyRequestsError
+from verae.kit.time import utcnow
+from verae.models import LoginAttempt, RefreshToken, User
+from verae.observability.audit import record_audit, record_event
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _email_hash(email: str) -> str:
+    return hashlib.sha256(normalize_email(email).encode()).hexdigest()
+
+
+def _issue_tokens(session: Session, settings: Settings, user: User, family_id: uuid.UUID) -> AuthResponse:
+    refresh_token = new_refresh_token()
+    session.add(
+        RefreshToken(
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=hash_refresh_token(refresh_token),
+            expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_seconds),
+        )
+    )
+    return AuthResponse(
+        access_token=issue_access_token(
+            settings.jwt_secret.get_secret_value(), settings.access_token_ttl_seconds, user.id, family_id
+        ),
+        refresh_token=refresh_token,
+        expires_in=settings.access_token_ttl_seconds,
+        user=UserOut.model_validate(user),
+    )
+
+
+def register(session: Session, settings: Settings, email: str, password: str, ip: str) -> AuthResponse:
+    problem = password_problem(password)
+    if problem:
+        raise AppError(problem, code="weak_password")
+    email = normalize_email(email)
+    if repository.get_user_by_email(session, email) is not None:
+        raise ConflictError("An account with this email already exists.", code="email_taken")
+    user = User(email=email, password_hash=hash_password(password))
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as error:  # a concurrent registration won the race for this email
+        raise ConflictError("An account with this email already exists.", code="email_taken") from error
+    record_audit(session, "user.registered", user_id=user.id, object_type="user", object_id=user.id, ip=ip)
+    record_event(session, "signup", user_id=user.id)
+    return _issue_tokens(session, settings, user, family_id=uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class _Throttle:
+    limit: int
+    email_hash: str | None = None
+    ip: str | None = None
+
+
+def _refuse_if_throttled(session: Session, settings: Settings, email_hash: str, ip: str) -> None:
+    now = utcnow()
+    window = timedelta(seconds=settings.login_window_seconds)
+    for throttle in (
+        _Throttle(settings.login_max_failures_per_account, email_hash=email_hash),
+        _Throttle(settings.login_max_failures_per_ip, ip=ip),
+    ):
+        failures, oldest = repository.count_failed_logins(
+            session, since=now - window, email_hash=throttle.email_hash, ip=throttle.ip
+        )
+        if failures >= throttle.limit and oldest is not None:
+            retry_after = max(1, math.ceil((oldest + window - now).total_seconds()))
+            raise TooManyRequestsError(
+                "Too many failed logins. Try again later.",
+                retry_after_seconds=retry_after,
+                code="too_many_attempts",
+            )
+
+
+def login(
+    session: Session, db: Database, settings: Settings, email: str, password: str, ip: str
+) -> AuthResponse:
+    email_hash = _email_hash(email)
+    _refuse_if_throttled(session, settings, email_hash, ip)
+    user = repository.get_user_by_email(session, normalize_email(email))
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        # Recorded in its own transaction: the request's own transaction rolls back with the error.
+        with db.unit_of_work() as failure_session:
+            failure_session.add(LoginAttempt(email_hash=email_hash, ip=ip, succeeded=False))
+            record_audit(failure_session, "auth.login_failed", user_id=user.id if user else None, ip=ip)
+        raise AuthenticationError("The email or password is wrong.", code="invalid_credentials")
+    session.add(LoginAttempt(email_hash=email_hash, ip=ip, succeeded=True))
+    record_audit(session, "auth.login_succeeded", user_id=user.id, ip=ip)
+    return _issue_tokens(session, settings, user, family_id=uuid.uuid4())
+
+
+def refresh(session: Session, db: Database, settings: Settings, refresh_token: str, ip: str) -> AuthResponse:
+    stored = repository.get_refresh_token(session, hash_refresh_token(refresh_token))
+    if stored is None or stored.revoked_at is not None:
+        raise AuthenticationError("The refresh token is not valid.", code="invalid_token")
+    now = utcnow()
+    if stored.expires_at <= now:
+        raise AuthenticationError("The refresh token has expired. Log in again.", code="token_expired")
+    if not repository.mark_rotated(session, stored.id, now):
+        # A rotated token came back: someone holds a stolen copy. End the whole session.
+        with db.unit_of_work() as revoke_session:
+            repository.revoke_family(revoke_session, stored.family_id, now)
+            record_audit(revoke_session, "auth.refresh_token_reused", user_id=stored.user_id, ip=ip)
+        raise AuthenticationError(
+            "This refresh token was already used; the session has been ended for safety.", code="token_reused"
+        )
+    user = repository.get_user(session, stored.user_id)
+    if user is None:
+        raise AuthenticationError("The refresh token is not valid.", code="invalid_token")
+    return _issue_tokens(session, settings, user, family_id=stored.family_id)
+
+
+def logout(session: Session, user_id: uuid.UUID, session_id: uuid.UUID, ip: str) -> None:
+    repository.revoke_family(session, session_id, utcnow())
+    record_audit(session, "auth.logout", user_id=user_id, ip=ip)
+
+
+def authenticate(session: Session, settings: Settings, token: str) -> tuple[User, uuid.UUID]:
+    claims = read_access_token(settings.jwt_secret.get_secret_value(), token)
+    user = repository.get_user_in_active_session(session, claims.user_id, claims.session_id)
+    if user is None:
+        raise AuthenticationError("The session has ended. Log in again.", code="invalid_token")
+    return user, claims.session_id
+
+
+def update_profile(user: User, update: ProfileUpdate) -> User:
+    for field in update.model_fields_set:
+        setattr(user, field, getattr(update, field))
+    return user
+
+
+def delete_account(session: Session, user: User, ip: str) -> None:
+    record_audit(session, "user.deleted", user_id=user.id, object_type="user", object_id=user.id, ip=ip)
+    session.delete(user)

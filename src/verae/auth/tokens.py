@@ -1,0 +1,57 @@
+"""Short-lived access JWTs and opaque refresh tokens (stored only as hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+
+from verae.kit.errors import AuthenticationError
+from verae.kit.time import utcnow
+
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+
+
+def issue_access_token(secret: str, ttl_seconds: int, user_id: uuid.UUID, session_id: uuid.UUID) -> str:
+    now = utcnow()
+    claims = {
+        "sub": str(user_id),
+        "sid": str(session_id),
+        "typ": "access",
+        "iat": now,
+        "exp": now + timedelta(seconds=ttl_seconds),
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_access_token(secret: str, token: str) -> AccessClaims:
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "sid"]})
+    except jwt.ExpiredSignatureError as error:
+        raise AuthenticationError("The access token has expired.", code="token_expired") from error
+    except jwt.PyJWTError as error:
+        raise AuthenticationError("The access token is not valid.", code="invalid_token") from error
+    try:
+        if claims.get("typ") != "access":
+            raise ValueError("not an access token")
+        return AccessClaims(user_id=uuid.UUID(claims["sub"]), session_id=uuid.UUID(claims["sid"]))
+    except (ValueError, TypeError) as error:
+        raise AuthenticationError("The access token is not valid.", code="invalid_token") from error
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_refresh_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,106 @@
+"""The `verae` command: serve, worker, db, smoke."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+from alembic import command
+from alembic.config import Config
+from rich.console import Console
+
+from verae.config import InsecureConfiguration, Settings
+
+app = typer.Typer(help="Verae: explained iron-deficiency risk from blood-test reports.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except InsecureConfiguration as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations (to the latest revision by default)."""
+    settings = load_settings()
+    command.upgrade(alembic_config(settings.database_url), revision)
+    console.print(f"database at revision {revision}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="Run the API only")] = False,
+    embedded_workers: Annotated[int, typer.Option(help="Worker threads inside the server")] = 2,
+) -> None:
+    """Run the API (and, unless --no-worker, worker threads in the same process)."""
+    import uvicorn
+
+    from verae.app import create_app
+
+    settings = load_settings()
+    api = create_app(settings, embedded_workers=0 if no_worker else embedded_workers)
+    console.print(f"Verae is running on http://{host}:{port}")
+    uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs processed in parallel by this process")] = 2,
+) -> None:
+    """Process jobs until SIGTERM/SIGINT; finishes the jobs in hand before exiting."""
+    from verae.jobs.worker import Worker
+    from verae.kit.blobstore import LocalBlobStore
+    from verae.kit.db import Database
+    from verae.observability.logging import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    running = Worker(
+        db=Database(settings.database_url, pool_size=concurrency + 1),
+        blobs=LocalBlobStore(settings.blob_dir),
+        settings=settings,
+        concurrency=concurrency,
+    )
+    stop_requested = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        if stop_requested.is_set():
+            sys.exit(1)  # a second signal: stop now, leases will expire and other workers take over
+        stop_requested.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    running.start()
+    stop_requested.wait()
+    running.stop(timeout=settings.job_lease_seconds)
+
+
+@app.command()
+def smoke(
+    base_url: Annotated[str, typer.Option(help="Where the API runs")] = "http://127.0.0.1:8000",
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for a job")] = 60.0,
+) -> None:
+    """Demo scenarios against a running server: happy path, unsupported file (415), no token (401)."""
+    from verae.smoke import run_smoke
+
+    raise typer.Exit(0 if run_smoke(base_url, timeout, console) else 1)

@@ -1,0 +1,75 @@
+"""All settings in one place, read from VERAE_* environment variables."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEVELOPMENT_JWT_SECRET = "verae-development-secret-change-me-0000000000"
+MIB = 1024 * 1024
+
+
+class InsecureConfiguration(ValueError):
+    """Production settings that would expose people's data; the process refuses to start."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VERAE_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./var/verae.db"
+    allow_sqlite_in_production: bool = False
+    blob_dir: Path = Path("./var/blobs")
+    jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
+    access_token_ttl_seconds: int = Field(default=15 * 60, gt=0)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
+    max_upload_bytes: int = Field(default=20 * MIB, gt=0)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+
+    # Login throttling: failures counted in a sliding window, per account and per client address.
+    login_window_seconds: int = Field(default=15 * 60, gt=0)
+    login_max_failures_per_account: int = Field(default=5, gt=0)
+    login_max_failures_per_ip: int = Field(default=20, gt=0)
+
+    # The jobs-table queue (docs/architecture.md, "Queue").
+    job_lease_seconds: float = Field(default=30.0, gt=0)
+    job_max_attempts: int = Field(default=3, ge=1)
+    job_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    job_retry_base_seconds: float = Field(default=2.0, ge=0)
+    job_retry_cap_seconds: float = Field(default=300.0, ge=0)
+    max_queue_depth: int = Field(default=10_000, gt=0)
+
+    log_level: str = "INFO"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        problems = []
+        if self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET or len(self.jwt_secret) < 32:
+            problems.append("VERAE_JWT_SECRET must be set to a secret of at least 32 characters")
+        if "*" in self.cors_origins:
+            problems.append("VERAE_CORS_ORIGINS must list the allowed origins, not '*'")
+        if self.is_sqlite and not self.allow_sqlite_in_production:
+            problems.append(
+                "VERAE_DATABASE_URL points at SQLite; use PostgreSQL "
+                "or set VERAE_ALLOW_SQLITE_IN_PRODUCTION=true"
+            )
+        if problems:
+            raise InsecureConfiguration("refusing to start in production: " + "; ".join(problems))
+        return self
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,116 @@
+"""The `process_upload` job: parsing → normalizing → inference → persisting."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from verae.jobs.queue import ClaimedJob, Queue
+from verae.jobs.worker_context import JobContext, PermanentJobError
+from verae.labs.errors import ReportUnreadable
+from verae.labs.reader import read_document
+from verae.labs.schemas import LabReport
+from verae.labs.structured import parse_csv, parse_json
+from verae.labs.values import apply_field
+from verae.models import Result, Upload, User
+from verae.risk.schemas import NeedsInput
+from verae.risk.service import assess
+from verae.uploads.sniff import CSV, JSON
+
+PROCESS_UPLOAD = "process_upload"
+
+
+def read_upload(data: bytes, media_type: str) -> LabReport:
+    if media_type == CSV:
+        return parse_csv(data)
+    if media_type == JSON:
+        return parse_json(data)
+    return read_document(data, media_type)
+
+
+def apply_supplied_inputs(report: LabReport, supplied: dict[str, Any]) -> None:
+    """Inputs a person supplied after `needs_input`: a bare value, or {"value", "unit"} for an analyte."""
+    for name, given in supplied.items():
+        if isinstance(given, dict):
+            apply_field(report, name, given.get("value"), given.get("unit"))
+        else:
+            apply_field(report, name, given)
+
+
+def _age_on(birth_date: date, day: date) -> float:
+    years = day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    return float(years)
+
+
+def apply_profile(report: LabReport, user: User, today: date) -> None:
+    """Fill what the report lacks from the person's profile; the report's own values win."""
+    used = []
+    if report.sex is None and user.sex in ("female", "male"):
+        apply_field(report, "sex", user.sex)
+        used.append("sex")
+    if report.age is None and user.birth_date is not None:
+        apply_field(report, "age", _age_on(user.birth_date, report.collection_date or today))
+        used.append("age")
+    if report.bmi is None:
+        height = report.height_cm or user.height_cm
+        weight = report.weight_kg or user.weight_kg
+        if height and weight:
+            apply_field(report, "bmi", round(weight / (height / 100) ** 2, 1))
+            used.append("bmi")
+    if used:
+        report.warnings.append("Taken from your profile: " + ", ".join(used))
+
+
+def process_upload(job: ClaimedJob, context: JobContext) -> None:
+    queue: Queue = context.queue
+    queue.set_stage(job, "parsing")
+    with context.db.unit_of_work(write=False) as session:
+        upload = session.get(Upload, job.upload_id) if job.upload_id else None
+        user = session.get(User, job.user_id)
+    if upload is None or user is None:
+        raise PermanentJobError("upload_missing", "The uploaded file no longer exists.")
+    if job.extraction is not None:
+        original = LabReport.model_validate(job.extraction)
+    else:
+        data = context.blobs.read(upload.blob_key)
+        try:
+            original = read_upload(data, upload.media_type)
+        except ReportUnreadable as unreadable:
+            raise PermanentJobError(unreadable.code, unreadable.diagnostic) from unreadable
+
+    queue.set_stage(job, "normalizing")
+    report = original.model_copy(deep=True)
+    apply_supplied_inputs(report, job.supplied_inputs)
+    apply_profile(report, user, today=context.today())
+
+    queue.set_stage(job, "inference")
+    extraction = original.model_dump(mode="json")
+    try:
+        risk = assess(report)
+    except NeedsInput as needs:
+        queue.needs_input(
+            job,
+            missing_required_fields=needs.missing_required_fields,
+            invalid_fields=[field.model_dump() for field in needs.invalid_fields],
+            extraction=extraction,
+        )
+        return
+
+    queue.set_stage(job, "persisting")
+    with context.db.unit_of_work() as session:
+        # The compare-and-set on the lease comes first: a stale attempt rolls back before writing a result.
+        queue.complete(session, job, extraction=extraction)
+        session.add(
+            Result(
+                id=job.result_id,
+                job_id=job.id,
+                user_id=job.user_id,
+                upload_id=job.upload_id,
+                report=report.model_dump(mode="json"),
+                risk=risk.model_dump(mode="json"),
+                model_version=risk.model_version,
+                risk_percent=risk.risk_percent,
+                risk_tier=risk.risk_tier,
+                collection_date=report.collection_date,
+            )
+        )

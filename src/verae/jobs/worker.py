@@ -1,0 +1,189 @@
+"""Worker threads: claim a job, run its handler under a heartbeat-renewed lease, record the outcome.
+
+`verae worker` runs this standalone (any number of processes on any machines); `verae serve` embeds it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy.exc import DBAPIError
+
+from verae.config import Settings
+from verae.jobs.pipeline import PROCESS_UPLOAD, process_upload
+from verae.jobs.queue import ClaimedJob, LeaseLost, Queue, backoff_seconds
+from verae.jobs.wakeup import Wakeup
+from verae.jobs.worker_context import JobContext, JobHandler, PermanentJobError
+from verae.kit.blobstore import BlobStore
+from verae.kit.db import Database
+from verae.observability.context import bind_correlation_id
+from verae.observability.logging import get_logger
+from verae.observability.metrics import JOB_SECONDS, JOBS_FINISHED
+
+log = get_logger("verae.worker")
+
+HANDLERS: dict[str, JobHandler] = {PROCESS_UPLOAD: process_upload}
+_RESCUE_EVERY_SECONDS = 10.0
+_MAX_IDLE_BACKOFF_SECONDS = 5.0
+
+
+def _error_code(error: BaseException) -> str:
+    if isinstance(error, DBAPIError):
+        return "database_unavailable"
+    if isinstance(error, TimeoutError):
+        return "timeout"
+    if isinstance(error, OSError):
+        return "storage_unavailable"
+    return "internal_error"
+
+
+class _Heartbeat(threading.Thread):
+    def __init__(self, queue: Queue, job: ClaimedJob, interval: float) -> None:
+        super().__init__(name=f"heartbeat-{job.id}", daemon=True)
+        self._queue, self._job, self._interval = queue, job, interval
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self._interval):
+            try:
+                if not self._queue.heartbeat(self._job):
+                    return  # lease lost: the final compare-and-set will discard this attempt
+            except DBAPIError:
+                log.warning("heartbeat_failed", job_id=str(self._job.id))
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        blobs: BlobStore,
+        settings: Settings,
+        wakeup: Wakeup | None = None,
+        concurrency: int = 1,
+        handlers: dict[str, JobHandler] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.queue = Queue(db, lease_seconds=settings.job_lease_seconds)
+        self.context = JobContext(db=db, blobs=blobs, queue=self.queue, settings=settings)
+        self.wakeup = wakeup or Wakeup()
+        self.concurrency = concurrency
+        self.handlers = handlers or HANDLERS
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._last_rescue = 0.0
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> None:
+        for index in range(self.concurrency):
+            thread = threading.Thread(target=self._loop, name=f"verae-worker-{index}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        log.info("worker_started", concurrency=self.concurrency)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the jobs in hand, take no new ones."""
+        self._stopping.set()
+        for _ in self._threads:
+            self.wakeup.notify()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._threads.clear()
+        log.info("worker_stopped")
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def run_pending(self) -> int:
+        """Process jobs until none is ready; the number processed (used by tests and the CLI)."""
+        processed = 0
+        while jobs := self.queue.claim(1):
+            for job in jobs:
+                self.process(job)
+                processed += 1
+        return processed
+
+    # -- the loop --------------------------------------------------------------------------------
+    def _loop(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                self._rescue_if_due()
+                jobs = self.queue.claim(1)
+                failures = 0
+            except DBAPIError:
+                failures += 1
+                delay = min(
+                    _MAX_IDLE_BACKOFF_SECONDS, backoff_seconds(failures, 0.2, _MAX_IDLE_BACKOFF_SECONDS)
+                )
+                log.warning("claim_failed", retry_in_seconds=round(delay, 2))
+                self._stopping.wait(delay)
+                continue
+            if not jobs:
+                self.wakeup.wait(self.settings.job_poll_interval_seconds)
+                continue
+            for job in jobs:
+                self.process(job)
+
+    def _rescue_if_due(self) -> None:
+        now = time.monotonic()
+        if now - self._last_rescue >= _RESCUE_EVERY_SECONDS:
+            self._last_rescue = now
+            if failed := self.queue.fail_abandoned():
+                log.warning("abandoned_jobs_failed", count=failed)
+
+    def process(self, job: ClaimedJob) -> None:
+        correlation_id = str(job.payload.get("correlation_id") or job.id)
+        bind_correlation_id(correlation_id)
+        bound = log.bind(job_id=str(job.id), user_id=str(job.user_id), attempt=job.attempt, kind=job.kind)
+        heartbeat = _Heartbeat(self.queue, job, interval=self.settings.job_lease_seconds / 3)
+        heartbeat.start()
+        started = time.perf_counter()
+        outcome = "done"
+        try:
+            handler = self.handlers.get(job.kind)
+            if handler is None:
+                raise PermanentJobError("unknown_job_kind", "This kind of job is not supported.")
+            handler(job, self.context)
+        except LeaseLost:
+            outcome = "lease_lost"
+        except PermanentJobError as permanent:
+            outcome = "failed"
+            code, diagnostic = permanent.code, permanent.diagnostic
+            self._settle(job, lambda: self.queue.fail(job, code=code, diagnostic=diagnostic))
+        except Exception as error:
+            code = _error_code(error)
+            bound.warning("job_attempt_failed", code=code, error_type=type(error).__name__)
+            if job.attempt >= job.max_attempts:
+                outcome = "failed"
+                diagnostic = (
+                    f"Processing failed {job.attempt} times ({code}). "
+                    "Nothing you uploaded was lost; please try again later."
+                )
+                self._settle(job, lambda: self.queue.fail(job, code=code, diagnostic=diagnostic))
+            else:
+                outcome = "retry"
+                delay = backoff_seconds(
+                    job.attempt, self.settings.job_retry_base_seconds, self.settings.job_retry_cap_seconds
+                )
+                self._settle(job, lambda: self.queue.retry(job, code=code, delay_seconds=delay))
+        finally:
+            heartbeat.stop()
+            JOB_SECONDS.labels(job.kind).observe(time.perf_counter() - started)
+            JOBS_FINISHED.labels(job.kind, outcome).inc()
+            bound.info("job_attempt_finished", outcome=outcome)
+
+    @staticmethod
+    def _settle(job: ClaimedJob, transition: Callable[[], None]) -> None:
+        try:
+            transition()
+        except (LeaseLost, DBAPIError) as error:
+            # The lease will expire and another attempt will run; nothing is lost.
+            log.warning("job_outcome_not_recorded", job_id=str(job.id), error_type=type(error).__name__)

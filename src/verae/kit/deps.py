@@ -1,0 +1,61 @@
+"""Process-wide services and the per-request unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from verae.config import Settings
+from verae.jobs.wakeup import Wakeup
+from verae.kit.blobstore import BlobStore
+from verae.kit.db import Database
+
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    wakeup: Wakeup
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """Transactions at the edge: commit when the handler succeeds, roll back when it raises."""
+    yield from _unit_of_work(request, write=request.method not in _READ_ONLY_METHODS)
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """For a GET that also writes (e.g. an audit row): on SQLite it must take the write lock up front."""
+    yield from _unit_of_work(request, write=True)
+
+
+def _unit_of_work(request: Request, *, write: bool) -> Iterator[Session]:
+    session = get_services(request).db.new_session(write=write)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]

@@ -1,0 +1,44 @@
+"""Audit trail and funnel events, written in the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from verae.models import AuditLog, Event
+from verae.observability.context import current_correlation_id
+
+
+def record_audit(
+    session: Session,
+    action: str,
+    *,
+    user_id: uuid.UUID | None,
+    object_type: str | None = None,
+    object_id: uuid.UUID | str | None = None,
+    ip: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditLog(
+            action=action,
+            user_id=user_id,
+            object_type=object_type,
+            object_id=str(object_id) if object_id is not None else None,
+            ip=ip,
+            correlation_id=current_correlation_id(),
+            details=details or {},
+        )
+    )
+
+
+def record_event(
+    session: Session, name: str, *, user_id: uuid.UUID | None, properties: dict[str, Any] | None = None
+) -> None:
+    session.add(
+        Event(
+            name=name, user_id=user_id, correlation_id=current_correlation_id(), properties=properties or {}
+        )
+    )

@@ -1,0 +1,28 @@
+"""The correlation id of the current request or job, carried into logs, audit rows and error bodies."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextvars import ContextVar
+
+import structlog
+
+correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+_ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def accept_or_new_correlation_id(candidate: str | None) -> str:
+    """The client's id when it is safe to echo and log, else a fresh one."""
+    if candidate and _ACCEPTABLE.match(candidate):
+        return candidate
+    return uuid.uuid4().hex
+
+
+def bind_correlation_id(correlation_id: str) -> None:
+    correlation_id_var.set(correlation_id)
+    structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+
+
+def current_correlation_id() -> str | None:
+    return correlation_id_var.get()

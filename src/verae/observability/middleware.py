@@ -1,0 +1,60 @@
+"""Correlation id on every response, plus an access log line and metrics per request."""
+
+from __future__ import annotations
+
+import time
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from verae.observability.context import accept_or_new_correlation_id, bind_correlation_id
+from verae.observability.logging import get_logger
+from verae.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
+
+HEADER = "x-correlation-id"
+log = get_logger("verae.http")
+
+
+class CorrelationMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        structlog.contextvars.clear_contextvars()
+        headers = dict(scope.get("headers") or [])
+        raw = headers.get(HEADER.encode())
+        correlation_id = accept_or_new_correlation_id(raw.decode("latin-1") if raw else None)
+        bind_correlation_id(correlation_id)
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                response_headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() != HEADER.encode()
+                ]
+                response_headers.append((HEADER.encode(), correlation_id.encode()))
+                message["headers"] = response_headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_header)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            route_path = getattr(route, "path", "unmatched")
+            HTTP_REQUESTS.labels(scope["method"], route_path, str(status_holder["status"])).inc()
+            HTTP_LATENCY.labels(scope["method"], route_path).observe(elapsed)
+            log.info(
+                "request",
+                method=scope["method"],
+                route=route_path,
+                status=status_holder["status"],
+                duration_ms=round(elapsed * 1000, 2),
+            )

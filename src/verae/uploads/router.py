@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from starlette.concurrency import run_in_threadpool
+
+from verae.auth.dependencies import CurrentUser, StandalonePrincipalDep
+from verae.kit.deps import ServicesDep, SessionDep
+from verae.kit.errors import NotFoundError, error_responses
+from verae.kit.pagination import PageParams, page_params
+from verae.models import Job
+from verae.uploads import repository, service
+from verae.uploads.schemas import UploadAccepted, UploadOut, UploadPage
+
+router = APIRouter(prefix="/api/v1/uploads", tags=["uploads"])
+_AUTH_ERRORS = ((401, "missing_token"), (401, "invalid_token"), (401, "token_expired"))
+
+_MULTIPART_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    openapi_extra=_MULTIPART_BODY,
+    responses=error_responses(
+        *_AUTH_ERRORS,
+        (400, "empty_file"),
+        (400, "invalid_multipart"),
+        (400, "missing_file"),
+        (413, "payload_too_large"),
+        (415, "unsupported_media_type"),
+        (429, "queue_full"),
+    ),
+)
+async def create_upload(
+    request: Request, response: Response, principal: StandalonePrincipalDep, services: ServicesDep
+) -> UploadAccepted:
+    """Upload a lab report (PDF, PNG, JPEG, CSV or JSON; field `file`). Processing continues in the
+    background: poll the job in the Location header."""
+    user_id = principal.user.id
+
+    def admit() -> None:
+        with services.db.unit_of_work() as session:
+            service.refuse_when_queue_full(session, services)
+            service.record_upload_started(session, user_id)
+
+    await run_in_threadpool(admit)
+    upload_id = uuid.uuid4()
+    received, media_type = await service.receive_upload(request, services, upload_id)
+
+    def persist() -> Job:
+        with services.db.unit_of_work() as session:
+            return service.create_upload_and_job(
+                session,
+                services,
+                user_id=user_id,
+                upload_id=upload_id,
+                received=received,
+                media_type=media_type,
+            )
+
+    try:
+        job = await run_in_threadpool(persist)
+    except BaseException:
+        services.blobs.delete(service.blob_key(upload_id))
+        raise
+    services.wakeup.notify()
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return UploadAccepted(job_id=job.id, upload_id=upload_id)
+
+
+@router.get("", responses=error_responses(*_AUTH_ERRORS))
+def list_uploads(
+    user: CurrentUser, session: SessionDep, page: Annotated[PageParams, Depends(page_params)]
+) -> UploadPage:
+    uploads, total = repository.list_uploads_of_user(session, user.id, page.limit, page.offset)
+    return UploadPage(
+        items=[UploadOut.model_validate(upload) for upload in uploads],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/{upload_id}", responses=error_responses(*_AUTH_ERRORS, (404, "upload_not_found")))
+def get_upload(upload_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> UploadOut:
+    upload = repository.get_upload_of_user(session, upload_id, user.id)
+    if upload is None:
+        raise NotFoundError("No such upload.", code="upload_not_found")
+    return UploadOut.model_validate(upload)

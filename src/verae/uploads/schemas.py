@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from verae.kit.pagination import PageMeta
+
+
+class UploadAccepted(BaseModel):
+    job_id: uuid.UUID
+    upload_id: uuid.UUID
+    status: Literal["queued"] = "queued"
+
+
+class UploadOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    filename: str | None
+    media_type: str
+    size_bytes: int
+    sha256: str
+    created_at: datetime
+
+
+class UploadPage(PageMeta):
+    items: list[UploadOut]

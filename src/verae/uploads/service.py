@@ -1,0 +1,108 @@
+"""Accepting an upload: stream to the blob store, decide the type by content, then one transaction for
+the upload row and its job. A blob without rows is deleted; rows without a blob are never written."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from verae.jobs.pipeline import PROCESS_UPLOAD
+from verae.jobs.queue import Queue, enqueue
+from verae.kit.deps import Services
+from verae.kit.errors import AppError, TooManyRequestsError
+from verae.models import Job, Upload
+from verae.observability.audit import record_audit, record_event
+from verae.observability.context import current_correlation_id
+from verae.uploads.receive import ReceivedFile, receive_file
+from verae.uploads.sniff import ACCEPTED_MEDIA_TYPES, sniff_media_type
+
+QUEUE_FULL_RETRY_AFTER_SECONDS = 30
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+def refuse_when_queue_full(session: Session, services: Services) -> None:
+    queue = Queue(services.db, lease_seconds=services.settings.job_lease_seconds)
+    if queue.depth(session) >= services.settings.max_queue_depth:
+        raise TooManyRequestsError(
+            "We are processing many documents right now. Please try again shortly.",
+            retry_after_seconds=QUEUE_FULL_RETRY_AFTER_SECONDS,
+            code="queue_full",
+        )
+
+
+def record_upload_started(session: Session, user_id: uuid.UUID) -> None:
+    record_event(session, "upload_started", user_id=user_id)
+
+
+async def receive_upload(
+    request: Request, services: Services, upload_id: uuid.UUID
+) -> tuple[ReceivedFile, str]:
+    """Stream the file into the blob store under the upload's key; the blob exists only if this returns."""
+    limit = services.settings.max_upload_bytes
+    writer = services.blobs.open_writer(blob_key(upload_id))
+    try:
+        received = await receive_file(request, writer, limit)
+        if received.size == 0:
+            raise AppError("The file is empty.", code="empty_file")
+        media_type = sniff_media_type(received.head, complete=received.size <= len(received.head))
+        if media_type is None:
+            raise UnsupportedMediaType(
+                "This kind of file is not supported. Upload a PDF, PNG, JPEG, CSV or JSON file.",
+                details={"accepted": list(ACCEPTED_MEDIA_TYPES)},
+            )
+    except BaseException:
+        writer.abort()
+        raise
+    writer.commit()
+    return received, media_type
+
+
+def blob_key(upload_id: uuid.UUID) -> str:
+    return f"uploads/{upload_id}"
+
+
+def create_upload_and_job(
+    session: Session,
+    services: Services,
+    *,
+    user_id: uuid.UUID,
+    upload_id: uuid.UUID,
+    received: ReceivedFile,
+    media_type: str,
+) -> Job:
+    upload = Upload(
+        id=upload_id,
+        user_id=user_id,
+        filename=received.filename,
+        media_type=media_type,
+        size_bytes=received.size,
+        sha256=received.sha256.hexdigest(),
+        blob_key=blob_key(upload_id),
+    )
+    session.add(upload)
+    session.flush()
+    job = enqueue(
+        session,
+        kind=PROCESS_UPLOAD,
+        payload={"correlation_id": current_correlation_id()},
+        user_id=user_id,
+        upload_id=upload_id,
+        max_attempts=services.settings.job_max_attempts,
+    )
+    record_audit(
+        session,
+        "upload.created",
+        user_id=user_id,
+        object_type="upload",
+        object_id=upload_id,
+        details={"media_type": media_type, "size_bytes": received.size},
+    )
+    record_event(session, "upload_success", user_id=user_id, properties={"media_type": media_type})
+    record_event(session, "job_created", user_id=user_id, properties={"job_id": str(job.id)})
+    return job
