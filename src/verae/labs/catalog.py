@@ -7,6 +7,7 @@ Unit keys are the normalised spellings produced by `labs.units.normalize_unit`.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 
@@ -61,7 +62,15 @@ ANALYTES: tuple[Analyte, ...] = (
         units={"10^12/l": 1.0, "10^6/ul": 1.0},
         plausible=(1.0, 9.0),
         unitless_candidates=("10^12/l",),
-        aliases=("rbc", "red blood cells", "red blood cell count", "erythrocytes", "эритроциты", "red cell count"),
+        aliases=(
+            "rbc",
+            "red blood cells",
+            "red blood cell count",
+            "erythrocytes",
+            "erythrocyte count",
+            "эритроциты",
+            "red cell count",
+        ),
         also_loinc=("26453-1",),
     ),
     Analyte(
@@ -117,6 +126,10 @@ ANALYTES: tuple[Analyte, ...] = (
             "mean cell haemoglobin concentration",
             "средняя концентрация гемоглобина в эритроците",
             "средняя концентрация hb в эритроците",
+            "mean cell haemoglobin conc",
+            "mean cell hemoglobin conc",
+            "mean cell haemoglobin concentration",
+            "mean corpuscular haemoglobin concentration",
         ),
         also_loinc=("28540-3",),
     ),
@@ -161,7 +174,7 @@ ANALYTES: tuple[Analyte, ...] = (
         units={"10^9/l": 1.0, "10^3/ul": 1.0},
         plausible=(5.0, 2000.0),
         unitless_candidates=("10^9/l",),
-        aliases=("platelets", "plt", "platelet count", "тромбоциты"),
+        aliases=("platelets", "plt", "platelet count", "thrombocytes", "тромбоциты"),
         also_loinc=("26515-7",),
     ),
     Analyte(
@@ -173,7 +186,16 @@ ANALYTES: tuple[Analyte, ...] = (
         units={"10^9/l": 1.0, "10^3/ul": 1.0},
         plausible=(0.2, 200.0),
         unitless_candidates=("10^9/l",),
-        aliases=("wbc", "white blood cells", "white cell count", "leukocytes", "лейкоциты"),
+        aliases=(
+            "wbc",
+            "white blood cells",
+            "white blood cell count",
+            "white cell count",
+            "total white cell count",
+            "leukocytes",
+            "leucocytes",
+            "лейкоциты",
+        ),
     ),
     Analyte(
         code="ferritin",
@@ -211,7 +233,11 @@ ANALYTES: tuple[Analyte, ...] = (
             "tibc",
             "total iron binding capacity",
             "ожсс",
+            "iron binding capacity",
+            "total iron-binding capacity",
+            "iron bind.cap.",
             "общая железосвязывающая способность сыворотки",
+            "общая железосвязывающая способность",
         ),
     ),
     Analyte(
@@ -223,7 +249,12 @@ ANALYTES: tuple[Analyte, ...] = (
         units={"umol/l": 1.0, "ug/dl": 0.179},
         plausible=(0.0, 140.0),
         unitless_candidates=("umol/l",),
-        aliases=("uibc", "unsaturated iron binding capacity", "лжсс", "латентная железосвязывающая способность"),
+        aliases=(
+            "uibc",
+            "unsaturated iron binding capacity",
+            "лжсс",
+            "латентная железосвязывающая способность",
+        ),
     ),
     Analyte(
         code="transferrin",
@@ -252,6 +283,8 @@ ANALYTES: tuple[Analyte, ...] = (
             "коэффициент насыщения трансферрина",
             "насыщение трансферрина железом",
             "кнт",
+            "насыщение трансферрина",
+            "коэффициент насыщения трансферрина железом",
         ),
     ),
     Analyte(
@@ -263,14 +296,26 @@ ANALYTES: tuple[Analyte, ...] = (
         units={"mg/l": 1.0, "mg/dl": 10.0},
         plausible=(0.0, 500.0),
         unitless_candidates=("mg/l",),
-        aliases=("crp", "c-reactive protein", "hs-crp", "hscrp", "срб", "с-реактивный белок", "crp (hs)"),
+        aliases=(
+            "crp",
+            "c-reactive protein",
+            "c reactive protein",
+            "hs-crp",
+            "hs crp",
+            "hscrp",
+            "срб",
+            "вч-срб",
+            "hs-срб",
+            "с-реактивный белок",
+            "с-реактивный белок высокочувствительный",
+            "crp (hs)",
+        ),
         also_loinc=("30522-7",),
     ),
 )
 
 BY_CODE: dict[str, Analyte] = {analyte.code: analyte for analyte in ANALYTES}
 ANALYTE_CODES: tuple[str, ...] = tuple(BY_CODE)
-
 
 
 def _alias_key(name: str) -> str:
@@ -288,3 +333,33 @@ _BY_LOINC: dict[str, Analyte] = {
 def find_analyte(name: str) -> Analyte | None:
     """The analyte a canonical code, a printed name or a LOINC code refers to, or None."""
     return _BY_ALIAS.get(_alias_key(name)) or _BY_LOINC.get(name.strip())
+
+
+# OCR reads Latin abbreviations as look-alike Cyrillic letters and back ("HGB" as "НGВ"), so printed
+# labels are compared with both alphabets folded onto the Latin shapes.
+_LOOKALIKES = str.maketrans("авеикмнорстухя", "abeukmhopctyxr")
+_PUNCTUATION = " .,:;|_()[]'\"«»"
+
+
+def _label_key(label: str) -> str:
+    return _alias_key(label).translate(_LOOKALIKES).strip(_PUNCTUATION)
+
+
+_BY_LABEL: dict[str, Analyte] = {
+    _label_key(alias): analyte for analyte in ANALYTES for alias in (analyte.code, *analyte.aliases)
+}
+_FUZZY_LABELS = [key for key in _BY_LABEL if len(key) >= 6]
+
+
+def match_label(label: str, *, fuzzy: bool = False) -> Analyte | None:
+    """The analyte a printed label names, or None.
+
+    `fuzzy` also accepts a close misspelling of a longer alias (OCR noise such as "Гемоглобии"); short
+    abbreviations must match exactly because one wrong letter turns MCH into MCV.
+    """
+    key = _label_key(label)
+    exact = _BY_LABEL.get(key)
+    if exact is not None or not fuzzy or len(key) < 6:
+        return exact
+    close = difflib.get_close_matches(key, _FUZZY_LABELS, n=1, cutoff=0.86)
+    return _BY_LABEL[close[0]] if close else None

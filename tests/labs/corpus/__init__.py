@@ -1,0 +1,1 @@
+"""A generator of realistic lab reports with known ground truth, for the reader's tests and bench."""
