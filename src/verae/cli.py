@@ -104,3 +104,7 @@ def smoke(
     from verae.smoke import run_smoke
 
     raise typer.Exit(0 if run_smoke(base_url, timeout, console) else 1)
+
+
+if __name__ == "__main__":
+    app()

@@ -44,8 +44,10 @@ class Settings(BaseSettings):
     max_queue_depth: int = Field(default=10_000, gt=0)
 
     log_level: str = "INFO"
+    # Test-only fault injection (verae/jobs/faults.py); refused in production.
+    faults: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "faults", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
@@ -66,6 +68,8 @@ class Settings(BaseSettings):
                 "VERAE_DATABASE_URL points at SQLite; use PostgreSQL "
                 "or set VERAE_ALLOW_SQLITE_IN_PRODUCTION=true"
             )
+        if self.faults:
+            problems.append("VERAE_FAULTS is for tests only")
         if problems:
             raise InsecureConfiguration("refusing to start in production: " + "; ".join(problems))
         return self

@@ -102,10 +102,13 @@ def login(
     _refuse_if_throttled(session, settings, email_hash, ip)
     user = repository.get_user_by_email(session, normalize_email(email))
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        # Recorded in its own transaction: the request's own transaction rolls back with the error.
+        user_id = user.id if user else None
+        # Recorded in its own transaction, since the request's transaction rolls back with the error.
+        # Ending the request's transaction first releases SQLite's write lock for it.
+        session.rollback()
         with db.unit_of_work() as failure_session:
             failure_session.add(LoginAttempt(email_hash=email_hash, ip=ip, succeeded=False))
-            record_audit(failure_session, "auth.login_failed", user_id=user.id if user else None, ip=ip)
+            record_audit(failure_session, "auth.login_failed", user_id=user_id, ip=ip)
         raise AuthenticationError("The email or password is wrong.", code="invalid_credentials")
     session.add(LoginAttempt(email_hash=email_hash, ip=ip, succeeded=True))
     record_audit(session, "auth.login_succeeded", user_id=user.id, ip=ip)
@@ -120,10 +123,13 @@ def refresh(session: Session, db: Database, settings: Settings, refresh_token: s
     if stored.expires_at <= now:
         raise AuthenticationError("The refresh token has expired. Log in again.", code="token_expired")
     if not repository.mark_rotated(session, stored.id, now):
-        # A rotated token came back: someone holds a stolen copy. End the whole session.
+        # A rotated token came back: someone holds a stolen copy. End the whole session, in its own
+        # transaction because the request's rolls back with the error.
+        family_id, user_id = stored.family_id, stored.user_id
+        session.rollback()
         with db.unit_of_work() as revoke_session:
-            repository.revoke_family(revoke_session, stored.family_id, now)
-            record_audit(revoke_session, "auth.refresh_token_reused", user_id=stored.user_id, ip=ip)
+            repository.revoke_family(revoke_session, family_id, now)
+            record_audit(revoke_session, "auth.refresh_token_reused", user_id=user_id, ip=ip)
         raise AuthenticationError(
             "This refresh token was already used; the session has been ended for safety.", code="token_reused"
         )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from verae.jobs.errors import PermanentJobError
 from verae.jobs.queue import ClaimedJob, Queue
-from verae.jobs.worker_context import JobContext, PermanentJobError
+from verae.jobs.worker_context import JobContext
 from verae.labs.errors import ReportUnreadable
 from verae.labs.reader import read_document
 from verae.labs.schemas import LabReport
@@ -63,7 +64,7 @@ def apply_profile(report: LabReport, user: User, today: date) -> None:
 
 def process_upload(job: ClaimedJob, context: JobContext) -> None:
     queue: Queue = context.queue
-    queue.set_stage(job, "parsing")
+    context.enter_stage(job, "parsing")
     with context.db.unit_of_work(write=False) as session:
         upload = session.get(Upload, job.upload_id) if job.upload_id else None
         user = session.get(User, job.user_id)
@@ -78,12 +79,12 @@ def process_upload(job: ClaimedJob, context: JobContext) -> None:
         except ReportUnreadable as unreadable:
             raise PermanentJobError(unreadable.code, unreadable.diagnostic) from unreadable
 
-    queue.set_stage(job, "normalizing")
+    context.enter_stage(job, "normalizing")
     report = original.model_copy(deep=True)
     apply_supplied_inputs(report, job.supplied_inputs)
     apply_profile(report, user, today=context.today())
 
-    queue.set_stage(job, "inference")
+    context.enter_stage(job, "inference")
     extraction = original.model_dump(mode="json")
     try:
         risk = assess(report)
@@ -96,7 +97,7 @@ def process_upload(job: ClaimedJob, context: JobContext) -> None:
         )
         return
 
-    queue.set_stage(job, "persisting")
+    context.enter_stage(job, "persisting")
     with context.db.unit_of_work() as session:
         # The compare-and-set on the lease comes first: a stale attempt rolls back before writing a result.
         queue.complete(session, job, extraction=extraction)

@@ -12,10 +12,12 @@ from collections.abc import Callable
 from sqlalchemy.exc import DBAPIError
 
 from verae.config import Settings
+from verae.jobs.errors import PermanentJobError
+from verae.jobs.faults import parse_faults
 from verae.jobs.pipeline import PROCESS_UPLOAD, process_upload
 from verae.jobs.queue import ClaimedJob, LeaseLost, Queue, backoff_seconds
 from verae.jobs.wakeup import Wakeup
-from verae.jobs.worker_context import JobContext, JobHandler, PermanentJobError
+from verae.jobs.worker_context import JobContext, JobHandler
 from verae.kit.blobstore import BlobStore
 from verae.kit.db import Database
 from verae.observability.context import bind_correlation_id
@@ -70,7 +72,9 @@ class Worker:
     ) -> None:
         self.settings = settings
         self.queue = Queue(db, lease_seconds=settings.job_lease_seconds)
-        self.context = JobContext(db=db, blobs=blobs, queue=self.queue, settings=settings)
+        self.context = JobContext(
+            db=db, blobs=blobs, queue=self.queue, settings=settings, faults=parse_faults(settings.faults)
+        )
         self.wakeup = wakeup or Wakeup()
         self.concurrency = concurrency
         self.handlers = handlers or HANDLERS

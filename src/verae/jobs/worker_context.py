@@ -1,4 +1,4 @@
-"""What a job handler gets from the worker, and how it reports a failure retrying cannot fix."""
+"""What a job handler gets from the worker."""
 
 from __future__ import annotations
 
@@ -7,19 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from verae.config import Settings
+from verae.jobs.faults import Fault
 from verae.jobs.queue import ClaimedJob, Queue
 from verae.kit.blobstore import BlobStore
 from verae.kit.db import Database
 from verae.kit.time import utcnow
-
-
-class PermanentJobError(Exception):
-    """Fails the job at once with a stable code and a diagnostic a person can act on."""
-
-    def __init__(self, code: str, diagnostic: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.diagnostic = diagnostic
 
 
 @dataclass(frozen=True)
@@ -28,6 +20,13 @@ class JobContext:
     blobs: BlobStore
     queue: Queue
     settings: Settings
+    faults: tuple[Fault, ...] = ()
+
+    def enter_stage(self, job: ClaimedJob, stage: str) -> None:
+        """Report the stage to people polling the job (and trigger any test fault set for it)."""
+        self.queue.set_stage(job, stage)
+        for fault in self.faults:
+            fault.trigger(stage, job.attempt)
 
     def today(self) -> date:
         return utcnow().date()
