@@ -13,8 +13,11 @@ DEVELOPMENT_JWT_SECRET = "verae-development-secret-change-me-0000000000"
 MIB = 1024 * 1024
 
 
-class InsecureConfiguration(ValueError):
-    """Production settings that would expose people's data; the process refuses to start."""
+class InsecureConfiguration(Exception):
+    """Production settings that would expose people's data; the process refuses to start.
+
+    Not a ValueError, so pydantic lets it through unchanged instead of folding it into a ValidationError.
+    """
 
 
 class Settings(BaseSettings):

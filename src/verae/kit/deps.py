@@ -57,5 +57,6 @@ def client_ip(request: Request) -> str:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+# scope="function": commit before the response is sent, so a client that acts on a 2xx finds the rows.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]

@@ -1,0 +1,38 @@
+# `make run` starts Verae locally; `make test` runs everything CI runs. Both install what they need.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+
+.PHONY: run test install tools system-deps check-lint check-types check-migrations openapi bench
+
+tools:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+install: tools
+	$(UV) sync --frozen
+
+run: install
+	$(UV) run verae db upgrade
+	$(UV) run verae serve
+
+system-deps:
+	./scripts/install-system-deps.sh
+
+test: install system-deps
+	VERAE_TEST_POSTGRES_URL=$$(./scripts/test-postgres.sh) $(UV) run pytest
+	$(MAKE) check-lint check-types check-migrations
+
+check-lint:
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+check-types:
+	$(UV) run mypy
+
+# The models and the migrations must agree: upgrade a fresh database, then ask Alembic for a diff.
+check-migrations:
+	@tmp=$$(mktemp -d) && \
+	VERAE_DATABASE_URL=sqlite:///$$tmp/check.db $(UV) run verae db upgrade && \
+	VERAE_DATABASE_URL=sqlite:///$$tmp/check.db $(UV) run alembic check && rm -rf $$tmp
+
+bench: install
+	$(UV) run python bench/e2e_structured.py

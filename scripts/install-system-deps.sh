@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install the system packages the test suite needs (PostgreSQL server, Tesseract with Russian and English,
+# fonts for the report generator) when they are missing. Needs root; a no-op when all are present.
+set -euo pipefail
+packages=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
+command -v tesseract >/dev/null 2>&1 || packages+=(tesseract-ocr)
+for lang in rus eng; do
+  tesseract --list-langs 2>/dev/null | grep -qx "$lang" || packages+=("tesseract-ocr-$lang")
+done
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
+[ ${#packages[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing system packages: ${packages[*]} (run as root or install them)" >&2
+  exit 1
+fi
+echo "installing system packages: ${packages[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null

@@ -1,0 +1,79 @@
+"""Cross-cutting API behaviour: one error shape, correlation ids, health, readiness, metrics, OpenAPI."""
+
+from __future__ import annotations
+
+import shutil
+
+from fastapi.testclient import TestClient
+
+from verae.kit.deps import Services
+
+
+def _assert_error_shape(body: dict[str, object], code: str) -> None:
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert isinstance(error, dict)
+    assert set(error) == {"code", "message", "details", "correlation_id"}
+    assert error["code"] == code
+    assert error["message"]
+
+
+def test_404_405_and_422_share_the_error_shape(client: TestClient, user_headers: dict[str, str]) -> None:
+    _assert_error_shape(client.get("/api/v1/nowhere").json(), "not_found")
+    _assert_error_shape(client.delete("/api/v1/auth/login").json(), "method_not_allowed")
+    _assert_error_shape(
+        client.get("/api/v1/jobs/not-a-uuid", headers=user_headers).json(), "validation_error"
+    )
+    _assert_error_shape(client.post("/api/v1/auth/login", content=b"{").json(), "validation_error")
+
+
+def test_an_unexpected_failure_is_a_500_in_the_error_shape(
+    client: TestClient, user_headers: dict[str, str], services: Services
+) -> None:
+    shutil.rmtree(services.settings.blob_dir)
+    services.settings.blob_dir.write_text("not a folder")  # the blob store can no longer write
+    as_a_browser = TestClient(client.app, raise_server_exceptions=False)
+    response = as_a_browser.post(
+        "/api/v1/uploads", files={"file": ("r.csv", b"analyte,value,unit\n")}, headers=user_headers
+    )
+    assert response.status_code == 500
+    _assert_error_shape(response.json(), "internal_error")
+    assert response.headers["x-correlation-id"] == response.json()["error"]["correlation_id"]
+
+
+def test_correlation_id_is_echoed_or_generated_on_every_response(client: TestClient) -> None:
+    echoed = client.get("/health", headers={"x-correlation-id": "abc-123"})
+    assert echoed.headers["x-correlation-id"] == "abc-123"
+    generated = client.get("/api/v1/nowhere")
+    assert len(generated.headers["x-correlation-id"]) == 32
+    assert generated.json()["error"]["correlation_id"] == generated.headers["x-correlation-id"]
+    unsafe = client.get("/health", headers={"x-correlation-id": "bad id\twith spaces"})
+    assert unsafe.headers["x-correlation-id"] != "bad id\twith spaces"
+
+
+def test_health_ready_and_metrics(client: TestClient, services: Services) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+    ready = client.get("/ready")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "blob_store": "ok"}
+    metrics = client.get("/metrics")
+    assert "verae_http_requests_total" in metrics.text
+
+
+def test_ready_reports_an_unusable_blob_store(client: TestClient, services: Services) -> None:
+    shutil.rmtree(services.settings.blob_dir)
+    services.settings.blob_dir.write_text("not a folder")
+    response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "not_ready"
+    assert response.json()["error"]["details"]["checks"]["database"] == "ok"
+
+
+def test_openapi_declares_the_error_codes_of_each_route(client: TestClient) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    upload = schema["paths"]["/api/v1/uploads"]["post"]
+    assert "unsupported_media_type" in upload["responses"]["415"]["description"]
+    assert "payload_too_large" in upload["responses"]["413"]["description"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    result = schema["paths"]["/api/v1/results/{result_id}"]["get"]
+    assert "result_not_ready" in result["responses"]["409"]["description"]
