@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from verae.jobs.wakeup import JOBS_CHANNEL
 from verae.kit.db import Database
 from verae.kit.time import utcnow
 from verae.models import Job
@@ -86,7 +87,15 @@ def enqueue(
     session.add(job)
     session.flush()
     record_audit(session, "job.queued", user_id=user_id, object_type="job", object_id=job.id)
+    announce_job(session)
     return job
+
+
+def announce_job(session: Session) -> None:
+    """Wake listening workers when the caller's transaction commits (PostgreSQL; SQLite workers poll or
+    share the process's Wakeup)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_notify(JOBS_CHANNEL, "")))
 
 
 def _ready(now: datetime) -> Any:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from verae.jobs import repository
 from verae.jobs.pipeline import apply_supplied_inputs
+from verae.jobs.queue import announce_job
 from verae.jobs.schemas import SuppliedInput, SuppliedValue
 from verae.kit.errors import AppError, ConflictError, NotFoundError
 from verae.kit.time import utcnow
@@ -57,6 +58,7 @@ def supply_inputs(
     job.finished_at = None
     job.missing_required_fields = []
     job.invalid_fields = []
+    announce_job(session)
     record_audit(
         session,
         "job.inputs_supplied",

@@ -16,7 +16,7 @@ from verae.jobs.errors import PermanentJobError
 from verae.jobs.faults import parse_faults
 from verae.jobs.pipeline import PROCESS_UPLOAD, process_upload
 from verae.jobs.queue import ClaimedJob, LeaseLost, Queue, backoff_seconds
-from verae.jobs.wakeup import Wakeup
+from verae.jobs.wakeup import PostgresListener, Wakeup
 from verae.jobs.worker_context import JobContext, JobHandler
 from verae.kit.blobstore import BlobStore
 from verae.kit.db import Database
@@ -81,9 +81,13 @@ class Worker:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._last_rescue = 0.0
+        self._listener: PostgresListener | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
+        if not self.context.db.is_sqlite:
+            self._listener = PostgresListener(self.settings.database_url, self.wakeup)
+            self._listener.start()
         for index in range(self.concurrency):
             thread = threading.Thread(target=self._loop, name=f"verae-worker-{index}", daemon=True)
             thread.start()
@@ -93,6 +97,8 @@ class Worker:
     def stop(self, timeout: float = 30.0) -> None:
         """Finish the jobs in hand, take no new ones."""
         self._stopping.set()
+        if self._listener is not None:
+            self._listener.stop()
         for _ in self._threads:
             self.wakeup.notify()
         deadline = time.monotonic() + timeout
