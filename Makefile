@@ -34,5 +34,8 @@ check-migrations:
 	VERAE_DATABASE_URL=sqlite:///$$tmp/check.db $(UV) run verae db upgrade && \
 	VERAE_DATABASE_URL=sqlite:///$$tmp/check.db $(UV) run alembic check && rm -rf $$tmp
 
+openapi: install
+	$(UV) run verae openapi --out docs/openapi.json
+
 bench: install
 	$(UV) run python bench/e2e_structured.py

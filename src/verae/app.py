@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,9 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from verae import __version__
 from verae.auth.router import router as auth_router
@@ -168,4 +172,22 @@ def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -
     def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    if (WEB_DIR / "index.html").is_file():
+        app.mount("/", SinglePageApp(directory=WEB_DIR, html=True), name="web")
     return app
+
+
+WEB_DIR = Path(__file__).parent / "web"
+
+
+class SinglePageApp(StaticFiles):
+    """The built web app (`make run` builds web/ into src/verae/web/); unknown paths get index.html so
+    client-side routes survive a reload."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except StarletteHTTPException as error:
+            if error.status_code != 404 or path.startswith("api/"):
+                raise
+            return await super().get_response("index.html", scope)

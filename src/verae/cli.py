@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import threading
@@ -104,6 +105,20 @@ def smoke(
     from verae.smoke import run_smoke
 
     raise typer.Exit(0 if run_smoke(base_url, timeout, console) else 1)
+
+
+@app.command()
+def openapi(
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output")] = None,
+) -> None:
+    """Print the OpenAPI contract (committed as docs/openapi.json; `make openapi` refreshes it)."""
+    from verae.app import create_app
+
+    document = json.dumps(create_app(Settings(env="test")).openapi(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        sys.stdout.write(document)
+    else:
+        out.write_text(document, encoding="utf-8")
 
 
 if __name__ == "__main__":

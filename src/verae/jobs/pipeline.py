@@ -19,6 +19,8 @@ from verae.risk.service import assess
 from verae.uploads.sniff import CSV, JSON
 
 PROCESS_UPLOAD = "process_upload"
+# Payload key holding the complete set of values a person reviewed (GET/PUT /jobs/{id}/values).
+REVIEWED_VALUES = "reviewed_values"
 
 
 def read_upload(data: bytes, media_type: str) -> LabReport:
@@ -62,6 +64,17 @@ def apply_profile(report: LabReport, user: User, today: date) -> None:
         report.warnings.append("Taken from your profile: " + ", ".join(used))
 
 
+def _read_original(job: ClaimedJob, context: JobContext, upload: Upload) -> LabReport:
+    """The report as first read from the document; read once, then kept on the job."""
+    if job.extraction is not None:
+        return LabReport.model_validate(job.extraction)
+    data = context.blobs.read(upload.blob_key)
+    try:
+        return read_upload(data, upload.media_type)
+    except ReportUnreadable as unreadable:
+        raise PermanentJobError(unreadable.code, unreadable.diagnostic) from unreadable
+
+
 def process_upload(job: ClaimedJob, context: JobContext) -> None:
     queue: Queue = context.queue
     context.enter_stage(job, "parsing")
@@ -70,22 +83,23 @@ def process_upload(job: ClaimedJob, context: JobContext) -> None:
         user = session.get(User, job.user_id)
     if upload is None or user is None:
         raise PermanentJobError("upload_missing", "The uploaded file no longer exists.")
-    if job.extraction is not None:
-        original = LabReport.model_validate(job.extraction)
-    else:
-        data = context.blobs.read(upload.blob_key)
-        try:
-            original = read_upload(data, upload.media_type)
-        except ReportUnreadable as unreadable:
-            raise PermanentJobError(unreadable.code, unreadable.diagnostic) from unreadable
+    reviewed = job.payload.get(REVIEWED_VALUES)
+    # Values the person reviewed replace the reading; a document that could not be read is not re-read.
+    original = (
+        None if reviewed is not None and job.extraction is None else _read_original(job, context, upload)
+    )
 
     context.enter_stage(job, "normalizing")
-    report = original.model_copy(deep=True)
-    apply_supplied_inputs(report, job.supplied_inputs)
+    if reviewed is not None:
+        report = LabReport.model_validate(reviewed)
+    else:
+        assert original is not None  # only reviewed values skip the reading
+        report = original.model_copy(deep=True)
+        apply_supplied_inputs(report, job.supplied_inputs)
     apply_profile(report, user, today=context.today())
 
     context.enter_stage(job, "inference")
-    extraction = original.model_dump(mode="json")
+    extraction = original.model_dump(mode="json") if original is not None else None
     try:
         risk = assess(report)
     except NeedsInput as needs:
@@ -101,7 +115,8 @@ def process_upload(job: ClaimedJob, context: JobContext) -> None:
     with context.db.unit_of_work() as session:
         # The compare-and-set on the lease comes first: a stale attempt rolls back before writing a result.
         queue.complete(session, job, extraction=extraction)
-        session.add(
+        # merge: a review re-runs a finished job, and its result is replaced under the same id.
+        session.merge(
             Result(
                 id=job.result_id,
                 job_id=job.id,

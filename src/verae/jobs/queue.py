@@ -197,7 +197,7 @@ class Queue:
         *,
         missing_required_fields: list[str],
         invalid_fields: list[dict[str, Any]],
-        extraction: dict[str, Any],
+        extraction: dict[str, Any] | None,
     ) -> None:
         with self.db.unit_of_work() as session:
             self._transition(

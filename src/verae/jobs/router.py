@@ -7,7 +7,7 @@ from fastapi import APIRouter, BackgroundTasks, Body, Depends, status
 
 from verae.auth.dependencies import CurrentUser
 from verae.jobs import repository, service
-from verae.jobs.schemas import JobOut, JobPage, SuppliedInput
+from verae.jobs.schemas import JobOut, JobPage, JobValues, ReviewedValues, SuppliedInput
 from verae.kit.deps import ServicesDep, SessionDep
 from verae.kit.errors import error_responses
 from verae.kit.pagination import PageParams, page_params
@@ -51,4 +51,36 @@ def supply_inputs(
     """Supply what a `needs_input` job is missing (or correct what was invalid); the job is requeued."""
     job = service.supply_inputs(session, job_id, user.id, inputs)
     background.add_task(services.wakeup.notify)  # after the commit, so a woken worker finds the job
+    return JobOut.of(job)
+
+
+@router.get("/{job_id}/values", responses=error_responses(*_AUTH_ERRORS, (404, "job_not_found")))
+def get_values(job_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> JobValues:
+    """What was read from the document and the values currently in use, for review."""
+    return service.job_values(session, job_id, user.id)
+
+
+@router.put(
+    "/{job_id}/values",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=error_responses(
+        *_AUTH_ERRORS,
+        (400, "invalid_inputs"),
+        (404, "job_not_found"),
+        (409, "job_busy"),
+        (422, "validation_error"),
+    ),
+)
+def review_values(
+    job_id: uuid.UUID,
+    reviewed: ReviewedValues,
+    user: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+    background: BackgroundTasks,
+) -> JobOut:
+    """Replace the values with a reviewed set (corrections, or values typed in when a document could not
+    be read); the estimate is computed again and the job's result is replaced."""
+    job = service.review_values(session, job_id, user.id, reviewed)
+    background.add_task(services.wakeup.notify)
     return JobOut.of(job)

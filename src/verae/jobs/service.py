@@ -8,14 +8,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from verae.jobs import repository
-from verae.jobs.pipeline import apply_supplied_inputs
+from verae.jobs.pipeline import REVIEWED_VALUES, apply_supplied_inputs
 from verae.jobs.queue import announce_job
-from verae.jobs.schemas import SuppliedInput, SuppliedValue
+from verae.jobs.schemas import JobValues, ReviewedValues, SuppliedInput, SuppliedValue
 from verae.kit.errors import AppError, ConflictError, NotFoundError
 from verae.kit.time import utcnow
 from verae.labs.schemas import LabReport
-from verae.models import Job
-from verae.models.job import NEEDS_INPUT, QUEUED
+from verae.labs.values import apply_field
+from verae.models import Job, Result
+from verae.models.job import NEEDS_INPUT, QUEUED, RUNNING
 from verae.observability.audit import record_audit
 
 MAX_SUPPLIED_FIELDS = 50
@@ -45,20 +46,9 @@ def supply_inputs(
     }
     probe = LabReport()
     apply_supplied_inputs(probe, plain)
-    if probe.invalid_fields:
-        raise AppError(
-            "Some of the supplied values cannot be used.",
-            code="invalid_inputs",
-            details={"invalid_fields": [field.model_dump() for field in probe.invalid_fields]},
-        )
+    _refuse_invalid(probe)
     job.supplied_inputs = {**job.supplied_inputs, **plain}
-    job.state = QUEUED
-    job.run_at = utcnow()
-    job.attempt = 0
-    job.finished_at = None
-    job.missing_required_fields = []
-    job.invalid_fields = []
-    announce_job(session)
+    _requeue(session, job)
     record_audit(
         session,
         "job.inputs_supplied",
@@ -66,5 +56,65 @@ def supply_inputs(
         object_type="job",
         object_id=job.id,
         details={"fields": sorted(plain)},
+    )
+    return job
+
+
+def _refuse_invalid(report: LabReport) -> None:
+    if report.invalid_fields:
+        raise AppError(
+            "Some of the supplied values cannot be used.",
+            code="invalid_inputs",
+            details={"invalid_fields": [field.model_dump() for field in report.invalid_fields]},
+        )
+
+
+def _requeue(session: Session, job: Job) -> None:
+    job.state = QUEUED
+    job.run_at = utcnow()
+    job.attempt = 0
+    job.finished_at = None
+    job.last_error_code = None
+    job.failure_diagnostic = None
+    job.missing_required_fields = []
+    job.invalid_fields = []
+    announce_job(session)
+
+
+def job_values(session: Session, job_id: uuid.UUID, user_id: uuid.UUID) -> JobValues:
+    job = get_job(session, job_id, user_id)
+    result = session.get(Result, job.result_id)
+    reviewed = job.payload.get(REVIEWED_VALUES)
+    current = result.report if result is not None else reviewed
+    return JobValues(
+        original=LabReport.model_validate(job.extraction) if job.extraction is not None else None,
+        current=LabReport.model_validate(current) if current is not None else None,
+    )
+
+
+def review_values(session: Session, job_id: uuid.UUID, user_id: uuid.UUID, reviewed: ReviewedValues) -> Job:
+    """Replace the values with the person's reviewed set and re-run the estimate. The document and what was
+    first read from it stay stored; a document that could not be read can be typed in this way too."""
+    job = get_job(session, job_id, user_id)
+    if job.state in (QUEUED, RUNNING):
+        raise ConflictError(
+            "The job is still being processed.", code="job_busy", details={"status": job.state}
+        )
+    report = LabReport()
+    person = reviewed.model_dump(exclude={"values"}, exclude_none=True, mode="json")
+    for name, value in person.items():
+        apply_field(report, name, value)
+    for item in reviewed.values:
+        apply_field(report, item.analyte, item.value, item.unit)
+    _refuse_invalid(report)
+    job.payload = {**job.payload, REVIEWED_VALUES: report.model_dump(mode="json")}
+    _requeue(session, job)
+    record_audit(
+        session,
+        "job.values_reviewed",
+        user_id=user_id,
+        object_type="job",
+        object_id=job.id,
+        details={"analytes": sorted(value.analyte for value in report.values)},
     )
     return job
