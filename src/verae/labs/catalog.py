@@ -361,5 +361,14 @@ def match_label(label: str, *, fuzzy: bool = False) -> Analyte | None:
     exact = _BY_LABEL.get(key)
     if exact is not None or not fuzzy or len(key) < 6:
         return exact
-    close = difflib.get_close_matches(key, _FUZZY_LABELS, n=1, cutoff=0.86)
-    return _BY_LABEL[close[0]] if close else None
+    close = difflib.get_close_matches(key, _FUZZY_LABELS, n=4, cutoff=0.86)
+    if not close:
+        return None
+    best = _BY_LABEL[close[0]]
+    # "Mean cell haemoglobin" and "... conc" are close to each other: a near tie between two analytes
+    # means the misspelling does not say which one was printed.
+    ratio = difflib.SequenceMatcher(None, key, close[0]).ratio()
+    for other in close[1:]:
+        if _BY_LABEL[other] is not best and difflib.SequenceMatcher(None, key, other).ratio() > ratio - 0.04:
+            return None
+    return best

@@ -24,7 +24,9 @@ _RANGE = re.compile(rf"^\(?({_NUMBER})\s*{_DASH}\s*({_NUMBER})\)?[,;]?$")
 _BOUND = re.compile(
     rf"^\(?(<=|>=|<|>|≤|≥|до|менее|более|не более|up to)\s*({_NUMBER})\)?[,;]?$", re.IGNORECASE
 )
-_VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}})?$")
+_VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}}|[{{}}+])?$")
+# Tesseract's rus/eng models have no arrow glyphs: a printed ↑ or ↓ beside a value comes out as one of these.
+_ARROW_MISREADS = frozenset({"+", "}", "{", "1", "4", "T", "t", "f", "fT", "J", "|", "l", "I"})
 _FLAGS = frozenset({"H", "L", "HH", "LL", "↑", "↓", "↑↑", "↓↓", "*", "**", "High", "Low", "Н"})
 _KNOWN_UNITS = frozenset(unit for analyte in ANALYTES for unit in analyte.units)
 # Report sections whose counts are not blood: a urinalysis also lists "erythrocytes" and "leukocytes".
@@ -109,14 +111,18 @@ def _token_at(words: tuple[Word, ...], index: int) -> Token:
         if len(chunk) < span:
             continue
         joined = _clean(" ".join(word.text for word in chunk))
-        if _is_unit(joined.replace(" ", "")) and not _VALUE.match(joined):
+        is_flag = _clean(chunk[0].text) in _FLAGS  # "* 10*12/л" is a flag, then a unit
+        if not is_flag and _is_unit(joined.replace(" ", "")) and not _VALUE.match(joined):
             return Token("unit", chunk)
         if match := _RANGE.match(joined):
             low, high = _number(match.group(1)), _number(match.group(2))
             return Token("range", chunk, bounds=(low, high))
         if match := _BOUND.match(joined):
             comparator = match.group(1).lower()
-            return Token("bound", chunk, number=_number(match.group(2)), comparator=comparator)
+            number = _number(match.group(2))
+            upper = comparator in ("<", "<=", "≤", "до", "менее", "не более", "up to")
+            bounds = (0.0, number) if upper else (number, math.inf)
+            return Token("bound", chunk, number=number, comparator=comparator, bounds=bounds)
     text = _clean(words[index].text)
     if match := _VALUE.match(text):
         return Token(
@@ -167,7 +173,7 @@ def _role(columns: list[Column], word: Word, tolerance: float) -> Role | None:
 def split_label(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, ...]]:
     """The leading words that name the analyte, and the rest of the row."""
     for index, word in enumerate(words):
-        text = _clean(word.text)
+        text = _clean(word.text).lstrip("(")
         if index and (text[:1].isdigit() or (text[:1] in "<>" and (len(text) > 1 or index + 1 < len(words)))):
             return words[:index], words[index:]
     return words, ()
@@ -177,8 +183,20 @@ def analyte_for_label(label: str, *, fuzzy: bool) -> Analyte | None:
     """Labels print a name and an abbreviation, e.g. "Гемоглобин (HGB)" or "C-Reactive Protein, Cardiac".
 
     The abbreviation in brackets decides first because the full Russian name of RDW-SD and RDW-CV is the
-    same; then the whole label, the part before the bracket and each comma-separated part.
+    same; then the whole label, the part before the bracket and each comma-separated part. OCR often
+    prefixes a row with specks read as one- or two-letter words, which are dropped when nothing matches.
     """
+    words = label.split()
+    for start in range(min(3, len(words))):
+        if start and len(words[start - 1]) > 2:
+            break
+        analyte = _analyte_for_words(" ".join(words[start:]), fuzzy=fuzzy)
+        if analyte is not None:
+            return analyte
+    return None
+
+
+def _analyte_for_words(label: str, *, fuzzy: bool) -> Analyte | None:
     inside = re.findall(r"\(([^()]*)\)", label)
     outside = re.sub(r"\([^()]*\)?", " ", label)
     candidates = [*inside, label, outside, *outside.split(",")]
@@ -204,6 +222,8 @@ class Row:
     flag: str | None
     unit_garbled: bool
     words: tuple[Word, ...]
+    printed: str = ""
+    range_decimals: int = 0
 
 
 def parse_row(line: Line, columns: list[Column] | None, *, ocr: bool) -> Row | None:
@@ -230,7 +250,8 @@ def parse_row(line: Line, columns: list[Column] | None, *, ocr: bool) -> Row | N
     if value_index is None:
         return None
     value = tokens[value_index]
-    assert value.number is not None
+    if value.number is None:
+        return None
     after = tokens[value_index + 1 :]
     unit_token = next((token for token in after if token.kind == "unit"), None)
     if unit_token is None and unit_first:
@@ -247,12 +268,15 @@ def parse_row(line: Line, columns: list[Column] | None, *, ocr: bool) -> Row | N
         ),
         None,
     )
+    number: float = value.number
+    if ocr and reference is not None and reference.bounds is not None:
+        number, flag = _repair_arrow(value, number, after[:1], reference.bounds, reference.text, flag)
     qualifier: Literal["<", ">"] | None = (
         "<" if value.comparator == "<" else ">" if value.comparator == ">" else None
     )
     return Row(
         analyte=analyte,
-        number=value.number,
+        number=number,
         qualifier=qualifier,
         unit=_clean(unit_token.text) if unit_token else None,
         reference=_reference_text(reference) if reference else None,
@@ -260,7 +284,44 @@ def parse_row(line: Line, columns: list[Column] | None, *, ocr: bool) -> Row | N
         flag=flag,
         unit_garbled=unit_garbled,
         words=label_words + value.words,
+        printed=_clean(value.text),
+        range_decimals=_decimals(reference.text) if reference else 0,
     )
+
+
+def _decimals(text: str) -> int:
+    match = re.search(r"[.,](\d+)", text)
+    return len(match.group(1)) if match else 0
+
+
+def _repair_arrow(
+    value: Token,
+    number: float,
+    following: list[Token],
+    bounds: tuple[float, float],
+    range_text: str,
+    flag: str | None,
+) -> tuple[float, str | None]:
+    """Undo an OCR-misread arrow flag. The printed range tells which way a value lies, so a mark beside
+    an out-of-range value decodes to that arrow; a digit glued on (71,4↓ read as 71,44) shows as one
+    decimal more than the range prints and is dropped when the shorter value is the out-of-range one."""
+    low, high = bounds
+
+    def arrow(number: float) -> str | None:
+        return "↓" if number < low else "↑" if number > high else None
+
+    text = _clean(value.words[-1].text)
+    if flag in ("}", "{", "+"):
+        return number, arrow(number)
+    if flag is not None:
+        return number, flag
+    if following and _clean(following[0].text) in _ARROW_MISREADS:
+        return number, arrow(number)
+    if text[-1:] in ("1", "4") and _decimals(text) == _decimals(range_text) + 1 >= 2:
+        shorter = _number(text.lstrip("<>")[:-1])
+        if arrow(shorter) is not None and arrow(number) is not None:
+            return shorter, arrow(shorter)
+    return number, None
 
 
 def _has_unit_column_text(tokens: list[Token], columns: list[Column] | None, tolerance: float) -> bool:
@@ -279,33 +340,45 @@ def _reference_text(token: Token) -> str:
     return text.rstrip(",;").strip()
 
 
-def _unitless(
-    analyte: Analyte, number: float, bounds: tuple[float, float] | None
-) -> tuple[float, float] | None:
-    """Canonical value and confidence for a number printed without a unit.
-
-    Only a plausible reading is accepted; when two units are plausible, the printed reference range,
-    which shares the value's unit, decides if it is plausible in only one of them.
-    """
+def _unitless(analyte: Analyte, number: float) -> float | None:
+    """The canonical value of a number printed without a unit, when exactly one of the units labs leave
+    unprinted makes it plausible (the catalog's candidates do not overlap: 128 is g/L, 12.8 is g/dL)."""
     try:
-        return convert(analyte, number, None).value, 0.8
+        return convert(analyte, number, None).value
     except UnitError:
-        pass
-    if bounds is None:
         return None
-    fitting = [
-        number * analyte.units[candidate]
-        for candidate in analyte.unitless_candidates
-        if is_plausible(analyte, number * analyte.units[candidate])
-        and is_plausible(analyte, bounds[1] * analyte.units[candidate])
-        and bounds[0] <= number * 5
-    ]
-    return (fitting[0], 0.6) if len(fitting) == 1 else None
 
 
 def _lost_decimal_separator(number: float, bounds: tuple[float, float] | None) -> bool:
     """An OCR value ten or more times above its own printed range most often lost its decimal comma."""
     return bounds is not None and bounds[1] > 0 and number > bounds[1] * 10
+
+
+def _repair_unit(analyte: Analyte, unit: str) -> str:
+    """OCR reads the micro sign as "p" (µmol/L as pmol/L) and "m" as "rn"; such a misread is undone only
+    when the printed spelling is not a unit of this analyte and the repaired one is."""
+    if normalize_unit(unit) in analyte.units:
+        return unit
+    for wrong, right in (("p", "µ"), ("rn", "m")):
+        repaired = unit.replace(wrong, right, 1)
+        if normalize_unit(repaired) in analyte.units:
+            return repaired
+    return unit
+
+
+def _contradicts_range(row: Row) -> bool:
+    """An OCR value that its own row disowns: a low flag on a value above the range (or the reverse), or
+    an out-of-range value with no flag and fewer decimals than the range prints (a lost decimal comma)."""
+    if row.bounds is None:
+        return False
+    low, high = row.bounds
+    flag = (row.flag or "").upper()
+    if (flag in ("L", "LL", "↓", "↓↓", "LOW") and row.number > high) or (
+        flag in ("H", "HH", "↑", "↑↑", "HIGH") and row.number < low
+    ):
+        return True
+    outside = row.number < low or row.number > high
+    return outside and row.flag is None and _decimals(row.printed) < row.range_decimals
 
 
 def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabValue | None:
@@ -315,28 +388,30 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
         # A bare "RDW" is named by its unit: fL is the SD, % the CV. Never a conversion between them.
         analyte = BY_CODE["rdw_sd" if unit_key == "fl" else "rdw_cv"]
     where = f"{analyte.code} on page {line.page}"
-    if ocr and _lost_decimal_separator(row.number, row.bounds):
+    if ocr and (_lost_decimal_separator(row.number, row.bounds) or _contradicts_range(row)):
         reading.warnings.append(
             f"{where}: the value is far outside its printed range and looks misread; not used"
         )
         return None
     unit_confidence = 1.0
     if row.unit is not None:
+        unit = _repair_unit(analyte, row.unit) if ocr else row.unit
         try:
-            canonical = convert(analyte, row.number, row.unit).value
+            canonical = convert(analyte, row.number, unit).value
         except UnitError:
             reading.warnings.append(
                 f"{where}: unit {row.unit!r} is not one this analyte is measured in; not used"
             )
             return None
+        unit_confidence = 1.0 if unit == row.unit else 0.8
     else:
-        resolved = _unitless(analyte, row.number, row.bounds)
+        resolved = _unitless(analyte, row.number)
         if resolved is None:
             reading.warnings.append(f"{where}: no unit printed and the value does not identify one; not used")
             return None
-        canonical, unit_confidence = resolved
-        if row.unit_garbled:
-            unit_confidence = min(unit_confidence, 0.6)
+        canonical = resolved
+        # A value whose unit is left blank (or unreadable) is right less often than one with its unit.
+        unit_confidence = 0.6 if row.unit_garbled else 0.8
     if not is_plausible(analyte, canonical):
         reading.warnings.append(f"{where}: the value is outside the plausible range; not used")
         return None

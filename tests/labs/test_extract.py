@@ -1,0 +1,213 @@
+"""Extraction rules on hand-built rows: each test names the trap it proves the reader avoids."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from verae.labs.extract import read_person, read_values, settle_duplicates
+from verae.labs.layout import Line
+from verae.labs.schemas import LabReport, LabValue
+
+from .rows import make_line, make_lines
+
+RU_HEADER: list[tuple[float, str]] = [
+    (40, "Показатель"),
+    (215, "Результат"),
+    (285, "Пред. рез."),
+    (375, "Ед. изм."),
+    (450, "Норма"),
+]
+
+
+def values_of(lines: list[Line], *, ocr: bool = False) -> dict[str, LabValue]:
+    reading = read_values(lines, ocr_pages=frozenset({1}) if ocr else frozenset())
+    return {value.analyte: value for value in settle_duplicates(reading.values, reading.warnings)}
+
+
+def test_a_russian_row_keeps_printed_value_unit_range_and_flag() -> None:
+    lines = make_lines([[(40, "Гемоглобин (HGB)"), (290, "112 ↓"), (355, "г/л"), (430, "120 - 150")]])
+    value = values_of(lines)["hemoglobin"]
+    assert (value.value, value.unit, value.normalized_value, value.normalized_unit) == (
+        112,
+        "г/л",
+        112,
+        "g/L",
+    )
+    assert (value.reference_range, value.flag, value.page, value.confidence) == ("120 - 150", "↓", 1, 1.0)
+    assert value.source_line == "Гемоглобин (HGB) 112 ↓ г/л 120 - 150"
+
+
+def test_the_current_result_is_taken_not_the_previous_result_column() -> None:
+    lines = make_lines(
+        [RU_HEADER, [(40, "Ферритин"), (215, "10,0*"), (285, "11,4"), (375, "нг/мл"), (450, "20 - 250")]]
+    )
+    ferritin = values_of(lines)["ferritin"]
+    assert (ferritin.value, ferritin.flag, ferritin.unit) == (10.0, "*", "нг/мл")
+
+
+def test_a_previous_column_printed_before_the_current_one_is_skipped() -> None:
+    header: list[tuple[float, str]] = [
+        (40, "Test"),
+        (180, "Previous Result and Date"),
+        (340, "Current Result"),
+        (440, "Units"),
+    ]
+    lines = make_lines([header, [(40, "Ferritin"), (180, "35 01/02/2024"), (340, "12 L"), (440, "ng/mL")]])
+    assert values_of(lines)["ferritin"].value == 12
+
+
+def test_a_reference_range_is_never_taken_as_the_value() -> None:
+    lines = make_lines(
+        [[(40, "Ферритин"), (355, "мкг/л"), (430, "10,0 - 120,0")], [(40, "MCV"), (290, "- 80 - 100")]]
+    )
+    assert values_of(lines) == {}
+
+
+def test_a_one_sided_range_after_a_qualified_value_stays_the_range() -> None:
+    lines = make_lines([[(40, "С-реактивный белок"), (290, "<0,6"), (355, "мг/л"), (430, "< 5,0")]])
+    crp = values_of(lines)["crp"]
+    assert (crp.value, crp.qualifier, crp.reference_range) == (0.6, "<", "< 5,0")
+
+
+def test_urinalysis_counts_are_not_blood_counts() -> None:
+    lines = make_lines(
+        [
+            [(40, "Общий анализ мочи")],
+            [(40, "Лейкоциты"), (200, "3"), (420, "0 - 5")],
+            [(40, "Эритроциты"), (200, "2"), (420, "0 - 3")],
+            [(40, "Показатели обмена железа")],
+            [(40, "Ферритин"), (200, "45"), (270, "мкг/л")],
+        ]
+    )
+    assert set(values_of(lines)) == {"ferritin"}
+
+
+def test_a_unitless_value_is_resolved_only_when_one_unit_is_plausible() -> None:
+    lines = make_lines([[(40, "HGB"), (200, "128"), (420, "117 - 160")], [(40, "MCHC"), (200, "33,1")]])
+    found = values_of(lines)
+    assert found["hemoglobin"].normalized_value == 128
+    assert found["mchc"].normalized_value == pytest.approx(331)
+    assert found["hemoglobin"].confidence < 1
+    assert found["hemoglobin"].unit is None
+
+
+def test_a_unitless_value_plausible_in_no_unit_is_not_guessed() -> None:
+    lines = make_lines([[(40, "Гемоглобин"), (200, "1000")]])
+    reading = read_values(lines, ocr_pages=frozenset())
+    assert reading.values == []
+    assert any("no unit printed" in warning for warning in reading.warnings)
+
+
+def test_rdw_cv_and_rdw_sd_are_separate_analytes_and_never_converted() -> None:
+    lines = make_lines(
+        [
+            [(40, "Ширина распределения эритроцитов (RDW-CV)"), (290, "13,1"), (355, "%")],
+            [(40, "Ширина распределения эритроцитов (RDW-SD)"), (290, "42,0"), (355, "фл")],
+            [(40, "RDW"), (290, "44"), (355, "fL")],
+        ]
+    )
+    found = values_of(lines)
+    assert (found["rdw_cv"].normalized_value, found["rdw_cv"].normalized_unit) == (13.1, "%")
+    assert (found["rdw_sd"].normalized_value, found["rdw_sd"].normalized_unit) == (42.0, "fL")
+
+
+def test_the_same_analyte_twice_yields_one_value_and_a_warning_when_they_differ() -> None:
+    same = make_lines(
+        [[(40, "HGB"), (200, "128"), (270, "г/л")], [(40, "Гемоглобин"), (200, "128"), (270, "г/л")]]
+    )
+    reading = read_values(same, ocr_pages=frozenset())
+    settled = settle_duplicates(reading.values, reading.warnings)
+    assert [value.analyte for value in settled] == ["hemoglobin"]
+    assert reading.warnings == []
+    differing = make_lines(
+        [[(40, "HGB"), (200, "128"), (270, "г/л")], [(40, "HGB"), (200, "131"), (270, "г/л")]]
+    )
+    reading = read_values(differing, ocr_pages=frozenset())
+    settled = settle_duplicates(reading.values, reading.warnings)
+    assert len(settled) == 1
+    assert any("more than once" in warning for warning in reading.warnings)
+
+
+@pytest.mark.parametrize(
+    ("printed", "unit", "canonical"),
+    [
+        ("11,8", "г/дл", 118.0),
+        ("7.6", "mmol/L", 7.6 * 16.11),
+        ("4,12", "млн/мкл", 4.12),
+        ("6.1", "x10E3/uL", 6.1),
+        ("250", "тыс/мкл", 250.0),
+        ("5,84", "10*9/л", 5.84),
+        ("4.1", "x10^12/L", 4.1),
+        ("69", "ug/dL", 69 * 0.179),
+        ("290", "мг/дл", 2.9),
+        ("0.362", "L/L", 36.2),
+    ],
+)
+def test_printed_units_are_normalised(printed: str, unit: str, canonical: float) -> None:
+    names = {
+        "г/дл": "Гемоглобин",
+        "mmol/L": "Hb",
+        "млн/мкл": "Эритроциты",
+        "x10E3/uL": "WBC",
+        "тыс/мкл": "Тромбоциты",
+        "10*9/л": "Лейкоциты",
+        "x10^12/L": "RBC",
+        "ug/dL": "Iron",
+        "мг/дл": "Трансферрин",
+        "L/L": "Haematocrit",
+    }
+    found = values_of(make_lines([[(40, names[unit]), (200, printed), (270, unit)]]))
+    (value,) = found.values()
+    assert value.normalized_value == pytest.approx(canonical)
+
+
+def test_an_ocr_value_far_above_its_range_is_dropped_as_a_lost_decimal_comma() -> None:
+    lines = [
+        make_line((40, "Эритроциты"), (290, "420"), (355, "10*12/л"), (430, "3,80 - 5,10"), confidence=0.9)
+    ]
+    reading = read_values(lines, ocr_pages=frozenset({1}))
+    assert reading.values == []
+    assert "misread" in reading.warnings[0]
+
+
+def test_an_ocr_arrow_read_as_a_digit_is_repaired() -> None:
+    lines = [
+        make_line((40, "Гематокрит"), (290, "34,94"), (355, "%"), (430, "35,0 - 45,0"), confidence=0.9),
+        make_line(
+            (40, "Ферритин"), (290, "6,6 +"), (355, "мкг/л"), (430, "10,0 - 120,0"), top=120, confidence=0.9
+        ),
+    ]
+    found = values_of(lines, ocr=True)
+    assert (found["hematocrit"].value, found["hematocrit"].flag) == (34.9, "↓")
+    assert (found["ferritin"].value, found["ferritin"].flag) == (6.6, "↓")
+
+
+def person(*texts: str) -> LabReport:
+    report = LabReport()
+    read_person(make_lines([[(40, text)] for text in texts]), report)
+    return report
+
+
+def test_sex_age_and_collection_date_are_read_in_russian_and_english() -> None:
+    russian = person("Пол: Женский", "Возраст: 34 года", "Дата взятия биоматериала: 14.03.2024 08:15")
+    assert (russian.sex, russian.age, russian.collection_date) == ("female", 34.0, date(2024, 3, 14))
+    us = person("DOB: 05/12/1989 Age: 34 Sex: Male", "Date Collected: 03/04/2024 08:15", "Hemoglobin g/dL")
+    assert (us.sex, us.age, us.collection_date) == ("male", 34.0, date(2024, 3, 4))
+    uk = person("Sex: F", "Collected: 14-Mar-2024 09:12  Received: 15-Mar-2024 11:40")
+    assert (uk.sex, uk.collection_date) == ("female", date(2024, 3, 14))
+
+
+def test_a_report_date_or_birth_date_is_not_the_collection_date() -> None:
+    report = person(
+        "Дата рождения: 12.05.1990", "Дата выдачи результата: 20.03.2024", "Collection date: 2024-03-14"
+    )
+    assert report.collection_date == date(2024, 3, 14)
+    assert report.age == 33.0  # from the birth date, since no age is printed
+
+
+def test_several_collection_dates_take_the_latest_and_warn() -> None:
+    report = person("Дата взятия: 10.03.2024", "Дата взятия: 12.03.2024")
+    assert report.collection_date == date(2024, 3, 12)
+    assert "latest" in report.warnings[0]
