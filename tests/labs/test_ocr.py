@@ -1,0 +1,59 @@
+"""Scans and phone photos through real Tesseract: accuracy on a small sample, turned pages, bad photos."""
+
+from __future__ import annotations
+
+import io
+
+import psutil
+import pytest
+from PIL import Image, ImageFilter
+
+from verae.labs import reader
+from verae.labs.errors import ReportUnreadable
+from verae.labs.reader import read_document
+
+from .corpus.samples import Sample
+from .corpus.scoring import Score, score
+
+
+def test_scans_and_photos_of_every_layout_are_read_accurately(ocr_samples: list[Sample]) -> None:
+    """Behaviour threshold on a small sample; the bench measures the targets on a larger corpus."""
+    totals = {"scan_pdf": Score(), "photo": Score()}
+    for sample in ocr_samples:
+        totals[sample.kind].add(score(read_document(sample.data, sample.media_type), sample.truth, sample.name))
+    for total in totals.values():
+        assert total.precision >= 0.98, total.errors
+        assert total.recall >= 0.9, total.errors
+
+
+def test_an_upside_down_photo_is_turned_upright(ocr_samples: list[Sample]) -> None:
+    (upside_down,) = [sample for sample in ocr_samples if sample.name == "uk_nhs-4-photo1.jpg"]
+    result = score(read_document(upside_down.data, upside_down.media_type), upside_down.truth, upside_down.name)
+    assert result.recall >= 0.8, result.errors
+
+
+def blurred(sample: Sample, radius: float) -> bytes:
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(sample.data)).filter(ImageFilter.GaussianBlur(radius)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def test_a_photo_too_blurry_to_read_says_so_with_the_ocr_confidence(ocr_samples: list[Sample]) -> None:
+    photo = next(sample for sample in ocr_samples if sample.kind == "photo")
+    with pytest.raises(ReportUnreadable) as caught:
+        read_document(blurred(photo, 7), "image/jpeg")
+    assert caught.value.code == "parse_failed"
+    assert "too blurry" in caught.value.diagnostic
+    assert "OCR confidence" in caught.value.diagnostic
+
+
+def test_ocr_past_its_time_budget_stops_the_page_and_leaves_no_process(
+    ocr_samples: list[Sample], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scan = next(sample for sample in ocr_samples if sample.kind == "scan_pdf")
+    monkeypatch.setattr(reader, "OCR_PAGE_SECONDS", 0.05)
+    with pytest.raises(ReportUnreadable) as caught:
+        read_document(scan.data, scan.media_type)
+    assert caught.value.code == "page_timeout"
+    children = psutil.Process().children(recursive=True)
+    assert [child for child in children if "tesseract" in child.name()] == []
