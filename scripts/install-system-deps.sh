@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs (PostgreSQL server, Tesseract with Russian and English,
-# fonts for the report generator) when they are missing. Needs root; a no-op when all are present.
+# fonts for the report generator, Chromium for the web app's browser tests) when they are missing.
+# Needs root; a no-op when all are present.
 set -euo pipefail
 packages=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
@@ -9,6 +10,7 @@ for lang in rus eng; do
   tesseract --list-langs 2>/dev/null | grep -qx "$lang" || packages+=("tesseract-ocr-$lang")
 done
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 [ ${#packages[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing system packages: ${packages[*]} (run as root or install them)" >&2

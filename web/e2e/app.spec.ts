@@ -1,0 +1,259 @@
+import { expect, test, type Page } from "@playwright/test";
+import { fixture, PASSWORD, shoot, signUp, upload, uniqueEmail } from "./helpers";
+
+/** Follow the job page until it opens the result (or stops on a failure), recording every status and stage
+ * the page showed on the way: the status must change by itself, without a reload. */
+async function followJob(page: Page): Promise<{ seen: string[]; outcome: "result" | "failed" }> {
+  const seen = new Set<string>();
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (/\/results\//.test(page.url())) return { seen: [...seen], outcome: "result" };
+    const progress = page.locator(".job-progress");
+    if (await progress.count()) {
+      const status = await progress.getAttribute("data-status").catch(() => null);
+      const stage = await progress.getAttribute("data-stage").catch(() => null);
+      if (status) seen.add(stage ? `${status}:${stage}` : status);
+      if (status === "failed" || status === "needs_input") return { seen: [...seen], outcome: "failed" };
+    }
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`the job did not finish; seen ${[...seen].join(", ")}`);
+}
+
+test("sign up, upload a CSV and a PDF, follow the live status, read the result and the history", async ({ page }) => {
+  await page.goto("/login");
+  await shoot(page, "login");
+  await page.goto("/signup");
+  await shoot(page, "signup");
+  await signUp(page, "flow");
+
+  // Profile: the details the model uses when a report lacks them.
+  await page.getByLabel("Sex").selectOption("female");
+  await page.getByLabel("Birth date").fill("1990-05-17");
+  await page.getByLabel("Height, cm").fill("168");
+  await page.getByLabel("Weight, kg").fill("61.5");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toHaveText("Profile saved.");
+  await shoot(page, "profile");
+
+  // CSV upload → live job status → result.
+  await page.goto("/upload");
+  await shoot(page, "upload");
+  await page.getByLabel("Choose a file").setInputFiles(fixture("cbc.csv"));
+  await expect(page.getByTestId("selected-file")).toContainText("cbc.csv");
+  await shoot(page, "upload-selected");
+  await page.getByRole("button", { name: "Upload and analyse" }).click();
+  await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]+$/);
+  const csvJob = await followJob(page);
+  expect(csvJob.outcome).toBe("result");
+  expect(csvJob.seen.length, `statuses seen: ${csvJob.seen.join(", ")}`).toBeGreaterThan(0);
+  expect(csvJob.seen.some((s) => s === "done" || s.startsWith("processing") || s === "queued")).toBe(true);
+
+  await expect(page.getByRole("heading", { name: "Your result", level: 1 })).toBeVisible();
+  await expect(page.getByTestId("risk-percent")).toHaveText(/^\d{1,3}%$/);
+  await expect(page.locator(".result-hero .badge")).toHaveText(/High|Elevated|Borderline|Low/);
+  await expect(page.getByTestId("next-step")).not.toBeEmpty();
+  await expect(page.getByTestId("disclaimer")).toContainText("not a diagnosis");
+  await expect(page.getByTestId("model-version")).not.toBeEmpty();
+  expect(await page.locator(".bar-row").count()).toBeGreaterThan(0);
+  const hemoglobin = page.locator('.values-table tr[data-analyte="hemoglobin"]');
+  await expect(hemoglobin).toContainText("10.9");
+  await expect(hemoglobin).toContainText("g/dL");
+  await expect(page.locator('.values-table tr[data-analyte="mcv"]')).toContainText("74");
+  await shoot(page, "result");
+  const firstResultUrl = page.url();
+
+  // The same result in Russian: the server's texts come in both languages.
+  await page.getByRole("button", { name: "RU" }).click();
+  await expect(page.getByRole("heading", { name: "Ваш результат", level: 1 })).toBeVisible();
+  await expect(page.getByTestId("disclaimer")).toContainText("не диагноз");
+  await shoot(page, "result-ru");
+  await page.getByRole("button", { name: "EN" }).click();
+
+  // PDF upload: prefer a result; a reader that cannot use the document must say so clearly.
+  await upload(page, "cbc.pdf");
+  const pdfJob = await followJob(page);
+  if (pdfJob.outcome === "result") {
+    await expect(page.locator('.values-table tr[data-analyte="hemoglobin"]')).toContainText("10.9");
+  } else {
+    await expect(page.getByRole("alert")).toContainText("No blood-test values could be read");
+    await expect(page.getByRole("link", { name: "Type the values in" })).toBeVisible();
+  }
+
+  // History: newest first, with trends.
+  await page.getByRole("link", { name: "History" }).click();
+  await expect(page.getByRole("heading", { name: "History", level: 1 })).toBeVisible();
+  const items = page.getByTestId("history-list").locator("li");
+  await expect(items).toHaveCount(pdfJob.outcome === "result" ? 2 : 1);
+  await expect(page.locator('figure.trend[data-points]').first()).toBeVisible();
+  await expect(page.locator("figure.trend").filter({ hasText: "Hemoglobin" })).toHaveAttribute(
+    "data-points",
+    pdfJob.outcome === "result" ? "2" : "1",
+  );
+  await shoot(page, "history");
+
+  // Review the first result: correct a value, confirm, and the estimate is computed again.
+  await page.goto(firstResultUrl);
+  await page.getByRole("link", { name: "Review or correct the values" }).click();
+  await expect(page.getByRole("heading", { name: "Review the values" })).toBeVisible();
+  await shoot(page, "review");
+  await page.getByLabel("Value (Hemoglobin)").fill("9.5");
+  await page.getByRole("button", { name: "Confirm and recompute" }).click();
+  await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]+$/);
+  expect((await followJob(page)).outcome).toBe("result");
+  expect(page.url()).toBe(firstResultUrl);
+  await expect(page.locator('.values-table tr[data-analyte="hemoglobin"]')).toContainText("9.5");
+});
+
+test("an unsupported file is refused with a clear message, in the browser and by the server", async ({ page }) => {
+  await signUp(page, "unsupported");
+  await page.goto("/upload");
+  await page.getByLabel("Choose a file").setInputFiles(fixture("notes.txt"));
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("This file type is not supported");
+  await expect(page.getByRole("button", { name: "Upload and analyse" })).toBeDisabled();
+
+  // A file the browser cannot tell apart (named .pdf): the server sniffs the content and answers 415.
+  await page.getByLabel("Choose a file").setInputFiles(fixture("disguised.pdf"));
+  await page.getByRole("button", { name: "Upload and analyse" }).click();
+  await expect(alert).toContainText("This file type is not supported");
+  await expect(alert).toHaveAttribute("data-error-code", "unsupported_media_type");
+  await expect(alert).toContainText(/Reference for support: \S+/);
+  await shoot(page, "upload-error");
+
+  // Too large for the 20 MB limit: refused before any byte is sent.
+  await page.getByLabel("Choose a file").setInputFiles({
+    name: "huge.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.alloc(20 * 1024 * 1024 + 1, 0x20),
+  });
+  await expect(alert).toContainText("larger than 20 MB");
+});
+
+test("a logged-out visit goes to the login page, and the keyboard alone logs in", async ({ page }) => {
+  await page.goto("/history");
+  await expect(page).toHaveURL(/\/login\?next=%2Fhistory$/);
+  await expect(page.getByRole("heading", { name: "Log in", level: 1 })).toBeVisible();
+
+  const email = uniqueEmail("keyboard");
+  await page.request.post("/api/v1/auth/register", { data: { email, password: PASSWORD } });
+  await page.getByLabel("Email").focus();
+  await page.keyboard.type(email);
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Password")).toBeFocused();
+  await page.keyboard.type("wrong password 1");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("alert")).toContainText("The email or password is wrong.");
+  await page.getByLabel("Password").fill("");
+  await page.getByLabel("Password").focus();
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/history$/);
+  await expect(page.getByRole("heading", { name: "History", level: 1 })).toBeVisible();
+});
+
+test("the session survives a reload after the access token expired, and logout ends it", async ({ page }) => {
+  await signUp(page, "session");
+  await page.goto("/history");
+  const stored = await page.evaluate(() => Object.keys(window.localStorage).sort());
+  expect(stored.every((key) => key === "verae.session" || key === "verae.lang")).toBe(true);
+  // The e2e server issues 10-second access tokens: after this, the stored one has expired.
+  await page.waitForTimeout(11_000);
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "History", level: 1 })).toBeVisible();
+  await expect(page).toHaveURL(/\/history$/);
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("status")).toHaveText("You have logged out.");
+  expect(await page.evaluate(() => window.localStorage.getItem("verae.session"))).toBeNull();
+  await page.goto("/profile");
+  await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
+});
+
+test("Russian and English both render, Russian by default for a Russian browser", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "ru-RU" });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await expect(page.getByRole("heading", { name: "Вход", level: 1 })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("lang", "ru");
+  await expect(page.getByLabel("Электронная почта")).toBeVisible();
+  await shoot(page, "login-ru");
+  await page.getByRole("button", { name: "EN" }).click();
+  await expect(page.getByRole("heading", { name: "Log in", level: 1 })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Log in", level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: "RU" }).click();
+  await page.goto("/signup");
+  await expect(page.getByRole("heading", { name: "Регистрация", level: 1 })).toBeVisible();
+  await context.close();
+});
+
+test("missing details are asked for, and the estimate completes once they are given", async ({ page }) => {
+  await signUp(page, "needs");
+  await upload(page, "cbc-no-person.csv");
+  const job = await followJob(page);
+  expect(job.outcome).toBe("failed");
+  await expect(page.getByRole("heading", { name: "A few details are missing" })).toBeVisible();
+  await shoot(page, "job-needs-input");
+  await page.getByLabel("Sex").selectOption("male");
+  await page.getByLabel("Age, years").fill("41");
+  await page.getByRole("button", { name: "Continue" }).click();
+  expect((await followJob(page)).outcome).toBe("result");
+  await expect(page.getByTestId("risk-percent")).toBeVisible();
+});
+
+test("a document without values fails clearly and the values can be typed in", async ({ page }) => {
+  await signUp(page, "typed");
+  await upload(page, "unreadable.pdf");
+  expect((await followJob(page)).outcome).toBe("failed");
+  const alert = page.getByRole("alert");
+  await expect(alert).toHaveAttribute("data-error-code", "parse_failed");
+  await expect(alert).toContainText("No blood-test values could be read from this document.");
+  await shoot(page, "job-failed");
+  await page.getByRole("link", { name: "Type the values in" }).click();
+  await expect(page.getByRole("heading", { name: "Review the values" })).toBeVisible();
+  await page.getByLabel("Sex").selectOption("female");
+  await page.getByLabel("Age, years").fill("29");
+  await page.getByLabel("Value (Hemoglobin)").fill("11,2");
+  await page.getByLabel("Unit (Hemoglobin)").fill("g/dL");
+  await page.getByLabel("Value (MCV)").fill("76");
+  await shoot(page, "review-typed");
+  await page.getByRole("button", { name: "Confirm and recompute" }).click();
+  expect((await followJob(page)).outcome).toBe("result");
+  await expect(page.locator('.values-table tr[data-analyte="hemoglobin"]')).toContainText("11.2");
+});
+
+test("losing the network is reported, and the app recovers when it returns", async ({ page, context }) => {
+  await signUp(page, "offline");
+  await page.goto("/upload");
+  await page.getByLabel("Choose a file").setInputFiles(fixture("cbc.csv"));
+  await context.setOffline(true);
+  await expect(page.getByText("You are offline.")).toBeVisible();
+  await page.getByRole("button", { name: "Upload and analyse" }).click();
+  await expect(page.getByRole("alert")).toContainText("Verae cannot be reached");
+  await shoot(page, "offline");
+  await context.setOffline(false);
+  await expect(page.getByText("You are offline.")).toBeHidden();
+  await page.getByLabel("Choose a file").setInputFiles(fixture("cbc.csv"));
+  await page.getByRole("button", { name: "Upload and analyse" }).click();
+  expect((await followJob(page)).outcome).toBe("result");
+});
+
+test("deleting the account needs confirmation and removes the login", async ({ page }) => {
+  const email = await signUp(page, "delete");
+  await page.getByRole("button", { name: "Delete my account and data…" }).click();
+  const confirm = page.getByRole("button", { name: "Delete permanently" });
+  await expect(confirm).toBeDisabled();
+  await expect(page.getByLabel("Type DELETE to confirm")).toBeFocused();
+  await page.getByLabel("Type DELETE to confirm").fill("DELETE");
+  await shoot(page, "delete-confirm");
+  await confirm.click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("status")).toHaveText("Your account and all of its data have been deleted.");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("alert")).toContainText("The email or password is wrong.");
+});

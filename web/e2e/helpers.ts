@@ -1,0 +1,47 @@
+import { join } from "node:path";
+import { expect, type Page } from "@playwright/test";
+import { ARTIFACTS, FIXTURES } from "./paths";
+
+export const PASSWORD = "correct horse 42";
+export const fixture = (name: string) => join(FIXTURES, name);
+
+let counter = 0;
+export function uniqueEmail(label: string): string {
+  counter += 1;
+  return `${label}-${Date.now().toString(36)}-${process.pid}-${counter}@example.org`;
+}
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 375, height: 812 };
+
+/** Screenshot the current screen at desktop and phone width into test-artifacts/web/, and check that at
+ * 375 px nothing overflows sideways (the page must not scroll horizontally). */
+export async function shoot(page: Page, name: string): Promise<void> {
+  const original = page.viewportSize() ?? DESKTOP;
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: join(ARTIFACTS, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `${name} overflows horizontally at 375 px`).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: join(ARTIFACTS, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(original);
+}
+
+export async function signUp(page: Page, label: string): Promise<string> {
+  const email = uniqueEmail(label);
+  await page.goto("/signup");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/profile\?welcome=1$/);
+  return email;
+}
+
+/** Choose a file with the picker, upload it and wait for the job page. */
+export async function upload(page: Page, file: string): Promise<void> {
+  await page.goto("/upload");
+  await page.getByLabel("Choose a file").setInputFiles(fixture(file));
+  await expect(page.getByTestId("selected-file")).toContainText(file);
+  await page.getByRole("button", { name: "Upload and analyse" }).click();
+  await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]+$/);
+}

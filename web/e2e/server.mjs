@@ -1,0 +1,49 @@
+// Start a real Verae server for the browser tests: a fresh SQLite database and blob folder in a temporary
+// directory (./var is never touched), migrations applied, two embedded workers, and the built web app
+// (src/verae/web/) served at /. Usage: node e2e/server.mjs PORT
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const port = process.argv[2];
+if (!port) throw new Error("usage: node e2e/server.mjs PORT");
+const repo = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+if (!existsSync(join(repo, "src/verae/web/index.html"))) {
+  console.error("The web app is not built: run `npm run build` in web/ (or `make web`) first.");
+  process.exit(1);
+}
+
+const [uv, ...uvArgs] = (process.env.UV || "uv").split(/\s+/).filter(Boolean);
+const work = mkdtempSync(join(tmpdir(), "verae-e2e-"));
+const env = {
+  ...process.env,
+  VERAE_ENV: "development",
+  VERAE_DATABASE_URL: `sqlite:///${join(work, "verae.db")}`,
+  VERAE_BLOB_DIR: join(work, "blobs"),
+  // Short-lived access tokens, so the tests also exercise the refresh path for real.
+  VERAE_ACCESS_TOKEN_TTL_SECONDS: process.env.VERAE_ACCESS_TOKEN_TTL_SECONDS || "10",
+  VERAE_LOG_LEVEL: process.env.VERAE_LOG_LEVEL || "WARNING",
+};
+
+const cleanup = () => rmSync(work, { recursive: true, force: true });
+
+const upgrade = spawnSync(uv, [...uvArgs, "run", "verae", "db", "upgrade"], { cwd: repo, env, stdio: "inherit" });
+if (upgrade.status !== 0) {
+  cleanup();
+  process.exit(upgrade.status ?? 1);
+}
+
+const server = spawn(
+  uv,
+  [...uvArgs, "run", "verae", "serve", "--host", "127.0.0.1", "--port", port, "--embedded-workers", "2"],
+  { cwd: repo, env, stdio: "inherit" },
+);
+const stop = () => server.kill("SIGTERM");
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+server.on("exit", (code, signal) => {
+  cleanup();
+  process.exit(code ?? (signal ? 0 : 1));
+});

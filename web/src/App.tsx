@@ -1,0 +1,167 @@
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useSession } from "./auth/session";
+import { LANGS, useI18n, type Lang } from "./i18n/i18n";
+import { Link, matchPath, navigate, useLocation } from "./router";
+import { AuthScreen } from "./screens/AuthScreen";
+import { HistoryScreen } from "./screens/HistoryScreen";
+import { JobScreen } from "./screens/JobScreen";
+import { ProfileScreen } from "./screens/ProfileScreen";
+import { ResultScreen } from "./screens/ResultScreen";
+import { ReviewScreen } from "./screens/ReviewScreen";
+import { UploadScreen } from "./screens/UploadScreen";
+
+const PUBLIC = new Set(["/login", "/signup"]);
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function privateScreen(pathname: string): ReactNode {
+  if (pathname === "/" ) return <Redirect to="/upload" />;
+  if (pathname === "/upload") return <UploadScreen />;
+  if (pathname === "/history") return <HistoryScreen />;
+  if (pathname === "/profile") return <ProfileScreen />;
+  let params = matchPath("/jobs/:id/review", pathname);
+  if (params?.id) return <ReviewScreen key={params.id} jobId={params.id} />;
+  params = matchPath("/jobs/:id", pathname);
+  if (params?.id) return <JobScreen key={params.id} jobId={params.id} />;
+  params = matchPath("/results/:id", pathname);
+  if (params?.id) return <ResultScreen key={params.id} resultId={params.id} />;
+  return <NotFound />;
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <section className="card">
+      <h1>{t("notFound.title")}</h1>
+      <Link to="/">{t("notFound.home")}</Link>
+    </section>
+  );
+}
+
+function LanguageSwitch() {
+  const { lang, setLang, t } = useI18n();
+  return (
+    <div className="lang-switch" role="group" aria-label={t("lang.label")}>
+      {LANGS.map((code: Lang) => (
+        <button
+          key={code}
+          type="button"
+          lang={code}
+          className={`lang${code === lang ? " active" : ""}`}
+          aria-pressed={code === lang}
+          onClick={() => setLang(code)}
+          title={t(`lang.${code}`)}
+        >
+          {code.toUpperCase()}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function useOnline(): boolean {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    return () => {
+      window.removeEventListener("online", update);
+      window.removeEventListener("offline", update);
+    };
+  }, []);
+  return online;
+}
+
+export function App() {
+  const { t } = useI18n();
+  const session = useSession();
+  const { pathname, href } = useLocation();
+  const online = useOnline();
+  const mainRef = useRef<HTMLElement>(null);
+  const firstRender = useRef(true);
+  const isPublic = PUBLIC.has(pathname);
+  const authenticated = session.status === "authenticated";
+
+  // After a client-side navigation, move focus to the new page so keyboard and screen-reader users start there.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    mainRef.current?.focus({ preventScroll: true });
+  }, [pathname]);
+
+  let content: ReactNode;
+  if (session.status === "loading") {
+    content = <p className="muted">{t("common.loading")}</p>;
+  } else if (session.status === "unreachable") {
+    content = (
+      <div className="notice notice-error" role="alert">
+        <p>{t("error.network_error")}</p>
+        <button type="button" className="button secondary" onClick={session.reload}>
+          {t("common.retry")}
+        </button>
+      </div>
+    );
+  } else if (isPublic) {
+    content = authenticated ? <Redirect to="/upload" /> : <AuthScreen key={pathname} mode={pathname === "/signup" ? "signup" : "login"} />;
+  } else if (!authenticated) {
+    const next = href === "/" ? "/login" : `/login?next=${encodeURIComponent(href)}`;
+    content = <Redirect to={next} />;
+  } else {
+    content = privateScreen(pathname);
+  }
+
+  const navItems = [
+    { to: "/upload", label: t("nav.upload") },
+    { to: "/history", label: t("nav.history") },
+    { to: "/profile", label: t("nav.profile") },
+  ];
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t("app.skip")}
+      </a>
+      <header className="topbar">
+        <div className="topbar-inner">
+          <Link to={authenticated ? "/upload" : "/login"} className="brand">
+            <span className="brand-dot" aria-hidden="true" />
+            {t("app.name")}
+          </Link>
+          {authenticated && (
+            <nav aria-label={t("nav.main")} className="nav">
+              {navItems.map((item) => (
+                <Link
+                  key={item.to}
+                  to={item.to}
+                  className={`nav-link${pathname === item.to ? " active" : ""}`}
+                  aria-current={pathname === item.to ? "page" : undefined}
+                >
+                  {item.label}
+                </Link>
+              ))}
+              <button type="button" className="nav-link as-link" onClick={() => void session.logout()}>
+                {t("nav.logout")}
+              </button>
+            </nav>
+          )}
+          <LanguageSwitch />
+        </div>
+      </header>
+      {!online && (
+        <p className="offline-banner" role="status">
+          {t("common.offline")}
+        </p>
+      )}
+      <main id="main" ref={mainRef} tabIndex={-1} className="main">
+        {isPublic && <p className="tagline muted">{t("app.tagline")}</p>}
+        {content}
+      </main>
+    </>
+  );
+}

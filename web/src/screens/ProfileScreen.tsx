@@ -1,0 +1,210 @@
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import type { ProfileUpdate, Sex } from "../api/types";
+import { useSession } from "../auth/session";
+import { ErrorNotice } from "../components/ErrorNotice";
+import { useI18n } from "../i18n/i18n";
+import { parseDecimal } from "../lib/format";
+import { Link, useLocation } from "../router";
+
+function numberText(value: number | null): string {
+  return value === null ? "" : String(value);
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+export function ProfileScreen() {
+  const { t } = useI18n();
+  const { user, api, setUser } = useSession();
+  const { search } = useLocation();
+  const welcome = search.get("welcome") === "1";
+  const [sex, setSex] = useState<Sex | "">(user?.sex ?? "");
+  const [birthDate, setBirthDate] = useState(user?.birth_date ?? "");
+  const [height, setHeight] = useState(numberText(user?.height_cm ?? null));
+  const [weight, setWeight] = useState(numberText(user?.weight_kg ?? null));
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  if (!user) return null;
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    const body: ProfileUpdate = {
+      sex: sex === "" ? null : sex,
+      birth_date: birthDate === "" ? null : birthDate,
+      height_cm: parseDecimal(height),
+      weight_kg: parseDecimal(weight),
+    };
+    try {
+      setUser(await api.call("patch", "/api/v1/me", { body }));
+      setSaved(true);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <section className="card" aria-labelledby="profile-title">
+        <h1 id="profile-title">{t("profile.title")}</h1>
+        <p className="muted">{t("profile.email", { email: user.email })}</p>
+        <p>{t("profile.intro")}</p>
+        <form onSubmit={save} className="grid-form">
+          <div className="field">
+            <label htmlFor="profile-sex">{t("profile.sex")}</label>
+            <select id="profile-sex" value={sex} onChange={(event) => setSex(event.target.value as Sex | "")}>
+              <option value="">{t("profile.sex.unset")}</option>
+              <option value="female">{t("profile.sex.female")}</option>
+              <option value="male">{t("profile.sex.male")}</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="profile-birth">{t("profile.birthDate")}</label>
+            <input
+              id="profile-birth"
+              type="date"
+              min="1900-01-01"
+              max={today()}
+              value={birthDate}
+              onChange={(event) => setBirthDate(event.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="profile-height">{t("profile.height")}</label>
+            <input
+              id="profile-height"
+              type="number"
+              inputMode="decimal"
+              min={40}
+              max={250}
+              step="0.1"
+              value={height}
+              onChange={(event) => setHeight(event.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="profile-weight">{t("profile.weight")}</label>
+            <input
+              id="profile-weight"
+              type="number"
+              inputMode="decimal"
+              min={2}
+              max={400}
+              step="0.1"
+              value={weight}
+              onChange={(event) => setWeight(event.target.value)}
+            />
+          </div>
+          <div className="form-actions">
+            <button type="submit" className="button primary" disabled={busy}>
+              {t("common.save")}
+            </button>
+            {welcome && (
+              <Link to="/upload" className="button secondary">
+                {t("nav.upload")}
+              </Link>
+            )}
+          </div>
+          {saved && (
+            <p className="notice notice-ok" role="status">
+              {t("profile.saved")}
+            </p>
+          )}
+          {error !== null && <ErrorNotice error={error} />}
+        </form>
+      </section>
+      <DeleteAccount />
+    </>
+  );
+}
+
+function DeleteAccount() {
+  const { t } = useI18n();
+  const { deleteAccount } = useSession();
+  const [open, setOpen] = useState(false);
+  const [typed, setTyped] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const openerRef = useRef<HTMLButtonElement>(null);
+  const word = t("profile.delete.confirmWord");
+
+  useEffect(() => {
+    if (open) inputRef.current?.focus();
+  }, [open]);
+
+  const close = () => {
+    setOpen(false);
+    setTyped("");
+    setError(null);
+    requestAnimationFrame(() => openerRef.current?.focus());
+  };
+
+  const confirm = async (event: FormEvent) => {
+    event.preventDefault();
+    if (typed.trim().toUpperCase() !== word.toUpperCase()) return;
+    setBusy(true);
+    try {
+      await deleteAccount();
+    } catch (caught) {
+      setError(caught);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card danger-zone" aria-labelledby="delete-title">
+      <h2 id="delete-title">{t("profile.delete.title")}</h2>
+      <p>{t("profile.delete.text")}</p>
+      {!open ? (
+        <button ref={openerRef} type="button" className="button danger" onClick={() => setOpen(true)}>
+          {t("profile.delete.button")}
+        </button>
+      ) : (
+        <form
+          role="alertdialog"
+          aria-labelledby="delete-confirm-title"
+          aria-describedby="delete-confirm-text"
+          onSubmit={confirm}
+          onKeyDown={(event) => {
+            if (event.key === "Escape") close();
+          }}
+          className="confirm"
+        >
+          <h3 id="delete-confirm-title">{t("profile.delete.confirmTitle")}</h3>
+          <p id="delete-confirm-text">{t("profile.delete.confirmText")}</p>
+          <div className="field">
+            <label htmlFor="delete-confirm">{t("profile.delete.confirmLabel")}</label>
+            <input
+              id="delete-confirm"
+              ref={inputRef}
+              autoComplete="off"
+              value={typed}
+              onChange={(event) => setTyped(event.target.value)}
+            />
+          </div>
+          {error !== null && <ErrorNotice error={error} />}
+          <div className="form-actions">
+            <button
+              type="submit"
+              className="button danger"
+              disabled={busy || typed.trim().toUpperCase() !== word.toUpperCase()}
+            >
+              {t("profile.delete.confirm")}
+            </button>
+            <button type="button" className="button secondary" onClick={close}>
+              {t("common.cancel")}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

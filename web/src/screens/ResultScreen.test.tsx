@@ -1,0 +1,75 @@
+import { render, screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { memoryTokenStore } from "../auth/tokens";
+import { I18nProvider, type Lang } from "../i18n/i18n";
+import { SessionProvider } from "../auth/session";
+import { RESULT, VALID_TOKENS } from "../test/fixtures";
+import { fakeServer, ok, apiError } from "../test/fakeServer";
+import { flagKind, ResultScreen, ResultView } from "./ResultScreen";
+
+function renderResult(lang: Lang) {
+  return render(
+    <I18nProvider lang={lang}>
+      <SessionProvider tokens={memoryTokenStore(VALID_TOKENS)} fetchImpl={fakeServer({ "GET /api/v1/me": [ok({})] }).fetch}>
+        <ResultView result={RESULT} />
+      </SessionProvider>
+    </I18nProvider>,
+  );
+}
+
+describe("ResultView", () => {
+  it("shows the risk, tier, next step, explanations, values, dates, model version and disclaimer", () => {
+    renderResult("en");
+    expect(screen.getByTestId("risk-percent")).toHaveTextContent("78%");
+    expect(screen.getByText("High")).toHaveAttribute("data-tier", "HIGH");
+    expect(screen.getByTestId("next-step")).toHaveTextContent("Discuss a ferritin test");
+    expect(screen.getByTestId("model-version")).toHaveTextContent("catboost-2024.03");
+    expect(screen.getByText("1 Mar 2024")).toBeInTheDocument();
+    expect(screen.getByTestId("disclaimer")).toHaveTextContent("not a diagnosis");
+
+    // Biggest contribution first; direction drives the side of the bar.
+    const bars = screen.getAllByRole("listitem").filter((item) => item.classList.contains("bar-row"));
+    expect(bars.map((bar) => bar.dataset.feature)).toEqual(["mcv", "rdw_cv", "age"]);
+    expect(bars[2]).toHaveAttribute("data-direction", "lowers");
+    expect(bars[0]?.querySelector(".bar-raises")).toHaveStyle({ width: "100%" });
+
+    const hemoglobin = screen.getByRole("row", { name: /Hemoglobin/ });
+    expect(within(hemoglobin).getByText(/10\.9 g\/dL/)).toBeInTheDocument();
+    expect(within(hemoglobin).getByText("12.0-15.5")).toBeInTheDocument();
+    expect(within(hemoglobin).getByText(/Low/)).toBeInTheDocument();
+    expect(hemoglobin).toHaveTextContent("(= 109 g/L)");
+  });
+
+  it("renders in Russian with the server's Russian texts", () => {
+    renderResult("ru");
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Ваш результат");
+    expect(screen.getByText("Высокий")).toBeInTheDocument();
+    expect(screen.getByTestId("next-step")).toHaveTextContent("Обсудите с врачом");
+    expect(screen.getByTestId("disclaimer")).toHaveTextContent("не диагноз");
+    expect(screen.getByText("MCV снижен")).toBeInTheDocument();
+  });
+
+  it("reads printed flags", () => {
+    expect(flagKind("H")).toBe("high");
+    expect(flagKind("↓")).toBe("low");
+    expect(flagKind("*")).toBe("abnormal");
+    expect(flagKind(" ")).toBeNull();
+    expect(flagKind(null)).toBeNull();
+  });
+});
+
+describe("ResultScreen", () => {
+  it("says so when the result is not ready, with the reference for support", async () => {
+    const server = fakeServer({ "GET /api/v1/me": [ok({})], "GET /api/v1/results/:id": [apiError(409, "result_not_ready")] });
+    render(
+      <I18nProvider lang="en">
+        <SessionProvider tokens={memoryTokenStore(VALID_TOKENS)} fetchImpl={server.fetch}>
+          <ResultScreen resultId="r-1" />
+        </SessionProvider>
+      </I18nProvider>,
+    );
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The result is not ready yet.");
+    expect(alert).toHaveTextContent("Reference for support: cid-result_not_ready");
+  });
+});

@@ -1,0 +1,70 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { JobValues } from "../api/types";
+import { apiError, fakeServer, ok } from "../test/fakeServer";
+import { job, RESULT, USER } from "../test/fixtures";
+import { renderWithApp } from "../test/render";
+import { draftFrom, ReviewScreen } from "./ReviewScreen";
+
+const JOB_ID = job().id;
+const READ: JobValues = { original: RESULT.report, current: RESULT.report };
+
+describe("ReviewScreen", () => {
+  it("edits a value and sends the complete reviewed set, then follows the job", async () => {
+    const server = fakeServer({
+      "GET /api/v1/me": [ok(USER)],
+      "GET /api/v1/jobs/:id/values": [ok(READ)],
+      "PUT /api/v1/jobs/:id/values": [ok(job({ status: "queued" }), 202)],
+    });
+    renderWithApp(<ReviewScreen jobId={JOB_ID} />, { fetch: server.fetch });
+    const hemoglobin = await screen.findByLabelText("Value (Hemoglobin)");
+    expect(hemoglobin).toHaveValue("10.9");
+    expect(screen.getAllByText("Read from the document: 10.9 g/dL")).toHaveLength(1);
+    await userEvent.clear(hemoglobin);
+    await userEvent.type(hemoglobin, "9,8");
+    await userEvent.click(screen.getByRole("button", { name: "Remove MCV" }));
+    await userEvent.click(screen.getByRole("button", { name: "Confirm and recompute" }));
+
+    await waitFor(() => expect(window.location.pathname).toBe(`/jobs/${JOB_ID}`));
+    expect(server.calls.find((c) => c.method === "PUT")?.body).toEqual({
+      values: [{ analyte: "hemoglobin", value: 9.8, unit: "g/dL" }],
+      sex: "female",
+      age: 34,
+      collected_at: "2024-03-01",
+    });
+  });
+
+  it("starts from empty hemoglobin and MCV rows when nothing could be read", () => {
+    const draft = draftFrom({ original: null, current: null });
+    expect(draft.rows.map((row) => [row.analyte, row.value, row.unit])).toEqual([
+      ["hemoglobin", "", "g/L"],
+      ["mcv", "", "fL"],
+    ]);
+  });
+
+  it("shows which values the server refused", async () => {
+    const server = fakeServer({
+      "GET /api/v1/me": [ok(USER)],
+      "GET /api/v1/jobs/:id/values": [ok(READ)],
+      "PUT /api/v1/jobs/:id/values": [
+        apiError(400, "invalid_inputs", { invalid_fields: [{ field: "hemoglobin", code: "unknown_unit", message: "x" }] }),
+      ],
+    });
+    renderWithApp(<ReviewScreen jobId={JOB_ID} />, { fetch: server.fetch });
+    await userEvent.click(await screen.findByRole("button", { name: "Confirm and recompute" }));
+    expect(await screen.findByText("unknown unit")).toBeInTheDocument();
+    expect(screen.getByLabelText("Value (Hemoglobin)")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  it("explains a busy job instead of failing silently", async () => {
+    const server = fakeServer({
+      "GET /api/v1/me": [ok(USER)],
+      "GET /api/v1/jobs/:id/values": [ok(READ)],
+      "PUT /api/v1/jobs/:id/values": [apiError(409, "job_busy")],
+    });
+    renderWithApp(<ReviewScreen jobId={JOB_ID} />, { fetch: server.fetch });
+    await userEvent.click(await screen.findByRole("button", { name: "Confirm and recompute" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("still being processed");
+  });
+});
