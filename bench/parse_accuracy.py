@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import statistics
 import sys
 import time
@@ -32,11 +34,21 @@ TARGETS = {
 }
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (Tesseract): unlike wall time, it does not
+    grow when other work shares the machine."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure(samples: list[Sample]) -> dict[str, Any]:
     scores = {kind: Score() for kind in KINDS}
     page_seconds: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    page_cpu_seconds: dict[str, list[float]] = {kind: [] for kind in KINDS}
     failures: list[str] = []
     for sample in samples:
+        cpu_before = cpu_seconds()
         started = time.perf_counter()
         try:
             report = read_document(sample.data, sample.media_type)
@@ -45,6 +57,8 @@ def measure(samples: list[Sample]) -> dict[str, Any]:
             report = None
         elapsed = time.perf_counter() - started
         page_seconds[sample.kind].extend([elapsed / sample.pages] * sample.pages)
+        cpu = (cpu_seconds() - cpu_before) / sample.pages
+        page_cpu_seconds[sample.kind].extend([cpu] * sample.pages)
         if report is not None:
             scores[sample.kind].add(score(report, sample.truth, sample.name))
         else:
@@ -69,6 +83,9 @@ def measure(samples: list[Sample]) -> dict[str, Any]:
             "p90_page_ms": round(statistics.quantiles(seconds, n=10)[-1] * 1000, 1)
             if len(seconds) > 1
             else None,
+            "median_page_cpu_ms": round(statistics.median(page_cpu_seconds[kind]) * 1000, 1)
+            if seconds
+            else None,
             "targets": TARGETS[kind],
             "errors": total.errors,
         }
@@ -85,13 +102,15 @@ def main() -> None:
     samples = corpus(range(100, 100 + arguments.seeds))
     results = measure(samples)
     results["seeds"] = arguments.seeds
+    # Wall times depend on what else runs on the machine; the load average says how busy it was.
+    results["load_average_1m"] = round(os.getloadavg()[0], 2)
     for kind in KINDS:
         figures = results[kind]
         print(
             f"{kind:9} docs {figures['documents']:3} pages {figures['pages']:3}  "
             f"precision {figures['precision']:.2%}  recall {figures['recall']:.2%}  "
             f"{figures['pages_per_second']} pages/s  median {figures['median_page_ms']} ms/page  "
-            f"p90 {figures['p90_page_ms']} ms"
+            f"p90 {figures['p90_page_ms']} ms  median CPU {figures['median_page_cpu_ms']} ms/page"
         )
         print(f"{'':9} unit/range/flag accuracy {figures['attribute_accuracy']}")
     for failure in results["failures"]:

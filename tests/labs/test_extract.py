@@ -211,3 +211,18 @@ def test_several_collection_dates_take_the_latest_and_warn() -> None:
     report = person("Дата взятия: 10.03.2024", "Дата взятия: 12.03.2024")
     assert report.collection_date == date(2024, 3, 12)
     assert "latest" in report.warnings[0]
+
+
+def test_a_garbled_ocr_label_is_named_by_its_unit_only_when_that_is_unambiguous() -> None:
+    lines = [
+        make_line(
+            (40, "МСУ (ср. объем эритр.)"), (290, "76,1"), (355, "фл"), (430, "80,0 - 100,0"), confidence=0.9
+        ),
+        make_line((40, "PDW"), (290, "16,2"), (355, "%"), (430, "10,0 - 17,0"), top=120, confidence=0.9),
+        make_line((40, "ВВС"), (290, "4,9"), (430, "3,8 - 5,3"), top=140, confidence=0.9),
+    ]
+    found = values_of(lines, ocr=True)
+    assert set(found) == {"mcv"}
+    assert found["mcv"].value == 76.1
+    assert found["mcv"].confidence < 0.9
+    assert values_of([make_line((40, "МСУ"), (290, "76,1"), (355, "фл"))]) == {}

@@ -20,7 +20,9 @@ def test_scans_and_photos_of_every_layout_are_read_accurately(ocr_samples: list[
     """Behaviour threshold on a small sample; the bench measures the targets on a larger corpus."""
     totals = {"scan_pdf": Score(), "photo": Score()}
     for sample in ocr_samples:
-        totals[sample.kind].add(score(read_document(sample.data, sample.media_type), sample.truth, sample.name))
+        totals[sample.kind].add(
+            score(read_document(sample.data, sample.media_type), sample.truth, sample.name)
+        )
     for total in totals.values():
         assert total.precision >= 0.98, total.errors
         assert total.recall >= 0.9, total.errors
@@ -28,7 +30,9 @@ def test_scans_and_photos_of_every_layout_are_read_accurately(ocr_samples: list[
 
 def test_an_upside_down_photo_is_turned_upright(ocr_samples: list[Sample]) -> None:
     (upside_down,) = [sample for sample in ocr_samples if sample.name == "uk_nhs-4-photo1.jpg"]
-    result = score(read_document(upside_down.data, upside_down.media_type), upside_down.truth, upside_down.name)
+    result = score(
+        read_document(upside_down.data, upside_down.media_type), upside_down.truth, upside_down.name
+    )
     assert result.recall >= 0.8, result.errors
 
 

@@ -372,3 +372,46 @@ def match_label(label: str, *, fuzzy: bool = False) -> Analyte | None:
         if _BY_LABEL[other] is not best and difflib.SequenceMatcher(None, key, other).ratio() > ratio - 0.04:
             return None
     return best
+
+
+# Tests printed on the same reports whose abbreviations are one letter away from ours (PDW and RDW,
+# MPV and MCV, PCT and HCT): a label that is one of these is never guessed to be one of ours.
+OTHER_TESTS = frozenset(
+    {
+        "pdw",
+        "mpv",
+        "pct",
+        "p-lcr",
+        "esr",
+        "соэ",
+        "neut",
+        "lymph",
+        "mono",
+        "eo",
+        "baso",
+        "ret",
+        "retic",
+        "hba1c",
+    }
+)
+
+
+def guess_label(label: str, unit_key: str) -> Analyte | None:
+    """The analyte an OCR-garbled label most likely names, given the unit printed on its row.
+
+    OCR mangles short abbreviations ("МСУ" for MCV, "OMKCC" for ОЖСС) beyond what `match_label` accepts.
+    Among analytes measured in `unit_key`, the one with the closest alias is taken if it is at least
+    60% similar and clearly closer than any other (the unit separates MCV from MCH, fL from pg).
+    """
+    key = _label_key(label)
+    if not key or key in OTHER_TESTS or any(part.strip(_PUNCTUATION) in OTHER_TESTS for part in key.split()):
+        return None
+    best: dict[str, float] = {}
+    for alias, analyte in _BY_LABEL.items():
+        if unit_key in analyte.units:
+            ratio = difflib.SequenceMatcher(None, key, alias).ratio()
+            best[analyte.code] = max(best.get(analyte.code, 0.0), ratio)
+    ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or ranked[0][1] < 0.6 or (len(ranked) > 1 and ranked[1][1] > ranked[0][1] - 0.1):
+        return None
+    return BY_CODE[ranked[0][0]]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from verae.labs.catalog import ANALYTES, BY_CODE, Analyte, match_label
+from verae.labs.catalog import ANALYTES, BY_CODE, Analyte, guess_label, match_label
 from verae.labs.layout import Line, Word
 from verae.labs.schemas import LabReport, LabValue
 from verae.labs.units import UnitError, convert, is_plausible, normalize_unit
@@ -224,12 +224,15 @@ class Row:
     words: tuple[Word, ...]
     printed: str = ""
     range_decimals: int = 0
+    # named from a garbled label and the row's unit (OCR only)
+    label_guessed: bool = False
 
 
 def parse_row(line: Line, columns: list[Column] | None, *, ocr: bool) -> Row | None:
     label_words, rest = split_label(line.words)
-    analyte = analyte_for_label(" ".join(word.text for word in label_words), fuzzy=ocr)
-    if analyte is None or not rest:
+    label = " ".join(word.text for word in label_words)
+    analyte = analyte_for_label(label, fuzzy=ocr)
+    if (analyte is None and not ocr) or not rest:
         return None
     tokens = tokenize(rest)
     tolerance = line.height
@@ -268,6 +271,11 @@ def parse_row(line: Line, columns: list[Column] | None, *, ocr: bool) -> Row | N
         ),
         None,
     )
+    guessed = analyte is None
+    if analyte is None:
+        analyte = guess_label(label, normalize_unit(unit_token.text)) if unit_token else None
+        if analyte is None:
+            return None
     number: float = value.number
     if ocr and reference is not None and reference.bounds is not None:
         number, flag = _repair_arrow(value, number, after[:1], reference.bounds, reference.text, flag)
@@ -286,6 +294,7 @@ def parse_row(line: Line, columns: list[Column] | None, *, ocr: bool) -> Row | N
         words=label_words + value.words,
         printed=_clean(value.text),
         range_decimals=_decimals(reference.text) if reference else 0,
+        label_guessed=guessed,
     )
 
 
@@ -416,6 +425,7 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
         reading.warnings.append(f"{where}: the value is outside the plausible range; not used")
         return None
     text_confidence = min(word.confidence for word in row.words) if ocr else 1.0
+    label_confidence = 0.7 if row.label_guessed else 1.0
     return LabValue(
         analyte=analyte.code,
         value=row.number,
@@ -425,7 +435,7 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
         qualifier=row.qualifier,
         reference_range=row.reference,
         flag=row.flag,
-        confidence=round(min(0.95 if ocr else 1.0, text_confidence) * unit_confidence, 3),
+        confidence=round(min(0.95 if ocr else 1.0, text_confidence) * unit_confidence * label_confidence, 3),
         page=line.page,
         source_line=line.text,
     )
