@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test install tools system-deps check-lint check-types check-migrations openapi bench
+.PHONY: run test install tools system-deps check-lint check-types check-migrations openapi bench web web-test
 
 tools:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -10,16 +10,16 @@ tools:
 install: tools
 	$(UV) sync --frozen
 
-run: install
+run: install web
 	$(UV) run verae db upgrade
 	$(UV) run verae serve
 
 system-deps:
 	./scripts/install-system-deps.sh
 
-test: install system-deps
+test: install system-deps check-lint check-types check-migrations
 	VERAE_TEST_POSTGRES_URL=$$(./scripts/test-postgres.sh) $(UV) run pytest
-	$(MAKE) check-lint check-types check-migrations
+	$(MAKE) web-test
 
 check-lint:
 	$(UV) run ruff check .
@@ -39,3 +39,18 @@ openapi: install
 
 bench: install
 	$(UV) run python bench/e2e_structured.py
+
+# The web app (web/): dependencies from the committed package-lock.json, reinstalled only when it changes.
+web/node_modules/.installed: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+# Type-check against docs/openapi.json and build into src/verae/web/, which `verae serve` serves at /.
+web: web/node_modules/.installed
+	cd web && npm run build
+
+# Component tests (Vitest), then browser tests (Playwright + system Chromium) against a real server on a
+# temporary database; screenshots of every screen go to test-artifacts/web/.
+web-test: web system-deps
+	cd web && npm test
+	cd web && UV="$(UV)" npm run e2e

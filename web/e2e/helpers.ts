@@ -4,6 +4,7 @@ import { ARTIFACTS, FIXTURES } from "./paths";
 
 export const PASSWORD = "correct horse 42";
 export const fixture = (name: string) => join(FIXTURES, name);
+export const artifact = (name: string) => join(ARTIFACTS, name);
 
 let counter = 0;
 export function uniqueEmail(label: string): string {
@@ -19,11 +20,11 @@ const PHONE = { width: 375, height: 812 };
 export async function shoot(page: Page, name: string): Promise<void> {
   const original = page.viewportSize() ?? DESKTOP;
   await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: join(ARTIFACTS, `${name}-desktop.png`), fullPage: true });
+  await page.screenshot({ path: artifact(`${name}-desktop.png`), fullPage: true });
   await page.setViewportSize(PHONE);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow, `${name} overflows horizontally at 375 px`).toBeLessThanOrEqual(0);
-  await page.screenshot({ path: join(ARTIFACTS, `${name}-phone.png`), fullPage: true });
+  await page.screenshot({ path: artifact(`${name}-phone.png`), fullPage: true });
   await page.setViewportSize(original);
 }
 

@@ -14,6 +14,13 @@ export function ExplanationChart({ explanations, limit = 8 }: { explanations: Ex
   return (
     <figure className="explanations">
       <figcaption className="muted small">{t("result.explanations.legend")}</figcaption>
+      <div className="bar-axis small muted" aria-hidden="true">
+        <span />
+        <span className="axis-halves">
+          <span className="axis-lowers">{t("result.axisLowers")}</span>
+          <span className="axis-raises">{t("result.axisRaises")}</span>
+        </span>
+      </div>
       <ul className="bars">
         {rows.map((row) => {
           const labelKey = analyteLabelKey(row.feature);

@@ -8,7 +8,9 @@ export interface TrendPoint {
 
 const WIDTH = 320;
 const HEIGHT = 150;
-const PAD = { left: 40, right: 12, top: 12, bottom: 26 };
+const PAD = { left: 44, right: 12, top: 12, bottom: 26 };
+/** Keeps the first and last points off the axes. */
+const INSET = 10;
 
 function time(iso: string): number {
   return new Date(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T12:00:00` : iso).getTime();
@@ -35,13 +37,14 @@ export function TrendChart({ title, unit, points }: { title: string; unit: strin
   const values = sorted.map((p) => p.value);
   const tMin = Math.min(...times);
   const tMax = Math.max(...times);
-  let vMin = Math.min(...values);
-  let vMax = Math.max(...values);
-  const margin = (vMax - vMin) * 0.15 || Math.abs(vMax) * 0.1 || 1;
-  vMin -= margin;
-  vMax += margin;
-  const x = (value: number) =>
-    tMax === tMin ? (PAD.left + WIDTH - PAD.right) / 2 : PAD.left + ((value - tMin) / (tMax - tMin)) * (WIDTH - PAD.left - PAD.right);
+  const dataMin = Math.min(...values);
+  const dataMax = Math.max(...values);
+  const margin = (dataMax - dataMin) * 0.15 || Math.abs(dataMax) * 0.1 || 1;
+  const vMin = dataMin - margin;
+  const vMax = dataMax + margin;
+  const left = PAD.left + INSET;
+  const right = WIDTH - PAD.right - INSET;
+  const x = (value: number) => (tMax === tMin ? (left + right) / 2 : left + ((value - tMin) / (tMax - tMin)) * (right - left));
   const y = (value: number) => PAD.top + (1 - (value - vMin) / (vMax - vMin)) * (HEIGHT - PAD.top - PAD.bottom);
   const path = sorted.map((p, i) => `${i === 0 ? "M" : "L"}${x(times[i]!).toFixed(1)},${y(p.value).toFixed(1)}`).join(" ");
   const first = sorted[0]!;
@@ -56,13 +59,20 @@ export function TrendChart({ title, unit, points }: { title: string; unit: strin
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title}: ${summary}`} className="trend-svg">
         <line x1={PAD.left} y1={HEIGHT - PAD.bottom} x2={WIDTH - PAD.right} y2={HEIGHT - PAD.bottom} className="axis" />
         <line x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={HEIGHT - PAD.bottom} className="axis" />
-        <text x={PAD.left - 4} y={PAD.top + 4} textAnchor="end" className="tick">
-          {formatNumber(vMax, 0)}
-        </text>
-        <text x={PAD.left - 4} y={HEIGHT - PAD.bottom} textAnchor="end" className="tick">
-          {formatNumber(vMin, 0)}
-        </text>
-        <text x={PAD.left} y={HEIGHT - 8} textAnchor="start" className="tick">
+        {[...new Set([dataMin, dataMax])].map((tick) => (
+          <g key={tick}>
+            <line x1={PAD.left} y1={y(tick)} x2={WIDTH - PAD.right} y2={y(tick)} className="grid" />
+            <text x={PAD.left - 5} y={y(tick) + 3} textAnchor="end" className="tick">
+              {formatNumber(tick, 1)}
+            </text>
+          </g>
+        ))}
+        <text
+          x={sorted.length > 1 ? PAD.left : x(times[0]!)}
+          y={HEIGHT - 8}
+          textAnchor={sorted.length > 1 ? "start" : "middle"}
+          className="tick"
+        >
           {formatDate(first.date)}
         </text>
         {sorted.length > 1 && (

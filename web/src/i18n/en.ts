@@ -134,6 +134,8 @@ export const en = {
   "result.explanations": "What influenced the estimate",
   "result.explanations.legend": "Bars to the right raise the risk, bars to the left lower it.",
   "result.raises": "raises",
+  "result.axisLowers": "← lowers the risk",
+  "result.axisRaises": "raises the risk →",
   "result.lowers": "lowers",
   "result.values": "Your values",
   "result.col.test": "Test",

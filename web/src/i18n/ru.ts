@@ -136,6 +136,8 @@ export const ru: Record<MessageKey, string> = {
   "result.explanations": "Что повлияло на оценку",
   "result.explanations.legend": "Полосы вправо повышают риск, влево — понижают.",
   "result.raises": "повышает",
+  "result.axisLowers": "← понижает риск",
+  "result.axisRaises": "повышает риск →",
   "result.lowers": "понижает",
   "result.values": "Ваши показатели",
   "result.col.test": "Показатель",

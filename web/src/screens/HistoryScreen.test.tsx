@@ -4,7 +4,7 @@ import type { ResultSummary } from "../api/types";
 import { fakeServer, ok } from "../test/fakeServer";
 import { job, USER } from "../test/fixtures";
 import { renderWithApp } from "../test/render";
-import { HistoryScreen, trendPoints } from "./HistoryScreen";
+import { HistoryScreen, newestFirst, trendPoints } from "./HistoryScreen";
 
 function summary(id: string, date: string, tier: ResultSummary["risk_tier"], keys: Record<string, number | null>): ResultSummary {
   return {
@@ -52,6 +52,12 @@ describe("HistoryScreen", () => {
     });
     renderWithApp(<HistoryScreen />, { fetch: server.fetch });
     expect(await screen.findByRole("link", { name: "Upload your first blood test" })).toHaveAttribute("href", "/upload");
+  });
+
+  it("orders by the test date, not the upload time", () => {
+    const lateUpload = { ...summary("c", "2023-11-05", "GRAY", {}), created_at: "2024-07-01T10:00:00Z" };
+    const undated = { ...summary("d", "2024-02-01", "LOW", {}), collection_date: null, created_at: "2024-02-01T09:00:00Z" };
+    expect(newestFirst([lateUpload, ...ITEMS, undated]).map((item) => item.id)).toEqual(["b", "d", "a", "c"]);
   });
 
   it("builds trend points from the dated values only", () => {

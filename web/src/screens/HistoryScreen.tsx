@@ -16,6 +16,12 @@ const TREND_SERIES = [
   { key: "ferritin", unit: "µg/L" },
 ] as const;
 
+/** Newest test first: by the date the blood was taken when the report states it, else by upload time. */
+export function newestFirst(items: ResultSummary[]): ResultSummary[] {
+  const key = (item: ResultSummary) => item.collection_date ?? item.created_at.slice(0, 10);
+  return [...items].sort((a, b) => key(b).localeCompare(key(a)) || b.created_at.localeCompare(a.created_at));
+}
+
 export function trendPoints(items: ResultSummary[], key: string): TrendPoint[] {
   const points: TrendPoint[] = [];
   for (const item of items) {
@@ -36,11 +42,12 @@ export function HistoryScreen() {
   );
   const [more, setMore] = useState<ResultSummary[]>([]);
   const [moreError, setMoreError] = useState<unknown>(null);
-  const items = [...(results.data?.items ?? []), ...more];
+  const loaded = [...(results.data?.items ?? []), ...more];
+  const items = newestFirst(loaded);
   const loadMore = async () => {
     setMoreError(null);
     try {
-      const page = await api.call("get", "/api/v1/results", { query: { limit: PAGE, offset: items.length } });
+      const page = await api.call("get", "/api/v1/results", { query: { limit: PAGE, offset: loaded.length } });
       setMore((previous) => [...previous, ...page.items]);
     } catch (caught) {
       setMoreError(caught);
@@ -94,7 +101,7 @@ export function HistoryScreen() {
               })}
             </ol>
             {moreError !== null && <ErrorNotice error={moreError} />}
-            {results.data.total > items.length && (
+            {results.data.total > loaded.length && (
               <button type="button" className="button secondary" onClick={() => void loadMore()}>
                 {t("history.more")}
               </button>

@@ -72,9 +72,11 @@ function JobProgress({ job }: { job: Job }) {
           <span data-testid="job-stage"> — {t(`job.stage.${job.progress_stage}`)}</span>
         )}
       </p>
+      {!halted && (
       <ol className="steps" aria-label={t("job.stages")}>
         {STEPS.map((name, index) => {
-          const state = index < reached || (index === reached && name === "done") ? "complete" : index === reached ? (halted ? "halted" : "current") : "pending";
+          const state =
+            index < reached || (index === reached && name === "done") ? "complete" : index === reached ? "current" : "pending";
           return (
             <li key={name} className={`step step-${state}`} aria-current={state === "current" ? "step" : undefined}>
               <span className="step-dot" aria-hidden="true" />
@@ -83,6 +85,7 @@ function JobProgress({ job }: { job: Job }) {
           );
         })}
       </ol>
+      )}
       {job.attempts > 1 && job.status !== "done" && (
         <p className="muted small">
           {t("job.attempt", { attempt: job.attempts, max: job.max_attempts })}

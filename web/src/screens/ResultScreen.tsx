@@ -172,8 +172,10 @@ function ValuesTable({ values }: { values: LabValue[] }) {
                   </span>
                 )}
               </td>
-              <td data-label={t("result.col.reference")}>{value.reference_range ?? "—"}</td>
-              <td data-label={t("result.col.flag")}>
+              <td data-label={t("result.col.reference")} className={value.reference_range ? undefined : "empty"}>
+                {value.reference_range ?? "—"}
+              </td>
+              <td data-label={t("result.col.flag")} className={kind ? undefined : "empty"}>
                 {kind ? (
                   <span className={`flag flag-badge-${kind}`} title={value.flag ?? undefined}>
                     {kind === "high" ? "↑ " : kind === "low" ? "↓ " : ""}

@@ -57,9 +57,10 @@ beforeEach(() => {
 });
 afterEach(() => vi.unstubAllGlobals());
 
-function setup() {
+async function setup() {
   const server = fakeServer({ "GET /api/v1/me": [ok(USER)] });
   renderWithApp(<UploadScreen />, { fetch: server.fetch });
+  await act(async () => undefined); // let the session's profile request settle
   return userEvent.setup({ applyAccept: false });
 }
 
@@ -67,7 +68,7 @@ const csv = () => new File(["analyte,value,unit\nhemoglobin,10.9,g/dL\n"], "cbc.
 
 describe("UploadScreen", () => {
   it("sends the chosen file with the token, shows progress, then opens the job", async () => {
-    const user = setup();
+    const user = await setup();
     await user.upload(screen.getByLabelText("Choose a file"), csv());
     expect(screen.getByTestId("selected-file")).toHaveTextContent("cbc.csv");
     await user.click(screen.getByRole("button", { name: "Upload and analyse" }));
@@ -88,7 +89,7 @@ describe("UploadScreen", () => {
   });
 
   it("refuses an unsupported type before uploading", async () => {
-    const user = setup();
+    const user = await setup();
     await user.upload(screen.getByLabelText("Choose a file"), new File(["hello"], "notes.txt", { type: "text/plain" }));
     expect(screen.getByRole("alert")).toHaveTextContent("This file type is not supported");
     expect(screen.getByRole("button", { name: "Upload and analyse" })).toBeDisabled();
@@ -96,7 +97,7 @@ describe("UploadScreen", () => {
   });
 
   it("refuses a file over 20 MB before uploading", async () => {
-    const user = setup();
+    const user = await setup();
     const big = new File(["x"], "scan.pdf", { type: "application/pdf" });
     Object.defineProperty(big, "size", { value: MAX_UPLOAD_BYTES + 1 });
     await user.upload(screen.getByLabelText("Choose a file"), big);
@@ -104,7 +105,7 @@ describe("UploadScreen", () => {
   });
 
   it("accepts a dropped file", async () => {
-    setup();
+    await setup();
     const zone = screen.getByTestId("dropzone");
     const file = csv();
     const { fireEvent } = await import("@testing-library/react");
@@ -113,7 +114,7 @@ describe("UploadScreen", () => {
   });
 
   it("shows the server's 415 and 413 answers with the reference for support", async () => {
-    const user = setup();
+    const user = await setup();
     await user.upload(screen.getByLabelText("Choose a file"), csv());
     await user.click(screen.getByRole("button", { name: "Upload and analyse" }));
     await waitFor(() => expect(FakeXhr.last).not.toBeNull());
@@ -136,7 +137,7 @@ describe("UploadScreen", () => {
   });
 
   it("reports network loss during the upload", async () => {
-    const user = setup();
+    const user = await setup();
     await user.upload(screen.getByLabelText("Choose a file"), csv());
     await user.click(screen.getByRole("button", { name: "Upload and analyse" }));
     await waitFor(() => expect(FakeXhr.last).not.toBeNull());

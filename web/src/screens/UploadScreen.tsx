@@ -26,8 +26,6 @@ export function UploadScreen() {
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   const handleRef = useRef<UploadHandle | null>(null);
-  const pickerRef = useRef<HTMLInputElement>(null);
-  const cameraRef = useRef<HTMLInputElement>(null);
   const [touch, setTouch] = useState(false);
 
   useEffect(() => {
@@ -96,16 +94,19 @@ export function UploadScreen() {
           onDragLeave={() => setDragging(false)}
           onDrop={onDrop}
         >
-          <p className="drop-hint" aria-hidden="true">
-            {t("upload.drop")}
-          </p>
-          <p className="muted small" aria-hidden="true">
-            {t("upload.or")}
-          </p>
+          {!touch && (
+            <>
+              <p className="drop-hint" aria-hidden="true">
+                {t("upload.drop")}
+              </p>
+              <p className="muted small" aria-hidden="true">
+                {t("upload.or")}
+              </p>
+            </>
+          )}
           <div className="pickers">
             <input
               id="file-input"
-              ref={pickerRef}
               className="visually-hidden-input"
               type="file"
               accept={ACCEPT_ATTRIBUTE}
@@ -122,7 +123,6 @@ export function UploadScreen() {
               <>
                 <input
                   id="camera-input"
-                  ref={cameraRef}
                   className="visually-hidden-input"
                   type="file"
                   accept="image/*"
@@ -148,7 +148,7 @@ export function UploadScreen() {
         {uploading && (
           <div className="progress-wrap">
             <label htmlFor="upload-progress">{t("upload.uploading", { percent })}</label>
-            <progress id="upload-progress" max={100} value={percent} aria-label={t("upload.progress")} />
+            <progress id="upload-progress" max={100} value={percent} />
           </div>
         )}
         {error !== null && <ErrorNotice error={error} />}
