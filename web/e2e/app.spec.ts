@@ -26,6 +26,8 @@ async function followJob(page: Page): Promise<{ seen: string[]; outcome: "result
 }
 
 test("sign up, upload a CSV and a PDF, follow the live status, read the result and the history", async ({ page }) => {
+  const consoleLines: string[] = [];
+  page.on("console", (message) => consoleLines.push(message.text()));
   await page.goto("/login");
   await shoot(page, "login");
   await page.goto("/signup");
@@ -112,6 +114,9 @@ test("sign up, upload a CSV and a PDF, follow the live status, read the result a
   expect((await followJob(page)).outcome).toBe("result");
   expect(page.url()).toBe(firstResultUrl);
   await expect(page.locator('.values-table tr[data-analyte="hemoglobin"]')).toContainText("9.5");
+
+  // Health data stays out of the browser console.
+  expect(consoleLines.filter((line) => /10[.,]9|9[.,]5|hemoglobin|mcv/i.test(line))).toEqual([]);
 });
 
 test("an unsupported file is refused with a clear message, in the browser and by the server", async ({ page }) => {

@@ -15,9 +15,25 @@ export function uniqueEmail(label: string): string {
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 812 };
 
-/** Screenshot the current screen at desktop and phone width into test-artifacts/web/, and check that at
- * 375 px nothing overflows sideways (the page must not scroll horizontally). */
+/** Form controls on the page that have no accessible name (every input must be labelled). */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>("input, select, textarea")]
+      .filter((control) => control.type !== "hidden")
+      .filter(
+        (control) =>
+          (control.labels?.length ?? 0) === 0 &&
+          !control.getAttribute("aria-label") &&
+          !control.getAttribute("aria-labelledby"),
+      )
+      .map((control) => control.outerHTML.slice(0, 120)),
+  );
+}
+
+/** Screenshot the current screen at desktop and phone width into test-artifacts/web/, after checking that
+ * every form control is labelled and that at 375 px nothing overflows sideways. */
 export async function shoot(page: Page, name: string): Promise<void> {
+  expect(await unlabelledControls(page), `${name} has form controls without a label`).toEqual([]);
   const original = page.viewportSize() ?? DESKTOP;
   await page.setViewportSize(DESKTOP);
   await page.screenshot({ path: artifact(`${name}-desktop.png`), fullPage: true });
