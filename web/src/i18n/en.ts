@@ -47,6 +47,8 @@ export const en = {
   "profile.height": "Height, cm",
   "profile.weight": "Weight, kg",
   "profile.saved": "Profile saved.",
+  "profile.welcome": "Welcome! Your account is ready. Add these details now, or skip and upload a test.",
+  "profile.continue": "Continue to upload",
   "profile.delete.title": "Delete my account",
   "profile.delete.text": "This deletes your account, every uploaded report and every result. It cannot be undone.",
   "profile.delete.button": "Delete my account and data…",

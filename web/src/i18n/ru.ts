@@ -49,6 +49,8 @@ export const ru: Record<MessageKey, string> = {
   "profile.height": "Рост, см",
   "profile.weight": "Вес, кг",
   "profile.saved": "Профиль сохранён.",
+  "profile.welcome": "Добро пожаловать! Аккаунт создан. Заполните эти данные сейчас или сразу загрузите анализ.",
+  "profile.continue": "Перейти к загрузке",
   "profile.delete.title": "Удалить аккаунт",
   "profile.delete.text": "Будут удалены аккаунт, все загруженные анализы и все результаты. Это нельзя отменить.",
   "profile.delete.button": "Удалить аккаунт и данные…",

@@ -36,8 +36,8 @@ export interface JobPolling {
 }
 
 /** Follow a job until it reaches done / failed / needs_input. Polls with exponential backoff that resets
- * whenever the status or stage changes, keeps going (slower) through network loss, and polls at once when
- * the browser comes back online or the tab becomes visible again. */
+ * whenever the status or stage changes, keeps going (slower) through network loss, pauses while the tab is
+ * hidden, and polls at once when the browser comes back online or the tab becomes visible again. */
 export function useJobPolling(api: ApiClient, jobId: string, options: PollingOptions = {}): JobPolling {
   const settings = { ...DEFAULT_POLLING, ...options };
   const [job, setJob] = useState<Job | null>(null);
@@ -56,7 +56,8 @@ export function useJobPolling(api: ApiClient, jobId: string, options: PollingOpt
 
     const schedule = (ms: number) => {
       clearTimeout(timer);
-      if (!stopped) timer = setTimeout(poll, ms);
+      // A hidden tab does not poll; becoming visible again polls at once (see onVisible).
+      if (!stopped && document.visibilityState !== "hidden") timer = setTimeout(poll, ms);
     };
 
     const poll = async () => {

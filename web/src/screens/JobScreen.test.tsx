@@ -96,3 +96,28 @@ describe("JobScreen", () => {
     expect(screen.getByRole("alert")).toHaveTextContent("Reference for support: cid-invalid_inputs");
   });
 });
+
+describe("JobScreen in a hidden tab", () => {
+  it("pauses polling while hidden and polls at once when visible again", async () => {
+    const server = fakeServer({
+      "GET /api/v1/jobs/:id": [
+        ok(job({ status: "processing", progress_stage: "parsing" })),
+        ok(job({ status: "processing", progress_stage: "inference" })),
+      ],
+    });
+    let visibility: DocumentVisibilityState = "hidden";
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => visibility });
+    try {
+      renderWithApp(<JobScreen jobId={JOB_ID} polling={FAST} />, { fetch: server.fetch });
+      await screen.findByText("— Reading the document");
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      const jobPolls = () => server.calls.filter((c) => c.path.startsWith("/api/v1/jobs/")).length;
+      expect(jobPolls()).toBe(1);
+      visibility = "visible";
+      document.dispatchEvent(new Event("visibilitychange"));
+      await screen.findByText("— Estimating risk");
+    } finally {
+      delete (document as { visibilityState?: unknown }).visibilityState;
+    }
+  });
+});

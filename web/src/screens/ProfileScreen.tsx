@@ -54,6 +54,11 @@ export function ProfileScreen() {
     <>
       <section className="card" aria-labelledby="profile-title">
         <h1 id="profile-title">{t("profile.title")}</h1>
+        {welcome && (
+          <p className="notice notice-ok" role="status">
+            {t("profile.welcome")}
+          </p>
+        )}
         <p className="muted">{t("profile.email", { email: user.email })}</p>
         <p>{t("profile.intro")}</p>
         <form onSubmit={save} className="grid-form">
@@ -108,7 +113,7 @@ export function ProfileScreen() {
             </button>
             {welcome && (
               <Link to="/upload" className="button secondary">
-                {t("nav.upload")}
+                {t("profile.continue")}
               </Link>
             )}
           </div>
