@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -23,7 +24,6 @@ from verae.auth.router import router as auth_router
 from verae.config import Settings
 from verae.jobs.router import router as jobs_router
 from verae.jobs.wakeup import Wakeup
-from verae.jobs.worker import Worker
 from verae.kit.blobstore import LocalBlobStore
 from verae.kit.db import Database
 from verae.kit.deps import Services
@@ -33,6 +33,9 @@ from verae.observability.logging import configure_logging, get_logger
 from verae.observability.middleware import HEADER, CorrelationMiddleware
 from verae.results.router import router as results_router
 from verae.uploads.router import router as uploads_router
+
+if TYPE_CHECKING:
+    from verae.jobs.worker import Worker
 
 log = get_logger("verae.app")
 
@@ -62,9 +65,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(error.status, error.code, error.message, error.details, error.headers)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400:
+            # The framework's own 400s are bodies it could not parse (e.g. invalid UTF-8 in JSON): request
+            # validation, answered like every other validation error. Our code raises AppError instead.
+            return _error_response(422, "validation_error", "The request body could not be parsed.")
         code = _HTTP_CODES.get(error.status_code, "http_error")
-        return _error_response(error.status_code, code, str(error.detail), headers=dict(error.headers or {}))
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return _error_response(error.status_code, code, str(error.detail), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -98,6 +108,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(500, "internal_error", "Something went wrong on our side.")
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the path supports. Starlette only names the first route that matched the path, but a
+    path such as /api/v1/me has one route per method."""
+    return sorted(
+        {
+            method
+            for route in request.app.router.routes
+            if isinstance(route, Route) and route.matches(request.scope)[0] == Match.PARTIAL
+            for method in route.methods or ()
+        }
+    )
+
+
 def _is_connection_problem(error: DBAPIError) -> bool:
     return isinstance(error, OperationalError | InterfaceError)
 
@@ -110,8 +133,10 @@ def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        worker = None
+        worker: Worker | None = None
         if embedded_workers > 0:
+            # Imported here so API-only processes never load the document reader and the model.
+
             worker = Worker(
                 db=db,
                 blobs=services.blobs,
@@ -173,11 +198,24 @@ def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     if (WEB_DIR / "index.html").is_file():
-        app.mount("/", SinglePageApp(directory=WEB_DIR, html=True), name="web")
+        app.router.routes.append(WebMount("/", app=SinglePageApp(directory=WEB_DIR, html=True), name="web"))
     return app
 
 
 WEB_DIR = Path(__file__).parent / "web"
+
+
+class WebMount(Mount):
+    """Serves the web app everywhere except the API's own paths, so that an API route called with the
+    wrong method still answers 405 with its own Allow header instead of being taken by the static files."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope.get("path", "").startswith(API_PATHS):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+API_PATHS = ("/api/", "/health", "/ready", "/metrics")
 
 
 class SinglePageApp(StaticFiles):

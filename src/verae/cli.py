@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import threading
+import uuid
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -20,6 +21,8 @@ from verae.config import InsecureConfiguration, Settings
 app = typer.Typer(help="Verae: explained iron-deficiency risk from blood-test reports.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+jobs_app = typer.Typer(help="Operate on jobs.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 console = Console(stderr=True)
 
 
@@ -44,6 +47,26 @@ def db_upgrade(revision: str = "head") -> None:
     settings = load_settings()
     command.upgrade(alembic_config(settings.database_url), revision)
     console.print(f"database at revision {revision}")
+
+
+@jobs_app.command("requeue")
+def jobs_requeue(job_id: Annotated[uuid.UUID, typer.Argument(help="The failed job's id")]) -> None:
+    """Run a failed (dead) job again with a fresh set of attempts."""
+    from verae.jobs.service import requeue_failed
+    from verae.kit.db import Database
+    from verae.kit.errors import AppError
+
+    settings = load_settings()
+    database = Database(settings.database_url, pool_size=1)
+    try:
+        with database.unit_of_work() as session:
+            requeue_failed(session, job_id)
+    except AppError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from error
+    finally:
+        database.dispose()
+    console.print(f"job {job_id} requeued")
 
 
 @app.command()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from verae.jobs.errors import PermanentJobError
+from verae.jobs.inputs import REVIEWED_VALUES, apply_supplied_inputs
 from verae.jobs.queue import ClaimedJob, Queue
 from verae.jobs.worker_context import JobContext
 from verae.labs.errors import ReportUnreadable
@@ -18,10 +18,6 @@ from verae.risk.schemas import NeedsInput
 from verae.risk.service import assess
 from verae.uploads.sniff import CSV, JSON
 
-PROCESS_UPLOAD = "process_upload"
-# Payload key holding the complete set of values a person reviewed (GET/PUT /jobs/{id}/values).
-REVIEWED_VALUES = "reviewed_values"
-
 
 def read_upload(data: bytes, media_type: str) -> LabReport:
     if media_type == CSV:
@@ -29,15 +25,6 @@ def read_upload(data: bytes, media_type: str) -> LabReport:
     if media_type == JSON:
         return parse_json(data)
     return read_document(data, media_type)
-
-
-def apply_supplied_inputs(report: LabReport, supplied: dict[str, Any]) -> None:
-    """Inputs a person supplied after `needs_input`: a bare value, or {"value", "unit"} for an analyte."""
-    for name, given in supplied.items():
-        if isinstance(given, dict):
-            apply_field(report, name, given.get("value"), given.get("unit"))
-        else:
-            apply_field(report, name, given)
 
 
 def _age_on(birth_date: date, day: date) -> float:

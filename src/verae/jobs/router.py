@@ -3,12 +3,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Body, Depends, status
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Request, status
+from starlette.concurrency import run_in_threadpool
 
-from verae.auth.dependencies import CurrentUser
+from verae.auth.dependencies import BearerCredentials, CurrentUser, authenticate
 from verae.jobs import repository, service
 from verae.jobs.schemas import JobOut, JobPage, JobValues, ReviewedValues, SuppliedInput
-from verae.kit.deps import ServicesDep, SessionDep
+from verae.kit.deps import ServicesDep, SessionDep, get_services
 from verae.kit.errors import error_responses
 from verae.kit.pagination import PageParams, page_params
 
@@ -26,8 +27,20 @@ def list_jobs(
 
 
 @router.get("/{job_id}", responses=error_responses(*_AUTH_ERRORS, (404, "job_not_found")))
-def get_job(job_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> JobOut:
-    return JobOut.of(service.get_job(session, job_id, user.id))
+async def get_job(job_id: uuid.UUID, request: Request, credentials: BearerCredentials) -> JobOut:
+    # The status endpoint is what clients poll. Authentication, the read and the answer happen in one
+    # threadpool call on one connection, returned before the thread is. Through the sync dependencies
+    # (services, session, principal, user, endpoint, response check: one threadpool hop each) a request
+    # held its connection while it queued for the next thread, and under 200 pollers every thread ended up
+    # waiting for a connection held by a request waiting for a thread (docs/reliability.md, "Load").
+    services = get_services(request)
+
+    def read() -> JobOut:
+        with services.db.unit_of_work(write=False) as session:
+            principal = authenticate(services, session, credentials)
+            return JobOut.of(service.get_job(session, job_id, principal.user.id))
+
+    return await run_in_threadpool(read)
 
 
 @router.post(

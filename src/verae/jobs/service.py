@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from verae.jobs import repository
-from verae.jobs.pipeline import REVIEWED_VALUES, apply_supplied_inputs
+from verae.jobs.inputs import REVIEWED_VALUES, apply_supplied_inputs
 from verae.jobs.queue import announce_job
 from verae.jobs.schemas import JobValues, ReviewedValues, SuppliedInput, SuppliedValue
 from verae.kit.errors import AppError, ConflictError, NotFoundError
@@ -16,7 +16,7 @@ from verae.kit.time import utcnow
 from verae.labs.schemas import LabReport
 from verae.labs.values import apply_field
 from verae.models import Job, Result
-from verae.models.job import NEEDS_INPUT, QUEUED, RUNNING
+from verae.models.job import FAILED, NEEDS_INPUT, QUEUED, RUNNING
 from verae.observability.audit import record_audit
 
 MAX_SUPPLIED_FIELDS = 50
@@ -117,4 +117,18 @@ def review_values(session: Session, job_id: uuid.UUID, user_id: uuid.UUID, revie
         object_id=job.id,
         details={"analytes": sorted(value.analyte for value in report.values)},
     )
+    return job
+
+
+def requeue_failed(session: Session, job_id: uuid.UUID) -> Job:
+    """An operator sends a failed (dead) job through the pipeline again, with a fresh set of attempts."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFoundError("No such job.", code="job_not_found")
+    if job.state != FAILED:
+        raise ConflictError(
+            "Only failed jobs can be requeued.", code="job_not_failed", details={"status": job.state}
+        )
+    _requeue(session, job)
+    record_audit(session, "job.requeued", user_id=None, object_type="job", object_id=job.id)
     return job

@@ -14,7 +14,8 @@ from sqlalchemy.exc import DBAPIError
 from verae.config import Settings
 from verae.jobs.errors import PermanentJobError
 from verae.jobs.faults import parse_faults
-from verae.jobs.pipeline import PROCESS_UPLOAD, process_upload
+from verae.jobs.inputs import PROCESS_UPLOAD
+from verae.jobs.pipeline import process_upload
 from verae.jobs.queue import ClaimedJob, LeaseLost, Queue, backoff_seconds
 from verae.jobs.wakeup import PostgresListener, Wakeup
 from verae.jobs.worker_context import JobContext, JobHandler

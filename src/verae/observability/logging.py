@@ -1,4 +1,5 @@
-"""JSON logs with correlation id, user_id and job_id. Never lab values, names or file contents."""
+"""JSON logs on standard error (standard output stays clean for CLI output such as `verae analyze --json`)
+with correlation id, user_id and job_id. Never lab values, names or file contents."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import structlog
 
 
 def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(format="%(message)s", stream=sys.stdout, level=level.upper(), force=True)
+    logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level.upper(), force=True)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -19,7 +20,7 @@ def configure_logging(level: str = "INFO") -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
 
