@@ -27,7 +27,13 @@ class LabValue(BaseModel):
 class InvalidField(BaseModel):
     field: str
     code: Literal[
-        "not_a_number", "not_finite", "negative", "implausible_value", "unknown_unit", "unknown_field", "invalid"
+        "not_a_number",
+        "not_finite",
+        "negative",
+        "implausible_value",
+        "unknown_unit",
+        "unknown_field",
+        "invalid",
     ]
     message: str
 

@@ -62,7 +62,7 @@ def parse_json(data: bytes) -> LabReport:
     for position, item in enumerate(document["values"], start=1):
         if not isinstance(item, dict) or not isinstance(item.get("analyte"), str) or "value" not in item:
             raise ReportUnreadable(
-                "parse_failed", f"Item {position} of \"values\" must be an object with analyte and value."
+                "parse_failed", f'Item {position} of "values" must be an object with analyte and value.'
             )
         unit = item.get("unit")
         apply_field(report, item["analyte"], item["value"], unit if isinstance(unit, str) else None)

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from verae.jobs.pipeline import PROCESS_UPLOAD
+from verae.jobs.inputs import PROCESS_UPLOAD
 from verae.jobs.queue import Queue, enqueue
 from verae.kit.deps import Services
 from verae.kit.errors import AppError, TooManyRequestsError
