@@ -50,6 +50,8 @@ export function SessionProvider({
     () =>
       new ApiClient({
         tokens: store,
+        // Same origin by default; a static host elsewhere can point the build at the API's origin.
+        baseUrl: import.meta.env.VITE_API_BASE_URL ?? "",
         ...(fetchImpl ? { fetch: fetchImpl } : {}),
         onSessionEnded: (reason) => endedRef.current(reason),
       }),
