@@ -73,6 +73,7 @@ export const en = {
   "upload.profileLink": "Open profile",
 
   "job.title": "Processing your report",
+  "job.titleStopped": "Your upload",
   "job.status": "Status",
   "job.status.queued": "Waiting in the queue",
   "job.status.processing": "Processing",

@@ -75,6 +75,7 @@ export const ru: Record<MessageKey, string> = {
   "upload.profileLink": "Открыть профиль",
 
   "job.title": "Обработка анализа",
+  "job.titleStopped": "Ваша загрузка",
   "job.status": "Статус",
   "job.status.queued": "В очереди",
   "job.status.processing": "Обрабатывается",

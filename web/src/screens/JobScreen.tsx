@@ -34,7 +34,9 @@ export function JobScreen({ jobId, polling }: { jobId: string; polling?: Polling
 
   return (
     <section className="card" aria-labelledby="job-title">
-      <h1 id="job-title">{t("job.title")}</h1>
+      <h1 id="job-title">
+        {job?.status === "failed" || job?.status === "needs_input" ? t("job.titleStopped") : t("job.title")}
+      </h1>
       {error !== null && <ErrorNotice error={error} />}
       {reconnecting && (
         <p className="notice notice-warn" role="status">
