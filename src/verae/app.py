@@ -125,6 +125,21 @@ def _is_connection_problem(error: DBAPIError) -> bool:
     return isinstance(error, OperationalError | InterfaceError)
 
 
+def _start_embedded_worker(services: Services, concurrency: int) -> Worker:
+    # Imported here so API-only processes never load the document reader and the model.
+    from verae.jobs import worker as jobs_worker
+
+    worker = jobs_worker.Worker(
+        db=services.db,
+        blobs=services.blobs,
+        settings=services.settings,
+        wakeup=services.wakeup,
+        concurrency=concurrency,
+    )
+    worker.start()
+    return worker
+
+
 def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level)
@@ -133,18 +148,7 @@ def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        worker: Worker | None = None
-        if embedded_workers > 0:
-            # Imported here so API-only processes never load the document reader and the model.
-
-            worker = Worker(
-                db=db,
-                blobs=services.blobs,
-                settings=settings,
-                wakeup=services.wakeup,
-                concurrency=embedded_workers,
-            )
-            worker.start()
+        worker = _start_embedded_worker(services, embedded_workers) if embedded_workers > 0 else None
         try:
             yield
         finally:

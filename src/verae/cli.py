@@ -17,6 +17,7 @@ from alembic.config import Config
 from rich.console import Console
 
 from verae.config import InsecureConfiguration, Settings
+from verae.observability.logging import configure_logging
 
 app = typer.Typer(help="Verae: explained iron-deficiency risk from blood-test reports.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -32,6 +33,12 @@ def load_settings() -> Settings:
     except InsecureConfiguration as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error
+
+
+@app.callback()
+def main() -> None:
+    """Logs go to standard error as JSON, so commands that print results keep standard output clean."""
+    configure_logging(load_settings().log_level)
 
 
 def alembic_config(database_url: str) -> Config:
@@ -95,10 +102,8 @@ def worker(
     from verae.jobs.worker import Worker
     from verae.kit.blobstore import LocalBlobStore
     from verae.kit.db import Database
-    from verae.observability.logging import configure_logging
 
     settings = load_settings()
-    configure_logging(settings.log_level)
     running = Worker(
         db=Database(settings.database_url, pool_size=concurrency + 1),
         blobs=LocalBlobStore(settings.blob_dir),
@@ -117,6 +122,17 @@ def worker(
     running.start()
     stop_requested.wait()
     running.stop(timeout=settings.job_lease_seconds)
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="PDF, PNG, JPEG, CSV or JSON")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print the extraction as JSON")] = False,
+) -> None:
+    """Read a lab report and print the values found, the person's details and the risk."""
+    from verae.labs.cli import analyze_command
+
+    analyze_command(file, json_output)
 
 
 @app.command()

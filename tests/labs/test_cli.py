@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-import structlog
-import typer
 from typer.testing import CliRunner
 
-from verae.labs.cli import analyze_command
+from verae.cli import app
 
 from .corpus.layouts import make_document
-
-app = typer.Typer()
-app.command("analyze")(analyze_command)
-app.command("noop")(lambda: None)
-
-
-@pytest.fixture(autouse=True)
-def logs_on_stderr() -> Iterator[None]:
-    """stdout carries the JSON document; the risk model's log lines belong on stderr."""
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
-    yield
-    structlog.reset_defaults()
 
 
 def test_analyze_prints_values_person_and_risk_as_json(tmp_path: Path) -> None:

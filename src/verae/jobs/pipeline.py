@@ -9,22 +9,12 @@ from verae.jobs.inputs import REVIEWED_VALUES, apply_supplied_inputs
 from verae.jobs.queue import ClaimedJob, Queue
 from verae.jobs.worker_context import JobContext
 from verae.labs.errors import ReportUnreadable
-from verae.labs.reader import read_document
+from verae.labs.reader import read_report
 from verae.labs.schemas import LabReport
-from verae.labs.structured import parse_csv, parse_json
 from verae.labs.values import apply_field
 from verae.models import Result, Upload, User
 from verae.risk.schemas import NeedsInput
 from verae.risk.service import assess
-from verae.uploads.sniff import CSV, JSON
-
-
-def read_upload(data: bytes, media_type: str) -> LabReport:
-    if media_type == CSV:
-        return parse_csv(data)
-    if media_type == JSON:
-        return parse_json(data)
-    return read_document(data, media_type)
 
 
 def _age_on(birth_date: date, day: date) -> float:
@@ -57,7 +47,7 @@ def _read_original(job: ClaimedJob, context: JobContext, upload: Upload) -> LabR
         return LabReport.model_validate(job.extraction)
     data = context.blobs.read(upload.blob_key)
     try:
-        return read_upload(data, upload.media_type)
+        return read_report(data, upload.media_type)
     except ReportUnreadable as unreadable:
         raise PermanentJobError(unreadable.code, unreadable.diagnostic) from unreadable
 

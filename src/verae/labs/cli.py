@@ -11,12 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from verae.labs.errors import ReportUnreadable
-from verae.labs.reader import read_document
+from verae.labs.reader import read_report
 from verae.labs.schemas import LabReport
-from verae.labs.structured import parse_csv, parse_json
 from verae.risk.schemas import NeedsInput
 from verae.risk.service import assess
-from verae.uploads.sniff import CSV, JSON, sniff_media_type
+from verae.uploads.sniff import SNIFF_BYTES, sniff_media_type
 
 _VALUE_FIELDS = (
     "analyte",
@@ -34,16 +33,12 @@ _VALUE_FIELDS = (
 
 def read_any(data: bytes) -> LabReport:
     """A report from any accepted upload type, sniffed from its content as uploads are."""
-    media_type = sniff_media_type(data[:8192], complete=len(data) <= 8192)
-    if media_type == CSV:
-        return parse_csv(data)
-    if media_type == JSON:
-        return parse_json(data)
+    media_type = sniff_media_type(data[:SNIFF_BYTES], complete=len(data) <= SNIFF_BYTES)
     if media_type is None:
         raise ReportUnreadable(
             "unsupported_media_type", "The file is not a PDF, PNG, JPEG, CSV or JSON report."
         )
-    return read_document(data, media_type)
+    return read_report(data, media_type)
 
 
 def extraction(report: LabReport) -> dict[str, Any]:

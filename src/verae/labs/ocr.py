@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+import types
 
 import numpy as np
-import pytesseract
 from PIL import Image, ImageFilter, ImageOps
 
 from verae.labs.errors import ReportUnreadable
@@ -95,7 +95,16 @@ def prepare(image: Image.Image) -> Image.Image:
     return flat
 
 
+def _tesseract() -> types.ModuleType:
+    # pytesseract imports pandas at import time when it is installed (it is, for model training), which
+    # costs every process a second at start-up; only processes that really run OCR pay it.
+    import pytesseract
+
+    return pytesseract
+
+
 def recognize(image: Image.Image, *, timeout: float, page: int) -> list[Word]:
+    pytesseract = _tesseract()
     try:
         data = pytesseract.image_to_data(
             image,
@@ -120,6 +129,7 @@ def recognize(image: Image.Image, *, timeout: float, page: int) -> list[Word]:
 def upright_rotation(image: Image.Image, *, timeout: float, page: int) -> int:
     """Degrees to turn the page clockwise so its text stands upright, from Tesseract's orientation model;
     0 when it cannot tell (too little text)."""
+    pytesseract = _tesseract()
     try:
         osd = pytesseract.image_to_osd(
             image, config="--psm 0", output_type=pytesseract.Output.DICT, timeout=timeout

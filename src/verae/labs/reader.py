@@ -21,6 +21,7 @@ from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import count_labels, read_person, read_values, settle_duplicates
 from verae.labs.layout import Line, group_lines
 from verae.labs.schemas import LabReport
+from verae.labs.structured import parse_csv, parse_json
 
 MEDIA_TYPES = ("application/pdf", "image/png", "image/jpeg")
 MAX_PAGES = 20
@@ -53,6 +54,15 @@ class Budget:
                 "seconds to read. Upload only the pages with blood results, or a text PDF.",
             )
         return min(OCR_PAGE_SECONDS, remaining)
+
+
+def read_report(data: bytes, media_type: str) -> LabReport:
+    """Any accepted upload: a structured CSV or JSON file, or a PDF, PNG or JPEG document."""
+    if media_type == "text/csv":
+        return parse_csv(data)
+    if media_type == "application/json":
+        return parse_json(data)
+    return read_document(data, media_type)
 
 
 def read_document(data: bytes, media_type: str) -> LabReport:
