@@ -208,7 +208,7 @@ function NeedsInputForm({ job, onRequeued }: { job: Job; onRequeued: (job: Job) 
           return (
             <div className="field" key={field}>
               <label htmlFor={id}>{label(field)}</label>
-              <div className="value-unit">
+              <div className={analyte ? "value-unit" : undefined}>
                 <input
                   id={id}
                   inputMode="decimal"
