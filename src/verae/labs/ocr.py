@@ -31,6 +31,8 @@ def _otsu_threshold(pixels: np.ndarray) -> float:
     total_weight, total_mass = weight[-1], mass[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         between = (total_mass * weight / total_weight - mass) ** 2 / (weight * (total_weight - weight))
+    if np.isnan(between).all():  # a single grey level (a blank page): nothing to separate
+        return float(pixels.mean())
     return float(np.nanargmax(between))
 
 

@@ -24,7 +24,10 @@ def _decode(data: bytes) -> str:
 
 
 def parse_csv(data: bytes) -> LabReport:
-    rows = list(csv.reader(io.StringIO(_decode(data))))
+    try:
+        rows = list(csv.reader(io.StringIO(_decode(data))))
+    except csv.Error as error:  # e.g. a field longer than the csv module's limit
+        raise ReportUnreadable("parse_failed", "The CSV file is malformed.") from error
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows or [cell.strip().lower() for cell in rows[0]] != _CSV_HEADER:
         raise ReportUnreadable(
