@@ -23,5 +23,7 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    // The machine is shared with the Python suite and the browser tests; generous limits avoid flakes.
+    testTimeout: 15_000,
   },
 });

@@ -26,7 +26,7 @@ describe("JobScreen", () => {
     await screen.findByText("— Reading the document");
     await screen.findByText("— Estimating risk");
     await screen.findByText("Done. Opening the result…");
-    await waitFor(() => expect(window.location.pathname).toBe("/results/r-1"));
+    await waitFor(() => expect(window.location.pathname).toBe("/results/r-1"), { timeout: 3000 });
     // Polling stopped at the final status.
     const polls = server.calls.filter((c) => c.path.startsWith("/api/v1/jobs/")).length;
     await new Promise((resolve) => setTimeout(resolve, 60));
