@@ -1,0 +1,50 @@
+"""Uploads stream to the blob store: a 20 MiB upload barely moves the API process's memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.processes import environment, free_port, verae_process, wait_for
+from verae.config import Settings
+
+pytestmark = pytest.mark.slow
+MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_20_mib_upload_grows_the_api_process_by_less_than_30_mib(
+    settings: Settings, tmp_path: Path
+) -> None:
+    port = free_port()
+    with verae_process(
+        ["serve", "--port", str(port), "--no-worker"], environment(settings), tmp_path / "api.log"
+    ) as api:
+        base_url = f"http://127.0.0.1:{port}"
+
+        def is_up() -> bool:
+            try:
+                return httpx.get(f"{base_url}/health", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_for(is_up, 60, "the server to start")
+        with httpx.Client(base_url=base_url, timeout=120) as client:
+            token = client.post(
+                "/api/v1/auth/register", json={"email": "big@example.com", "password": "big-file-123"}
+            ).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            small = b"analyte,value,unit\nhemoglobin,120,g/L\n"
+            assert (
+                client.post("/api/v1/uploads", files={"file": ("s.csv", small)}, headers=headers).status_code
+                == 202
+            )
+            before = psutil.Process(api.pid).memory_info().rss
+            big = small + b"mcv,80,fL\n" * ((20 * MIB - len(small) - 4096) // 10)
+            answer = client.post("/api/v1/uploads", files={"file": ("big.csv", big)}, headers=headers)
+            assert answer.status_code == 202, answer.text
+            growth = psutil.Process(api.pid).memory_info().rss - before
+    assert growth < 30 * MIB, f"RSS grew by {growth / MIB:.1f} MiB"
