@@ -99,7 +99,7 @@ def seed_uploads(settings: Settings, count: int) -> None:
     services.db.dispose()
 
 
-def _worker_env(settings: Settings, lease_seconds: float) -> dict[str, str]:
+def _worker_env(settings: Settings, lease_seconds: float, job_delay_seconds: float) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("VERAE_")}
     env.update(
         VERAE_ENV="test",
@@ -109,7 +109,7 @@ def _worker_env(settings: Settings, lease_seconds: float) -> dict[str, str]:
         VERAE_JOB_POLL_INTERVAL_SECONDS="0.2",
         VERAE_JOB_RETRY_BASE_SECONDS="0.1",
         # A little work per job so that kills land in the middle of jobs, not only between them.
-        VERAE_FAULTS="delay@parsing=0.02",
+        VERAE_FAULTS=f"delay@parsing={job_delay_seconds}",
         VERAE_LOG_LEVEL="WARNING",
     )
     return env
@@ -128,13 +128,14 @@ def run_chaos(
     kill_every_seconds: float,
     lease_seconds: float = 3.0,
     min_lifetime_seconds: float = 3.0,
+    job_delay_seconds: float = 0.02,
     timeout_seconds: float = 600.0,
     log_dir: Path,
     seed: int = 1,
 ) -> ChaosReport:
     seed_uploads(settings, jobs)
     rng = random.Random(seed)
-    env = _worker_env(settings, lease_seconds)
+    env = _worker_env(settings, lease_seconds, job_delay_seconds)
     db = Database(settings.database_url, pool_size=2)
     log = (log_dir / "chaos-workers.log").open("ab")
 
@@ -154,7 +155,8 @@ def run_chaos(
             if time.monotonic() - started > timeout_seconds:
                 raise TimeoutError("no worker started")
             time.sleep(0.05)
-        min_lifetime_seconds = max(min_lifetime_seconds, 1.5 * (time.monotonic() - started))
+        worker_start_seconds = time.monotonic() - started
+        min_lifetime_seconds = max(min_lifetime_seconds, 1.5 * worker_start_seconds)
         next_kill = time.monotonic() + kill_every_seconds * rng.uniform(0.5, 1.5)
         while _count(db, open_jobs) > 0:
             if time.monotonic() - started > timeout_seconds:
@@ -191,7 +193,7 @@ def run_chaos(
         jobs=jobs,
         workers=workers,
         kills=kills,
-        worker_start_seconds=round(min_lifetime_seconds / 1.5, 1),
+        worker_start_seconds=round(worker_start_seconds, 1),
         drain_seconds=round(drain_seconds, 1),
         done=_count(db, select(func.count()).select_from(Job).where(Job.state == "done")),
         not_done=_count(db, select(func.count()).select_from(Job).where(Job.state != "done")),

@@ -15,6 +15,7 @@ from verae.kit.errors import AuthenticationError
 from verae.models import User
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/login")
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 @dataclass(frozen=True)
@@ -24,16 +25,15 @@ class Principal:
 
 
 def current_principal(
-    services: ServicesDep,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    services: ServicesDep, session: SessionDep, credentials: BearerCredentials
 ) -> Principal:
-    return _authenticate(services, session, credentials)
+    return authenticate(services, session, credentials)
 
 
-def _authenticate(
+def authenticate(
     services: Services, session: Session, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
+    """The principal behind a bearer token, checked in the caller's session (401 with a code if none)."""
     if credentials is None or not credentials.credentials:
         raise AuthenticationError("This endpoint needs an access token.", code="missing_token")
     user, session_id = service.authenticate(session, services.settings, credentials.credentials)
@@ -41,13 +41,11 @@ def _authenticate(
     return Principal(user=user, session_id=session_id)
 
 
-def standalone_principal(
-    services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
+def standalone_principal(services: ServicesDep, credentials: BearerCredentials) -> Principal:
     """Authentication in its own short transaction, for requests that stream for a long time (uploads):
     the request holds no database connection or SQLite lock while the body arrives."""
     with services.db.unit_of_work(write=False) as session:
-        return _authenticate(services, session, credentials)
+        return authenticate(services, session, credentials)
 
 
 def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> User:
