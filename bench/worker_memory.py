@@ -2,7 +2,7 @@
 is sampled; prints the samples and the least-squares slope (MiB per 100 jobs), writes
 bench/results/worker_memory.json.
 
-    uv run python bench/worker_memory.py [--jobs 1000]
+    uv run python -m bench.worker_memory [--jobs 1000]
 """
 
 from __future__ import annotations
