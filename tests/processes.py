@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+
 from verae.config import Settings
 
 VERAE = [sys.executable, "-m", "verae.cli"]
@@ -51,6 +53,16 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def wait_until_serving(base_url: str, timeout: float = 60) -> None:
+    def is_up() -> bool:
+        try:
+            return httpx.get(f"{base_url}/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(is_up, timeout, "the server to start")
 
 
 def free_port() -> int:

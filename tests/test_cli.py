@@ -5,10 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.processes import VERAE, environment, free_port, verae_process, wait_for
+from tests.processes import VERAE, environment, free_port, verae_process, wait_until_serving
 from verae.config import Settings
 
 pytestmark = pytest.mark.slow
@@ -27,14 +26,7 @@ def test_smoke_passes_against_a_served_instance_with_embedded_workers(
         ["serve", "--port", str(port), "--embedded-workers", "2"], env, tmp_path / "serve.log"
     ):
         base_url = f"http://127.0.0.1:{port}"
-
-        def is_up() -> bool:
-            try:
-                return httpx.get(f"{base_url}/health", timeout=1).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_for(is_up, 60, "the server to start")
+        wait_until_serving(base_url)
         smoke = _run(["smoke", "--base-url", base_url, "--timeout", "60"], env)
     assert smoke.returncode == 0, smoke.stdout + smoke.stderr
     assert smoke.stderr.count("PASS") == 3

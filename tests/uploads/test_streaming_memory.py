@@ -8,7 +8,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.processes import environment, free_port, verae_process, wait_for
+from tests.processes import environment, free_port, verae_process, wait_until_serving
 from verae.config import Settings
 
 pytestmark = pytest.mark.slow
@@ -24,14 +24,7 @@ def test_a_20_mib_upload_grows_the_api_process_by_less_than_30_mib(
         ["serve", "--port", str(port), "--no-worker"], environment(settings), tmp_path / "api.log"
     ) as api:
         base_url = f"http://127.0.0.1:{port}"
-
-        def is_up() -> bool:
-            try:
-                return httpx.get(f"{base_url}/health", timeout=1).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_for(is_up, 60, "the server to start")
+        wait_until_serving(base_url)
         with httpx.Client(base_url=base_url, timeout=120) as client:
             token = client.post(
                 "/api/v1/auth/register", json={"email": "big@example.com", "password": "big-file-123"}

@@ -41,15 +41,8 @@ def get_write_session(request: Request) -> Iterator[Session]:
 
 
 def _unit_of_work(request: Request, *, write: bool) -> Iterator[Session]:
-    session = get_services(request).db.new_session(write=write)
-    try:
+    with get_services(request).db.unit_of_work(write=write) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def client_ip(request: Request) -> str:
