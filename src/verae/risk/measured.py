@@ -39,7 +39,7 @@ def measured_iron_status(report: LabReport) -> MeasuredIronStatus | None:
     }[status]
     return MeasuredIronStatus(
         ferritin_ug_l=ferritin,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         threshold_ug_l=threshold,
         inflammation=inflammation,
         text=LocalizedText(en=texts[0], ru=texts[1]),

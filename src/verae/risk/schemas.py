@@ -41,7 +41,17 @@ class RiskResult(BaseModel):
     iron_index: float | None = Field(
         description="Continuous iron estimate; its meaning depends on model_version (see the model card)"
     )
-    risk_percent: float = Field(ge=0, le=100)
+    risk_percent: float = Field(
+        ge=0,
+        le=100,
+        description="Probability × 100 that ferritin is < 30 µg/L (calibrated for trained models; rules-v1: a prior)",
+    )
+    depletion_risk_percent: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Calibrated probability × 100 that ferritin is < 15 µg/L (depleted stores); trained model only",
+    )
     risk_tier: RiskTier
     clinical_action: LocalizedText
     disclaimer: LocalizedText

@@ -1,0 +1,119 @@
+"""`verae model train|evaluate` and `verae predict` (registered by verae.cli)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from verae.risk.model import HEADS, ModelArtifactError, load_model
+from verae.risk.nhanes import NhanesDataError, combined_sha256, files_sha256, load_cohort, present_files
+from verae.risk.service import ARTIFACT_DIR, predict_frame
+
+model_app = typer.Typer(help="Train and evaluate the iron-deficiency risk model.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+@model_app.command("train")
+def train_command(
+    data: Path = typer.Option(..., "--data", help="Folder with the NHANES P_ files (see shared/data/nhanes)"),
+    artifact_dir: Path = typer.Option(ARTIFACT_DIR, "--artifact-dir", help="Where the artifact is written"),
+    card: Path = typer.Option(
+        Path("docs/model-card.md"), "--card", help="Model card to write (figures in img/)"
+    ),
+) -> None:
+    """Train the model reproducibly, write the artifact and the model card."""
+    from verae.risk.modelcard import write_model_card
+    from verae.risk.training import TrainingConfig, train
+
+    started = time.monotonic()
+    try:
+        with console.status("training (cross-validation, final fit, held-out evaluation)…"):
+            run = train(data, artifact_dir, TrainingConfig())
+    except NhanesDataError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    card.parent.mkdir(parents=True, exist_ok=True)
+    write_model_card(run, card, data_label=data.name)
+    console.print(
+        f"model {run.metadata.model_version} written to {artifact_dir} in {time.monotonic() - started:.0f} s"
+    )
+    for head in HEADS:
+        metrics = run.test[head]
+        console.print(
+            f"{head}: test AUROC {metrics['auroc']:.3f}, AUPRC {metrics['auprc']:.3f}, ECE {metrics['ece']:.3f}"
+        )
+    console.print(f"model card: {card}")
+
+
+@model_app.command("evaluate")
+def evaluate_command(
+    nhanes_dir: Path = typer.Option(..., "--nhanes-dir", help="Folder of NHANES P_ files to evaluate on"),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON on stdout"),
+    artifact_dir: Path = typer.Option(ARTIFACT_DIR, "--artifact-dir", help="Artifact to evaluate"),
+    intervals: bool = typer.Option(True, "--intervals/--no-intervals", help="Bootstrap 95% AUROC intervals"),
+) -> None:
+    """Metrics of the installed model on every participant of an NHANES folder."""
+    from verae.risk.training import evaluate_model
+
+    try:
+        model = load_model(artifact_dir)
+    except ModelArtifactError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    if model is None:
+        console.print(f"[red]no trained model in {artifact_dir}; run `verae model train` first[/red]")
+        raise typer.Exit(1)
+    try:
+        data_sha256 = combined_sha256(files_sha256(present_files(nhanes_dir)))
+        cohort = load_cohort(nhanes_dir)
+    except NhanesDataError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    report: dict[str, Any] = {"model_version": model.version, "data_sha256": data_sha256}
+    report |= evaluate_model(model, cohort, bootstrap=intervals)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    table = Table("label", "n", "prevalence", "AUROC (95% CI)", "AUPRC", "ECE")
+    for head in HEADS:
+        metrics = report[head]
+        interval = metrics["auroc_ci95"]
+        table.add_row(
+            head,
+            str(metrics["n"]),
+            f"{metrics['prevalence']:.1%}",
+            f"{metrics['auroc']:.3f}" + (f" ({interval[0]:.3f}–{interval[1]:.3f})" if interval else ""),
+            f"{metrics['auprc']:.3f}",
+            f"{metrics['ece']:.3f}",
+        )
+    Console().print(table)
+
+
+def predict_command(
+    csv: Path = typer.Option(..., "--csv", help="Input CSV: sex, age and canonical analyte columns"),
+    out: Path = typer.Option(..., "--out", help="Output CSV: the input plus the risk columns"),
+) -> None:
+    """Score a batch CSV (canonical units, blanks allowed); adds risk_percent, risk_tier, iron_index, confidence."""
+    try:
+        frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        console.print(f"[red]cannot read {csv}: {error}[/red]")
+        raise typer.Exit(2) from error
+    frame.columns = [str(column).strip().lower() for column in frame.columns]
+    try:
+        result = predict_frame(frame)
+    except ModelArtifactError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    result.to_csv(out, index=False)
+    unscored = int((result["problems"] != "").sum())
+    console.print(
+        f"{len(result) - unscored} rows scored, {unscored} not scored (see the problems column) → {out}"
+    )

@@ -1,0 +1,267 @@
+"""The trained model artifact: loading with a schema check, scoring one row with SHAP, scoring batches.
+
+An artifact directory holds three CatBoost models and `metadata.json`:
+- ferritin30.cbm: P(ferritin < 30 µg/L), the risk shown to people (risk_percent), explained with SHAP;
+- ferritin15.cbm: P(ferritin < 15 µg/L), depleted stores;
+- iron_index.cbm: predicted log10 ferritin, reported as iron_index = 10 ** prediction (µg/L).
+Both probabilities are raw CatBoost log-odds mapped through a logistic recalibration fitted on
+cross-validated predictions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from catboost import CatBoost, Pool
+from pydantic import BaseModel, ValidationError
+
+from verae.risk.features import (
+    CONFIDENCE_CBC_CODES,
+    FEATURE_INDEX,
+    FEATURE_NAMES,
+    FEATURES,
+    REQUIRED_FIELDS,
+    FloatArray,
+)
+from verae.risk.schemas import Confidence, RiskTier
+
+SCHEMA_VERSION = 1
+METADATA_FILE = "metadata.json"
+RISK_FILE = "ferritin30.cbm"
+DEPLETED_FILE = "ferritin15.cbm"
+INDEX_FILE = "iron_index.cbm"
+MODEL_FILES: tuple[str, ...] = (RISK_FILE, DEPLETED_FILE, INDEX_FILE)
+HEADS = ("ferritin_below_30", "ferritin_below_15")
+
+
+class ModelArtifactError(Exception):
+    """The artifact cannot be served by this code: wrong feature schema, missing or altered files."""
+
+
+class FeatureEntry(BaseModel):
+    name: str
+    unit: str
+
+
+class Recalibration(BaseModel):
+    """calibrated log-odds = slope × raw log-odds + intercept"""
+
+    slope: float
+    intercept: float
+
+
+class TierCutoffs(BaseModel):
+    """Lower bounds of each tier, in risk percent."""
+
+    HIGH: float
+    WARNING: float
+    GRAY: float
+
+
+class ArtifactMetadata(BaseModel):
+    schema_version: int
+    model_version: str
+    catboost_version: str
+    features: list[FeatureEntry]
+    required_fields: list[str]
+    training_data_sha256: str
+    training_files: dict[str, str]
+    files: dict[str, str]
+    recalibration: dict[str, Recalibration]
+    tier_cutoffs_percent: TierCutoffs
+    feature_ranges: dict[str, tuple[float, float]]
+    supported_ages: list[tuple[float, float]]
+    labels: dict[str, str]
+    metrics: dict[str, Any]
+    training: dict[str, Any]
+
+
+def expected_features() -> list[FeatureEntry]:
+    return [FeatureEntry(name=spec.name, unit=spec.unit) for spec in FEATURES]
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _sigmoid(log_odds: FloatArray) -> FloatArray:
+    result: FloatArray = 1.0 / (1.0 + np.exp(-log_odds))
+    return result
+
+
+@dataclass(frozen=True)
+class SinglePrediction:
+    probability: float
+    depleted_probability: float
+    iron_index: float
+    tier: RiskTier
+    confidence: Confidence
+    # per feature, in calibrated log-odds; they sum with `base_log_odds` to the calibrated log-odds
+    contributions: FloatArray
+    base_log_odds: float
+
+
+@dataclass(frozen=True)
+class BatchPrediction:
+    probability: FloatArray
+    depleted_probability: FloatArray
+    iron_index: FloatArray
+    tier: npt.NDArray[np.str_]
+    confidence: npt.NDArray[np.str_]
+
+
+class RiskModel:
+    def __init__(self, models: dict[str, CatBoost], metadata: ArtifactMetadata) -> None:
+        self._risk = models[RISK_FILE]
+        self._depleted = models[DEPLETED_FILE]
+        self._index = models[INDEX_FILE]
+        self.metadata = metadata
+        self.version = metadata.model_version
+        cutoffs = metadata.tier_cutoffs_percent
+        self._cutoffs = np.array([cutoffs.HIGH, cutoffs.WARNING, cutoffs.GRAY]) / 100.0
+        self._lows = np.array([metadata.feature_ranges[name][0] for name in FEATURE_NAMES])
+        self._highs = np.array([metadata.feature_ranges[name][1] for name in FEATURE_NAMES])
+        self._confidence_columns = [FEATURE_INDEX[code] for code in CONFIDENCE_CBC_CODES]
+
+    @classmethod
+    def load(cls, directory: Path) -> RiskModel:
+        """Load and check an artifact directory; ModelArtifactError explains any mismatch."""
+        try:
+            raw = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+            metadata = ArtifactMetadata.model_validate(raw)
+        except (OSError, json.JSONDecodeError, ValidationError) as error:
+            raise ModelArtifactError(
+                f"{directory / METADATA_FILE} is not readable model metadata: {error}"
+            ) from error
+        if metadata.schema_version != SCHEMA_VERSION:
+            raise ModelArtifactError(
+                f"model metadata schema {metadata.schema_version} is not the supported {SCHEMA_VERSION}"
+            )
+        if metadata.features != expected_features():
+            raise ModelArtifactError(
+                "the model artifact's feature schema does not match this code: artifact has "
+                f"{_describe(metadata.features)}, code expects {_describe(expected_features())}; "
+                "retrain with `verae model train` or install the matching artifact"
+            )
+        if list(metadata.required_fields) != list(REQUIRED_FIELDS):
+            raise ModelArtifactError(
+                f"the artifact was trained for required fields {metadata.required_fields}, "
+                f"this code requires {list(REQUIRED_FIELDS)}"
+            )
+        models: dict[str, CatBoost] = {}
+        for name in MODEL_FILES:
+            path = directory / name
+            if not path.is_file():
+                raise ModelArtifactError(f"the model artifact lacks {name}")
+            if sha256_of(path) != metadata.files.get(name):
+                raise ModelArtifactError(f"{name} does not match the sha256 recorded in {METADATA_FILE}")
+            model = CatBoost()
+            model.load_model(str(path))
+            if list(model.feature_names_) != list(FEATURE_NAMES):
+                raise ModelArtifactError(f"{name} was trained on features {model.feature_names_}")
+            models[name] = model
+        return cls(models, metadata)
+
+    def _calibrated(self, head: str, raw_log_odds: FloatArray) -> FloatArray:
+        recalibration = self.metadata.recalibration[head]
+        return _sigmoid(recalibration.slope * raw_log_odds + recalibration.intercept)
+
+    def tiers(self, probability: FloatArray) -> npt.NDArray[np.str_]:
+        high, warning, gray = self._cutoffs
+        tiers: npt.NDArray[np.str_] = np.select(
+            [probability >= high, probability >= warning, probability >= gray],
+            ["HIGH", "WARNING", "GRAY"],
+            default="LOW",
+        )
+        return tiers
+
+    def confidence(self, matrix: FloatArray) -> npt.NDArray[np.str_]:
+        """high: every CBC value present and inside the training range; low: ≥ 3 CBC values missing,
+        or ≥ 2 values outside the range the model was trained on; medium otherwise.
+
+        An age the training data has no one of (under 1, or 6–11 which NHANES did not sample for
+        ferritin) counts as one value out of range.
+        """
+        missing = np.isnan(matrix[:, self._confidence_columns]).sum(axis=1)
+        with np.errstate(invalid="ignore"):
+            outside = ((matrix < self._lows) | (matrix > self._highs)).sum(axis=1)
+        age = matrix[:, FEATURE_INDEX["age"]]
+        supported = np.zeros(len(matrix), dtype=bool)
+        for low, high in self.metadata.supported_ages:
+            supported |= (age >= low) & (age < high)
+        outside = outside + ~supported
+        levels: npt.NDArray[np.str_] = np.select(
+            [(missing == 0) & (outside == 0), (missing <= 2) & (outside <= 1)],
+            ["high", "medium"],
+            default="low",
+        )
+        return levels
+
+    def predict_batch(self, matrix: FloatArray) -> BatchPrediction:
+        """Scores for rows in FEATURE_NAMES order (NaN = missing); no explanations."""
+        risk = self._calibrated(HEADS[0], self._risk.predict(matrix, prediction_type="RawFormulaVal"))
+        depleted = self._calibrated(HEADS[1], self._depleted.predict(matrix, prediction_type="RawFormulaVal"))
+        iron_index = np.power(10.0, self._index.predict(matrix, prediction_type="RawFormulaVal"))
+        return BatchPrediction(
+            probability=risk,
+            depleted_probability=depleted,
+            iron_index=iron_index,
+            tier=self.tiers(risk),
+            confidence=self.confidence(matrix),
+        )
+
+    def contributions(self, matrix: FloatArray, thread_count: int = -1) -> FloatArray:
+        """CatBoost's exact SHAP values of the primary head, on the calibrated log-odds scale.
+
+        One column per feature plus a last column for the base value; each row sums to the calibrated
+        log-odds, because the recalibration is linear in log-odds.
+        """
+        shap = self._risk.get_feature_importance(
+            Pool(matrix, feature_names=list(FEATURE_NAMES)), type="ShapValues", thread_count=thread_count
+        )
+        recalibration = self.metadata.recalibration[HEADS[0]]
+        scaled: FloatArray = recalibration.slope * shap
+        scaled[:, -1] += recalibration.intercept
+        return scaled
+
+    def predict_one(self, row: FloatArray) -> SinglePrediction:
+        """Scores for one row with per-feature SHAP contributions to the calibrated log-odds."""
+        matrix = row.reshape(1, -1)
+        # one thread: for a single row the thread pool costs more than the work
+        shap = self.contributions(matrix, thread_count=1)[0]
+        contributions, base = shap[:-1], float(shap[-1])
+        log_odds = np.array([base + contributions.sum()])
+        probability = _sigmoid(log_odds)
+        depleted = self._calibrated(
+            HEADS[1], self._depleted.predict(matrix, prediction_type="RawFormulaVal", thread_count=1)
+        )
+        index = self._index.predict(matrix, prediction_type="RawFormulaVal", thread_count=1)
+        return SinglePrediction(
+            probability=float(probability[0]),
+            depleted_probability=float(depleted[0]),
+            iron_index=float(10.0 ** index[0]),
+            tier=self.tiers(probability)[0],
+            confidence=self.confidence(matrix)[0],
+            contributions=contributions,
+            base_log_odds=base,
+        )
+
+
+def _describe(features: list[FeatureEntry]) -> str:
+    return ", ".join(f"{entry.name} [{entry.unit}]" for entry in features)
+
+
+def load_model(directory: Path) -> RiskModel | None:
+    """The artifact in `directory`, or None when there is none (the caller falls back to rules-v1).
+
+    A directory that holds an artifact which does not match this code is refused, never served.
+    """
+    if not any((directory / name).exists() for name in (METADATA_FILE, *MODEL_FILES)):
+        return None
+    return RiskModel.load(directory)

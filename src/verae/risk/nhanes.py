@@ -1,0 +1,139 @@
+"""NHANES 2017–March 2020 ("P_" files) read into one row per participant, in our canonical units.
+
+Used by training and by `verae model evaluate`; see ../shared/data/nhanes/SOURCES.md for the files.
+The label rules (who counts for training and evaluation) live here so both use the same definition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from verae.risk.features import CBC_CODES, FEATURE_NAMES
+
+REQUIRED_FILES: tuple[str, ...] = ("P_DEMO.XPT", "P_CBC.XPT", "P_FERTIN.XPT", "P_HSCRP.XPT")
+OPTIONAL_FILES: tuple[str, ...] = ("P_BMX.XPT", "laboratory_clean.csv")
+CRP_INFLAMMATION_MG_L = 5.0
+GLUCOSE_MG_DL_TO_MMOL_L = 0.0555
+CHOLESTEROL_MG_DL_TO_MMOL_L = 0.02586
+# pandas reads exact zeros in some XPT columns as the smallest IBM float (5.4e-79)
+_XPT_ZERO = 1e-70
+
+
+class NhanesDataError(Exception):
+    """The folder does not hold the NHANES files training or evaluation needs."""
+
+
+def present_files(directory: Path) -> list[Path]:
+    missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
+    if missing:
+        raise NhanesDataError(f"{directory} lacks the NHANES file(s) {', '.join(missing)}")
+    return [directory / name for name in (*REQUIRED_FILES, *OPTIONAL_FILES) if (directory / name).is_file()]
+
+
+def files_sha256(paths: list[Path]) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(paths)}
+
+
+def combined_sha256(file_hashes: dict[str, str]) -> str:
+    """One hash for a set of files: sha256 over sorted "name sha256" lines."""
+    lines = "".join(f"{name} {digest}\n" for name, digest in sorted(file_hashes.items()))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def _read_xpt(path: Path) -> pd.DataFrame:
+    frame = pd.read_sas(path, format="xport")
+    numeric = frame.select_dtypes("number").columns
+    frame[numeric] = frame[numeric].mask(frame[numeric].abs() < _XPT_ZERO, 0.0)
+    return frame.set_index("SEQN")
+
+
+def load_cohort(directory: Path) -> pd.DataFrame:
+    """Participants with ferritin, a complete CBC, age and sex; one row each, indexed by SEQN.
+
+    Columns: the model features (FEATURE_NAMES, canonical units), `ferritin` (µg/L), `pregnant`,
+    `glucose` and `cholesterol` (mmol/L) and `stfr` (mg/L) where the chemistry file has them.
+    """
+    present_files(directory)
+    demo = _read_xpt(directory / "P_DEMO.XPT")
+    cbc = _read_xpt(directory / "P_CBC.XPT")
+    ferritin = _read_xpt(directory / "P_FERTIN.XPT")
+    crp = _read_xpt(directory / "P_HSCRP.XPT")
+    body_path = directory / "P_BMX.XPT"
+    body = _read_xpt(body_path) if body_path.is_file() else pd.DataFrame(index=demo.index, columns=["BMXBMI"])
+    chemistry_path = directory / "laboratory_clean.csv"
+    chemistry = (
+        pd.read_csv(chemistry_path).set_index("SEQN")
+        if chemistry_path.is_file()
+        else pd.DataFrame(
+            index=demo.index,
+            columns=["fasting_glucose_mg_dl", "total_cholesterol_mg_dl", "transferrin_receptor_mg_l"],
+        )
+    )
+    joined = demo.join(cbc, how="inner").join(ferritin["LBXFER"], how="inner")
+    joined = joined.join(crp["LBXHSCRP"]).join(body["BMXBMI"])
+    joined = joined.join(
+        chemistry[["fasting_glucose_mg_dl", "total_cholesterol_mg_dl", "transferrin_receptor_mg_l"]]
+    )
+    cohort = pd.DataFrame(
+        {
+            "sex": (joined["RIAGENDR"] == 2).astype(float).where(joined["RIAGENDR"].isin([1, 2])),
+            "age": joined["RIDAGEYR"],
+            "hemoglobin": joined["LBXHGB"] * 10.0,
+            "hematocrit": joined["LBXHCT"],
+            "rbc": joined["LBXRBCSI"],
+            "mcv": joined["LBXMCVSI"],
+            "mch": joined["LBXMCHSI"],
+            "mchc": joined["LBXMC"] * 10.0,
+            "rdw_cv": joined["LBXRDW"],
+            "platelets": joined["LBXPLTSI"],
+            "wbc": joined["LBXWBCSI"],
+            "bmi": joined["BMXBMI"].astype(float),
+            "crp": joined["LBXHSCRP"],
+            "ferritin": joined["LBXFER"],
+            "pregnant": joined["RIDEXPRG"] == 1,
+            "glucose": joined["fasting_glucose_mg_dl"].astype(float) * GLUCOSE_MG_DL_TO_MMOL_L,
+            "cholesterol": joined["total_cholesterol_mg_dl"].astype(float) * CHOLESTEROL_MG_DL_TO_MMOL_L,
+            "stfr": joined["transferrin_receptor_mg_l"].astype(float),
+        }
+    )
+    complete = cohort[["sex", "age", "ferritin", *CBC_CODES]].notna().all(axis=1) & (cohort["ferritin"] > 0)
+    cohort = cohort[complete].sort_index()
+    cohort.index = cohort.index.astype(np.int64)
+    cohort.index.name = "seqn"
+    assert list(cohort.columns[: len(FEATURE_NAMES)]) == list(FEATURE_NAMES)
+    return cohort
+
+
+def label_valid(cohort: pd.DataFrame) -> pd.Series:
+    """Rows whose ferritin is a fair reference: not pregnant, hs-CRP measured and at most 5 mg/L.
+
+    Ferritin is an acute-phase protein, so with inflammation a normal value does not exclude deficiency;
+    pregnancy changes both ferritin and the blood count. Such rows are kept out of training and out of
+    the headline metrics, and reported separately.
+    """
+    return ~cohort["pregnant"] & cohort["crp"].notna() & (cohort["crp"] <= CRP_INFLAMMATION_MG_L)
+
+
+def inflamed(cohort: pd.DataFrame) -> pd.Series:
+    return ~cohort["pregnant"] & (cohort["crp"] > CRP_INFLAMMATION_MG_L)
+
+
+def anaemic(cohort: pd.DataFrame) -> pd.Series:
+    """WHO hemoglobin cut-offs by age and sex (the same as rules.anaemia_threshold_g_l)."""
+    age, female = cohort["age"], cohort["sex"] == 1.0
+    threshold = np.select(
+        [age < 5, age < 12, (age < 15) | female],
+        [110.0, 115.0, 120.0],
+        default=130.0,
+    )
+    return cohort["hemoglobin"] < threshold
+
+
+def body_iron_mg_kg(cohort: pd.DataFrame) -> pd.Series:
+    """Cook 2003 body iron from sTfR and ferritin, where sTfR was measured."""
+    log_ratio = np.log10(cohort["stfr"].to_numpy() * 1000.0 / cohort["ferritin"].to_numpy())
+    return pd.Series(-(log_ratio - 2.8229) / 0.1207, index=cohort.index)

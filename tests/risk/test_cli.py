@@ -1,0 +1,65 @@
+"""`verae model evaluate` as a person runs it (registered by verae.cli; invoked here on model_app)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from verae.risk.cli import model_app
+from verae.risk.model import METADATA_FILE, RiskModel
+from verae.risk.service import ARTIFACT_DIR
+
+
+def test_evaluate_prints_the_shipped_model_metrics_as_json(nhanes_dir: Path, shipped: RiskModel) -> None:
+    outcome = CliRunner().invoke(
+        model_app, ["evaluate", "--nhanes-dir", str(nhanes_dir), "--json", "--no-intervals"]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    report = json.loads(outcome.stdout)
+    assert report["model_version"] == shipped.version
+    assert report["data_sha256"] == shipped.metadata.training_data_sha256
+    for head in ("ferritin_below_30", "ferritin_below_15"):
+        metrics = report[head]
+        assert metrics["n"] == report["n_label_valid"]
+        # this folder holds the training rows too, so the figures are at least the held-out ones
+        assert metrics["auroc"] > shipped.metadata.metrics[head]["test_auroc"] - 0.02
+        assert 0 <= metrics["ece"] < 0.05
+        assert set(metrics["operating_points"]) == {"HIGH", "WARNING", "GRAY"}
+    assert set(report["subgroups"]) == {
+        "men (18+)",
+        "women 12-49",
+        "children 1-5",
+        "age 65+",
+        "anaemic",
+        "non-anaemic",
+    }
+
+
+def test_evaluate_names_the_missing_files(tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(model_app, ["evaluate", "--nhanes-dir", str(tmp_path), "--json"])
+    assert outcome.exit_code == 2
+    assert "P_DEMO.XPT" in outcome.output
+
+
+def test_evaluate_refuses_a_mismatched_artifact(tmp_path: Path, nhanes_dir: Path) -> None:
+    artifact = tmp_path / "artifact"
+    shutil.copytree(ARTIFACT_DIR, artifact)
+    metadata = json.loads((artifact / METADATA_FILE).read_text(encoding="utf-8"))
+    metadata["features"] = metadata["features"][:-1]
+    (artifact / METADATA_FILE).write_text(json.dumps(metadata), encoding="utf-8")
+    outcome = CliRunner().invoke(
+        model_app, ["evaluate", "--nhanes-dir", str(nhanes_dir), "--artifact-dir", str(artifact)]
+    )
+    assert outcome.exit_code == 1
+    assert "feature schema does not match" in outcome.output
+
+
+def test_evaluate_without_a_model_says_so(tmp_path: Path, nhanes_dir: Path) -> None:
+    outcome = CliRunner().invoke(
+        model_app, ["evaluate", "--nhanes-dir", str(nhanes_dir), "--artifact-dir", str(tmp_path)]
+    )
+    assert outcome.exit_code == 1
+    assert "no trained model" in outcome.output

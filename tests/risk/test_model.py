@@ -1,0 +1,164 @@
+"""The shipped artifact: integrity and schema checks at load, SHAP contributions, NaN handling, confidence."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from tests.risk.conftest import HEALTHY_PICTURE, IRON_DEFICIENT_PICTURE, make_report
+from verae.labs.catalog import BY_CODE
+from verae.risk import nhanes
+from verae.risk.features import FEATURE_INDEX, FEATURE_NAMES, FEATURES, feature_row
+from verae.risk.model import METADATA_FILE, RISK_FILE, ModelArtifactError, RiskModel, load_model
+from verae.risk.service import ARTIFACT_DIR
+from verae.risk.training import TrainingConfig, split_test
+
+
+@pytest.fixture
+def artifact_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "artifact"
+    shutil.copytree(ARTIFACT_DIR, copy)
+    return copy
+
+
+def _edit_metadata(directory: Path, edit: dict[str, object]) -> None:
+    path = directory / METADATA_FILE
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    metadata.update(edit)
+    path.write_text(json.dumps(metadata), encoding="utf-8")
+
+
+def test_the_shipped_artifact_is_small_and_records_its_provenance(shipped: RiskModel) -> None:
+    size = sum(path.stat().st_size for path in ARTIFACT_DIR.iterdir())
+    assert size < 3_000_000
+    metadata = shipped.metadata
+    assert len(metadata.training_data_sha256) == 64
+    assert {"P_DEMO.XPT", "P_CBC.XPT", "P_FERTIN.XPT", "P_HSCRP.XPT"} <= set(metadata.training_files)
+    assert metadata.model_version.startswith("catboost-v1+")
+    assert 0 < metadata.tier_cutoffs_percent.GRAY < metadata.tier_cutoffs_percent.WARNING
+    assert metadata.tier_cutoffs_percent.WARNING < metadata.tier_cutoffs_percent.HIGH < 100
+
+
+def test_feature_units_are_the_catalog_canonical_units() -> None:
+    for spec in FEATURES:
+        if spec.name in BY_CODE:
+            assert spec.unit == BY_CODE[spec.name].canonical_unit, spec.name
+
+
+def test_a_feature_schema_mismatch_is_refused_with_a_clear_reason(artifact_copy: Path) -> None:
+    metadata = json.loads((artifact_copy / METADATA_FILE).read_text(encoding="utf-8"))
+    features = metadata["features"]
+    features[FEATURE_INDEX["hemoglobin"]]["unit"] = "g/dL"
+    _edit_metadata(artifact_copy, {"features": features})
+    with pytest.raises(ModelArtifactError, match=r"feature schema does not match.*hemoglobin \[g/dL\]"):
+        load_model(artifact_copy)
+
+
+def test_a_model_file_that_differs_from_its_recorded_hash_is_refused(artifact_copy: Path) -> None:
+    model_path = artifact_copy / RISK_FILE
+    model_path.write_bytes(model_path.read_bytes() + b"\0")
+    with pytest.raises(ModelArtifactError, match="sha256"):
+        load_model(artifact_copy)
+
+
+def test_a_partial_artifact_is_refused_not_half_served(artifact_copy: Path) -> None:
+    (artifact_copy / RISK_FILE).unlink()
+    with pytest.raises(ModelArtifactError, match=RISK_FILE):
+        load_model(artifact_copy)
+
+
+def test_an_empty_directory_means_no_model(tmp_path: Path) -> None:
+    assert load_model(tmp_path) is None
+
+
+def test_shap_contributions_sum_to_the_calibrated_log_odds(shipped: RiskModel) -> None:
+    for picture, sex, age in ((IRON_DEFICIENT_PICTURE, "female", 29), (HEALTHY_PICTURE, "male", 51)):
+        prediction = shipped.predict_one(feature_row(make_report(sex, age, **picture)))
+        log_odds = prediction.base_log_odds + float(prediction.contributions.sum())
+        assert prediction.probability == pytest.approx(1 / (1 + math.exp(-log_odds)), rel=1e-9)
+        assert prediction.contributions.shape == (len(FEATURE_NAMES),)
+
+
+def test_shap_signs_follow_the_blood_picture(shipped: RiskModel) -> None:
+    deficient = shipped.predict_one(feature_row(make_report("female", 29, **IRON_DEFICIENT_PICTURE)))
+    healthy = shipped.predict_one(feature_row(make_report("male", 51, **HEALTHY_PICTURE)))
+    for feature in ("hemoglobin", "mcv", "rdw_cv"):
+        assert deficient.contributions[FEATURE_INDEX[feature]] > 0, feature
+        assert healthy.contributions[FEATURE_INDEX[feature]] < 0, feature
+    assert deficient.contributions[FEATURE_INDEX["sex"]] > 0
+    assert healthy.contributions[FEATURE_INDEX["sex"]] < 0
+    assert deficient.probability > 0.8
+    assert healthy.probability < 0.05
+
+
+def test_missing_inputs_still_give_a_probability_with_lower_confidence(shipped: RiskModel) -> None:
+    full = feature_row(make_report("female", 35, **IRON_DEFICIENT_PICTURE))
+    required_only = feature_row(make_report("female", 35, hemoglobin=98.0, mcv=72.0))
+    assert np.isnan(required_only).sum() == len(FEATURE_NAMES) - 4
+    complete, partial = shipped.predict_one(full), shipped.predict_one(required_only)
+    assert 0 < partial.probability < 1
+    assert partial.iron_index > 0
+    assert np.isfinite(partial.contributions).all()
+    assert (complete.confidence, partial.confidence) == ("high", "low")
+    # the two red-cell values that were given still point the same way
+    assert partial.contributions[FEATURE_INDEX["mcv"]] > 0
+    assert partial.probability > 0.5
+
+
+def test_batch_and_single_scoring_agree(shipped: RiskModel) -> None:
+    rows = np.vstack(
+        [
+            feature_row(make_report("female", 29, **IRON_DEFICIENT_PICTURE)),
+            feature_row(make_report("male", 51, **HEALTHY_PICTURE)),
+            feature_row(make_report("female", 70, hemoglobin=118.0, mcv=84.0, rdw_cv=15.0)),
+        ]
+    )
+    batch = shipped.predict_batch(rows)
+    for position, row in enumerate(rows):
+        single = shipped.predict_one(row)
+        assert single.probability == pytest.approx(batch.probability[position], rel=1e-9)
+        assert single.depleted_probability == pytest.approx(batch.depleted_probability[position], rel=1e-9)
+        assert single.iron_index == pytest.approx(batch.iron_index[position], rel=1e-9)
+        assert (single.tier, single.confidence) == (batch.tier[position], batch.confidence[position])
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, "high"),
+        ({"platelets": None}, "medium"),
+        ({"platelets": None, "wbc": None}, "medium"),
+        ({"platelets": None, "wbc": None, "mchc": None}, "low"),
+        ({"crp": 40.0}, "medium"),
+        ({"age": 8.0}, "medium"),
+        ({"age": 8.0, "crp": 40.0}, "low"),
+        ({"bmi": None, "crp": None}, "high"),
+    ],
+)
+def test_confidence_rules(shipped: RiskModel, changes: dict[str, float | None], expected: str) -> None:
+    row = feature_row(make_report("male", 51, **HEALTHY_PICTURE, crp=1.0, bmi=25.0))
+    for name, value in changes.items():
+        row[FEATURE_INDEX[name]] = np.nan if value is None else value
+    assert shipped.confidence(row.reshape(1, -1))[0] == expected
+
+
+def test_the_artifact_reproduces_its_recorded_test_figures(shipped: RiskModel, cohort: pd.DataFrame) -> None:
+    """The metadata's held-out AUROC is what this artifact actually scores on the documented split."""
+    config = TrainingConfig(**shipped.metadata.training["config"])
+    test_rows = cohort[split_test(cohort, config) & nhanes.label_valid(cohort)]
+    matrix = test_rows[list(FEATURE_NAMES)].to_numpy(dtype=np.float64)
+    prediction = shipped.predict_batch(matrix)
+    for head, probabilities, threshold in (
+        ("ferritin_below_30", prediction.probability, 30.0),
+        ("ferritin_below_15", prediction.depleted_probability, 15.0),
+    ):
+        labels = (test_rows["ferritin"] < threshold).to_numpy()
+        recorded = shipped.metadata.metrics[head]["test_auroc"]
+        assert roc_auc_score(labels, probabilities) == pytest.approx(recorded, abs=1e-12)
