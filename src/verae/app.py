@@ -28,10 +28,13 @@ from verae.kit.blobstore import LocalBlobStore
 from verae.kit.db import Database
 from verae.kit.deps import Services
 from verae.kit.errors import AppError, ErrorBody, ErrorDetail
+from verae.kit.ratelimit import SlidingWindowLimiter
 from verae.observability.context import current_correlation_id
 from verae.observability.logging import configure_logging, get_logger
 from verae.observability.middleware import HEADER, CorrelationMiddleware
 from verae.results.router import router as results_router
+from verae.risk.router import router as risk_router
+from verae.risk.service import shipped_model
 from verae.uploads.router import router as uploads_router
 
 if TYPE_CHECKING:
@@ -148,6 +151,7 @@ def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        shipped_model()  # load once, and refuse to start with an artifact that does not match the code
         worker = _start_embedded_worker(services, embedded_workers) if embedded_workers > 0 else None
         try:
             yield
@@ -175,7 +179,8 @@ def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -
     )
     app.add_middleware(CorrelationMiddleware)
     _install_error_handlers(app)
-    for router in (auth_router, uploads_router, jobs_router, results_router):
+    app.state.predict_limiter = SlidingWindowLimiter(settings.predict_requests_per_minute, 60.0)
+    for router in (auth_router, uploads_router, jobs_router, results_router, risk_router):
         app.include_router(router)
 
     @app.get("/health", tags=["operations"])

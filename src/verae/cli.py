@@ -18,12 +18,15 @@ from rich.console import Console
 
 from verae.config import InsecureConfiguration, Settings
 from verae.observability.logging import configure_logging
+from verae.risk.cli import model_app, predict_command
 
 app = typer.Typer(help="Verae: explained iron-deficiency risk from blood-test reports.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 jobs_app = typer.Typer(help="Operate on jobs.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(model_app, name="model")
+app.command("predict")(predict_command)
 console = Console(stderr=True)
 
 

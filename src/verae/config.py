@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     job_retry_cap_seconds: float = Field(default=300.0, ge=0)
     max_queue_depth: int = Field(default=10_000, gt=0)
 
+    # POST /api/v1/risk/predict needs no login; each API process allows this many per client address.
+    predict_requests_per_minute: int = Field(default=60, gt=0)
+
     log_level: str = "INFO"
     # Test-only fault injection (verae/jobs/faults.py); refused in production.
     faults: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -1,4 +1,4 @@
-"""`verae model evaluate` as a person runs it (registered by verae.cli; invoked here on model_app)."""
+"""`verae model evaluate` as a person runs it."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from verae.risk.cli import model_app
+from verae.cli import app
 from verae.risk.model import METADATA_FILE, RiskModel
 from verae.risk.service import ARTIFACT_DIR
 
 
 def test_evaluate_prints_the_shipped_model_metrics_as_json(nhanes_dir: Path, shipped: RiskModel) -> None:
     outcome = CliRunner().invoke(
-        model_app, ["evaluate", "--nhanes-dir", str(nhanes_dir), "--json", "--no-intervals"]
+        app, ["model", "evaluate", "--nhanes-dir", str(nhanes_dir), "--json", "--no-intervals"]
     )
     assert outcome.exit_code == 0, outcome.output
     report = json.loads(outcome.stdout)
@@ -39,7 +39,7 @@ def test_evaluate_prints_the_shipped_model_metrics_as_json(nhanes_dir: Path, shi
 
 
 def test_evaluate_names_the_missing_files(tmp_path: Path) -> None:
-    outcome = CliRunner().invoke(model_app, ["evaluate", "--nhanes-dir", str(tmp_path), "--json"])
+    outcome = CliRunner().invoke(app, ["model", "evaluate", "--nhanes-dir", str(tmp_path), "--json"])
     assert outcome.exit_code == 2
     assert "P_DEMO.XPT" in outcome.output
 
@@ -51,7 +51,7 @@ def test_evaluate_refuses_a_mismatched_artifact(tmp_path: Path, nhanes_dir: Path
     metadata["features"] = metadata["features"][:-1]
     (artifact / METADATA_FILE).write_text(json.dumps(metadata), encoding="utf-8")
     outcome = CliRunner().invoke(
-        model_app, ["evaluate", "--nhanes-dir", str(nhanes_dir), "--artifact-dir", str(artifact)]
+        app, ["model", "evaluate", "--nhanes-dir", str(nhanes_dir), "--artifact-dir", str(artifact)]
     )
     assert outcome.exit_code == 1
     assert "feature schema does not match" in outcome.output
@@ -59,7 +59,7 @@ def test_evaluate_refuses_a_mismatched_artifact(tmp_path: Path, nhanes_dir: Path
 
 def test_evaluate_without_a_model_says_so(tmp_path: Path, nhanes_dir: Path) -> None:
     outcome = CliRunner().invoke(
-        model_app, ["evaluate", "--nhanes-dir", str(nhanes_dir), "--artifact-dir", str(tmp_path)]
+        app, ["model", "evaluate", "--nhanes-dir", str(nhanes_dir), "--artifact-dir", str(tmp_path)]
     )
     assert outcome.exit_code == 1
     assert "no trained model" in outcome.output

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from verae.kit.pagination import PageMeta
-from verae.labs.schemas import InvalidField, LabReport
+from verae.labs.schemas import InvalidField, LabReport, SubmittedValues
 from verae.models import Job
 from verae.models.job import RUNNING
 
@@ -66,24 +66,8 @@ class SuppliedValue(BaseModel):
 SuppliedInput = float | str | SuppliedValue
 
 
-class ReviewedValue(BaseModel):
-    analyte: str = Field(
-        max_length=64, description="Canonical code or a printed name, e.g. hemoglobin or HGB"
-    )
-    value: float | str
-    unit: str | None = Field(default=None, max_length=32)
-
-
-class ReviewedValues(BaseModel):
+class ReviewedValues(SubmittedValues):
     """The complete set of values to use from now on; it replaces what was read from the document."""
-
-    values: list[ReviewedValue] = Field(min_length=1, max_length=60)
-    sex: Literal["female", "male"] | None = None
-    age: float | None = None
-    collected_at: date | None = None
-    bmi: float | None = None
-    height_cm: float | None = None
-    weight_kg: float | None = None
 
 
 class JobValues(BaseModel):

@@ -14,7 +14,7 @@ from verae.jobs.schemas import JobValues, ReviewedValues, SuppliedInput, Supplie
 from verae.kit.errors import AppError, ConflictError, NotFoundError
 from verae.kit.time import utcnow
 from verae.labs.schemas import LabReport
-from verae.labs.values import apply_field
+from verae.labs.values import report_from_submission
 from verae.models import Job, Result
 from verae.models.job import FAILED, NEEDS_INPUT, QUEUED, RUNNING
 from verae.observability.audit import record_audit
@@ -100,12 +100,7 @@ def review_values(session: Session, job_id: uuid.UUID, user_id: uuid.UUID, revie
         raise ConflictError(
             "The job is still being processed.", code="job_busy", details={"status": job.state}
         )
-    report = LabReport()
-    person = reviewed.model_dump(exclude={"values"}, exclude_none=True, mode="json")
-    for name, value in person.items():
-        apply_field(report, name, value)
-    for item in reviewed.values:
-        apply_field(report, item.analyte, item.value, item.unit)
+    report = report_from_submission(reviewed)
     _refuse_invalid(report)
     job.payload = {**job.payload, REVIEWED_VALUES: report.model_dump(mode="json")}
     _requeue(session, job)

@@ -102,7 +102,8 @@ def _tesseract() -> types.ModuleType:
     # costs every process a second at start-up; only processes that really run OCR pay it.
     import pytesseract
 
-    return pytesseract
+    module: types.ModuleType = pytesseract
+    return module
 
 
 def recognize(image: Image.Image, *, timeout: float, page: int) -> list[Word]:

@@ -54,3 +54,25 @@ class LabReport(BaseModel):
             if lab_value.analyte == analyte:
                 return lab_value.normalized_value
         return None
+
+
+class ReviewedValue(BaseModel):
+    """One value as a person or a client submits it, in any unit the catalog accepts."""
+
+    analyte: str = Field(
+        max_length=64, description="Canonical code or a printed name, e.g. hemoglobin or HGB"
+    )
+    value: float | str
+    unit: str | None = Field(default=None, max_length=32)
+
+
+class SubmittedValues(BaseModel):
+    """A complete set of values with the person's details, typed in or sent by a client."""
+
+    values: list[ReviewedValue] = Field(min_length=1, max_length=60)
+    sex: Sex | None = None
+    age: float | None = None
+    collected_at: date | None = None
+    bmi: float | None = None
+    height_cm: float | None = None
+    weight_kg: float | None = None

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from verae.labs.catalog import find_analyte
-from verae.labs.schemas import InvalidField, LabReport, LabValue
+from verae.labs.schemas import InvalidField, LabReport, LabValue, SubmittedValues
 from verae.labs.units import UnitError, convert, is_plausible
 
 # Person fields that may accompany lab values, with their plausible range.
@@ -121,3 +121,13 @@ def apply_field(report: LabReport, name: str, raw_value: Any, unit: str | None =
         report.warnings.append(f"{outcome.analyte} was given more than once; the last value is used")
     report.values = [existing for existing in report.values if existing.analyte != outcome.analyte]
     report.values.append(outcome)
+
+
+def report_from_submission(submitted: SubmittedValues) -> LabReport:
+    """Validate and normalise submitted values; problems end up in `invalid_fields`."""
+    report = LabReport()
+    for name, value in submitted.model_dump(exclude={"values"}, exclude_none=True, mode="json").items():
+        apply_field(report, name, value)
+    for item in submitted.values:
+        apply_field(report, item.analyte, item.value, item.unit)
+    return report

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from verae.labs.schemas import InvalidField
+from verae.labs.schemas import InvalidField, LabReport, SubmittedValues
 
 RiskTier = Literal["HIGH", "WARNING", "GRAY", "LOW"]
 Confidence = Literal["high", "medium", "low"]
@@ -68,3 +68,17 @@ class NeedsInput(Exception):
         super().__init__("needs_input")
         self.missing_required_fields = missing_required_fields
         self.invalid_fields = invalid_fields
+
+
+class PredictRequest(SubmittedValues):
+    """Structured values in any unit the catalog accepts, with the person's details."""
+
+
+class PredictResponse(BaseModel):
+    """`done` with the same `risk` a stored result has, or `needs_input` with what is missing or invalid."""
+
+    status: Literal["done", "needs_input"]
+    risk: RiskResult | None
+    report: LabReport = Field(description="The values as understood, in canonical units")
+    missing_required_fields: list[str]
+    invalid_fields: list[InvalidField]

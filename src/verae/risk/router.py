@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from verae.kit.deps import client_ip
+from verae.kit.errors import error_responses
+from verae.kit.ratelimit import SlidingWindowLimiter
+from verae.labs.values import report_from_submission
+from verae.risk.schemas import NeedsInput, PredictRequest, PredictResponse
+from verae.risk.service import assess
+
+router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
+
+
+def predict_limiter(request: Request) -> None:
+    limiter: SlidingWindowLimiter = request.app.state.predict_limiter
+    limiter.hit(client_ip(request))
+
+
+@router.post(
+    "/predict",
+    responses=error_responses((422, "validation_error"), (429, "rate_limited")),
+    dependencies=[Depends(predict_limiter)],
+)
+def predict(body: PredictRequest) -> PredictResponse:
+    """The risk for structured values, answered at once (no login needed; limited per address). Values in
+    any unit the catalog accepts; NaN, infinite, negative or implausible values come back in
+    `invalid_fields`, missing required inputs in `missing_required_fields` with status `needs_input`."""
+    report = report_from_submission(body)
+    try:
+        risk = assess(report)
+    except NeedsInput as needs:
+        return PredictResponse(
+            status="needs_input",
+            risk=None,
+            report=report,
+            missing_required_fields=needs.missing_required_fields,
+            invalid_fields=needs.invalid_fields,
+        )
+    return PredictResponse(
+        status="done", risk=risk, report=report, missing_required_fields=[], invalid_fields=[]
+    )
