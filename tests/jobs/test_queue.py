@@ -90,14 +90,17 @@ def test_claim_takes_jobs_in_priority_then_run_at_order_and_skips_future_ones(
     assert queue.claim(limit=5) == []
 
 
-def test_an_expired_lease_is_claimable_again_and_the_stale_worker_cannot_finish(
+def test_an_expired_lease_is_rescued_and_the_stale_worker_cannot_finish(
     db: Database, user_id: uuid.UUID
 ) -> None:
     (job_id,) = _enqueue(db, user_id, 1)
     queue = Queue(db, lease_seconds=60)
     (first,) = queue.claim()
     assert queue.claim() == []  # leased
+    assert queue.rescue() == (0, 0)  # the lease is still valid
     _expire_lease(db, job_id)
+    assert queue.rescue() == (1, 0)
+    assert _state(db, job_id).last_error_code == "lease_expired"
     (second,) = queue.claim()
     assert second.id == job_id
     assert second.attempt == 2
@@ -150,8 +153,8 @@ def test_a_job_abandoned_on_its_last_attempt_is_failed_not_run_again(
     queue = Queue(db, lease_seconds=30)
     assert len(queue.claim()) == 1
     _expire_lease(db, job_id)
+    assert queue.rescue() == (0, 1)
     assert queue.claim() == []
-    assert queue.fail_abandoned() == 1
     stored = _state(db, job_id)
     assert (stored.state, stored.last_error_code) == ("failed", "worker_lost")
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from verae.jobs.wakeup import JOBS_CHANNEL
@@ -98,13 +98,6 @@ def announce_job(session: Session) -> None:
         session.execute(select(func.pg_notify(JOBS_CHANNEL, "")))
 
 
-def _ready(now: datetime) -> Any:
-    return or_(
-        and_(Job.state == QUEUED, Job.run_at <= now),
-        and_(Job.state == RUNNING, Job.leased_until < now, Job.attempt < Job.max_attempts),
-    )
-
-
 def _owned(job: ClaimedJob) -> Any:
     return and_(Job.id == job.id, Job.state == RUNNING, Job.lease_token == job.lease_token)
 
@@ -117,7 +110,13 @@ class Queue:
     def claim(self, limit: int = 1) -> list[ClaimedJob]:
         now = utcnow()
         lease_token = uuid.uuid4()
-        candidates = select(Job.id).where(_ready(now)).order_by(Job.priority, Job.run_at, Job.id).limit(limit)
+        # Walks the partial index ix_jobs_ready in order, so a claim costs the same at any backlog.
+        candidates = (
+            select(Job.id)
+            .where(Job.state == QUEUED, Job.run_at <= now)
+            .order_by(Job.priority, Job.run_at, Job.id)
+            .limit(limit)
+        )
         if self.db.is_sqlite:
             target: Any = Job.id.in_(candidates.scalar_subquery())
         else:
@@ -256,35 +255,39 @@ class Queue:
                 details={"code": code, "attempt": job.attempt, "delay_seconds": round(delay_seconds, 3)},
             )
 
-    def fail_abandoned(self) -> int:
-        """Fail jobs whose worker vanished on their last allowed attempt (the claim skips those)."""
+    def rescue(self) -> tuple[int, int]:
+        """Jobs whose lease expired (their worker died or hung): back to the queue while attempts are left,
+        failed as `worker_lost` after the last one. Returns (requeued, failed)."""
         now = utcnow()
+        expired = and_(Job.state == RUNNING, Job.leased_until < now)
+        released = {"lease_token": None, "leased_until": None, "updated_at": now}
         with self.db.unit_of_work() as session:
+            requeued = session.execute(
+                update(Job)
+                .where(expired, Job.attempt < Job.max_attempts)
+                .values(state=QUEUED, run_at=now, last_error_code="lease_expired", **released)
+                .returning(Job.id, Job.user_id)
+                .execution_options(synchronize_session=False)
+            ).all()
             abandoned = session.execute(
                 update(Job)
-                .where(Job.state == RUNNING, Job.leased_until < now, Job.attempt >= Job.max_attempts)
+                .where(expired, Job.attempt >= Job.max_attempts)
                 .values(
                     state=FAILED,
                     finished_at=now,
-                    updated_at=now,
-                    lease_token=None,
-                    leased_until=None,
                     last_error_code="worker_lost",
                     failure_diagnostic=WORKER_LOST_DIAGNOSTIC,
+                    **released,
                 )
                 .returning(Job.id, Job.user_id)
                 .execution_options(synchronize_session=False)
             ).all()
-            for job_id, user_id in abandoned:
-                record_audit(
-                    session,
-                    "job.failed",
-                    user_id=user_id,
-                    object_type="job",
-                    object_id=job_id,
-                    details={"code": "worker_lost"},
-                )
-        return len(abandoned)
+            for action, rows in (("job.lease_expired", requeued), ("job.failed", abandoned)):
+                for job_id, user_id in rows:
+                    record_audit(session, action, user_id=user_id, object_type="job", object_id=job_id)
+            if requeued:
+                announce_job(session)
+        return len(requeued), len(abandoned)
 
     def depth(self, session: Session) -> int:
         """Jobs waiting to run (back-pressure)."""

@@ -28,7 +28,6 @@ from verae.observability.metrics import JOB_SECONDS, JOBS_FINISHED
 log = get_logger("verae.worker")
 
 HANDLERS: dict[str, JobHandler] = {PROCESS_UPLOAD: process_upload}
-_RESCUE_EVERY_SECONDS = 10.0
 _MAX_IDLE_BACKOFF_SECONDS = 5.0
 
 
@@ -144,11 +143,13 @@ class Worker:
                 self.process(job)
 
     def _rescue_if_due(self) -> None:
+        # Every half lease, so a job whose worker died waits at most 1.5 leases before it runs again.
         now = time.monotonic()
-        if now - self._last_rescue >= _RESCUE_EVERY_SECONDS:
+        if now - self._last_rescue >= self.settings.job_lease_seconds / 2:
             self._last_rescue = now
-            if failed := self.queue.fail_abandoned():
-                log.warning("abandoned_jobs_failed", count=failed)
+            requeued, failed = self.queue.rescue()
+            if requeued or failed:
+                log.warning("expired_leases_rescued", requeued=requeued, failed=failed)
 
     def process(self, job: ClaimedJob) -> None:
         correlation_id = str(job.payload.get("correlation_id") or job.id)

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from verae.kit.time import utcnow
@@ -18,7 +18,21 @@ QUEUED, RUNNING, DONE, FAILED, NEEDS_INPUT = "queued", "running", "done", "faile
 class Job(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "jobs"
     __table_args__ = (
-        Index("ix_jobs_claim", "state", "priority", "run_at"),
+        # Partial indexes keep the claim and the rescue proportional to what they take, not to the table.
+        Index(
+            "ix_jobs_ready",
+            "priority",
+            "run_at",
+            "id",
+            postgresql_where=text("state = 'queued'"),
+            sqlite_where=text("state = 'queued'"),
+        ),
+        Index(
+            "ix_jobs_leased_until",
+            "leased_until",
+            postgresql_where=text("state = 'running'"),
+            sqlite_where=text("state = 'running'"),
+        ),
         Index("ix_jobs_user_id_created_at", "user_id", "created_at"),
     )
 
