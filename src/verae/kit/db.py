@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -10,10 +11,13 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A pooled PostgreSQL connection idle for longer than this is checked before use.
+IDLE_PING_SECONDS = 2.0
 # Execution option naming the SQLite BEGIN mode; IMMEDIATE takes the write lock up front so a transaction
 # that reads before it writes cannot fail with SQLITE_BUSY on upgrade.
 SQLITE_BEGIN = "sqlite_begin"
@@ -50,7 +54,9 @@ def normalize_database_url(url: str) -> str:
 def create_db_engine(database_url: str, *, pool_size: int = 10) -> Engine:
     url = make_url(normalize_database_url(database_url))
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+        _ping_connections_after_idle(engine)
+        return engine
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -77,6 +83,28 @@ def create_db_engine(database_url: str, *, pool_size: int = 10) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _ping_connections_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it sat idle, where a restarted or failed-over
+    server shows up. `pool_pre_ping` pings on every checkout: a round trip per transaction, about a fifth
+    of a queued job's round trips. A connection that breaks while busy is invalidated by SQLAlchemy with
+    the whole pool, and the request answers 503 (the worker retries)."""
+
+    @event.listens_for(engine, "checkin")
+    def _remember_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("checked_in_at", 0.0) < IDLE_PING_SECONDS:
+            return
+        try:
+            dbapi_connection.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as error:
+            # The pool discards this connection and checks out (or opens) another one.
+            raise DisconnectionError("connection failed its idle check") from error
 
 
 class Database:
