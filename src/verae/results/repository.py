@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from verae.models import Result
+from verae.models.owned import newest_first_page
 
 
 def get_result_of_user(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) -> Result | None:
@@ -15,12 +16,4 @@ def get_result_of_user(session: Session, result_id: uuid.UUID, user_id: uuid.UUI
 def list_results_of_user(
     session: Session, user_id: uuid.UUID, limit: int, offset: int
 ) -> tuple[list[Result], int]:
-    total = session.scalar(select(func.count()).select_from(Result).where(Result.user_id == user_id)) or 0
-    results = session.scalars(
-        select(Result)
-        .where(Result.user_id == user_id)
-        .order_by(Result.created_at.desc(), Result.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(results), total
+    return newest_first_page(session, Result, user_id, limit, offset)

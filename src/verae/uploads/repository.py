@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from verae.models import Upload
+from verae.models.owned import newest_first_page
 
 
 def blob_keys_of_user(session: Session, user_id: uuid.UUID) -> list[str]:
@@ -19,12 +20,4 @@ def get_upload_of_user(session: Session, upload_id: uuid.UUID, user_id: uuid.UUI
 def list_uploads_of_user(
     session: Session, user_id: uuid.UUID, limit: int, offset: int
 ) -> tuple[list[Upload], int]:
-    total = session.scalar(select(func.count()).select_from(Upload).where(Upload.user_id == user_id)) or 0
-    uploads = session.scalars(
-        select(Upload)
-        .where(Upload.user_id == user_id)
-        .order_by(Upload.created_at.desc(), Upload.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(uploads), total
+    return newest_first_page(session, Upload, user_id, limit, offset)
