@@ -29,7 +29,9 @@ def shipped() -> RiskModel:
 def nhanes_dir() -> Path:
     # The training data sits beside the repository (../shared) on every machine, CI included: its absence
     # is a failure, never a skip.
-    assert (NHANES_DIR / "P_CBC.XPT").is_file(), f"NHANES files not found in {NHANES_DIR} (set VERAE_NHANES_DIR)"
+    assert (NHANES_DIR / "P_CBC.XPT").is_file(), (
+        f"NHANES files not found in {NHANES_DIR} (set VERAE_NHANES_DIR)"
+    )
     return NHANES_DIR
 
 
