@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
+import pytest
 from fastapi.testclient import TestClient
+from structlog.testing import capture_logs
 
+from tests.helpers import Register
 from verae.kit.deps import Services
 
 
@@ -77,3 +81,14 @@ def test_openapi_declares_the_error_codes_of_each_route(client: TestClient) -> N
     assert "multipart/form-data" in upload["requestBody"]["content"]
     result = schema["paths"]["/api/v1/results/{result_id}"]["get"]
     assert "result_not_ready" in result["responses"]["409"]["description"]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"log_level": "INFO"}])
+def test_access_log_lines_carry_ids_but_no_personal_data(client: TestClient, register: Register) -> None:
+    account = register(email="logged@example.com")
+    with capture_logs() as entries:
+        client.get("/api/v1/me", headers={**account["headers"], "x-correlation-id": "trace-42"})
+    (request_line,) = [entry for entry in entries if entry.get("event") == "request"]
+    assert request_line["user_id"] == account["user"]["id"]
+    assert request_line["route"] == "/api/v1/me"
+    assert "logged@example.com" not in json.dumps(entries, default=str)

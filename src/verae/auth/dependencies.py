@@ -4,7 +4,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
-import structlog
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -13,6 +12,7 @@ from verae.auth import service
 from verae.kit.deps import Services, ServicesDep, SessionDep
 from verae.kit.errors import AuthenticationError
 from verae.models import User
+from verae.observability.context import bind_user_id
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/login")
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
@@ -37,7 +37,7 @@ def authenticate(
     if credentials is None or not credentials.credentials:
         raise AuthenticationError("This endpoint needs an access token.", code="missing_token")
     user, session_id = service.authenticate(session, services.settings, credentials.credentials)
-    structlog.contextvars.bind_contextvars(user_id=str(user.id))
+    bind_user_id(str(user.id))
     return Principal(user=user, session_id=session_id)
 
 

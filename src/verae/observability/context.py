@@ -26,3 +26,21 @@ def bind_correlation_id(correlation_id: str) -> None:
 
 def current_correlation_id() -> str | None:
     return correlation_id_var.get()
+
+
+# Facts about the current request that code running in threadpool threads reports back to the request's
+# access log line: the dict is shared, while a contextvar set inside a thread would not be.
+_request_facts: ContextVar[dict[str, str] | None] = ContextVar("request_facts", default=None)
+
+
+def start_request_facts() -> dict[str, str]:
+    facts: dict[str, str] = {}
+    _request_facts.set(facts)
+    return facts
+
+
+def bind_user_id(user_id: str) -> None:
+    structlog.contextvars.bind_contextvars(user_id=user_id)
+    facts = _request_facts.get()
+    if facts is not None:
+        facts["user_id"] = user_id

@@ -21,7 +21,9 @@ def configure_logging(level: str = "INFO") -> None:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        cache_logger_on_first_use=True,
+        # Not cached: module-level loggers then follow a later configure_logging (another level, another
+        # stream), at a cost of microseconds per line.
+        cache_logger_on_first_use=False,
     )
 
 

@@ -7,7 +7,11 @@ import time
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from verae.observability.context import accept_or_new_correlation_id, bind_correlation_id
+from verae.observability.context import (
+    accept_or_new_correlation_id,
+    bind_correlation_id,
+    start_request_facts,
+)
 from verae.observability.logging import get_logger
 from verae.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
@@ -28,6 +32,7 @@ class CorrelationMiddleware:
         raw = headers.get(HEADER.encode())
         correlation_id = accept_or_new_correlation_id(raw.decode("latin-1") if raw else None)
         bind_correlation_id(correlation_id)
+        facts = start_request_facts()
         started = time.perf_counter()
         status_holder = {"status": 500}
 
@@ -57,4 +62,5 @@ class CorrelationMiddleware:
                 route=route_path,
                 status=status_holder["status"],
                 duration_ms=round(elapsed * 1000, 2),
+                user_id=facts.get("user_id"),
             )
