@@ -41,17 +41,9 @@ def authenticate(
     return Principal(user=user, session_id=session_id)
 
 
-def standalone_principal(services: ServicesDep, credentials: BearerCredentials) -> Principal:
-    """Authentication in its own short transaction, for requests that stream for a long time (uploads):
-    the request holds no database connection or SQLite lock while the body arrives."""
-    with services.db.unit_of_work(write=False) as session:
-        return authenticate(services, session, credentials)
-
-
 def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> User:
     return principal.user
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
-StandalonePrincipalDep = Annotated[Principal, Depends(standalone_principal)]
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
+from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from verae.kit.blobstore import BlobStore
 from verae.kit.db import Database
 
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+UPLOAD_THREADS = 8
 
 
 @dataclass
@@ -23,6 +25,9 @@ class Services:
     db: Database
     blobs: BlobStore
     wakeup: Wakeup
+    # Uploads run their blocking steps on threads of their own, so that they never queue behind the many
+    # short status polls on the shared threadpool.
+    upload_threads: CapacityLimiter = field(default_factory=lambda: CapacityLimiter(UPLOAD_THREADS))
 
 
 def get_services(request: Request) -> Services:

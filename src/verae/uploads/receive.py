@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from anyio import CapacityLimiter, to_thread
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from verae.kit.blobstore import BlobWriter
@@ -46,7 +46,9 @@ def _too_large(limit: int) -> PayloadTooLarge:
     )
 
 
-async def receive_file(request: Request, writer: BlobWriter, limit: int) -> ReceivedFile:
+async def receive_file(
+    request: Request, writer: BlobWriter, limit: int, threads: CapacityLimiter
+) -> ReceivedFile:
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
@@ -114,7 +116,7 @@ async def receive_file(request: Request, writer: BlobWriter, limit: int) -> Rece
         if len(received.head) < SNIFF_BYTES:
             received.head += data[: SNIFF_BYTES - len(received.head)]
         received.sha256.update(data)
-        await run_in_threadpool(writer.write, data)
+        await to_thread.run_sync(writer.write, data, limiter=threads)
     parser.finalize()
     if not received.found:
         raise AppError("The request has no field named 'file'.", code="missing_file")

@@ -3,10 +3,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, Request, Response, status
-from starlette.concurrency import run_in_threadpool
 
-from verae.auth.dependencies import CurrentUser, StandalonePrincipalDep
+from verae.auth.dependencies import BearerCredentials, CurrentUser, authenticate
 from verae.kit.deps import ServicesDep, SessionDep
 from verae.kit.errors import NotFoundError, error_responses
 from verae.kit.pagination import PageParams, page_params
@@ -48,18 +48,20 @@ _MULTIPART_BODY = {
     ),
 )
 async def create_upload(
-    request: Request, response: Response, principal: StandalonePrincipalDep, services: ServicesDep
+    request: Request, response: Response, credentials: BearerCredentials, services: ServicesDep
 ) -> UploadAccepted:
     """Upload a lab report (PDF, PNG, JPEG, CSV or JSON; field `file`). Processing continues in the
     background: poll the job in the Location header."""
-    user_id = principal.user.id
 
-    def admit() -> None:
+    def admit() -> uuid.UUID:
+        # One short transaction before the body streams, so none is held while it arrives.
         with services.db.unit_of_work() as session:
+            principal = authenticate(services, session, credentials)
             service.refuse_when_queue_full(session, services)
-            service.record_upload_started(session, user_id)
+            service.record_upload_started(session, principal.user.id)
+            return principal.user.id
 
-    await run_in_threadpool(admit)
+    user_id = await to_thread.run_sync(admit, limiter=services.upload_threads)
     upload_id = uuid.uuid4()
     received, media_type = await service.receive_upload(request, services, upload_id)
 
@@ -75,7 +77,7 @@ async def create_upload(
             )
 
     try:
-        job = await run_in_threadpool(persist)
+        job = await to_thread.run_sync(persist, limiter=services.upload_threads)
     except BaseException:
         services.blobs.delete(service.blob_key(upload_id))
         raise

@@ -47,7 +47,7 @@ async def receive_upload(
     limit = services.settings.max_upload_bytes
     writer = services.blobs.open_writer(blob_key(upload_id))
     try:
-        received = await receive_file(request, writer, limit)
+        received = await receive_file(request, writer, limit, services.upload_threads)
         if received.size == 0:
             raise AppError("The file is empty.", code="empty_file")
         media_type = sniff_media_type(received.head, complete=received.size <= len(received.head))
