@@ -26,7 +26,7 @@ from verae.jobs.router import router as jobs_router
 from verae.jobs.wakeup import Wakeup
 from verae.kit.blobstore import LocalBlobStore
 from verae.kit.db import Database
-from verae.kit.deps import Services
+from verae.kit.deps import Services, limit_request_threads, pool_size_for
 from verae.kit.errors import AppError, ErrorBody, ErrorDetail
 from verae.kit.ratelimit import SlidingWindowLimiter
 from verae.observability.context import current_correlation_id
@@ -146,12 +146,13 @@ def _start_embedded_worker(services: Services, concurrency: int) -> Worker:
 def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pool_size=pool_size_for(settings, embedded_workers))
     services = Services(settings=settings, db=db, blobs=LocalBlobStore(settings.blob_dir), wakeup=Wakeup())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         shipped_model()  # load once, and refuse to start with an artifact that does not match the code
+        limit_request_threads(settings)
         worker = _start_embedded_worker(services, embedded_workers) if embedded_workers > 0 else None
         try:
             yield

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
     max_upload_bytes: int = Field(default=20 * MIB, gt=0)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    # Threads for the blocking part of requests (database work); each holds at most one pooled connection.
+    request_threads: int = Field(default=16, ge=1)
 
     # Login throttling: failures counted in a sliding window, per account and per client address.
     login_window_seconds: int = Field(default=15 * 60, gt=0)

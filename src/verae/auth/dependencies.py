@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from verae.auth import service
+from verae.auth.tokens import AccessClaims, read_access_token
 from verae.kit.deps import Services, ServicesDep, SessionDep
 from verae.kit.errors import AuthenticationError
 from verae.models import User
@@ -30,15 +31,22 @@ def current_principal(
     return authenticate(services, session, credentials)
 
 
+def bearer_claims(services: Services, credentials: HTTPAuthorizationCredentials | None) -> AccessClaims:
+    """The claims of a well-formed, unexpired bearer token (401 with a code otherwise); whether its login
+    session is still active is for the caller's query to check."""
+    if credentials is None or not credentials.credentials:
+        raise AuthenticationError("This endpoint needs an access token.", code="missing_token")
+    return read_access_token(services.settings.jwt_secret.get_secret_value(), credentials.credentials)
+
+
 def authenticate(
     services: Services, session: Session, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
     """The principal behind a bearer token, checked in the caller's session (401 with a code if none)."""
-    if credentials is None or not credentials.credentials:
-        raise AuthenticationError("This endpoint needs an access token.", code="missing_token")
-    user, session_id = service.authenticate(session, services.settings, credentials.credentials)
+    claims = bearer_claims(services, credentials)
+    user = service.user_in_active_session(session, claims)
     bind_user_id(str(user.id))
-    return Principal(user=user, session_id=session_id)
+    return Principal(user=user, session_id=claims.session_id)
 
 
 def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> User:

@@ -3,9 +3,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
+from verae.auth.tokens import AccessClaims
 from verae.models import LoginAttempt, RefreshToken, User
 
 
@@ -41,14 +42,24 @@ def revoke_family(session: Session, family_id: uuid.UUID, now: datetime) -> None
     )
 
 
-def get_user_in_active_session(session: Session, user_id: uuid.UUID, family_id: uuid.UUID) -> User | None:
-    """The user, provided the login session (refresh-token family) has not been revoked."""
-    active = exists().where(
-        RefreshToken.family_id == family_id,
-        RefreshToken.user_id == user_id,
-        RefreshToken.revoked_at.is_(None),
-    )
-    return session.scalar(select(User).where(User.id == user_id, active))
+# Built once and run with {"user_id": ..., "family_id": ...}: authentication runs on every request, and
+# building a statement costs more than running it.
+SESSION_IS_ACTIVE = exists().where(
+    RefreshToken.family_id == bindparam("family_id"),
+    RefreshToken.user_id == bindparam("user_id"),
+    RefreshToken.revoked_at.is_(None),
+)
+"""True while the token's login session (refresh-token family) has not been revoked; for any query."""
+_USER_IN_ACTIVE_SESSION = select(User).where(User.id == bindparam("user_id"), SESSION_IS_ACTIVE)
+
+
+def session_parameters(claims: AccessClaims) -> dict[str, uuid.UUID]:
+    return {"user_id": claims.user_id, "family_id": claims.session_id}
+
+
+def get_user_in_active_session(session: Session, claims: AccessClaims) -> User | None:
+    """The user, provided the login session has not been revoked."""
+    return session.scalar(_USER_IN_ACTIVE_SESSION, session_parameters(claims))
 
 
 def count_failed_logins(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from verae.auth import repository
 from verae.auth.passwords import hash_password, password_problem, verify_password
 from verae.auth.schemas import AuthResponse, ProfileUpdate, UserOut
-from verae.auth.tokens import hash_refresh_token, issue_access_token, new_refresh_token, read_access_token
+from verae.auth.tokens import AccessClaims, hash_refresh_token, issue_access_token, new_refresh_token
 from verae.config import Settings
 from verae.kit.db import Database
 from verae.kit.errors import AppError, AuthenticationError, ConflictError, TooManyRequestsError
@@ -144,12 +144,11 @@ def logout(session: Session, user_id: uuid.UUID, session_id: uuid.UUID, ip: str)
     record_audit(session, "auth.logout", user_id=user_id, ip=ip)
 
 
-def authenticate(session: Session, settings: Settings, token: str) -> tuple[User, uuid.UUID]:
-    claims = read_access_token(settings.jwt_secret.get_secret_value(), token)
-    user = repository.get_user_in_active_session(session, claims.user_id, claims.session_id)
+def user_in_active_session(session: Session, claims: AccessClaims) -> User:
+    user = repository.get_user_in_active_session(session, claims)
     if user is None:
         raise AuthenticationError("The session has ended. Log in again.", code="invalid_token")
-    return user, claims.session_id
+    return user
 
 
 def update_profile(user: User, update: ProfileUpdate) -> User:

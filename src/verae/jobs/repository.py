@@ -2,15 +2,50 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
+from verae.auth.repository import SESSION_IS_ACTIVE, session_parameters
+from verae.auth.tokens import AccessClaims
+from verae.jobs.schemas import JobFields
 from verae.models import Job
 from verae.models.owned import newest_first_page
 
 
 def get_job_of_user(session: Session, job_id: uuid.UUID, user_id: uuid.UUID) -> Job | None:
     return session.scalar(select(Job).where(Job.id == job_id, Job.user_id == user_id))
+
+
+# The status endpoint that clients poll: one prepared statement reads the job and checks the login session.
+# Just the columns a status shows (no payload or extraction documents), built once.
+_STATUS_IN_ACTIVE_SESSION = select(
+    Job.id,
+    Job.upload_id,
+    Job.state,
+    Job.progress_stage,
+    Job.attempt,
+    Job.max_attempts,
+    Job.last_error_code,
+    Job.failure_diagnostic,
+    Job.missing_required_fields,
+    Job.invalid_fields,
+    Job.result_id,
+    Job.created_at,
+    Job.started_at,
+    Job.finished_at,
+    Job.run_at,
+).where(Job.id == bindparam("job_id"), Job.user_id == bindparam("user_id"), SESSION_IS_ACTIVE)
+
+
+def get_job_status_in_active_session(
+    connection: Connection, job_id: uuid.UUID, claims: AccessClaims
+) -> JobFields | None:
+    """The job's status fields, provided it belongs to the token's user and the token's login session is
+    active; None otherwise."""
+    row: JobFields | None = connection.execute(
+        _STATUS_IN_ACTIVE_SESSION, {"job_id": job_id, **session_parameters(claims)}
+    ).first()
+    return row
 
 
 def list_jobs_of_user(session: Session, user_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Job], int]:

@@ -6,12 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from verae.auth.dependencies import BearerCredentials, CurrentUser, authenticate
+from verae.auth.dependencies import BearerCredentials, CurrentUser, authenticate, bearer_claims
 from verae.jobs import repository, service
 from verae.jobs.schemas import JobOut, JobPage, JobValues, ReviewedValues, SuppliedInput
 from verae.kit.deps import ServicesDep, SessionDep, get_services
 from verae.kit.errors import error_responses
 from verae.kit.pagination import PageParams, page_params
+from verae.observability.context import bind_user_id
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 _AUTH_ERRORS = ((401, "missing_token"), (401, "invalid_token"), (401, "token_expired"))
@@ -28,17 +29,23 @@ def list_jobs(
 
 @router.get("/{job_id}", responses=error_responses(*_AUTH_ERRORS, (404, "job_not_found")))
 async def get_job(job_id: uuid.UUID, request: Request, credentials: BearerCredentials) -> JobOut:
-    # The status endpoint is what clients poll. Authentication, the read and the answer happen in one
-    # threadpool call on one connection, returned before the thread is. Through the sync dependencies
-    # (services, session, principal, user, endpoint, response check: one threadpool hop each) a request
-    # held its connection while it queued for the next thread, and under 200 pollers every thread ended up
-    # waiting for a connection held by a request waiting for a thread (docs/reliability.md, "Load").
+    # The status endpoint is what clients poll, so it is one threadpool call holding one connection for
+    # one statement (authentication and the read together, no BEGIN/COMMIT). Through the sync dependencies
+    # (one threadpool hop each) a request held its connection while it queued for the next thread, and
+    # under 200 pollers every thread ended up waiting for a connection held by a request waiting for a
+    # thread (docs/reliability.md, "Load").
     services = get_services(request)
 
     def read() -> JobOut:
-        with services.db.unit_of_work(write=False) as session:
-            principal = authenticate(services, session, credentials)
-            return JobOut.of(service.get_job(session, job_id, principal.user.id))
+        claims = bearer_claims(services, credentials)
+        with services.db.single_statement() as connection:
+            job = repository.get_job_status_in_active_session(connection, job_id, claims)
+        if job is None:
+            with services.db.unit_of_work(write=False) as session:
+                authenticate(services, session, credentials)  # 401 if the login session has ended
+            raise service.job_not_found()
+        bind_user_id(str(claims.user_id))
+        return JobOut.of(job)
 
     return await run_in_threadpool(read)
 

@@ -2,17 +2,51 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
 from verae.kit.pagination import PageMeta
 from verae.labs.schemas import InvalidField, LabReport, SubmittedValues
-from verae.models import Job
 from verae.models.job import RUNNING
 
 JobStatus = Literal["queued", "processing", "done", "failed", "needs_input"]
 ProgressStage = Literal["parsing", "normalizing", "inference", "persisting"]
+
+
+class JobFields(Protocol):
+    """What a job's status is made of: a `Job`, or a row of just these columns (the polled status read)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def upload_id(self) -> uuid.UUID | None: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def progress_stage(self) -> str | None: ...
+    @property
+    def attempt(self) -> int: ...
+    @property
+    def max_attempts(self) -> int: ...
+    @property
+    def last_error_code(self) -> str | None: ...
+    @property
+    def failure_diagnostic(self) -> str | None: ...
+    @property
+    def missing_required_fields(self) -> list[Any]: ...
+    @property
+    def invalid_fields(self) -> list[Any]: ...
+    @property
+    def result_id(self) -> uuid.UUID: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
+    @property
+    def run_at(self) -> datetime: ...
 
 
 class JobOut(BaseModel):
@@ -33,7 +67,7 @@ class JobOut(BaseModel):
     next_attempt_at: datetime | None = Field(description="When a retry is scheduled")
 
     @classmethod
-    def of(cls, job: Job) -> JobOut:
+    def of(cls, job: JobFields) -> JobOut:
         status: JobStatus = "processing" if job.state == RUNNING else job.state  # type: ignore[assignment]
         return cls(
             id=job.id,

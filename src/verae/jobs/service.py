@@ -22,10 +22,14 @@ from verae.observability.audit import record_audit
 MAX_SUPPLIED_FIELDS = 50
 
 
+def job_not_found() -> NotFoundError:
+    return NotFoundError("No such job.", code="job_not_found")
+
+
 def get_job(session: Session, job_id: uuid.UUID, user_id: uuid.UUID) -> Job:
     job = repository.get_job_of_user(session, job_id, user_id)
     if job is None:
-        raise NotFoundError("No such job.", code="job_not_found")
+        raise job_not_found()
     return job
 
 

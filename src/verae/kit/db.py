@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event, text
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -117,6 +117,10 @@ class Database:
         self._write_sessions = sessionmaker(
             self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False
         )
+        # PostgreSQL only: SQLite reads are in-process, and its BEGIN hook keeps them consistent.
+        self._single_statement_engine = (
+            self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -136,6 +140,12 @@ class Database:
             raise
         finally:
             session.close()
+
+    def single_statement(self) -> Connection:
+        """A Core connection for a read that is one statement, without the ORM's per-session work; on
+        PostgreSQL the statement commits on its own (it is its own snapshot), which saves the BEGIN and
+        COMMIT round trips of a unit of work. Use as a context manager."""
+        return self._single_statement_engine.connect()
 
     def ping(self) -> None:
         with self.engine.connect() as connection:

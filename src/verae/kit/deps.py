@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from anyio import CapacityLimiter
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,20 @@ class Services:
     # Uploads run their blocking steps on threads of their own, so that they never queue behind the many
     # short status polls on the shared threadpool.
     upload_threads: CapacityLimiter = field(default_factory=lambda: CapacityLimiter(UPLOAD_THREADS))
+
+
+def pool_size_for(settings: Settings, embedded_workers: int) -> int:
+    """A pooled connection for every thread that may hold one at the same time (request threads, upload
+    threads, each embedded worker's job and heartbeat), so that connections are reused rather than opened
+    and closed under load."""
+    return settings.request_threads + UPLOAD_THREADS + 2 * embedded_workers
+
+
+def limit_request_threads(settings: Settings) -> None:
+    """Cap the threadpool that runs sync routes and `run_in_threadpool` (anyio's default limiter, one per
+    event loop, so call it from the running loop). Past a few threads per core, more only contend for the
+    GIL and the connection pool."""
+    to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
 
 
 def get_services(request: Request) -> Services:
