@@ -157,6 +157,9 @@ def run_chaos(
             time.sleep(0.05)
         worker_start_seconds = time.monotonic() - started
         min_lifetime_seconds = max(min_lifetime_seconds, 1.5 * worker_start_seconds)
+        # The first workers have started by now (or are about to): killable at once, so that kills land
+        # while the queue drains even when the draining takes less than a restarted worker's lifetime.
+        born = [time.monotonic() - min_lifetime_seconds] * workers
         next_kill = time.monotonic() + kill_every_seconds * rng.uniform(0.5, 1.5)
         while _count(db, open_jobs) > 0:
             if time.monotonic() - started > timeout_seconds:

@@ -12,10 +12,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from verae.config import Settings
 from verae.jobs.queue import ClaimedJob, LeaseLost, Queue, backoff_seconds, enqueue
+from verae.jobs.worker import Worker
+from verae.jobs.worker_context import JobContext
+from verae.kit.blobstore import LocalBlobStore
 from verae.kit.db import Database
 from verae.kit.time import utcnow
-from verae.models import Job, User
+from verae.models import AuditLog, Job, User
+from verae.observability.context import current_correlation_id
 
 
 @pytest.fixture
@@ -118,6 +123,12 @@ def test_an_expired_lease_is_rescued_and_the_stale_worker_cannot_finish(
     with db.unit_of_work() as session:
         queue.complete(session, second)
     assert _state(db, job_id).state == "done"
+    with db.unit_of_work(write=False) as session:
+        actions = session.scalars(
+            select(AuditLog.action).where(AuditLog.object_id == str(job_id)).order_by(AuditLog.id)
+        ).all()
+    # The stale attempt's refused transitions left no audit rows.
+    assert actions == ["job.queued", "job.processing", "job.lease_expired", "job.processing", "job.done"]
 
 
 def test_heartbeat_extends_the_lease(db: Database, user_id: uuid.UUID) -> None:
@@ -184,3 +195,58 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
     assert all(delay <= 450 for delay in delays)
     assert delays[-1] >= 150
     assert len({round(delay, 6) for delay in delays}) == len(delays)
+
+
+def test_audit_rows_of_a_job_carry_its_correlation_id(db: Database, user_id: uuid.UUID) -> None:
+    # On PostgreSQL the claim's and the transitions' audit rows are written inside their statements.
+    with db.unit_of_work() as session:
+        job_id = enqueue(
+            session,
+            kind="noop",
+            payload={"correlation_id": "upload-request-1"},
+            user_id=user_id,
+            upload_id=None,
+            max_attempts=3,
+        ).id
+    queue = Queue(db, lease_seconds=30)
+    (job,) = queue.claim()
+    queue.retry(job, code="timeout", delay_seconds=0)
+    (job,) = queue.claim()
+    with db.unit_of_work() as session:
+        queue.complete(session, job)
+    with db.unit_of_work(write=False) as session:
+        rows = session.execute(
+            select(AuditLog.action, AuditLog.correlation_id, AuditLog.details)
+            .where(AuditLog.object_id == str(job_id), AuditLog.action != "job.queued")
+            .order_by(AuditLog.id)
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("job.processing", "upload-request-1", {"attempt": 1}),
+        ("job.retry_scheduled", "upload-request-1", {"code": "timeout", "attempt": 1, "delay_seconds": 0}),
+        ("job.processing", "upload-request-1", {"attempt": 2}),
+        ("job.done", "upload-request-1", {}),
+    ]
+
+
+def test_the_worker_keeps_the_lease_of_a_job_that_outlasts_it(
+    db: Database, user_id: uuid.UUID, settings: Settings
+) -> None:
+    (job_id,) = _enqueue(db, user_id, 1)
+    seen: dict[str, object] = {}
+
+    def slow(job: ClaimedJob, context: JobContext) -> None:
+        time.sleep(2.5)  # two and a half leases
+        seen["rescued"] = context.queue.rescue()  # what another worker's rescue would find now
+        seen["correlation_id"] = current_correlation_id()
+        with context.db.unit_of_work() as session:
+            context.queue.complete(session, job)
+
+    short_lease = settings.model_copy(update={"job_lease_seconds": 1.0})
+    worker = Worker(
+        db=db, blobs=LocalBlobStore(settings.blob_dir), settings=short_lease, handlers={"noop": slow}
+    )
+    assert worker.run_pending() == 1
+    assert seen == {"rescued": (0, 0), "correlation_id": str(job_id)}
+    assert current_correlation_id() is None  # the job's id is not left bound after it
+    stored = _state(db, job_id)
+    assert (stored.state, stored.attempt) == ("done", 1)

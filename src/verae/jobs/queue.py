@@ -5,39 +5,63 @@ materialised CTE; SQLite takes the database write lock with BEGIN IMMEDIATE and 
 UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING. A claim hands out a lease; an expired lease makes the
 job claimable again. Every later transition is a compare-and-set on (id, state, lease_token), so a worker
 that lost its lease can never overwrite a newer attempt.
+
+The hot path costs few round trips and little Python: statements are built once (Core, with bound
+parameters) and, on PostgreSQL, a transition and its audit row are one statement (a data-modifying CTE),
+run in autocommit unless the caller's transaction must include it. A claim is one round trip, a
+completion three (BEGIN, the statement, COMMIT) beside the caller's own writes.
 """
 
 from __future__ import annotations
 
+import functools
 import random
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import (
+    Connection,
+    Executable,
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from verae.jobs.wakeup import JOBS_CHANNEL
 from verae.kit.db import Database
 from verae.kit.time import utcnow
-from verae.models import Job
+from verae.models import AuditLog, Job
 from verae.models.job import DONE, FAILED, NEEDS_INPUT, QUEUED, RUNNING
 from verae.observability.audit import record_audit
 
+JOBS: Table = Job.__table__  # type: ignore[assignment]
+AUDIT_LOGS: Table = AuditLog.__table__  # type: ignore[assignment]
+
 _CLAIMED_COLUMNS = (
-    Job.id,
-    Job.kind,
-    Job.payload,
-    Job.attempt,
-    Job.max_attempts,
-    Job.lease_token,
-    Job.errors,
-    Job.user_id,
-    Job.upload_id,
-    Job.result_id,
-    Job.extraction,
-    Job.supplied_inputs,
+    JOBS.c.id,
+    JOBS.c.kind,
+    JOBS.c.payload,
+    JOBS.c.attempt,
+    JOBS.c.max_attempts,
+    JOBS.c.lease_token,
+    JOBS.c.errors,
+    JOBS.c.user_id,
+    JOBS.c.upload_id,
+    JOBS.c.result_id,
+    JOBS.c.extraction,
+    JOBS.c.supplied_inputs,
 )
 
 
@@ -55,6 +79,11 @@ class ClaimedJob:
     result_id: uuid.UUID
     extraction: dict[str, Any] | None
     supplied_inputs: dict[str, Any]
+
+    @property
+    def correlation_id(self) -> str:
+        """The upload request's correlation id, so its logs and audit rows join up with the request's."""
+        return str(self.payload.get("correlation_id") or self.id)
 
 
 WORKER_LOST_DIAGNOSTIC = (
@@ -98,97 +127,184 @@ def announce_job(session: Session) -> None:
         session.execute(select(func.pg_notify(JOBS_CHANNEL, "")))
 
 
-def _owned(job: ClaimedJob) -> Any:
-    return and_(Job.id == job.id, Job.state == RUNNING, Job.lease_token == job.lease_token)
+@dataclass(frozen=True)
+class _Audit:
+    action: str
+    details: dict[str, Any]
+
+
+def _audit_row(audit: _Audit, job: ClaimedJob, at: datetime) -> dict[str, Any]:
+    return {
+        "created_at": at,
+        "user_id": job.user_id,
+        "action": audit.action,
+        "object_type": "job",
+        "object_id": str(job.id),
+        "correlation_id": job.correlation_id,
+        "details": audit.details,
+    }
+
+
+def _audit_from(source: Any, **columns: Any) -> Any:
+    """INSERT INTO audit_logs … SELECT … FROM source: one audit row per row the source CTE changed."""
+    return insert(AUDIT_LOGS).from_select(list(columns), select(*columns.values()).select_from(source))
+
+
+@functools.cache
+def _claim_statement(postgresql: bool) -> Executable:
+    candidates = (
+        select(JOBS.c.id)
+        .where(JOBS.c.state == QUEUED, JOBS.c.run_at <= bindparam("now"))
+        .order_by(JOBS.c.priority, JOBS.c.run_at, JOBS.c.id)  # walks the partial index ix_jobs_ready
+        .limit(bindparam("limit"))
+    )
+    if postgresql:
+        locked = candidates.with_for_update(skip_locked=True).cte("claimable").prefix_with("MATERIALIZED")
+        target: Any = JOBS.c.id == locked.c.id
+    else:
+        target = JOBS.c.id.in_(candidates.scalar_subquery())
+    claim = (
+        update(JOBS)
+        .where(target)
+        .values(
+            state=RUNNING,
+            lease_token=bindparam("new_token"),
+            leased_until=bindparam("lease_until"),
+            heartbeat_at=bindparam("now"),
+            attempt=JOBS.c.attempt + 1,
+            started_at=func.coalesce(JOBS.c.started_at, bindparam("now")),
+            updated_at=bindparam("now"),
+        )
+        .returning(*_CLAIMED_COLUMNS)
+    )
+    if not postgresql:
+        return claim  # SQLite cannot write in a CTE: the claim's audit rows are a second statement
+    claimed = claim.cte("claimed")
+    audit = _audit_from(
+        claimed,
+        created_at=bindparam("now", type_=JOBS.c.updated_at.type),
+        user_id=claimed.c.user_id,
+        action=literal("job.processing"),
+        object_type=literal("job"),
+        object_id=cast(claimed.c.id, String),
+        correlation_id=func.coalesce(
+            claimed.c.payload["correlation_id"].as_string(), cast(claimed.c.id, String)
+        ),
+        details=func.jsonb_build_object("attempt", claimed.c.attempt),
+    )
+    return select(*claimed.c).add_cte(audit.cte("audit"))
+
+
+@functools.cache
+def _transition_statement(columns: tuple[str, ...], audited: bool, postgresql: bool) -> Executable:
+    """UPDATE the job if this attempt still holds its lease (set_<column> parameters), returning its id;
+    on PostgreSQL with its audit row (audit_* parameters) in the same statement."""
+    moved = (
+        update(JOBS)
+        .where(
+            JOBS.c.id == bindparam("job_id"),
+            JOBS.c.state == RUNNING,
+            JOBS.c.lease_token == bindparam("held_token"),
+        )
+        .values({column: bindparam(f"set_{column}") for column in columns})
+        .returning(JOBS.c.id)
+    )
+    if not (audited and postgresql):
+        return moved
+    moved_cte = moved.cte("moved")
+    audit = _audit_from(
+        moved_cte,
+        **{
+            column: bindparam(f"audit_{column}", type_=AUDIT_LOGS.c[column].type)
+            for column in (
+                "created_at",
+                "user_id",
+                "action",
+                "object_type",
+                "object_id",
+                "correlation_id",
+                "details",
+            )
+        },
+    )
+    return select(moved_cte.c.id).add_cte(audit.cte("audit"))
 
 
 class Queue:
     def __init__(self, db: Database, *, lease_seconds: float) -> None:
         self.db = db
         self.lease = timedelta(seconds=lease_seconds)
+        self._postgresql = not db.is_sqlite
+
+    @contextmanager
+    def _own_transaction(self) -> Iterator[Connection]:
+        """For a transition that is not part of the caller's work: on PostgreSQL its one statement commits
+        by itself; on SQLite the update and the audit insert share a write transaction."""
+        if self._postgresql:
+            with self.db.single_statement() as connection:
+                yield connection
+        else:
+            with self.db.write_transaction() as connection:
+                yield connection
 
     def claim(self, limit: int = 1) -> list[ClaimedJob]:
         now = utcnow()
-        lease_token = uuid.uuid4()
-        # Walks the partial index ix_jobs_ready in order, so a claim costs the same at any backlog.
-        candidates = (
-            select(Job.id)
-            .where(Job.state == QUEUED, Job.run_at <= now)
-            .order_by(Job.priority, Job.run_at, Job.id)
-            .limit(limit)
-        )
-        if self.db.is_sqlite:
-            target: Any = Job.id.in_(candidates.scalar_subquery())
-        else:
-            locked = candidates.with_for_update(skip_locked=True).cte("claimable").prefix_with("MATERIALIZED")
-            target = Job.id == locked.c.id
-        statement = (
-            update(Job)
-            .where(target)
-            .values(
-                state=RUNNING,
-                lease_token=lease_token,
-                leased_until=now + self.lease,
-                heartbeat_at=now,
-                attempt=Job.attempt + 1,
-                started_at=func.coalesce(Job.started_at, now),
-                updated_at=now,
-            )
-            .returning(*_CLAIMED_COLUMNS)
-            .execution_options(synchronize_session=False)
-        )
-        with self.db.unit_of_work() as session:
-            claimed = [ClaimedJob(**row._asdict()) for row in session.execute(statement)]
-            for job in claimed:
-                record_audit(
-                    session,
-                    "job.processing",
-                    user_id=job.user_id,
-                    object_type="job",
-                    object_id=job.id,
-                    details={"attempt": job.attempt},
+        parameters = {"now": now, "limit": limit, "new_token": uuid.uuid4(), "lease_until": now + self.lease}
+        with self._own_transaction() as connection:
+            rows = connection.execute(_claim_statement(self._postgresql), parameters).all()
+            claimed = [ClaimedJob(**row._asdict()) for row in rows]
+            if claimed and not self._postgresql:
+                connection.execute(
+                    insert(AUDIT_LOGS),
+                    [
+                        _audit_row(_Audit("job.processing", {"attempt": job.attempt}), job, now)
+                        for job in claimed
+                    ],
                 )
         return claimed
 
-    def _transition(self, session: Session, job: ClaimedJob, **values: Any) -> None:
-        result = session.execute(
-            update(Job)
-            .where(_owned(job))
-            .values(updated_at=utcnow(), **values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+    def _transition(
+        self, connection: Connection, job: ClaimedJob, values: dict[str, Any], audit: _Audit | None = None
+    ) -> None:
+        now = utcnow()
+        values = {"updated_at": now, **values}
+        statement = _transition_statement(tuple(sorted(values)), audit is not None, self._postgresql)
+        parameters = {"job_id": job.id, "held_token": job.lease_token}
+        parameters.update({f"set_{column}": value for column, value in values.items()})
+        row = _audit_row(audit, job, now) if audit is not None else None
+        if row is not None and self._postgresql:
+            parameters.update({f"audit_{column}": value for column, value in row.items()})
+        if len(connection.execute(statement, parameters).all()) != 1:
             raise LeaseLost(str(job.id))
+        if row is not None and not self._postgresql:
+            connection.execute(insert(AUDIT_LOGS), row)
 
     def heartbeat(self, job: ClaimedJob) -> bool:
         now = utcnow()
         try:
-            with self.db.unit_of_work() as session:
-                self._transition(session, job, leased_until=now + self.lease, heartbeat_at=now)
+            with self._own_transaction() as connection:
+                self._transition(connection, job, {"leased_until": now + self.lease, "heartbeat_at": now})
         except LeaseLost:
             return False
         return True
 
     def set_stage(self, job: ClaimedJob, stage: str) -> None:
-        with self.db.unit_of_work() as session:
-            self._transition(session, job, progress_stage=stage)
+        with self._own_transaction() as connection:
+            self._transition(connection, job, {"progress_stage": stage})
 
     def complete(self, session: Session, job: ClaimedJob, **values: Any) -> None:
         """Mark the job done inside the caller's transaction (which also writes the job's result)."""
-        self._transition(
-            session,
-            job,
-            state=DONE,
-            finished_at=utcnow(),
-            lease_token=None,
-            leased_until=None,
-            last_error_code=None,
-            failure_diagnostic=None,
-            missing_required_fields=[],
-            invalid_fields=[],
-            **values,
-        )
-        record_audit(session, "job.done", user_id=job.user_id, object_type="job", object_id=job.id)
+        finished = {
+            "state": DONE,
+            "finished_at": utcnow(),
+            "lease_token": None,
+            "leased_until": None,
+            "last_error_code": None,
+            "failure_diagnostic": None,
+            "missing_required_fields": [],
+            "invalid_fields": [],
+        }
+        self._transition(session.connection(), job, finished | values, _Audit("job.done", {}))
 
     def needs_input(
         self,
@@ -198,62 +314,43 @@ class Queue:
         invalid_fields: list[dict[str, Any]],
         extraction: dict[str, Any] | None,
     ) -> None:
-        with self.db.unit_of_work() as session:
-            self._transition(
-                session,
-                job,
-                state=NEEDS_INPUT,
-                finished_at=utcnow(),
-                lease_token=None,
-                leased_until=None,
-                missing_required_fields=missing_required_fields,
-                invalid_fields=invalid_fields,
-                extraction=extraction,
-            )
-            record_audit(session, "job.needs_input", user_id=job.user_id, object_type="job", object_id=job.id)
+        waiting = {
+            "state": NEEDS_INPUT,
+            "finished_at": utcnow(),
+            "lease_token": None,
+            "leased_until": None,
+            "missing_required_fields": missing_required_fields,
+            "invalid_fields": invalid_fields,
+            "extraction": extraction,
+        }
+        with self._own_transaction() as connection:
+            self._transition(connection, job, waiting, _Audit("job.needs_input", {}))
 
     def fail(self, job: ClaimedJob, *, code: str, diagnostic: str) -> None:
-        with self.db.unit_of_work() as session:
-            self._transition(
-                session,
-                job,
-                state=FAILED,
-                finished_at=utcnow(),
-                lease_token=None,
-                leased_until=None,
-                last_error_code=code,
-                failure_diagnostic=diagnostic[:1000],
-                errors=[*job.errors, _error_entry(job, code)],
-            )
-            record_audit(
-                session,
-                "job.failed",
-                user_id=job.user_id,
-                object_type="job",
-                object_id=job.id,
-                details={"code": code},
-            )
+        failed = {
+            "state": FAILED,
+            "finished_at": utcnow(),
+            "lease_token": None,
+            "leased_until": None,
+            "last_error_code": code,
+            "failure_diagnostic": diagnostic[:1000],
+            "errors": [*job.errors, _error_entry(job, code)],
+        }
+        with self._own_transaction() as connection:
+            self._transition(connection, job, failed, _Audit("job.failed", {"code": code}))
 
     def retry(self, job: ClaimedJob, *, code: str, delay_seconds: float) -> None:
-        with self.db.unit_of_work() as session:
-            self._transition(
-                session,
-                job,
-                state=QUEUED,
-                run_at=utcnow() + timedelta(seconds=delay_seconds),
-                lease_token=None,
-                leased_until=None,
-                last_error_code=code,
-                errors=[*job.errors, _error_entry(job, code)],
-            )
-            record_audit(
-                session,
-                "job.retry_scheduled",
-                user_id=job.user_id,
-                object_type="job",
-                object_id=job.id,
-                details={"code": code, "attempt": job.attempt, "delay_seconds": round(delay_seconds, 3)},
-            )
+        requeued = {
+            "state": QUEUED,
+            "run_at": utcnow() + timedelta(seconds=delay_seconds),
+            "lease_token": None,
+            "leased_until": None,
+            "last_error_code": code,
+            "errors": [*job.errors, _error_entry(job, code)],
+        }
+        details = {"code": code, "attempt": job.attempt, "delay_seconds": round(delay_seconds, 3)}
+        with self._own_transaction() as connection:
+            self._transition(connection, job, requeued, _Audit("job.retry_scheduled", details))
 
     def rescue(self) -> tuple[int, int]:
         """Jobs whose lease expired (their worker died or hung): back to the queue while attempts are left,

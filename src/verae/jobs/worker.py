@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 
 from sqlalchemy.exc import DBAPIError
@@ -21,7 +22,7 @@ from verae.jobs.wakeup import PostgresListener, Wakeup
 from verae.jobs.worker_context import JobContext, JobHandler
 from verae.kit.blobstore import BlobStore
 from verae.kit.db import Database
-from verae.observability.context import bind_correlation_id
+from verae.observability.context import correlated
 from verae.observability.logging import get_logger
 from verae.observability.metrics import JOB_SECONDS, JOBS_FINISHED
 
@@ -41,19 +42,35 @@ def _error_code(error: BaseException) -> str:
     return "internal_error"
 
 
-class _Heartbeat(threading.Thread):
-    def __init__(self, queue: Queue, job: ClaimedJob, interval: float) -> None:
-        super().__init__(name=f"heartbeat-{job.id}", daemon=True)
-        self._queue, self._job, self._interval = queue, job, interval
+class _LeaseKeeper(threading.Thread):
+    """Renews the lease of every job this worker holds, every third of a lease: one thread per worker
+    rather than one per job."""
+
+    def __init__(self, queue: Queue, interval: float) -> None:
+        super().__init__(name="verae-lease-keeper", daemon=True)
+        self._queue, self._interval = queue, interval
+        self._held: dict[uuid.UUID, ClaimedJob] = {}
+        self._lock = threading.Lock()
         self._stop_event = threading.Event()
+
+    def hold(self, job: ClaimedJob) -> None:
+        with self._lock:
+            self._held[job.id] = job
+
+    def release(self, job: ClaimedJob) -> None:
+        with self._lock:
+            self._held.pop(job.id, None)
 
     def run(self) -> None:
         while not self._stop_event.wait(self._interval):
-            try:
-                if not self._queue.heartbeat(self._job):
-                    return  # lease lost: the final compare-and-set will discard this attempt
-            except DBAPIError:
-                log.warning("heartbeat_failed", job_id=str(self._job.id))
+            with self._lock:
+                held = list(self._held.values())
+            for job in held:
+                try:
+                    if not self._queue.heartbeat(job):
+                        self.release(job)  # lease lost: the final compare-and-set discards this attempt
+                except DBAPIError:
+                    log.warning("heartbeat_failed", job_id=str(job.id))
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -82,12 +99,14 @@ class Worker:
         self._threads: list[threading.Thread] = []
         self._last_rescue = 0.0
         self._listener: PostgresListener | None = None
+        self._leases = self._new_lease_keeper()
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
         if not self.context.db.is_sqlite:
             self._listener = PostgresListener(self.settings.database_url, self.wakeup)
             self._listener.start()
+        self._leases.start()
         for index in range(self.concurrency):
             thread = threading.Thread(target=self._loop, name=f"verae-worker-{index}", daemon=True)
             thread.start()
@@ -105,6 +124,7 @@ class Worker:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._threads.clear()
+        self._leases.stop()
         log.info("worker_stopped")
 
     @property
@@ -112,13 +132,21 @@ class Worker:
         return self._stopping.is_set()
 
     def run_pending(self) -> int:
-        """Process jobs until none is ready; the number processed (used by tests and the CLI)."""
+        """Process jobs in this thread until none is ready (tests); the number processed."""
+        self._leases = self._new_lease_keeper()
+        self._leases.start()
         processed = 0
-        while jobs := self.queue.claim(1):
-            for job in jobs:
-                self.process(job)
-                processed += 1
+        try:
+            while jobs := self.queue.claim(1):
+                for job in jobs:
+                    self.process(job)
+                    processed += 1
+        finally:
+            self._leases.stop()
         return processed
+
+    def _new_lease_keeper(self) -> _LeaseKeeper:
+        return _LeaseKeeper(self.queue, interval=self.settings.job_lease_seconds / 3)
 
     # -- the loop --------------------------------------------------------------------------------
     def _loop(self) -> None:
@@ -152,11 +180,12 @@ class Worker:
                 log.warning("expired_leases_rescued", requeued=requeued, failed=failed)
 
     def process(self, job: ClaimedJob) -> None:
-        correlation_id = str(job.payload.get("correlation_id") or job.id)
-        bind_correlation_id(correlation_id)
+        with correlated(job.correlation_id):
+            self._process(job)
+
+    def _process(self, job: ClaimedJob) -> None:
         bound = log.bind(job_id=str(job.id), user_id=str(job.user_id), attempt=job.attempt, kind=job.kind)
-        heartbeat = _Heartbeat(self.queue, job, interval=self.settings.job_lease_seconds / 3)
-        heartbeat.start()
+        self._leases.hold(job)
         started = time.perf_counter()
         outcome = "done"
         try:
@@ -187,7 +216,7 @@ class Worker:
                 )
                 self._settle(job, lambda: self.queue.retry(job, code=code, delay_seconds=delay))
         finally:
-            heartbeat.stop()
+            self._leases.release(job)
             JOB_SECONDS.labels(job.kind).observe(time.perf_counter() - started)
             JOBS_FINISHED.labels(job.kind, outcome).inc()
             bound.info("job_attempt_finished", outcome=outcome)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -114,9 +114,8 @@ class Database:
         self.engine = create_db_engine(database_url, pool_size=pool_size)
         self.dialect = self.engine.dialect.name
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._write_sessions = sessionmaker(
-            self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False
-        )
+        self._write_engine = self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
         # PostgreSQL only: SQLite reads are in-process, and its BEGIN hook keeps them consistent.
         self._single_statement_engine = (
             self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -140,6 +139,11 @@ class Database:
             raise
         finally:
             session.close()
+
+    def write_transaction(self) -> AbstractContextManager[Connection]:
+        """A Core transaction that writes (on SQLite it takes the write lock up front), committed when the
+        block succeeds. Use as a context manager."""
+        return self._write_engine.begin()
 
     def single_statement(self) -> Connection:
         """A Core connection for a read that is one statement, without the ORM's per-session work; on

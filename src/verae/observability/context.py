@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 import structlog
@@ -22,6 +24,18 @@ def accept_or_new_correlation_id(candidate: str | None) -> str:
 def bind_correlation_id(correlation_id: str) -> None:
     correlation_id_var.set(correlation_id)
     structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+
+
+@contextmanager
+def correlated(correlation_id: str) -> Iterator[None]:
+    """The id bound for a block only (a job), so that what a worker does between jobs is not logged or
+    audited under the previous job's id."""
+    token = correlation_id_var.set(correlation_id)
+    try:
+        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
+            yield
+    finally:
+        correlation_id_var.reset(token)
 
 
 def current_correlation_id() -> str | None:
