@@ -31,12 +31,12 @@ HEAD_TITLES = {"ferritin_below_30": "ferritin < 30 µg/L", "ferritin_below_15": 
 # catboost-v1's settings except for the one change named. Extra rows enter training folds only.
 CV_BASELINE = ("catboost-v1 settings (baseline)", 0.8790, 0.9290)
 # chosen combination: (< 30, < 15) on the 3 selection seeds, then on 2 fresh seeds (11, 2024)
-CV_CHOSEN = (0.8792, 0.9316, 0.8793, 0.9316)
+CV_CHOSEN = (0.8790, 0.9317, 0.8791, 0.9316)
 CV_FRESH_BASELINE = (0.8791, 0.9288)
 CV_CONFIRMATION = (
     "On the fresh seeds each kept change, measured alone against the baseline (< 15: 0.9288), still "
-    "gained on < 15: learning rate 0.03 +0.0009, the extra rows +0.0014, the stacking +0.0019; none "
-    "moved < 30 by more than 0.0002."
+    "gained on < 15: learning rate 0.03 +0.0009, the extra rows +0.0014, the stacking +0.0019. No "
+    "change passed the rule for < 30, so the < 30 model keeps catboost-v1's settings."
 )
 CV_CANDIDATES: tuple[tuple[str, float, float, str], ...] = (
     ("+ derived features (Mentzer, RDW/MCV, RDW index, Hb minus anaemia cut-off)", 0.8785, 0.9292, "no"),
@@ -45,7 +45,7 @@ CV_CANDIDATES: tuple[tuple[str, float, float, str], ...] = (
     ("+ NHANES 2005-10 / 2015-16 women 18-45 (hemoglobin, BMI only)", 0.8775, 0.9291, "no"),
     ("+ NHANES 1999-2000 adults (hemoglobin, RDW, WBC)", 0.8789, 0.9306, "< 15 only"),
     ("depth 4 / depth 6", 0.8789, 0.9287, "no (depth 6: 0.8795 / 0.9285)"),
-    ("learning rate 0.03 (more trees)", 0.8792, 0.9300, "yes"),
+    ("learning rate 0.03 (more trees)", 0.8792, 0.9300, "< 15 only"),
     ("L2 3 / L2 30", 0.8792, 0.9288, "no (L2 30: 0.8792 / 0.9286)"),
     (
         "no masked copies / 2 masked copies",
@@ -260,7 +260,8 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
     extra_rows = meta.training["depletion_extra_rows"]
     stack15 = meta.recalibration["ferritin_below_15"].weights
     add(
-        f"CatBoost {meta.catboost_version}, depth {config['depth']}, learning rate {config['learning_rate']}, "
+        f"CatBoost {meta.catboost_version}, depth {config['depth']}, learning rate {config['learning_rate']} "
+        f"({config['depleted_learning_rate']} for the < 15 model), "
         f"L2 {config['l2_leaf_reg']}, seed {config['seed']}, {config['thread_count']} threads. The number of "
         f"trees is the one with the lowest mean validation loss over {config['folds']}-fold cross-validation "
         f"on the development rows: {iterations['ferritin_below_30']} (< 30), {iterations['ferritin_below_15']} "
@@ -313,9 +314,15 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
         "0.922 for < 15, both short of the targets), and that result is why this round of changes was "
         "made. The v2 changes were chosen only on cross-validation of development rows, by the rule above "
         "(written after the first batch of candidates had been measured in cross-validation, before the "
-        "confirmation run and before the final training); the test split was then scored once for v2 and "
-        "nothing was changed after. Still, a second look at the same split, prompted by the first, makes "
-        "its figures slightly less independent than a first look. The v1 settings (depth, L2, masking) "
+        "confirmation run and before the final training); the test split was then scored for v2. Still, a second look at the same split, prompted by the first, makes "
+        "its figures slightly less independent than a first look. One correction came after that "
+        "scoring, and is why the split was scored a second time for v2 (nothing changed after that): the first v2 training "
+        "applied learning rate 0.03 to all three models, although the rule (per head) kept it for the "
+        "< 15 model only; that < 30 model (422 trees, cross-validated AUROC 0.8792, no gain) made each "
+        "explained prediction about 1.6 times slower and put the p99 latency budget at risk. It was "
+        "corrected to the rule, to be shipped whatever its test figures, and retrained; the figures below "
+        "are the corrected model's. The first v2 run scored AUROC 0.879 (0.858–0.899) for < 30 and 0.926 "
+        "(0.898–0.951) for < 15 on the test split, ECE 0.028 / 0.009. The v1 settings (depth, L2, masking) "
         "were explored on all non-inflamed rows before the split was fixed, so the test rows took part in "
         "that choice (all candidates were within ±0.002 AUROC). The independent 15% evaluation set is the "
         "clean check."
@@ -561,8 +568,8 @@ def _weaknesses(run: TrainingRun) -> list[str]:
         )
         items.append(
             f"**AUROC target not reached** — {figures}. These are the honest held-out figures: the "
-            "settings were chosen in cross-validation (see Training) and not changed after the test split "
-            "was scored. Cross-validation on the development rows gave "
+            "settings were chosen in cross-validation (see Training, also for the one correction made after "
+            "a test scoring). Cross-validation on the development rows gave "
             + " and ".join(
                 f"{_f(run.cross_validation[head]['out_of_fold']['auroc'])} ({HEAD_TITLES[head]})"
                 for head in missed
