@@ -41,7 +41,7 @@ def test_the_shipped_artifact_is_small_and_records_its_provenance(shipped: RiskM
     metadata = shipped.metadata
     assert len(metadata.training_data_sha256) == 64
     assert {"P_DEMO.XPT", "P_CBC.XPT", "P_FERTIN.XPT", "P_HSCRP.XPT"} <= set(metadata.training_files)
-    assert metadata.model_version.startswith("catboost-v1+")
+    assert metadata.model_version.startswith("catboost-v2+")
     assert 0 < metadata.tier_cutoffs_percent.GRAY < metadata.tier_cutoffs_percent.WARNING
     assert metadata.tier_cutoffs_percent.WARNING < metadata.tier_cutoffs_percent.HIGH < 100
 
@@ -58,6 +58,15 @@ def test_a_feature_schema_mismatch_is_refused_with_a_clear_reason(artifact_copy:
     features[FEATURE_INDEX["hemoglobin"]]["unit"] = "g/dL"
     _edit_metadata(artifact_copy, {"features": features})
     with pytest.raises(ModelArtifactError, match=r"feature schema does not match.*hemoglobin \[g/dL\]"):
+        load_model(artifact_copy)
+
+
+def test_an_artifact_whose_heads_are_stacked_differently_is_refused(artifact_copy: Path) -> None:
+    metadata = json.loads((artifact_copy / METADATA_FILE).read_text(encoding="utf-8"))
+    recalibration = metadata["recalibration"]
+    recalibration["ferritin_below_15"]["weights"] = {"ferritin15.cbm": 1.0}
+    _edit_metadata(artifact_copy, {"recalibration": recalibration})
+    with pytest.raises(ModelArtifactError, match="stacks its heads"):
         load_model(artifact_copy)
 
 

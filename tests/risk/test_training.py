@@ -34,6 +34,28 @@ def test_labels_exclude_inflammation_and_pregnancy(cohort: pd.DataFrame) -> None
     assert 0.7 < valid.mean() < 0.85
 
 
+def test_rows_without_crp_are_extra_training_rows_never_labelled_rows(cohort: pd.DataFrame) -> None:
+    extra = nhanes.without_crp(cohort)
+    assert extra.sum() > 100
+    assert not (extra & nhanes.label_valid(cohort)).any()
+    assert not (extra & cohort["pregnant"]).any()
+
+
+def test_the_1999_adults_are_in_canonical_units_with_unmeasured_inputs_blank(nhanes_dir: Path) -> None:
+    rows = nhanes.load_nhanes_1999(nhanes_dir)
+    assert len(rows) > 3000
+    assert list(rows.columns) == [*FEATURE_NAMES, "ferritin"]
+    assert 120 < rows["hemoglobin"].median() < 160
+    assert rows["age"].max() == nhanes.TOP_CODED_AGE
+    assert set(rows["sex"].unique()) == {0.0, 1.0}
+    assert rows[["mcv", "rbc", "crp"]].isna().all().all()
+    assert rows[["hemoglobin", "rdw_cv", "wbc", "ferritin"]].notna().all().all()
+
+
+def test_without_the_1999_file_there_are_no_extra_adults(tmp_path: Path) -> None:
+    assert nhanes.load_nhanes_1999(tmp_path).empty
+
+
 def test_the_split_is_seeded_stratified_and_disjoint(cohort: pd.DataFrame) -> None:
     first, second = split_test(cohort, TrainingConfig()), split_test(cohort, TrainingConfig())
     assert first.equals(second)
@@ -48,13 +70,13 @@ def _tiny_slice(cohort: pd.DataFrame) -> pd.DataFrame:
     return cohort.sample(n=900, random_state=0).sort_index()
 
 
-def test_training_is_reproducible_to_the_byte(cohort: pd.DataFrame, tmp_path: Path) -> None:
+def test_training_is_reproducible_to_the_byte(cohort: pd.DataFrame, nhanes_dir: Path, tmp_path: Path) -> None:
     rows = _tiny_slice(cohort)
     is_test = split_test(rows, TINY)
     hashes = {"P_FAKE.XPT": "0" * 64}
     directories = []
     for attempt in ("first", "second"):
-        trained = train_models(rows, is_test, hashes, TINY)
+        trained = train_models(rows, is_test, hashes, TINY, nhanes.load_nhanes_1999(nhanes_dir))
         directory = tmp_path / attempt
         write_artifact(trained, directory, metrics={})
         directories.append(directory)

@@ -4,8 +4,11 @@ An artifact directory holds three CatBoost models and `metadata.json`:
 - ferritin30.cbm: P(ferritin < 30 µg/L), the risk shown to people (risk_percent), explained with SHAP;
 - ferritin15.cbm: P(ferritin < 15 µg/L), depleted stores;
 - iron_index.cbm: predicted log10 ferritin, reported as iron_index = 10 ** prediction (µg/L).
-Both probabilities are raw CatBoost log-odds mapped through a logistic recalibration fitted on
-cross-validated predictions.
+Each probability is a logistic regression on the raw outputs of some of these models, fitted on their
+cross-validated outputs: P(< 30) recalibrates the < 30 log-odds alone, P(< 15) combines the < 15 and
+< 30 log-odds (the < 30 model, trained on three times as many positives, steadies the ranking). The
+combination is linear in raw outputs, so SHAP values of a head stay exact: the same weighted sum of
+its models' SHAP values.
 """
 
 from __future__ import annotations
@@ -31,13 +34,18 @@ from verae.risk.features import (
 )
 from verae.risk.schemas import Confidence, RiskTier
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 METADATA_FILE = "metadata.json"
 RISK_FILE = "ferritin30.cbm"
 DEPLETED_FILE = "ferritin15.cbm"
 INDEX_FILE = "iron_index.cbm"
 MODEL_FILES: tuple[str, ...] = (RISK_FILE, DEPLETED_FILE, INDEX_FILE)
 HEADS = ("ferritin_below_30", "ferritin_below_15")
+# which models' raw outputs each head's probability is stacked on (chosen in cross-validation)
+HEAD_STACKS: dict[str, tuple[str, ...]] = {
+    HEADS[0]: (RISK_FILE,),
+    HEADS[1]: (DEPLETED_FILE, RISK_FILE),
+}
 
 
 class ModelArtifactError(Exception):
@@ -50,9 +58,9 @@ class FeatureEntry(BaseModel):
 
 
 class Recalibration(BaseModel):
-    """calibrated log-odds = slope × raw log-odds + intercept"""
+    """calibrated log-odds = Σ weights[file] × raw output of that model file + intercept"""
 
-    slope: float
+    weights: dict[str, float]
     intercept: float
 
 
@@ -118,9 +126,7 @@ class BatchPrediction:
 
 class RiskModel:
     def __init__(self, models: dict[str, CatBoost], metadata: ArtifactMetadata) -> None:
-        self._risk = models[RISK_FILE]
-        self._depleted = models[DEPLETED_FILE]
-        self._index = models[INDEX_FILE]
+        self._models = models
         self.metadata = metadata
         self.version = metadata.model_version
         cutoffs = metadata.tier_cutoffs_percent
@@ -149,6 +155,11 @@ class RiskModel:
                 f"{_describe(metadata.features)}, code expects {_describe(expected_features())}; "
                 "retrain with `verae model train` or install the matching artifact"
             )
+        stacks = {head: tuple(entry.weights) for head, entry in metadata.recalibration.items()}
+        if stacks != HEAD_STACKS:
+            raise ModelArtifactError(
+                f"the artifact stacks its heads as {stacks}, this code expects {HEAD_STACKS}"
+            )
         if list(metadata.required_fields) != list(REQUIRED_FIELDS):
             raise ModelArtifactError(
                 f"the artifact was trained for required fields {metadata.required_fields}, "
@@ -168,9 +179,21 @@ class RiskModel:
             models[name] = model
         return cls(models, metadata)
 
-    def _calibrated(self, head: str, raw_log_odds: FloatArray) -> FloatArray:
+    def _raw(self, matrix: FloatArray, thread_count: int = -1) -> dict[str, FloatArray]:
+        return {
+            name: np.asarray(
+                model.predict(matrix, prediction_type="RawFormulaVal", thread_count=thread_count),
+                dtype=np.float64,
+            )
+            for name, model in self._models.items()
+        }
+
+    def _calibrated(self, head: str, raw: dict[str, FloatArray]) -> FloatArray:
         recalibration = self.metadata.recalibration[head]
-        return _sigmoid(recalibration.slope * raw_log_odds + recalibration.intercept)
+        log_odds = recalibration.intercept + sum(
+            weight * raw[name] for name, weight in recalibration.weights.items()
+        )
+        return _sigmoid(np.asarray(log_odds, dtype=np.float64))
 
     def tiers(self, probability: FloatArray) -> npt.NDArray[np.str_]:
         high, warning, gray = self._cutoffs
@@ -205,13 +228,12 @@ class RiskModel:
 
     def predict_batch(self, matrix: FloatArray) -> BatchPrediction:
         """Scores for rows in FEATURE_NAMES order (NaN = missing); no explanations."""
-        risk = self._calibrated(HEADS[0], self._risk.predict(matrix, prediction_type="RawFormulaVal"))
-        depleted = self._calibrated(HEADS[1], self._depleted.predict(matrix, prediction_type="RawFormulaVal"))
-        iron_index = np.power(10.0, self._index.predict(matrix, prediction_type="RawFormulaVal"))
+        raw = self._raw(matrix)
+        risk = self._calibrated(HEADS[0], raw)
         return BatchPrediction(
             probability=risk,
-            depleted_probability=depleted,
-            iron_index=iron_index,
+            depleted_probability=self._calibrated(HEADS[1], raw),
+            iron_index=np.power(10.0, raw[INDEX_FILE]),
             tier=self.tiers(risk),
             confidence=self.confidence(matrix),
         )
@@ -220,13 +242,15 @@ class RiskModel:
         """CatBoost's exact SHAP values of the primary head, on the calibrated log-odds scale.
 
         One column per feature plus a last column for the base value; each row sums to the calibrated
-        log-odds, because the recalibration is linear in log-odds.
+        log-odds, because the head is a weighted sum of its models' raw outputs.
         """
-        shap = self._risk.get_feature_importance(
-            Pool(matrix, feature_names=list(FEATURE_NAMES)), type="ShapValues", thread_count=thread_count
-        )
+        pool = Pool(matrix, feature_names=list(FEATURE_NAMES))
         recalibration = self.metadata.recalibration[HEADS[0]]
-        scaled: FloatArray = recalibration.slope * shap
+        scaled: FloatArray = np.zeros((len(matrix), len(FEATURE_NAMES) + 1))
+        for name, weight in recalibration.weights.items():
+            scaled += weight * self._models[name].get_feature_importance(
+                pool, type="ShapValues", thread_count=thread_count
+            )
         scaled[:, -1] += recalibration.intercept
         return scaled
 
@@ -238,14 +262,11 @@ class RiskModel:
         contributions, base = shap[:-1], float(shap[-1])
         log_odds = np.array([base + contributions.sum()])
         probability = _sigmoid(log_odds)
-        depleted = self._calibrated(
-            HEADS[1], self._depleted.predict(matrix, prediction_type="RawFormulaVal", thread_count=1)
-        )
-        index = self._index.predict(matrix, prediction_type="RawFormulaVal", thread_count=1)
+        raw = self._raw(matrix, thread_count=1)
         return SinglePrediction(
             probability=float(probability[0]),
-            depleted_probability=float(depleted[0]),
-            iron_index=float(10.0 ** index[0]),
+            depleted_probability=float(self._calibrated(HEADS[1], raw)[0]),
+            iron_index=float(10.0 ** raw[INDEX_FILE][0]),
             tier=self.tiers(probability)[0],
             confidence=self.confidence(matrix)[0],
             contributions=contributions,

@@ -26,6 +26,51 @@ TARGET_ECE = 0.03
 MEANINGFUL_AUROC_GAIN = 0.005
 CALIBRATION_IN_THE_LARGE_GAP = 0.03
 HEAD_TITLES = {"ferritin_below_30": "ferritin < 30 µg/L", "ferritin_below_15": "ferritin < 15 µg/L"}
+# Exploratory cross-validation behind this model's settings (development rows only; not re-run by
+# `verae model train`): mean per-fold AUROC over 5 folds × 3 fold seeds (20240611, 7, 99), with
+# catboost-v1's settings except for the one change named. Extra rows enter training folds only.
+CV_BASELINE = ("catboost-v1 settings (baseline)", 0.8790, 0.9290)
+# chosen combination: (< 30, < 15) on the 3 selection seeds, then on 2 fresh seeds (11, 2024)
+CV_CHOSEN = (0.8790, 0.9317, 0.8791, 0.9316)
+CV_FRESH_BASELINE = (0.8791, 0.9288)
+CV_CONFIRMATION = (
+    "On the fresh seeds each kept change, measured alone against the baseline (< 15: 0.9288), still "
+    "gained on < 15: learning rate 0.03 +0.0009, the extra rows +0.0014, the stacking +0.0019. No "
+    "change passed the rule for < 30, so the < 30 model keeps catboost-v1's settings."
+)
+CV_CANDIDATES: tuple[tuple[str, float, float, str], ...] = (
+    ("+ derived features (Mentzer, RDW/MCV, RDW index, Hb minus anaemia cut-off)", 0.8785, 0.9292, "no"),
+    ("+ training rows without an hs-CRP result (non-pregnant)", 0.8786, 0.9300, "< 15 only"),
+    ("+ inflamed participants with ferritin < 30 (positives only)", 0.8788, 0.9279, "no"),
+    ("+ NHANES 2005-10 / 2015-16 women 18-45 (hemoglobin, BMI only)", 0.8775, 0.9291, "no"),
+    ("+ NHANES 1999-2000 adults (hemoglobin, RDW, WBC)", 0.8789, 0.9306, "< 15 only"),
+    ("depth 4 / depth 6", 0.8789, 0.9287, "no (depth 6: 0.8795 / 0.9285)"),
+    ("learning rate 0.03 (more trees)", 0.8792, 0.9300, "< 15 only"),
+    ("L2 3 / L2 30", 0.8792, 0.9288, "no (L2 30: 0.8792 / 0.9286)"),
+    (
+        "no masked copies / 2 masked copies",
+        0.8794,
+        0.9305,
+        "no: < 15 gain not in every seed; 2 copies 0.8792 / 0.9287",
+    ),
+    ("log-ferritin regressor as the score", 0.8747, 0.9096, "no"),
+    (
+        "< 30 head stacked with the log-ferritin regressor",
+        0.8800,
+        0.9290,
+        "no: gain 0.0009, under the rule's 0.001",
+    ),
+    ("< 15 head stacked with the < 30 model", 0.8790, 0.9305, "yes"),
+)
+DECISION_RULE = (
+    "A change was kept for a head only if its mean gain was at least 0.001 AUROC, it gained in each of "
+    "the 3 fold seeds, and the other head lost no more than 0.0005; on a tie the simpler option won. "
+    "The baseline's own seed-to-seed range is 0.8778–0.8798 (< 30) and 0.9283–0.9303 (< 15), and "
+    "changes with no effect scatter by about ±0.001 per seed. The combination of kept changes was then "
+    "re-run on two fresh fold seeds (11, 2024) not used for selection; a change gaining less than 0.0005 "
+    "there would have been dropped. Stacked heads are scored with cross-fitted weights (fitted on the "
+    "other folds), so fitting the weights does not flatter them."
+)
 RELIABILITY_FIGURE = "model-reliability.png"
 IMPORTANCE_FIGURE = "model-shap-importance.png"
 
@@ -212,22 +257,75 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
     add("## Training")
     add("")
     iterations = meta.training["iterations"]
+    extra_rows = meta.training["depletion_extra_rows"]
+    stack15 = meta.recalibration["ferritin_below_15"].weights
     add(
-        f"CatBoost {meta.catboost_version}, depth {config['depth']}, learning rate {config['learning_rate']}, "
+        f"CatBoost {meta.catboost_version}, depth {config['depth']}, learning rate {config['learning_rate']} "
+        f"({config['depleted_learning_rate']} for the < 15 model), "
         f"L2 {config['l2_leaf_reg']}, seed {config['seed']}, {config['thread_count']} threads. The number of "
         f"trees is the one with the lowest mean validation loss over {config['folds']}-fold cross-validation "
         f"on the development rows: {iterations['ferritin_below_30']} (< 30), {iterations['ferritin_below_15']} "
-        f"(< 15), {iterations['iron_index']} (iron_index, RMSE on log10 ferritin). Out-of-fold log-odds "
-        "give a logistic recalibration (slope/intercept in the metadata) and the tier cut-offs; the final "
-        "models are then fitted on all development rows. The test split is only scored, for the figures below; "
-        "no setting is chosen on it."
+        f"(< 15), {iterations['iron_index']} (iron_index, RMSE on log10 ferritin). The final models are then "
+        "fitted on all development rows. The test split is only scored, for the figures below; no setting is "
+        "chosen on it."
     )
     add("")
     add(
-        "Honesty note: depth, learning rate, L2 and the masking scheme were chosen in exploratory "
-        "cross-validation on all non-inflamed rows before this split was fixed, so the test rows took "
-        "part in that choice. All candidates were within ±0.002 AUROC of one another, so the effect is "
-        "negligible, but the independent 15% evaluation set is the clean check."
+        "- **< 30 probability**: the < 30 model's out-of-fold log-odds get a logistic recalibration "
+        "(weight and intercept in the metadata)."
+    )
+    add(
+        "- **< 15 probability**: a logistic regression on the out-of-fold log-odds of the < 15 model "
+        f"(weight {_f(stack15['ferritin15.cbm'], 2)}) and of the < 30 model "
+        f"(weight {_f(stack15['ferritin30.cbm'], 2)}): with three times as many positives, the < 30 model "
+        "steadies the ranking of the rarer label."
+    )
+    add(
+        "- **Extra training rows for the < 15 model only** (never in validation folds or metrics): "
+        f"{extra_rows['without_crp']} non-pregnant development participants without an hs-CRP result and "
+        f"{extra_rows['nhanes_1999']} NHANES 1999–2000 adults (hemoglobin, RDW, WBC, age, sex; no MCV or "
+        "CRP, pregnancy not recorded; age top-coded at 80 like the 2017–2020 files). A ferritin below 15 µg/L "
+        "is low whatever the CRP; a normal one may hide deficiency under unmeasured inflammation, which the "
+        "cross-validation says costs less than the extra positives bring. These are different people from "
+        "the 2017–2020 participants, so no test participant can leak in."
+    )
+    add("")
+    add(
+        "How these were chosen: candidates were compared in repeated cross-validation on the development "
+        "rows only (mean per-fold AUROC, 5 folds × 3 fold seeds; figures below are rounded to 4 places). "
+        + DECISION_RULE
+        + " "
+        + CV_CONFIRMATION
+    )
+    add("")
+    add("| candidate (one change to catboost-v1) | AUROC < 30 | AUROC < 15 | kept |")
+    add("|---|---|---|---|")
+    add(f"| {CV_BASELINE[0]} | {CV_BASELINE[1]:.4f} | {CV_BASELINE[2]:.4f} | – |")
+    for name, auroc30, auroc15, kept in CV_CANDIDATES:
+        add(f"| {name} | {auroc30:.4f} | {auroc15:.4f} | {kept} |")
+    add(
+        f"| **chosen combination** (3 selection seeds / 2 fresh seeds) | {CV_CHOSEN[0]:.4f} / {CV_CHOSEN[2]:.4f} | "
+        f"{CV_CHOSEN[1]:.4f} / {CV_CHOSEN[3]:.4f} | baseline on the fresh seeds: {CV_FRESH_BASELINE[0]:.4f} / "
+        f"{CV_FRESH_BASELINE[1]:.4f} |"
+    )
+    add("")
+    add(
+        "Honesty note: the test split was scored once before, for catboost-v1 (AUROC 0.879 for < 30 and "
+        "0.922 for < 15, both short of the targets), and that result is why this round of changes was "
+        "made. The v2 changes were chosen only on cross-validation of development rows, by the rule above "
+        "(written after the first batch of candidates had been measured in cross-validation, before the "
+        "confirmation run and before the final training); the test split was then scored for v2. Still, a second look at the same split, prompted by the first, makes "
+        "its figures slightly less independent than a first look. One correction came after that "
+        "scoring, and is why the split was scored a second time for v2 (nothing changed after that): the first v2 training "
+        "applied learning rate 0.03 to all three models, although the rule (per head) kept it for the "
+        "< 15 model only; that < 30 model (422 trees, cross-validated AUROC 0.8792, no gain) made each "
+        "explained prediction about 1.6 times slower and put the p99 latency budget at risk. It was "
+        "corrected to the rule, to be shipped whatever its test figures, and retrained; the figures below "
+        "are the corrected model's. The first v2 run scored AUROC 0.879 (0.858–0.899) for < 30 and 0.926 "
+        "(0.898–0.951) for < 15 on the test split, ECE 0.028 / 0.009. The v1 settings (depth, L2, masking) "
+        "were explored on all non-inflamed rows before the split was fixed, so the test rows took part in "
+        "that choice (all candidates were within ±0.002 AUROC). The independent 15% evaluation set is the "
+        "clean check."
     )
     add("")
     add("Reproduce: `verae model train --data ../shared/data/nhanes` (same files and seed → same trees).")
@@ -252,7 +350,9 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
         f"(folds {', '.join(_f(v) for v in cv['ferritin_below_15']['fold_auroc'])}) for < 15; "
         f"AUPRC {_f(cv['ferritin_below_30']['out_of_fold']['auprc'])} / "
         f"{_f(cv['ferritin_below_15']['out_of_fold']['auprc'])}; ECE before recalibration "
-        f"{_f(cv['ferritin_below_30']['out_of_fold_raw_ece'])} / {_f(cv['ferritin_below_15']['out_of_fold_raw_ece'])}."
+        f"{_f(cv['ferritin_below_30']['out_of_fold_raw_ece'])} / {_f(cv['ferritin_below_15']['out_of_fold_raw_ece'])}. "
+        f"For < 15, the < 15 model alone reached {_f(cv['ferritin_below_15']['own_model_auroc'], 4)} and the "
+        f"stack with the < 30 model {_f(cv['ferritin_below_15']['out_of_fold']['auroc'], 4)} (cross-fitted)."
     )
     add(
         f"The primary (< 30) score ranks ferritin < 15 with AUROC "
@@ -294,7 +394,7 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
         add(f"| {row['tier']} | {_pct(row['share'])} | {_pct(row['observed_rate'])} |")
     add("")
     add(
-        "For ferritin < 15 µg/L at the same cut-offs (< 15 model's own probability): "
+        "For ferritin < 15 µg/L at the same cut-offs (applied to the < 15 probability): "
         + "; ".join(
             f"{tier} sens {_pct(point['sensitivity'])}, spec {_pct(point['specificity'])}, "
             f"PPV {_pct(point['ppv'])}, NPV {_pct(point['npv'])}"
@@ -460,13 +560,22 @@ def _weaknesses(run: TrainingRun) -> list[str]:
     missed = [head for head in HEADS if test[head]["auroc"] < TARGETS[head]]
     demographic = test["baselines"][HEADS[0]][DEMOGRAPHIC_BASELINE]["auroc"]
     if missed:
+        positives = " and ".join(
+            f"{round(test[head]['prevalence'] * test[head]['n'])} ({HEAD_TITLES[head]})" for head in missed
+        )
         figures = "; ".join(
             f"{HEAD_TITLES[head]}: {_ci(test[head])} against ≥ {TARGETS[head]}" for head in missed
         )
         items.append(
-            f"**AUROC target not reached** — {figures}. These are the honest held-out figures: the model's "
-            "settings were fixed before the test split was first scored and were not changed after. "
-            "Published CBC-only models in broad "
+            f"**AUROC target not reached** — {figures}. These are the honest held-out figures: the "
+            "settings were chosen in cross-validation (see Training, also for the one correction made after "
+            "a test scoring). Cross-validation on the development rows gave "
+            + " and ".join(
+                f"{_f(run.cross_validation[head]['out_of_fold']['auroc'])} ({HEAD_TITLES[head]})"
+                for head in missed
+            )
+            + f"; the test split holds only {positives} positives, so its intervals are wide and include the "
+            "targets, but by the held-out figures the targets are missed. Published CBC-only models in broad "
             f"populations report AUROC 0.74–0.87. Here age and sex alone reach {_f(demographic)} (< 30); the "
             "blood count adds the rest, and within a subgroup, where age and sex no longer separate risk, it "
             "carries less signal."
@@ -511,9 +620,15 @@ def _weaknesses(run: TrainingRun) -> list[str]:
             "participants did not have ferritin < 30, so the output recommends a ferritin test, never treatment."
         )
     items.append(
-        "Inflammation: trained without inflamed participants; with CRP > 5 mg/L the estimate describes iron "
-        "stores as they would look without inflammation and the confidence is lowered. Infection, chronic "
-        "disease and recent transfusion are not captured."
+        "Inflammation: the < 30 model was trained without inflamed participants; with CRP > 5 mg/L the "
+        "estimate describes iron stores as they would look without inflammation and the confidence is "
+        "lowered. Infection, chronic disease and recent transfusion are not captured."
+    )
+    items.append(
+        "The < 15 model's extra training rows carry weaker labels: their CRP was not measured, so some "
+        "normal ferritins may hide deficiency; the NHANES 1999–2000 adults were measured with an older "
+        "ferritin assay and have no pregnancy flag. Cross-validation on fair labels says they help a "
+        "little (+0.0014 AUROC on fresh fold seeds); they are never used for any reported figure."
     )
     items.append(
         "Thalassaemia trait and other microcytic conditions look like iron deficiency on a CBC; the model "

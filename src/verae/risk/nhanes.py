@@ -15,7 +15,10 @@ import pandas as pd
 from verae.risk.features import CBC_CODES, FEATURE_NAMES
 
 REQUIRED_FILES: tuple[str, ...] = ("P_DEMO.XPT", "P_CBC.XPT", "P_FERTIN.XPT", "P_HSCRP.XPT")
-OPTIONAL_FILES: tuple[str, ...] = ("P_BMX.XPT", "laboratory_clean.csv")
+OPTIONAL_FILES: tuple[str, ...] = ("P_BMX.XPT", "laboratory_clean.csv", "anemia_from_rda.csv")
+NHANES_1999_FILE = "anemia_from_rda.csv"
+# the P_ files top-code age at 80; 1999-2000 top-coded at 85
+TOP_CODED_AGE = 80.0
 CRP_INFLAMMATION_MG_L = 5.0
 GLUCOSE_MG_DL_TO_MMOL_L = 0.0555
 CHOLESTEROL_MG_DL_TO_MMOL_L = 0.02586
@@ -116,6 +119,32 @@ def label_valid(cohort: pd.DataFrame) -> pd.Series:
     the headline metrics, and reported separately.
     """
     return ~cohort["pregnant"] & cohort["crp"].notna() & (cohort["crp"] <= CRP_INFLAMMATION_MG_L)
+
+
+def without_crp(cohort: pd.DataFrame) -> pd.Series:
+    """Non-pregnant rows with no hs-CRP result: their labels are not fair references for the headline
+    figures, but a ferritin below 15 µg/L is low whatever the CRP, so the < 15 model trains on them too."""
+    return ~cohort["pregnant"] & cohort["crp"].isna()
+
+
+def load_nhanes_1999(directory: Path) -> pd.DataFrame:
+    """NHANES 1999-2000 adults (see SOURCES.md: hemoglobin, RDW, WBC, ferritin; no MCV, no CRP) as rows
+    with the model's feature columns (NaN where not measured) and `ferritin`; empty when the file is absent.
+
+    These are other people than the 2017-2020 participants, so they can never be test rows.
+    """
+    path = directory / NHANES_1999_FILE
+    if not path.is_file():
+        return pd.DataFrame(columns=[*FEATURE_NAMES, "ferritin"], dtype=float)
+    raw = pd.read_csv(path)
+    rows = pd.DataFrame(np.nan, index=raw.index, columns=[*FEATURE_NAMES, "ferritin"])
+    rows["sex"] = (raw["sex"] == "Female").astype(float)
+    rows["age"] = raw["age"].clip(upper=TOP_CODED_AGE)
+    rows["hemoglobin"] = raw["hgb"] * 10.0
+    rows["rdw_cv"] = raw["rdw"]
+    rows["wbc"] = raw["wbc"]
+    rows["ferritin"] = raw["ferr"]
+    return rows[rows["ferritin"] > 0]
 
 
 def inflamed(cohort: pd.DataFrame) -> pd.Series:

@@ -3,8 +3,10 @@
 Order of work, so that the test split is looked at exactly once, at the end:
 1. Split participants 80/20 (stratified by label, sex and age band) into development and test.
 2. On development rows with a valid label: k-fold cross-validation fixes the number of trees (lowest
-   mean validation loss), gives out-of-fold predictions, the logistic recalibration and the tier
-   cut-offs, and compares optional feature sets.
+   mean validation loss) and gives out-of-fold outputs; on those, each head's stacked logistic
+   recalibration (model.HEAD_STACKS) and the tier cut-offs are fitted, and optional feature sets are
+   compared. The < 15 model also trains on extra rows whose < 15 label is still trustworthy (no CRP
+   result; NHANES 1999-2000 adults); they are only ever in training folds, never scored.
 3. Fit the final models on all development rows; evaluate them, the baselines and the subgroups on
    the test split.
 Training rows are augmented with one copy whose optional inputs are randomly blanked, so the model has
@@ -14,7 +16,7 @@ learnt what a missing value means (CatBoost otherwise treats NaN as "smaller tha
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,7 @@ from verae.risk.features import (
 )
 from verae.risk.model import (
     DEPLETED_FILE,
+    HEAD_STACKS,
     HEADS,
     INDEX_FILE,
     METADATA_FILE,
@@ -53,7 +56,7 @@ from verae.risk.model import (
 )
 from verae.risk.rules import score as rules_score
 
-MODEL_FAMILY = "catboost-v1"
+MODEL_FAMILY = "catboost-v2"
 EXTRA_CANDIDATES: tuple[str, ...] = ("glucose", "cholesterol")
 THRESHOLDS = {"ferritin_below_30": 30.0, "ferritin_below_15": 15.0}
 WHO_INFLAMMATION_THRESHOLD = 70.0
@@ -66,6 +69,9 @@ class TrainingConfig:
     folds: int = 5
     max_iterations: int = 1500
     learning_rate: float = 0.05
+    # cross-validation kept the slower rate for the < 15 model only; the < 30 model's tree count is also
+    # the cost of the SHAP values of every explained prediction
+    depleted_learning_rate: float = 0.03
     depth: int = 5
     l2_leaf_reg: float = 10.0
     masked_copies: int = 1
@@ -136,6 +142,19 @@ class CrossValidation:
     fold_auroc: list[float]
 
 
+@dataclass(frozen=True)
+class ExtraRows:
+    """Training-only rows (never validated on): features in the model's columns and their target."""
+
+    matrix: FloatArray
+    target: FloatArray
+
+
+def folds_of(strata: FloatArray, config: TrainingConfig) -> list[tuple[np.ndarray, np.ndarray]]:
+    splitter = StratifiedKFold(config.folds, shuffle=True, random_state=config.seed)
+    return list(splitter.split(np.zeros(len(strata)), strata))
+
+
 def cross_validate(
     matrix: FloatArray,
     target: FloatArray,
@@ -143,14 +162,14 @@ def cross_validate(
     columns: list[str],
     kind: str,
     config: TrainingConfig,
+    extra: ExtraRows | None = None,
 ) -> CrossValidation:
     """k-fold CV: one tree count for all folds (lowest mean validation loss) and out-of-fold predictions."""
-    folds = StratifiedKFold(config.folds, shuffle=True, random_state=config.seed)
     models: list[tuple[CatBoost, np.ndarray]] = []
     curves = []
-    for fold, (train_rows, valid_rows) in enumerate(folds.split(matrix, strata)):
+    for fold, (train_rows, valid_rows) in enumerate(folds_of(strata, config)):
         train_x, train_y = with_masked_copies(
-            matrix[train_rows], target[train_rows], columns, config, config.seed + fold
+            *_with_extra(matrix[train_rows], target[train_rows], extra), columns, config, config.seed + fold
         )
         model = _new_model(kind, config, config.max_iterations, config.seed + fold)
         model.fit(
@@ -173,6 +192,14 @@ def cross_validate(
     return CrossValidation(iterations=iterations, out_of_fold=out_of_fold, fold_auroc=fold_auroc)
 
 
+def _with_extra(
+    matrix: FloatArray, target: FloatArray, extra: ExtraRows | None
+) -> tuple[FloatArray, FloatArray]:
+    if extra is None:
+        return matrix, target
+    return np.vstack([matrix, extra.matrix]), np.concatenate([target, extra.target])
+
+
 def fit_final(
     matrix: FloatArray,
     target: FloatArray,
@@ -180,22 +207,47 @@ def fit_final(
     kind: str,
     iterations: int,
     config: TrainingConfig,
+    extra: ExtraRows | None = None,
 ) -> CatBoost:
-    train_x, train_y = with_masked_copies(matrix, target, columns, config, config.seed + 1000)
+    train_x, train_y = with_masked_copies(
+        *_with_extra(matrix, target, extra), columns, config, config.seed + 1000
+    )
     model = _new_model(kind, config, iterations, config.seed)
     model.fit(pd.DataFrame(train_x, columns=columns), train_y)
     return model
 
 
-def fit_recalibration(raw_log_odds: FloatArray, labels: FloatArray) -> Recalibration:
-    """Logistic recalibration (Platt) on out-of-fold log-odds; monotone, so ranking is unchanged."""
-    fitted = LogisticRegression(C=1e6, max_iter=1000).fit(raw_log_odds.reshape(-1, 1), labels)
-    return Recalibration(slope=float(fitted.coef_[0, 0]), intercept=float(fitted.intercept_[0]))
+def fit_recalibration(raw: dict[str, FloatArray], labels: FloatArray) -> Recalibration:
+    """Logistic regression on the raw outputs of a head's models (Platt scaling when there is one)."""
+    fitted = LogisticRegression(C=1e6, max_iter=1000).fit(np.column_stack(list(raw.values())), labels)
+    return Recalibration(
+        weights={name: float(weight) for name, weight in zip(raw, fitted.coef_[0], strict=True)},
+        intercept=float(fitted.intercept_[0]),
+    )
 
 
-def _calibrate(raw_log_odds: FloatArray, recalibration: Recalibration) -> FloatArray:
-    result: FloatArray = 1.0 / (1.0 + np.exp(-(recalibration.slope * raw_log_odds + recalibration.intercept)))
+def _calibrate(raw: dict[str, FloatArray], recalibration: Recalibration) -> FloatArray:
+    log_odds = recalibration.intercept + sum(
+        weight * raw[name] for name, weight in recalibration.weights.items()
+    )
+    result: FloatArray = 1.0 / (1.0 + np.exp(-np.asarray(log_odds, dtype=np.float64)))
     return result
+
+
+def cross_fitted_probability(
+    raw: dict[str, FloatArray], labels: FloatArray, folds: list[tuple[np.ndarray, np.ndarray]]
+) -> FloatArray:
+    """Each fold's probability from a recalibration fitted on the other folds' out-of-fold outputs, so the
+    cross-validated figures of a stacked head do not benefit from fitting its weights on the same rows."""
+    probability = np.zeros(len(labels))
+    for train_rows, valid_rows in folds:
+        fitted = fit_recalibration(
+            {name: values[train_rows] for name, values in raw.items()}, labels[train_rows]
+        )
+        probability[valid_rows] = _calibrate(
+            {name: values[valid_rows] for name, values in raw.items()}, fitted
+        )
+    return probability
 
 
 RANGE_PERCENTILES = (0.1, 99.9)
@@ -413,28 +465,55 @@ class TrainedArtifact:
 
 
 def train_models(
-    cohort: pd.DataFrame, is_test: pd.Series, file_hashes: dict[str, str], config: TrainingConfig
+    cohort: pd.DataFrame,
+    is_test: pd.Series,
+    file_hashes: dict[str, str],
+    config: TrainingConfig,
+    auxiliary: pd.DataFrame,
 ) -> TrainedArtifact:
     """Steps 2 and 3 of the module docstring, up to (not including) the test evaluation."""
     dev = cohort[~is_test & nhanes.label_valid(cohort)]
     columns = list(FEATURE_NAMES)
     matrix = dev[columns].to_numpy(dtype=np.float64)
     strata = labels_for(dev, 30.0)
+    without_crp = cohort.loc[~is_test & nhanes.without_crp(cohort), [*columns, "ferritin"]]
+    depletion_extra = pd.concat([without_crp, auxiliary]) if len(auxiliary) else without_crp
+    index_target = np.log10(dev["ferritin"].to_numpy())
     models: dict[str, CatBoost] = {}
-    recalibration: dict[str, Recalibration] = {}
+    out_of_fold: dict[str, FloatArray] = {}
     cv_report: dict[str, Any] = {}
-    for head, file_name in ((HEADS[0], RISK_FILE), (HEADS[1], DEPLETED_FILE)):
+    for file_name, kind, target, extra, model_config in (
+        (RISK_FILE, "classifier", labels_for(dev, 30.0), None, config),
+        (
+            DEPLETED_FILE,
+            "classifier",
+            labels_for(dev, 15.0),
+            ExtraRows(depletion_extra[columns].to_numpy(dtype=np.float64), labels_for(depletion_extra, 15.0)),
+            replace(config, learning_rate=config.depleted_learning_rate),
+        ),
+        (INDEX_FILE, "regressor", index_target, None, config),
+    ):
+        cv = cross_validate(matrix, target, strata, columns, kind, model_config, extra)
+        out_of_fold[file_name] = cv.out_of_fold
+        cv_report[file_name] = {"iterations": cv.iterations, "fold_auroc": cv.fold_auroc}
+        models[file_name] = fit_final(matrix, target, columns, kind, cv.iterations, model_config, extra)
+    folds = folds_of(strata, config)
+    recalibration: dict[str, Recalibration] = {}
+    for head in HEADS:
         labels = labels_for(dev, THRESHOLDS[head])
-        cv = cross_validate(matrix, labels, strata, columns, "classifier", config)
-        recalibration[head] = fit_recalibration(cv.out_of_fold, labels)
-        calibrated = _calibrate(cv.out_of_fold, recalibration[head])
+        stack = {name: out_of_fold[name] for name in HEAD_STACKS[head]}
+        recalibration[head] = fit_recalibration(stack, labels)
+        calibrated = cross_fitted_probability(stack, labels, folds)
         int_labels = labels.astype(int)
+        own_model = HEAD_STACKS[head][0]
         cv_report[head] = {
-            "iterations": cv.iterations,
-            "fold_auroc": cv.fold_auroc,
+            "fold_auroc": [
+                float(roc_auc_score(labels[valid_rows], calibrated[valid_rows])) for _, valid_rows in folds
+            ],
             "out_of_fold": evaluation.probability_metrics(int_labels, calibrated, interval=False),
+            "own_model_auroc": float(roc_auc_score(labels, out_of_fold[own_model])),
             "out_of_fold_raw_ece": evaluation.expected_calibration_error(
-                int_labels, 1 / (1 + np.exp(-cv.out_of_fold))
+                int_labels, 1 / (1 + np.exp(-out_of_fold[own_model]))
             ),
         }
         if head == HEADS[0]:
@@ -445,15 +524,15 @@ def train_models(
                 tier: evaluation.operating_point(int_labels, calibrated, threshold)
                 for tier, threshold in cutoffs.items()
             }
-        models[file_name] = fit_final(matrix, labels, columns, "classifier", cv.iterations, config)
-    index_target = np.log10(dev["ferritin"].to_numpy())
-    index_cv = cross_validate(matrix, index_target, strata, columns, "regressor", config)
-    residual = index_target - index_cv.out_of_fold
+    residual = index_target - out_of_fold[INDEX_FILE]
     cv_report["iron_index"] = {
-        "iterations": index_cv.iterations,
+        "iterations": cv_report[INDEX_FILE]["iterations"],
         "r2_log10_ferritin": float(1 - residual.var() / index_target.var()),
     }
-    models[INDEX_FILE] = fit_final(matrix, index_target, columns, "regressor", index_cv.iterations, config)
+    cv_report["depletion_extra_rows"] = {
+        "without_crp": int((~is_test & nhanes.without_crp(cohort)).sum()),
+        "nhanes_1999": len(auxiliary),
+    }
     cv_report["extra_inputs_ablation"] = extra_inputs_ablation(dev, config)
     metadata = ArtifactMetadata(
         schema_version=SCHEMA_VERSION,
@@ -474,7 +553,8 @@ def train_models(
             "iron_index": "predicted ferritin in µg/L (10 ** predicted log10 ferritin)",
             "cohort": (
                 "NHANES 2017-March 2020 participants with ferritin, a complete CBC, age and sex; "
-                "labels only where hs-CRP ≤ 5 mg/L and not pregnant"
+                "labels only where hs-CRP ≤ 5 mg/L and not pregnant; the < 15 model also trains on "
+                "non-pregnant development participants without hs-CRP and on NHANES 1999-2000 adults"
             ),
         },
         metrics={},
@@ -484,10 +564,11 @@ def train_models(
             "n_development": len(dev),
             "n_test": int(is_test.sum()),
             "iterations": {
-                HEADS[0]: cv_report[HEADS[0]]["iterations"],
-                HEADS[1]: cv_report[HEADS[1]]["iterations"],
-                "iron_index": index_cv.iterations,
+                HEADS[0]: cv_report[RISK_FILE]["iterations"],
+                HEADS[1]: cv_report[DEPLETED_FILE]["iterations"],
+                "iron_index": cv_report[INDEX_FILE]["iterations"],
             },
+            "depletion_extra_rows": cv_report["depletion_extra_rows"],
         },
     )
     return TrainedArtifact(models=models, metadata=metadata, cross_validation=cv_report)
@@ -564,7 +645,7 @@ def train(data_dir: Path, artifact_dir: Path, config: TrainingConfig) -> Trainin
     file_hashes = nhanes.files_sha256(nhanes.present_files(data_dir))
     cohort = nhanes.load_cohort(data_dir)
     is_test = split_test(cohort, config)
-    trained = train_models(cohort, is_test, file_hashes, config)
+    trained = train_models(cohort, is_test, file_hashes, config, nhanes.load_nhanes_1999(data_dir))
     write_artifact(trained, artifact_dir, metrics={})
     # evaluate exactly what ships: the files as written, loaded through the serving path
     model = RiskModel.load(artifact_dir)
