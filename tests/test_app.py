@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -92,3 +93,18 @@ def test_access_log_lines_carry_ids_but_no_personal_data(client: TestClient, reg
     assert request_line["user_id"] == account["user"]["id"]
     assert request_line["route"] == "/api/v1/me"
     assert "logged@example.com" not in json.dumps(entries, default=str)
+
+
+@pytest.mark.parametrize("settings_overrides", [{"request_threads": 2}])
+def test_many_concurrent_requests_never_starve_the_connection_pool(
+    client: TestClient, user_headers: dict[str, str]
+) -> None:
+    # Routes with a session and an authenticated user run in several threadpool hops; a request holds its
+    # connection between them. With 2 request threads the pool has 2 × (2 + 8) connections: more of these
+    # requests in flight than that would leave every thread waiting for a connection held by a request
+    # waiting for a thread, unless requests wait for a session before taking one.
+    with ThreadPoolExecutor(max_workers=60) as pool:
+        answers = list(
+            pool.map(lambda _: client.get("/api/v1/jobs", headers=user_headers).status_code, range(180))
+        )
+    assert answers == [200] * 180

@@ -112,6 +112,7 @@ class Database:
 
     def __init__(self, database_url: str, *, pool_size: int = 10) -> None:
         self.engine = create_db_engine(database_url, pool_size=pool_size)
+        self.pool_size = pool_size  # and as many overflow connections
         self.dialect = self.engine.dialect.name
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -28,12 +28,20 @@ class Services:
     # Uploads run their blocking steps on threads of their own, so that they never queue behind the many
     # short status polls on the shared threadpool.
     upload_threads: CapacityLimiter = field(default_factory=lambda: CapacityLimiter(UPLOAD_THREADS))
+    # A request's session (SessionDep) holds its connection across threadpool hops, also while waiting
+    # for a thread. Admitting at most `pool_size` of them leaves the other half of the pool (it has as
+    # many overflow connections) for the single-hop users (request and upload threads, embedded workers),
+    # so no thread ever waits for a connection that only a thread-starved request could give back.
+    session_slots: CapacityLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.session_slots = CapacityLimiter(self.db.pool_size)
 
 
 def pool_size_for(settings: Settings, embedded_workers: int) -> int:
     """A pooled connection for every thread that may hold one at the same time (request threads, upload
-    threads, each embedded worker's job and heartbeat), so that connections are reused rather than opened
-    and closed under load."""
+    threads, each embedded worker thread and its lease keeper at most), so that connections are reused
+    rather than opened and closed under load."""
     return settings.request_threads + UPLOAD_THREADS + 2 * embedded_workers
 
 
@@ -49,12 +57,21 @@ def get_services(request: Request) -> Services:
     return services
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def session_slot(request: Request) -> AsyncIterator[None]:
+    async with get_services(request).session_slots:
+        yield
+
+
+# scope="function" here and on the sessions: the slot is given back as soon as the session is closed.
+SessionSlot = Annotated[None, Depends(session_slot, scope="function")]
+
+
+def get_session(request: Request, _: SessionSlot) -> Iterator[Session]:
     """Transactions at the edge: commit when the handler succeeds, roll back when it raises."""
     yield from _unit_of_work(request, write=request.method not in _READ_ONLY_METHODS)
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
+def get_write_session(request: Request, _: SessionSlot) -> Iterator[Session]:
     """For a GET that also writes (e.g. an audit row): on SQLite it must take the write lock up front."""
     yield from _unit_of_work(request, write=True)
 
