@@ -67,10 +67,15 @@ def test_concurrent_claimers_never_get_the_same_job(db: Database, user_id: uuid.
     job_ids = set(_enqueue(db, user_id, 120))
     queue = Queue(db, lease_seconds=60)
     claimed: list[list[uuid.UUID]] = [[] for _ in range(4)]
+    # A claim takes about a millisecond: without a common start and a little "work" between claims, one
+    # thread can drain the queue alone (on SQLite the others sleep in the busy handler meanwhile).
+    start = threading.Barrier(4)
 
     def claimer(index: int) -> None:
+        start.wait(10)
         while batch := queue.claim(limit=3):
             claimed[index].extend(job.id for job in batch)
+            time.sleep(0.005)
 
     threads = [threading.Thread(target=claimer, args=(index,)) for index in range(4)]
     for thread in threads:

@@ -133,16 +133,13 @@ class _Audit:
     details: dict[str, Any]
 
 
+# The audit_logs columns a job's transition fills (the others are null or generated).
+_AUDIT_COLUMNS = ("created_at", "user_id", "action", "object_type", "object_id", "correlation_id", "details")
+
+
 def _audit_row(audit: _Audit, job: ClaimedJob, at: datetime) -> dict[str, Any]:
-    return {
-        "created_at": at,
-        "user_id": job.user_id,
-        "action": audit.action,
-        "object_type": "job",
-        "object_id": str(job.id),
-        "correlation_id": job.correlation_id,
-        "details": audit.details,
-    }
+    values = (at, job.user_id, audit.action, "job", str(job.id), job.correlation_id, audit.details)
+    return dict(zip(_AUDIT_COLUMNS, values, strict=True))
 
 
 def _audit_from(source: Any, **columns: Any) -> Any:
@@ -215,16 +212,7 @@ def _transition_statement(columns: tuple[str, ...], audited: bool, postgresql: b
     audit = _audit_from(
         moved_cte,
         **{
-            column: bindparam(f"audit_{column}", type_=AUDIT_LOGS.c[column].type)
-            for column in (
-                "created_at",
-                "user_id",
-                "action",
-                "object_type",
-                "object_id",
-                "correlation_id",
-                "details",
-            )
+            column: bindparam(f"audit_{column}", type_=AUDIT_LOGS.c[column].type) for column in _AUDIT_COLUMNS
         },
     )
     return select(moved_cte.c.id).add_cte(audit.cte("audit"))
