@@ -150,8 +150,11 @@ class ExtraRows:
     target: FloatArray
 
 
-def folds_of(strata: FloatArray, config: TrainingConfig) -> list[tuple[np.ndarray, np.ndarray]]:
-    splitter = StratifiedKFold(config.folds, shuffle=True, random_state=config.seed)
+def folds_of(
+    strata: FloatArray, config: TrainingConfig, seed: int | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The k folds; `seed` (default config.seed) lets repeated CV reshuffle folds with the same models."""
+    splitter = StratifiedKFold(config.folds, shuffle=True, random_state=config.seed if seed is None else seed)
     return list(splitter.split(np.zeros(len(strata)), strata))
 
 
@@ -163,11 +166,12 @@ def cross_validate(
     kind: str,
     config: TrainingConfig,
     extra: ExtraRows | None = None,
+    fold_seed: int | None = None,
 ) -> CrossValidation:
     """k-fold CV: one tree count for all folds (lowest mean validation loss) and out-of-fold predictions."""
     models: list[tuple[CatBoost, np.ndarray]] = []
     curves = []
-    for fold, (train_rows, valid_rows) in enumerate(folds_of(strata, config)):
+    for fold, (train_rows, valid_rows) in enumerate(folds_of(strata, config, fold_seed)):
         train_x, train_y = with_masked_copies(
             *_with_extra(matrix[train_rows], target[train_rows], extra), columns, config, config.seed + fold
         )
