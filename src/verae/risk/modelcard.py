@@ -63,6 +63,15 @@ CV_CANDIDATES: tuple[tuple[str, float, float, str], ...] = (
     ),
     ("< 15 head stacked with the < 30 model", 0.8790, 0.9305, "yes"),
 )
+CV_ERRATA = (
+    "Re-running the table with that bench corrected two points. Learning rate 0.03 gains +0.00099 for < "
+    "15 on unrounded figures, just under the rule's 0.001: it was kept because the rule was applied to "
+    "the rounded table, and it stays in the shipped < 15 model (changing it now would mean training and "
+    "scoring the test split a third time), so on this point the model does not follow its own rule. The "
+    "NHANES 1999–2000 row above was measured with ages up to 85; with age top-coded at 80, as training "
+    "does, it reads 0.8787 / 0.9309 and still passes for < 15, and the chosen combination reads 0.8790 / "
+    "0.9318 (fresh seeds 0.8791 / 0.9320)."
+)
 DECISION_RULE = (
     "A change was kept for a head only if its mean gain was at least 0.001 AUROC, it gained in each of "
     "the 3 fold seeds, and the other head lost no more than 0.0005; on a tie the simpler option won. "
@@ -298,7 +307,7 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
         + " "
         + CV_CONFIRMATION
         + " The figures come from `uv run python bench/model_selection.py`, which re-runs every candidate "
-        "and applies the rule."
+        "and applies the rule. " + CV_ERRATA
     )
     add("")
     add("| candidate (one change to catboost-v1) | AUROC < 30 | AUROC < 15 | kept |")
