@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -231,3 +233,62 @@ def test_uploads_are_listed_newest_first_and_other_peoples_are_404(
     foreign = client.get(f"/api/v1/uploads/{first['upload_id']}", headers=stranger["headers"])
     assert (foreign.status_code, foreign.json()["error"]["code"]) == (404, "upload_not_found")
     assert client.get("/api/v1/uploads", headers=stranger["headers"]).json()["total"] == 0
+
+
+def _upload_with_key(client: TestClient, headers: dict[str, str], content: bytes, key: str) -> Any:
+    files = {"file": ("report.csv", content, "text/csv")}
+    return client.post("/api/v1/uploads", files=files, headers={**headers, "Idempotency-Key": key})
+
+
+def _rows(services: Services) -> tuple[int, int]:
+    with services.db.unit_of_work(write=False) as session:
+        uploads = session.scalar(select(func.count()).select_from(Upload)) or 0
+        jobs = session.scalar(select(func.count()).select_from(Job)) or 0
+    return uploads, jobs
+
+
+def test_a_retry_with_the_same_idempotency_key_gets_the_first_uploads_job(
+    client: TestClient, user_headers: dict[str, str], register: Register, services: Services
+) -> None:
+    first = _upload_with_key(client, user_headers, ANAEMIC_CSV.encode(), "retry-1")
+    again = _upload_with_key(client, user_headers, ANAEMIC_CSV.encode(), "retry-1")
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json() == first.json()
+    assert again.headers["Location"] == first.headers["Location"]
+    assert _rows(services) == (1, 1)
+    assert len(_stored_blobs(services)) == 1  # the retry's copy of the file is not kept
+
+    # Another file under the used key is refused, and nothing of it is kept.
+    other = _upload_with_key(client, user_headers, report_json(), "retry-1")
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert _rows(services) == (1, 1)
+    assert len(_stored_blobs(services)) == 1
+
+    # Keys belong to one person; without a key every upload is a new one.
+    someone_else = register()["headers"]
+    assert _upload_with_key(client, someone_else, ANAEMIC_CSV.encode(), "retry-1").status_code == 202
+    assert upload(client, user_headers, ANAEMIC_CSV).status_code == 202
+    assert upload(client, user_headers, ANAEMIC_CSV).status_code == 202
+    assert _rows(services) == (4, 4)
+
+
+def test_concurrent_retries_with_one_idempotency_key_store_one_upload(
+    client: TestClient, user_headers: dict[str, str], services: Services
+) -> None:
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(
+            pool.map(
+                lambda _: _upload_with_key(client, user_headers, ANAEMIC_CSV.encode(), "same-click"), range(6)
+            )
+        )
+    assert [answer.status_code for answer in answers] == [202] * 6
+    assert len({answer.json()["job_id"] for answer in answers}) == 1
+    assert _rows(services) == (1, 1)
+    assert len(_stored_blobs(services)) == 1
+
+
+def test_an_unusable_idempotency_key_is_a_clear_422(client: TestClient, user_headers: dict[str, str]) -> None:
+    response = _upload_with_key(client, user_headers, ANAEMIC_CSV.encode(), "no spaces or slashes/")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from verae.models.base import Base, CreatedAtMixin, IdMixin
@@ -10,6 +10,8 @@ from verae.models.base import Base, CreatedAtMixin, IdMixin
 
 class Upload(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "uploads"
+    # A client's retry of the same upload (same key) finds the first one instead of creating another.
+    __table_args__ = (Index("ix_uploads_user_id_idempotency_key", "user_id", "idempotency_key", unique=True),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str | None] = mapped_column(String(255))
@@ -17,3 +19,4 @@ class Upload(IdMixin, CreatedAtMixin, Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     blob_key: Mapped[str] = mapped_column(String(255), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))

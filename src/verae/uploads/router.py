@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Request, Response, status
 
 from verae.auth.dependencies import BearerCredentials, CurrentUser, authenticate
 from verae.kit.deps import ServicesDep, SessionDep
@@ -42,13 +42,27 @@ _MULTIPART_BODY = {
         (400, "empty_file"),
         (400, "invalid_multipart"),
         (400, "missing_file"),
+        (409, "idempotency_key_reused"),
         (413, "payload_too_large"),
         (415, "unsupported_media_type"),
         (429, "queue_full"),
     ),
 )
 async def create_upload(
-    request: Request, response: Response, credentials: BearerCredentials, services: ServicesDep
+    request: Request,
+    response: Response,
+    credentials: BearerCredentials,
+    services: ServicesDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            pattern=r"^[A-Za-z0-9._:-]{1,128}$",
+            description="Any unique string per upload (e.g. a UUID). Sending the same file again with the "
+            "same key (a retry after a timeout) answers with the first upload's job instead of creating "
+            "another; another file under a used key is 409 idempotency_key_reused.",
+        ),
+    ] = None,
 ) -> UploadAccepted:
     """Upload a lab report (PDF, PNG, JPEG, CSV or JSON; field `file`). Processing continues in the
     background: poll the job in the Location header."""
@@ -65,25 +79,27 @@ async def create_upload(
     upload_id = uuid.uuid4()
     received, media_type = await service.receive_upload(request, services, upload_id)
 
-    def persist() -> Job:
-        with services.db.unit_of_work() as session:
-            return service.create_upload_and_job(
-                session,
-                services,
-                user_id=user_id,
-                upload_id=upload_id,
-                received=received,
-                media_type=media_type,
-            )
+    def persist() -> tuple[Job, bool]:
+        return service.store_upload(
+            services,
+            user_id=user_id,
+            upload_id=upload_id,
+            received=received,
+            media_type=media_type,
+            idempotency_key=idempotency_key,
+        )
 
     try:
-        job = await to_thread.run_sync(persist, limiter=services.upload_threads)
+        job, replayed = await to_thread.run_sync(persist, limiter=services.upload_threads)
     except BaseException:
         services.blobs.delete(service.blob_key(upload_id))
         raise
-    services.wakeup.notify()
+    if replayed:
+        services.blobs.delete(service.blob_key(upload_id))  # the earlier upload has the same file
+    else:
+        services.wakeup.notify()
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
-    return UploadAccepted(job_id=job.id, upload_id=upload_id)
+    return UploadAccepted(job_id=job.id, upload_id=job.upload_id or upload_id)
 
 
 @router.get("", responses=error_responses(*_AUTH_ERRORS))

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from verae.jobs.inputs import PROCESS_UPLOAD
 from verae.jobs.queue import Queue, enqueue
 from verae.kit.deps import Services
-from verae.kit.errors import AppError, TooManyRequestsError
+from verae.kit.errors import AppError, ConflictError, TooManyRequestsError
 from verae.models import Job, Upload
 from verae.observability.audit import record_audit, record_event
 from verae.observability.context import current_correlation_id
@@ -67,6 +69,67 @@ def blob_key(upload_id: uuid.UUID) -> str:
     return f"uploads/{upload_id}"
 
 
+def earlier_upload_job(
+    session: Session, user_id: uuid.UUID, idempotency_key: str, received: ReceivedFile
+) -> Job | None:
+    """The job of the person's earlier upload under this idempotency key (a client's retry): the same file
+    gets the same answer; another file under the same key is refused."""
+    found = session.execute(
+        select(Upload.sha256, Job)
+        .join(Job, Job.upload_id == Upload.id)
+        .where(Upload.user_id == user_id, Upload.idempotency_key == idempotency_key)
+        .order_by(Job.created_at)
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    sha256, job = found
+    if sha256 != received.sha256.hexdigest():
+        raise ConflictError(
+            "This Idempotency-Key was already used for another file. Use a new key for a new upload.",
+            code="idempotency_key_reused",
+        )
+    return job
+
+
+def store_upload(
+    services: Services,
+    *,
+    user_id: uuid.UUID,
+    upload_id: uuid.UUID,
+    received: ReceivedFile,
+    media_type: str,
+    idempotency_key: str | None,
+) -> tuple[Job, bool]:
+    """The upload's job, in a transaction of its own; True when it is an earlier upload's (a retry under
+    the same idempotency key), whose blob then makes this one's redundant."""
+
+    def earlier() -> Job | None:
+        if idempotency_key is None:
+            return None
+        with services.db.unit_of_work(write=False) as session:
+            return earlier_upload_job(session, user_id, idempotency_key, received)
+
+    if job := earlier():
+        return job, True
+    try:
+        with services.db.unit_of_work() as session:
+            job = create_upload_and_job(
+                session,
+                services,
+                user_id=user_id,
+                upload_id=upload_id,
+                received=received,
+                media_type=media_type,
+                idempotency_key=idempotency_key,
+            )
+        return job, False
+    except IntegrityError:
+        if job := earlier():  # a concurrent retry under the same key committed first
+            return job, True
+        raise
+
+
 def create_upload_and_job(
     session: Session,
     services: Services,
@@ -75,6 +138,7 @@ def create_upload_and_job(
     upload_id: uuid.UUID,
     received: ReceivedFile,
     media_type: str,
+    idempotency_key: str | None = None,
 ) -> Job:
     upload = Upload(
         id=upload_id,
@@ -84,6 +148,7 @@ def create_upload_and_job(
         size_bytes=received.size,
         sha256=received.sha256.hexdigest(),
         blob_key=blob_key(upload_id),
+        idempotency_key=idempotency_key,
     )
     session.add(upload)
     session.flush()
