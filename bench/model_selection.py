@@ -11,7 +11,8 @@ Only development rows with a valid label are validated on; the test split is nev
 change to catboost-v1's settings (TrainingConfig, except the < 15 model's learning rate); the baseline
 always runs, since the rule compares with it. Models keep the seeds of training (seed + fold) whatever the
 fold seed, so only the folds change between fold seeds. Thread count can change CatBoost's trees
-slightly; the card's figures were measured with 1 thread.
+slightly; the card's figures were measured with 1 thread. The third round's candidates (additive*, v2*)
+stack the additive spline model (risk/additive.py), fitted on the same training folds.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from verae.risk.training import (
     TrainingConfig,
     cross_fitted_probability,
     cross_validate,
+    cross_validate_additive,
     folds_of,
     labels_for,
     split_test,
@@ -62,13 +64,15 @@ DERIVED = ("mentzer", "rdw_mcv", "rdw_index", "hb_below_anaemia_cutoff")
 
 @dataclass(frozen=True)
 class Model:
-    """One cross-validated CatBoost model: its target (a head's label, or log10 ferritin for a regressor),
-    settings, extra training rows and whether it sees the derived features."""
+    """One cross-validated model: its target (a head's label, or log10 ferritin for a regressor),
+    settings, extra training rows, whether it sees the derived features, and whether it is CatBoost or
+    the additive spline model (same inputs, development rows only)."""
 
     target: str
     config: TrainingConfig
     extras: tuple[str, ...] = ()
     derived: bool = False
+    additive: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,10 @@ def candidates(base: TrainingConfig) -> dict[str, Candidate]:
         return Candidate(description, {head: (Model(head, config, extras, derived),) for head in HEADS})
 
     plain = {head: Model(head, base) for head in HEADS}
+    additive = {head: Model(head, base, additive=True) for head in HEADS}
+    depleted_v2 = Model(
+        HEADS[1], replace(base, learning_rate=base.depleted_learning_rate), extras=("no_crp", "adults_1999")
+    )
     regressor = Model(LOG_FERRITIN, base)
     return {
         "baseline": each_head("catboost-v1 settings (baseline)"),
@@ -123,20 +131,32 @@ def candidates(base: TrainingConfig) -> dict[str, Candidate]:
             "< 15 head stacked with the < 30 model",
             {HEADS[0]: (plain[HEADS[0]],), HEADS[1]: (plain[HEADS[1]], plain[HEADS[0]])},
         ),
-        # what `verae model train` ships: the < 15 model with every kept change, stacked with the < 30 model
+        "additive30": Candidate(
+            "< 30 head stacked with the additive spline model",
+            {HEADS[0]: (plain[HEADS[0]], additive[HEADS[0]]), HEADS[1]: (plain[HEADS[1]],)},
+        ),
+        "additive15": Candidate(
+            "< 15 head stacked with the additive spline model",
+            {HEADS[0]: (plain[HEADS[0]],), HEADS[1]: (plain[HEADS[1]], additive[HEADS[1]])},
+        ),
+        # catboost-v2: the < 15 model with every change kept in the first round, stacked with the < 30 model
+        "v2": Candidate(
+            "catboost-v2 combination",
+            {HEADS[0]: (plain[HEADS[0]],), HEADS[1]: (depleted_v2, plain[HEADS[0]])},
+        ),
+        "v2_additive15": Candidate(
+            "catboost-v2 with the < 15 head also stacked on the additive < 15 model",
+            {HEADS[0]: (plain[HEADS[0]],), HEADS[1]: (depleted_v2, plain[HEADS[0]], additive[HEADS[1]])},
+        ),
+        "v2_additive30": Candidate(
+            "catboost-v2 with the < 15 head also stacked on the additive < 30 model",
+            {HEADS[0]: (plain[HEADS[0]],), HEADS[1]: (depleted_v2, plain[HEADS[0]], additive[HEADS[0]])},
+        ),
+        # what `verae model train` ships: catboost-v2, with the < 30 head also stacked on the additive model
+        # (on top of catboost-v2's < 15 stack the additive models gain too little: v2_additive15/30)
         "chosen": Candidate(
             "chosen combination",
-            {
-                HEADS[0]: (plain[HEADS[0]],),
-                HEADS[1]: (
-                    Model(
-                        HEADS[1],
-                        replace(base, learning_rate=base.depleted_learning_rate),
-                        extras=("no_crp", "adults_1999"),
-                    ),
-                    plain[HEADS[0]],
-                ),
-            },
+            {HEADS[0]: (plain[HEADS[0]], additive[HEADS[0]]), HEADS[1]: (depleted_v2, plain[HEADS[0]])},
         ),
     }
 
@@ -195,6 +215,8 @@ class Selection:
     def out_of_fold(self, model: Model, fold_seed: int) -> tuple[FloatArray, int]:
         """A model's out-of-fold score (higher = lower ferritin) and its tree count."""
         key = (model, fold_seed)
+        if key not in self._out_of_fold and model.additive:
+            self._out_of_fold[key] = (self._additive_out_of_fold(model, fold_seed), 0)
         if key not in self._out_of_fold:
             columns = [*FEATURE_NAMES, *(DERIVED if model.derived else ())]
             extra = None
@@ -216,6 +238,11 @@ class Selection:
             score = -cv.out_of_fold if model.target == LOG_FERRITIN else cv.out_of_fold
             self._out_of_fold[key] = (score, cv.iterations)
         return self._out_of_fold[key]
+
+    def _additive_out_of_fold(self, model: Model, fold_seed: int) -> FloatArray:
+        matrix = self.dev[list(FEATURE_NAMES)].to_numpy(dtype=np.float64)
+        target = self._target(model, self.dev)
+        return cross_validate_additive(matrix, target, list(FEATURE_NAMES), self.folds(fold_seed))
 
     @staticmethod
     def _target(model: Model, rows: pd.DataFrame) -> FloatArray:

@@ -16,7 +16,15 @@ from tests.risk.conftest import HEALTHY_PICTURE, IRON_DEFICIENT_PICTURE, make_re
 from verae.labs.catalog import BY_CODE
 from verae.risk import nhanes
 from verae.risk.features import FEATURE_INDEX, FEATURE_NAMES, FEATURES, feature_row
-from verae.risk.model import METADATA_FILE, RISK_FILE, ModelArtifactError, RiskModel, load_model
+from verae.risk.model import (
+    METADATA_FILE,
+    RISK_ADDITIVE_FILE,
+    RISK_FILE,
+    ModelArtifactError,
+    RiskModel,
+    load_model,
+    sha256_of,
+)
 from verae.risk.service import ARTIFACT_DIR
 from verae.risk.training import TrainingConfig, split_test
 
@@ -41,7 +49,7 @@ def test_the_shipped_artifact_is_small_and_records_its_provenance(shipped: RiskM
     metadata = shipped.metadata
     assert len(metadata.training_data_sha256) == 64
     assert {"P_DEMO.XPT", "P_CBC.XPT", "P_FERTIN.XPT", "P_HSCRP.XPT"} <= set(metadata.training_files)
-    assert metadata.model_version.startswith("catboost-v2+")
+    assert metadata.model_version.startswith("catboost-v3+")
     assert 0 < metadata.tier_cutoffs_percent.GRAY < metadata.tier_cutoffs_percent.WARNING
     assert metadata.tier_cutoffs_percent.WARNING < metadata.tier_cutoffs_percent.HIGH < 100
 
@@ -83,16 +91,42 @@ def test_a_partial_artifact_is_refused_not_half_served(artifact_copy: Path) -> N
         load_model(artifact_copy)
 
 
+def _replace_file(directory: Path, name: str, content: str) -> None:
+    """Rewrite a model file and record its new hash, so only the content check can refuse it."""
+    (directory / name).write_text(content, encoding="utf-8")
+    metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    _edit_metadata(directory, {"files": {**metadata["files"], name: sha256_of(directory / name)}})
+
+
+def test_an_unreadable_additive_model_is_refused(artifact_copy: Path) -> None:
+    _replace_file(artifact_copy, RISK_ADDITIVE_FILE, '{"features": ["sex"]}')
+    with pytest.raises(ModelArtifactError, match=f"{RISK_ADDITIVE_FILE} is not a readable additive model"):
+        load_model(artifact_copy)
+
+
+def test_an_additive_model_for_other_features_is_refused(artifact_copy: Path) -> None:
+    additive = json.loads((artifact_copy / RISK_ADDITIVE_FILE).read_text(encoding="utf-8"))
+    additive["features"][FEATURE_INDEX["mcv"]] = "mcv_fl"
+    _replace_file(artifact_copy, RISK_ADDITIVE_FILE, json.dumps(additive))
+    with pytest.raises(ModelArtifactError, match=f"{RISK_ADDITIVE_FILE} was trained on features"):
+        load_model(artifact_copy)
+
+
 def test_an_empty_directory_means_no_model(tmp_path: Path) -> None:
     assert load_model(tmp_path) is None
 
 
 def test_shap_contributions_sum_to_the_calibrated_log_odds(shipped: RiskModel) -> None:
     for picture, sex, age in ((IRON_DEFICIENT_PICTURE, "female", 29), (HEALTHY_PICTURE, "male", 51)):
-        prediction = shipped.predict_one(feature_row(make_report(sex, age, **picture)))
+        row = feature_row(make_report(sex, age, **picture))
+        prediction = shipped.predict_one(row)
         log_odds = prediction.base_log_odds + float(prediction.contributions.sum())
         assert prediction.probability == pytest.approx(1 / (1 + math.exp(-log_odds)), rel=1e-9)
         assert prediction.contributions.shape == (len(FEATURE_NAMES),)
+        # the batch path computes the same probability from the models' raw outputs, without SHAP: every
+        # stacked model (CatBoost and additive) must be in the contributions for the two to agree
+        batch = shipped.predict_batch(row.reshape(1, -1))
+        assert prediction.probability == pytest.approx(float(batch.probability[0]), rel=1e-9)
 
 
 def test_shap_signs_follow_the_blood_picture(shipped: RiskModel) -> None:

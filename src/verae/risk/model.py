@@ -1,14 +1,16 @@
 """The trained model artifact: loading with a schema check, scoring one row with SHAP, scoring batches.
 
-An artifact directory holds three CatBoost models and `metadata.json`:
-- ferritin30.cbm: P(ferritin < 30 µg/L), the risk shown to people (risk_percent), explained with SHAP;
-- ferritin15.cbm: P(ferritin < 15 µg/L), depleted stores;
+An artifact directory holds three CatBoost models, an additive spline model (risk/additive.py, JSON) and
+`metadata.json`:
+- ferritin30.cbm and ferritin30_additive.json: ferritin < 30 µg/L, the risk shown to people
+  (risk_percent), explained with SHAP;
+- ferritin15.cbm: ferritin < 15 µg/L, depleted stores;
 - iron_index.cbm: predicted log10 ferritin, reported as iron_index = 10 ** prediction (µg/L).
-Each probability is a logistic regression on the raw outputs of some of these models, fitted on their
-cross-validated outputs: P(< 30) recalibrates the < 30 log-odds alone, P(< 15) combines the < 15 and
-< 30 log-odds (the < 30 model, trained on three times as many positives, steadies the ranking). The
-combination is linear in raw outputs, so SHAP values of a head stay exact: the same weighted sum of
-its models' SHAP values.
+Each probability is a logistic regression on the raw log-odds of some of these models (HEAD_STACKS),
+fitted on their cross-validated outputs: P(< 30) stacks the < 30 CatBoost and additive models; P(< 15)
+stacks the < 15 model with the < 30 CatBoost model (trained on three times as many positives, it steadies
+the ranking). The combination is linear in raw outputs, so a head's SHAP values stay exact: the same
+weighted sum of its models' SHAP values (CatBoost's own, and the additive model's exact terms).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy.typing as npt
 from catboost import CatBoost, Pool
 from pydantic import BaseModel, ValidationError
 
+from verae.risk.additive import AdditiveModel
 from verae.risk.features import (
     CONFIDENCE_CBC_CODES,
     FEATURE_INDEX,
@@ -34,16 +37,20 @@ from verae.risk.features import (
 )
 from verae.risk.schemas import Confidence, RiskTier
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 METADATA_FILE = "metadata.json"
 RISK_FILE = "ferritin30.cbm"
 DEPLETED_FILE = "ferritin15.cbm"
 INDEX_FILE = "iron_index.cbm"
-MODEL_FILES: tuple[str, ...] = (RISK_FILE, DEPLETED_FILE, INDEX_FILE)
+RISK_ADDITIVE_FILE = "ferritin30_additive.json"
+CATBOOST_FILES: tuple[str, ...] = (RISK_FILE, DEPLETED_FILE, INDEX_FILE)
+ADDITIVE_FILES: tuple[str, ...] = (RISK_ADDITIVE_FILE,)
+MODEL_FILES: tuple[str, ...] = (*CATBOOST_FILES, *ADDITIVE_FILES)
 HEADS = ("ferritin_below_30", "ferritin_below_15")
-# which models' raw outputs each head's probability is stacked on (chosen in cross-validation)
+# which models' raw outputs each head's probability is stacked on (chosen in cross-validation); the
+# first is the head's own CatBoost model
 HEAD_STACKS: dict[str, tuple[str, ...]] = {
-    HEADS[0]: (RISK_FILE,),
+    HEADS[0]: (RISK_FILE, RISK_ADDITIVE_FILE),
     HEADS[1]: (DEPLETED_FILE, RISK_FILE),
 }
 
@@ -125,8 +132,11 @@ class BatchPrediction:
 
 
 class RiskModel:
-    def __init__(self, models: dict[str, CatBoost], metadata: ArtifactMetadata) -> None:
+    def __init__(
+        self, models: dict[str, CatBoost], additive: dict[str, AdditiveModel], metadata: ArtifactMetadata
+    ) -> None:
         self._models = models
+        self._additive = additive
         self.metadata = metadata
         self.version = metadata.model_version
         cutoffs = metadata.tier_cutoffs_percent
@@ -165,28 +175,45 @@ class RiskModel:
                 f"the artifact was trained for required fields {metadata.required_fields}, "
                 f"this code requires {list(REQUIRED_FIELDS)}"
             )
-        models: dict[str, CatBoost] = {}
         for name in MODEL_FILES:
             path = directory / name
             if not path.is_file():
                 raise ModelArtifactError(f"the model artifact lacks {name}")
             if sha256_of(path) != metadata.files.get(name):
                 raise ModelArtifactError(f"{name} does not match the sha256 recorded in {METADATA_FILE}")
+        models: dict[str, CatBoost] = {}
+        for name in CATBOOST_FILES:
             model = CatBoost()
-            model.load_model(str(path))
+            model.load_model(str(directory / name))
             if list(model.feature_names_) != list(FEATURE_NAMES):
                 raise ModelArtifactError(f"{name} was trained on features {model.feature_names_}")
             models[name] = model
-        return cls(models, metadata)
+        additive: dict[str, AdditiveModel] = {}
+        for name in ADDITIVE_FILES:
+            try:
+                additive[name] = AdditiveModel.model_validate_json((directory / name).read_bytes())
+            except ValidationError as error:
+                raise ModelArtifactError(f"{name} is not a readable additive model: {error}") from error
+            if additive[name].features != list(FEATURE_NAMES):
+                raise ModelArtifactError(f"{name} was trained on features {additive[name].features}")
+        return cls(models, additive, metadata)
 
-    def _raw(self, matrix: FloatArray, thread_count: int = -1) -> dict[str, FloatArray]:
-        return {
+    def _raw(
+        self, matrix: FloatArray, thread_count: int = -1, names: tuple[str, ...] = MODEL_FILES
+    ) -> dict[str, FloatArray]:
+        """Raw outputs (log-odds, or log10 ferritin for the index) of the named models."""
+        raw = {
             name: np.asarray(
-                model.predict(matrix, prediction_type="RawFormulaVal", thread_count=thread_count),
+                self._models[name].predict(
+                    matrix, prediction_type="RawFormulaVal", thread_count=thread_count
+                ),
                 dtype=np.float64,
             )
-            for name, model in self._models.items()
+            for name in names
+            if name in self._models
         }
+        raw.update({name: self._additive[name].log_odds(matrix) for name in names if name in self._additive})
+        return raw
 
     def _calibrated(self, head: str, raw: dict[str, FloatArray]) -> FloatArray:
         recalibration = self.metadata.recalibration[head]
@@ -239,7 +266,8 @@ class RiskModel:
         )
 
     def contributions(self, matrix: FloatArray, thread_count: int = -1) -> FloatArray:
-        """CatBoost's exact SHAP values of the primary head, on the calibrated log-odds scale.
+        """Exact SHAP values of the primary head, on the calibrated log-odds scale: CatBoost's own for its
+        trees, the additive model's terms for its curves.
 
         One column per feature plus a last column for the base value; each row sums to the calibrated
         log-odds, because the head is a weighted sum of its models' raw outputs.
@@ -248,9 +276,14 @@ class RiskModel:
         recalibration = self.metadata.recalibration[HEADS[0]]
         scaled: FloatArray = np.zeros((len(matrix), len(FEATURE_NAMES) + 1))
         for name, weight in recalibration.weights.items():
-            scaled += weight * self._models[name].get_feature_importance(
-                pool, type="ShapValues", thread_count=thread_count
-            )
+            if name in self._additive:
+                additive = self._additive[name]
+                scaled[:, :-1] += weight * additive.terms(matrix)
+                scaled[:, -1] += weight * additive.base_log_odds
+            else:
+                scaled += weight * self._models[name].get_feature_importance(
+                    pool, type="ShapValues", thread_count=thread_count
+                )
         scaled[:, -1] += recalibration.intercept
         return scaled
 
@@ -262,7 +295,8 @@ class RiskModel:
         contributions, base = shap[:-1], float(shap[-1])
         log_odds = np.array([base + contributions.sum()])
         probability = _sigmoid(log_odds)
-        raw = self._raw(matrix, thread_count=1)
+        # the primary head's log-odds come from the contributions; only the rest needs raw outputs
+        raw = self._raw(matrix, thread_count=1, names=(*HEAD_STACKS[HEADS[1]], INDEX_FILE))
         return SinglePrediction(
             probability=float(probability[0]),
             depleted_probability=float(self._calibrated(HEADS[1], raw)[0]),

@@ -32,12 +32,12 @@ HEAD_TITLES = {"ferritin_below_30": "ferritin < 30 µg/L", "ferritin_below_15": 
 # training folds only.
 CV_BASELINE = ("catboost-v1 settings (baseline)", 0.8790, 0.9290)
 # chosen combination: (< 30, < 15) on the 3 selection seeds, then on 2 fresh seeds (11, 2024)
-CV_CHOSEN = (0.8790, 0.9317, 0.8791, 0.9316)
+CV_CHOSEN = (0.8818, 0.9318, 0.8825, 0.9320)
 CV_FRESH_BASELINE = (0.8791, 0.9288)
 CV_CONFIRMATION = (
-    "On the fresh seeds each kept change, measured alone against the baseline (< 15: 0.9288), still "
-    "gained on < 15: learning rate 0.03 +0.0009, the extra rows +0.0014, the stacking +0.0019. No "
-    "change passed the rule for < 30, so the < 30 model keeps catboost-v1's settings."
+    "On the fresh seeds each kept change, measured alone against the baseline (0.8791 / 0.9288), still "
+    "gained: for < 15 (second round) learning rate 0.03 +0.0009, the extra rows +0.0014, the stacking "
+    "+0.0019; for < 30 (third round) the additive model +0.0034."
 )
 CV_CANDIDATES: tuple[tuple[str, float, float, str], ...] = (
     ("+ derived features (Mentzer, RDW/MCV, RDW index, Hb minus anaemia cut-off)", 0.8785, 0.9292, "no"),
@@ -63,6 +63,28 @@ CV_CANDIDATES: tuple[tuple[str, float, float, str], ...] = (
     ),
     ("< 15 head stacked with the < 30 model", 0.8790, 0.9305, "yes"),
 )
+# third round (catboost-v3), after the second round's test scoring: the stacked additive spline model
+CV_ROUND3: tuple[tuple[str, float, float, str], ...] = (
+    ("< 30 head stacked with the additive spline model", 0.8818, 0.9290, "< 30"),
+    ("< 15 head stacked with the additive spline model (< 15 label)", 0.8790, 0.9309, "see next row"),
+    (
+        "catboost-v2's < 15 stack plus the additive < 15 model / plus the additive < 30 model",
+        0.8790,
+        0.9321,
+        "no: +0.0003 over catboost-v2's 0.9318, not in every seed (< 30 model: 0.9316)",
+    ),
+)
+# measured with the same folds and seeds by throwaway scripts, not in bench/model_selection.py
+CV_ROUND3_EXPLORED = (
+    "Also measured in this round and not kept: further CBC columns NHANES has but the input contract "
+    "does not name (MPV 0.8787 / 0.9294; the white-cell differential as percentages 0.8788 / 0.9276 or "
+    "as counts 0.8784 / 0.9311; nucleated red cells 0.8793 / 0.9294); the mean of 5 CatBoost models "
+    "with different seeds (0.8799 / 0.9301: less than the additive model, at 5 times the SHAP cost); "
+    "shallower trees (depth 1–3: 0.8699–0.8775 for < 30); CatBoost given the sex × age band as a "
+    "feature (0.8794 for < 30); and, for the additive model itself, no sex × age-band step (stacked: "
+    "0.8789 / 0.9302) or knots at quantiles with the outer 0.5% clipped (stacked: 0.8805 / 0.9301) "
+    "instead of evenly spaced knots over the whole range."
+)
 CV_ERRATA = (
     "Re-running the table with that bench corrected two points. Learning rate 0.03 gains +0.00099 for < "
     "15 on unrounded figures, just under the rule's 0.001: it was kept because the rule was applied to "
@@ -81,6 +103,8 @@ DECISION_RULE = (
     "there would have been dropped. Stacked heads are scored with cross-fitted weights (fitted on the "
     "other folds), so fitting the weights does not flatter them."
 )
+# the held-out AUROC of catboost-v2 with only the required inputs, for comparison in the card
+V2_REQUIRED_ONLY_AUROC = 0.861
 RELIABILITY_FIGURE = "model-reliability.png"
 IMPORTANCE_FIGURE = "model-shap-importance.png"
 
@@ -166,7 +190,7 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
     add(
         "From a complete blood count, age and sex (BMI and CRP optional) the model estimates the probability "
         "that serum ferritin is below 30 µg/L — the usual threshold for low iron stores — as `risk_percent`, "
-        "explains it with CatBoost's own SHAP values, and places it in one of four tiers. Two companion "
+        "explains it with exact SHAP values, and places it in one of four tiers. Two companion "
         "models give the probability of ferritin < 15 µg/L (depleted stores, `depletion_risk_percent`) and "
         "`iron_index`, the ferritin (µg/L) the model expects for these blood values. It is a screening "
         "aid that suggests who may benefit from a ferritin test; it is not a diagnosis. When a report "
@@ -280,9 +304,17 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
         "chosen on it."
     )
     add("")
+    stack30 = meta.recalibration["ferritin_below_30"].weights
     add(
-        "- **< 30 probability**: the < 30 model's out-of-fold log-odds get a logistic recalibration "
-        "(weight and intercept in the metadata)."
+        "- **< 30 probability**: a logistic regression on the out-of-fold log-odds of the < 30 CatBoost "
+        f"model (weight {_f(stack30['ferritin30.cbm'], 2)}) and of an additive spline model "
+        f"(weight {_f(stack30['ferritin30_additive.json'], 2)}), both for ferritin < 30 µg/L. The additive "
+        "model (`risk/additive.py`) is a logistic regression on one smooth curve per input (cubic B-splines "
+        "with 3 evenly spaced inner knots over the training range, flat beyond it; linear for sex) plus a "
+        "step for each sex × age band (1–5, 6–17, 18–49, 50–64, 65+), L2-penalised (C = 1). Trees learn "
+        'a dose-response such as "lower MCV, higher risk" as steps from the few rows at the extremes; the '
+        "curves generalise it smoothly, and the trees add the interactions the curves lack. It is stored as "
+        "JSON (knots and coefficients), and its terms are its exact SHAP values, so explanations stay exact."
     )
     add(
         "- **< 15 probability**: a logistic regression on the out-of-fold log-odds of the < 15 model "
@@ -307,13 +339,16 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
         + " "
         + CV_CONFIRMATION
         + " The figures come from `uv run python bench/model_selection.py`, which re-runs every candidate "
-        "and applies the rule. " + CV_ERRATA
+        "and applies the rule. " + CV_ERRATA + " " + CV_ROUND3_EXPLORED
     )
     add("")
     add("| candidate (one change to catboost-v1) | AUROC < 30 | AUROC < 15 | kept |")
     add("|---|---|---|---|")
     add(f"| {CV_BASELINE[0]} | {CV_BASELINE[1]:.4f} | {CV_BASELINE[2]:.4f} | – |")
     for name, auroc30, auroc15, kept in CV_CANDIDATES:
+        add(f"| {name} | {auroc30:.4f} | {auroc15:.4f} | {kept} |")
+    add("| _third round_ | | | |")
+    for name, auroc30, auroc15, kept in CV_ROUND3:
         add(f"| {name} | {auroc30:.4f} | {auroc15:.4f} | {kept} |")
     add(
         f"| **chosen combination** (3 selection seeds / 2 fresh seeds) | {CV_CHOSEN[0]:.4f} / {CV_CHOSEN[2]:.4f} | "
@@ -336,8 +371,15 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
         "are the corrected model's. The first v2 run scored AUROC 0.879 (0.858–0.899) for < 30 and 0.926 "
         "(0.898–0.951) for < 15 on the test split, ECE 0.028 / 0.009. The v1 settings (depth, L2, masking) "
         "were explored on all non-inflamed rows before the split was fixed, so the test rows took part in "
-        "that choice (all candidates were within ±0.002 AUROC). The independent 15% evaluation set is the "
-        "clean check."
+        "that choice (all candidates were within ±0.002 AUROC). The shipped v2 scored AUROC 0.879 "
+        "(0.858–0.899) for < 30 and 0.926 (0.897–0.951) for < 15, ECE 0.029 / 0.008: both targets still "
+        "missed. That prompted a third round (catboost-v3): a new kind of candidate, the additive spline "
+        "model stacked with CatBoost, explored on development rows only and kept by the same rule on the "
+        "selection seeds and then the fresh seeds (table above). The test split was then scored a fourth "
+        "time, for v3, and its figures are the ones below, whatever they turned out to be; nothing was "
+        "changed after that scoring. Four looks at one split, each prompted by the last one missing the "
+        "targets, make a pass on it weaker evidence than a first look would be: read the held-out figures "
+        "with that in mind. The independent 15% evaluation set is the clean check."
     )
     add("")
     add("Reproduce: `verae model train --data ../shared/data/nhanes` (same files and seed → same trees).")
@@ -352,7 +394,7 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
         add(
             f"| {HEAD_TITLES[head]} | {_ci(metrics)} | {_f(metrics['auprc'])} | {_f(metrics['ece'])} | "
             f"{_f(metrics['brier'])} | {_pct(metrics['prevalence'])} | ≥ {TARGETS[head]} "
-            f"{_verdict(metrics['auroc'] >= TARGETS[head])} | ≤ {TARGET_ECE} {_verdict(metrics['ece'] <= TARGET_ECE)} |"
+            f"{_verdict(metrics['auroc'] >= TARGETS[head])} ({metrics['auroc']:.4f}) | ≤ {TARGET_ECE} {_verdict(metrics['ece'] <= TARGET_ECE)} |"
         )
     add("")
     add(
@@ -363,8 +405,13 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
         f"AUPRC {_f(cv['ferritin_below_30']['out_of_fold']['auprc'])} / "
         f"{_f(cv['ferritin_below_15']['out_of_fold']['auprc'])}; ECE before recalibration "
         f"{_f(cv['ferritin_below_30']['out_of_fold_raw_ece'])} / {_f(cv['ferritin_below_15']['out_of_fold_raw_ece'])}. "
-        f"For < 15, the < 15 model alone reached {_f(cv['ferritin_below_15']['own_model_auroc'], 4)} and the "
-        f"stack with the < 30 model {_f(cv['ferritin_below_15']['out_of_fold']['auroc'], 4)} (cross-fitted)."
+        "Each stack against its members (out-of-fold AUROC, the stack cross-fitted): "
+        + "; ".join(
+            f"{HEAD_TITLES[head]} {_f(cv[head]['out_of_fold']['auroc'], 4)} from "
+            + ", ".join(f"`{name}` {_f(auroc, 4)}" for name, auroc in cv[head]["member_auroc"].items())
+            for head in HEADS
+        )
+        + "."
     )
     add(
         f"The primary (< 30) score ranks ferritin < 15 with AUROC "
@@ -487,6 +534,14 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
         confidence = ", ".join(f"{level} {count}" for level, count in sorted(scenario["confidence"].items()))
         add(f"| {name} | {_f(scenario['auroc'])} | {_f(scenario['auprc'])} | {confidence} |")
     add("")
+    add(
+        f"With the required set only, catboost-v2 (CatBoost alone for < 30) reached {V2_REQUIRED_ONLY_AUROC} "
+        f"on the same rows and this model {_f(required_only['auroc'])}. The likely reason: the additive model "
+        "fills a missing input with its training median, while CatBoost has learnt from masked copies what "
+        "a missing value means, and the stack's weights were fitted on complete blood counts. The gain is "
+        "on complete counts; such sparse inputs already get low confidence."
+    )
+    add("")
 
     add("### iron_index")
     add("")
@@ -513,10 +568,12 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
         "`clinical_action` and `disclaimer` in English and Russian (`risk/texts.py`)."
     )
     add(
-        "- `explanations`: the features with the largest exact SHAP contributions (CatBoost "
-        '`get_feature_importance(type="ShapValues")`, scaled to calibrated log-odds), worded in plain '
+        "- `explanations`: the features with the largest exact SHAP contributions, worded in plain "
         'language in English and Russian, e.g. "MCV 72 fL is below the usual range (80–100 fL) and raises '
-        'the estimate". Contributions plus the base value sum to the calibrated log-odds.'
+        "the estimate\". A contribution is the stack-weighted sum of CatBoost's own SHAP value "
+        '(`get_feature_importance(type="ShapValues")`) and the additive model\'s term for that input (its '
+        "curve minus the curve's training mean; the sex × age-band step is split between sex and age by "
+        "the two-input Shapley formula). Contributions plus the base value sum to the calibrated log-odds."
     )
     add(
         "- `confidence`: **high** when every CBC value is present and inside the central 99.8% of the "
@@ -576,14 +633,16 @@ def _weaknesses(run: TrainingRun) -> list[str]:
             f"{round(test[head]['prevalence'] * test[head]['n'])} ({HEAD_TITLES[head]})" for head in missed
         )
         figures = "; ".join(
-            f"{HEAD_TITLES[head]}: {_ci(test[head])} against ≥ {TARGETS[head]}" for head in missed
+            f"{HEAD_TITLES[head]}: {test[head]['auroc']:.4f} (95% CI {_f(test[head]['auroc_ci95'][0])}–"
+            f"{_f(test[head]['auroc_ci95'][1])}) against ≥ {TARGETS[head]}"
+            for head in missed
         )
         items.append(
             f"**AUROC target not reached** — {figures}. These are the honest held-out figures: the "
-            "settings were chosen in cross-validation (see Training, also for the one correction made after "
-            "a test scoring). Cross-validation on the development rows gave "
+            "settings were chosen in cross-validation (see Training; its honesty note lists every scoring of "
+            "this split). Cross-validation on the development rows gave "
             + " and ".join(
-                f"{_f(run.cross_validation[head]['out_of_fold']['auroc'])} ({HEAD_TITLES[head]})"
+                f"{_f(run.cross_validation[head]['out_of_fold']['auroc'], 4)} ({HEAD_TITLES[head]})"
                 for head in missed
             )
             + f"; the test split holds only {positives} positives, so its intervals are wide and include the "

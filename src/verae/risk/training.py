@@ -3,9 +3,9 @@
 Order of work, so that the test split is looked at exactly once, at the end:
 1. Split participants 80/20 (stratified by label, sex and age band) into development and test.
 2. On development rows with a valid label: k-fold cross-validation fixes the number of trees (lowest
-   mean validation loss) and gives out-of-fold outputs; on those, each head's stacked logistic
-   recalibration (model.HEAD_STACKS) and the tier cut-offs are fitted, and optional feature sets are
-   compared. The < 15 model also trains on extra rows whose < 15 label is still trustworthy (no CRP
+   mean validation loss) and gives out-of-fold outputs, for the additive < 30 model too (same folds); on
+   those, each head's stacked logistic recalibration (model.HEAD_STACKS) and the tier cut-offs are
+   fitted, and optional feature sets are compared. The < 15 model also trains on extra rows whose < 15 label is still trustworthy (no CRP
    result; NHANES 1999-2000 adults); they are only ever in training folds, never scored.
 3. Fit the final models on all development rows; evaluate them, the baselines and the subgroups on
    the test split.
@@ -32,6 +32,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from verae.risk import evaluation, nhanes
+from verae.risk.additive import AdditiveModel, fit_additive
 from verae.risk.features import (
     FEATURE_INDEX,
     FEATURE_NAMES,
@@ -45,6 +46,7 @@ from verae.risk.model import (
     HEADS,
     INDEX_FILE,
     METADATA_FILE,
+    RISK_ADDITIVE_FILE,
     RISK_FILE,
     SCHEMA_VERSION,
     ArtifactMetadata,
@@ -56,7 +58,7 @@ from verae.risk.model import (
 )
 from verae.risk.rules import score as rules_score
 
-MODEL_FAMILY = "catboost-v2"
+MODEL_FAMILY = "catboost-v3"
 EXTRA_CANDIDATES: tuple[str, ...] = ("glucose", "cholesterol")
 THRESHOLDS = {"ferritin_below_30": 30.0, "ferritin_below_15": 15.0}
 WHO_INFLAMMATION_THRESHOLD = 70.0
@@ -194,6 +196,17 @@ def cross_validate(
         if kind == "classifier":
             fold_auroc.append(float(roc_auc_score(target[valid_rows], out_of_fold[valid_rows])))
     return CrossValidation(iterations=iterations, out_of_fold=out_of_fold, fold_auroc=fold_auroc)
+
+
+def cross_validate_additive(
+    matrix: FloatArray, target: FloatArray, columns: list[str], folds: list[tuple[np.ndarray, np.ndarray]]
+) -> FloatArray:
+    """Out-of-fold log-odds of the additive model (risk/additive.py) on the given folds."""
+    out_of_fold = np.zeros(len(target))
+    for train_rows, valid_rows in folds:
+        fitted = fit_additive(matrix[train_rows], target[train_rows], columns)
+        out_of_fold[valid_rows] = fitted.log_odds(matrix[valid_rows])
+    return out_of_fold
 
 
 def _with_extra(
@@ -464,6 +477,7 @@ def _counts(levels: np.ndarray) -> dict[str, int]:
 @dataclass
 class TrainedArtifact:
     models: dict[str, CatBoost]
+    additive: dict[str, AdditiveModel]
     metadata: ArtifactMetadata
     cross_validation: dict[str, Any]
 
@@ -502,6 +516,8 @@ def train_models(
         cv_report[file_name] = {"iterations": cv.iterations, "fold_auroc": cv.fold_auroc}
         models[file_name] = fit_final(matrix, target, columns, kind, cv.iterations, model_config, extra)
     folds = folds_of(strata, config)
+    out_of_fold[RISK_ADDITIVE_FILE] = cross_validate_additive(matrix, labels_for(dev, 30.0), columns, folds)
+    additive = {RISK_ADDITIVE_FILE: fit_additive(matrix, labels_for(dev, 30.0), columns)}
     recalibration: dict[str, Recalibration] = {}
     for head in HEADS:
         labels = labels_for(dev, THRESHOLDS[head])
@@ -516,6 +532,9 @@ def train_models(
             ],
             "out_of_fold": evaluation.probability_metrics(int_labels, calibrated, interval=False),
             "own_model_auroc": float(roc_auc_score(labels, out_of_fold[own_model])),
+            "member_auroc": {
+                name: float(roc_auc_score(labels, out_of_fold[name])) for name in HEAD_STACKS[head]
+            },
             "out_of_fold_raw_ece": evaluation.expected_calibration_error(
                 int_labels, 1 / (1 + np.exp(-out_of_fold[own_model]))
             ),
@@ -575,7 +594,7 @@ def train_models(
             "depletion_extra_rows": cv_report["depletion_extra_rows"],
         },
     )
-    return TrainedArtifact(models=models, metadata=metadata, cross_validation=cv_report)
+    return TrainedArtifact(models=models, additive=additive, metadata=metadata, cross_validation=cv_report)
 
 
 def extra_inputs_ablation(dev: pd.DataFrame, config: TrainingConfig) -> dict[str, Any]:
@@ -608,9 +627,13 @@ def write_artifact(trained: TrainedArtifact, directory: Path, metrics: dict[str,
             del info["train_finish_time"]
         info["model_guid"] = f"{trained.metadata.model_version}/{name}"
         model.save_model(str(directory / name))
+    for name, additive in trained.additive.items():
+        (directory / name).write_text(additive.model_dump_json(indent=1) + "\n", encoding="utf-8")
     metadata = trained.metadata.model_copy(
         update={
-            "files": {name: sha256_of(directory / name) for name in sorted(trained.models)},
+            "files": {
+                name: sha256_of(directory / name) for name in sorted([*trained.models, *trained.additive])
+            },
             "metrics": metrics,
         }
     )

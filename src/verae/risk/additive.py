@@ -1,0 +1,192 @@
+"""An additive logistic model: one smooth curve per input plus a step per sex × age band, stacked with
+CatBoost in a head.
+
+log-odds = intercept + Σ_j curve_j(x_j) + group(sex, age band). Each curve is a B-spline (cubic; linear
+for a two-valued input such as sex) with evenly spaced knots over the training range; the group term lets risk change
+between the sexes at menarche and menopause. All are fitted together by L2-penalised logistic
+regression. Trees approximate a smooth dose-response (lower MCV, higher risk) with steps learnt from few
+rows at the extremes; the curves do not, and in cross-validation the stack of both ranks better than
+either (docs/model-card.md).
+
+Explanations stay exact SHAP values against the training rows as background: a curve's is its term minus
+the term's training mean; the group term, which depends on two inputs, is split between sex and age by
+the exact two-input Shapley formula. A missing input takes the training median, so its term is near zero.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+from pydantic import BaseModel
+from scipy.interpolate import BSpline
+from sklearn.linear_model import LogisticRegression
+
+from verae.risk.features import FloatArray
+
+CUBIC = 3
+# interior knots, evenly spaced between the training minimum and maximum (the curve is flat beyond them)
+INTERIOR_KNOTS = 3
+PENALTY_C = 1.0
+# lower edges of the age bands after the first (years): childhood, adolescence and menarche, menopause,
+# old age; the test split is stratified by the same bands
+AGE_BAND_EDGES = (6.0, 18.0, 50.0, 65.0)
+SEXES = 2  # column of GroupTerm.values: 0 = male, 1 = female (the `sex` feature's coding)
+
+
+class Curve(BaseModel):
+    """One input's term: a B-spline of `degree` on the full knot vector `knots` with `coefficients`.
+
+    Outside [knots[degree], knots[-degree-1]] the input is clipped (the curve stays flat); a missing
+    input is replaced by `fill`. `mean` is the term's average over the training rows.
+    """
+
+    degree: int
+    knots: list[float]
+    coefficients: list[float]
+    fill: float
+    mean: float
+
+    def _inputs(self, values: FloatArray) -> FloatArray:
+        """NaN → fill; clipped to the boundary knots, so the curve is flat beyond them."""
+        low, high = self.knots[self.degree], self.knots[-self.degree - 1]
+        return np.clip(np.where(np.isnan(values), self.fill, values), low, high)
+
+    def basis(self, values: FloatArray) -> FloatArray:
+        """Design matrix of the B-spline basis at `values`, for fitting the coefficients."""
+        design = BSpline.design_matrix(self._inputs(values), np.asarray(self.knots), self.degree)
+        return np.asarray(design.toarray(), dtype=np.float64)
+
+    @cached_property
+    def _spline(self) -> BSpline:
+        return BSpline(np.asarray(self.knots), np.asarray(self.coefficients), self.degree)
+
+    def term(self, values: FloatArray) -> FloatArray:
+        return np.asarray(self._spline(self._inputs(values)), dtype=np.float64)
+
+
+def age_band(age: FloatArray) -> FloatArray:
+    """0–4 by AGE_BAND_EDGES; NaN stays NaN."""
+    bands: FloatArray = np.where(np.isnan(age), np.nan, np.searchsorted(AGE_BAND_EDGES, age, side="right"))
+    return bands
+
+
+class GroupTerm(BaseModel):
+    """A log-odds step per age band (rows) and sex (columns), with the training shares that define the
+    background for its Shapley split: `band_shares` per band, `female_share`; `mean` over training rows."""
+
+    values: list[list[float]]
+    band_shares: list[float]
+    female_share: float
+    mean: float
+
+    @cached_property
+    def _table(self) -> FloatArray:
+        return np.asarray(self.values, dtype=np.float64)
+
+    def _sex_weights(self, sex: FloatArray) -> FloatArray:
+        """Per row, weights of (male, female); an unknown sex weighs both by the training share."""
+        female = np.where(np.isnan(sex), self.female_share, sex)
+        return np.column_stack([1.0 - female, female])
+
+    def _band_weights(self, age: FloatArray) -> FloatArray:
+        """Per row, weights of each band; an unknown age weighs the bands by their training shares."""
+        bands = age_band(age)
+        weights = np.tile(np.asarray(self.band_shares), (len(age), 1))
+        known = ~np.isnan(bands)
+        weights[known] = np.eye(len(self.band_shares))[bands[known].astype(int)]
+        return weights
+
+    def term(self, sex: FloatArray, age: FloatArray) -> FloatArray:
+        result: FloatArray = ((self._band_weights(age) @ self._table) * self._sex_weights(sex)).sum(axis=1)
+        return result
+
+    def shapley(self, sex: FloatArray, age: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Exact Shapley values of the term for (sex, age) against the training background.
+
+        v(∅) = mean; v({sex}) is the term with the age band drawn from the background, v({age}) likewise
+        for sex; each input gets the average of its two marginal contributions.
+        """
+        sex_weights, band_weights = self._sex_weights(sex), self._band_weights(age)
+        both = ((band_weights @ self._table) * sex_weights).sum(axis=1)
+        sex_only = sex_weights @ (np.asarray(self.band_shares) @ self._table)
+        age_only = band_weights @ (self._table @ np.array([1.0 - self.female_share, self.female_share]))
+        for_sex = 0.5 * ((sex_only - self.mean) + (both - age_only))
+        for_age = 0.5 * ((age_only - self.mean) + (both - sex_only))
+        return for_sex, for_age
+
+
+class AdditiveModel(BaseModel):
+    """The fitted model, stored as JSON in the artifact (no pickles): one curve per feature in `features`
+    order, and the group term on the `sex` and `age` features."""
+
+    features: list[str]
+    curves: list[Curve]
+    group: GroupTerm
+    intercept: float
+
+    def terms(self, matrix: FloatArray) -> FloatArray:
+        """Per row and input, its exact SHAP value (columns in `features` order)."""
+        shap = np.column_stack(
+            [curve.term(matrix[:, column]) - curve.mean for column, curve in enumerate(self.curves)]
+        )
+        sex, age = self.features.index("sex"), self.features.index("age")
+        for_sex, for_age = self.group.shapley(matrix[:, sex], matrix[:, age])
+        shap[:, sex] += for_sex
+        shap[:, age] += for_age
+        return shap
+
+    @property
+    def base_log_odds(self) -> float:
+        """The log-odds when every term is at its training mean."""
+        return self.intercept + self.group.mean + sum(curve.mean for curve in self.curves)
+
+    def log_odds(self, matrix: FloatArray) -> FloatArray:
+        """The same as base_log_odds + terms(matrix).sum(axis=1), without the Shapley split."""
+        sex, age = matrix[:, self.features.index("sex")], matrix[:, self.features.index("age")]
+        result: FloatArray = self.intercept + self.group.term(sex, age)
+        for column, curve in enumerate(self.curves):
+            result = result + curve.term(matrix[:, column])
+        return result
+
+
+def _unfitted_curve(column: FloatArray) -> Curve:
+    present = column[~np.isnan(column)]
+    fill = float(np.median(present))
+    if len(np.unique(present)) <= 2:
+        degree, inner = 1, []
+        low, high = float(present.min()), float(present.max())
+    else:
+        degree = CUBIC
+        low, high = float(present.min()), float(present.max())
+        inner = np.linspace(low, high, INTERIOR_KNOTS + 2)[1:-1].tolist()
+    knots = [low] * (degree + 1) + inner + [high] * (degree + 1)
+    coefficients = [0.0] * (len(knots) - degree - 1)
+    return Curve(degree=degree, knots=knots, coefficients=coefficients, fill=fill, mean=0.0)
+
+
+def fit_additive(matrix: FloatArray, labels: FloatArray, features: list[str]) -> AdditiveModel:
+    """Fit on rows in `features` order (NaN = missing; `sex` and `age` present) with 0/1 labels."""
+    curves = [_unfitted_curve(column) for column in matrix.T]
+    sex = matrix[:, features.index("sex")]
+    bands = age_band(matrix[:, features.index("age")]).astype(int)
+    band_count = len(AGE_BAND_EDGES) + 1
+    groups = np.eye(band_count * SEXES)[bands * SEXES + sex.astype(int)]
+    bases = [curve.basis(matrix[:, column]) for column, curve in enumerate(curves)]
+    fitted = LogisticRegression(C=PENALTY_C, max_iter=5000).fit(np.hstack([*bases, groups]), labels)
+    coefficients = np.split(fitted.coef_[0], np.cumsum([basis.shape[1] for basis in bases]))
+    fitted_curves = []
+    for column, (curve, weights) in enumerate(zip(curves, coefficients, strict=False)):
+        with_weights = Curve(**{**curve.model_dump(), "coefficients": weights.tolist()})
+        mean = float(with_weights.term(matrix[:, column]).mean())
+        fitted_curves.append(Curve(**{**with_weights.model_dump(), "mean": mean}))
+    group_values = coefficients[-1].reshape(band_count, SEXES)
+    group = GroupTerm(
+        values=group_values.tolist(),
+        band_shares=(np.bincount(bands, minlength=band_count) / len(bands)).tolist(),
+        female_share=float(sex.mean()),
+        mean=float(group_values[bands, sex.astype(int)].mean()),
+    )
+    return AdditiveModel(
+        features=features, curves=fitted_curves, group=group, intercept=float(fitted.intercept_[0])
+    )
