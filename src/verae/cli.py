@@ -1,4 +1,4 @@
-"""The `verae` command: serve, worker, db, smoke."""
+"""The `verae` command: serve, worker, db, jobs, blobs, smoke."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 jobs_app = typer.Typer(help="Operate on jobs.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
+blobs_app = typer.Typer(help="Maintain the blob store.", no_args_is_help=True)
+app.add_typer(blobs_app, name="blobs")
 app.add_typer(model_app, name="model")
 app.command("predict")(predict_command)
 console = Console(stderr=True)
@@ -77,6 +79,46 @@ def jobs_requeue(job_id: Annotated[uuid.UUID, typer.Argument(help="The failed jo
     finally:
         database.dispose()
     console.print(f"job {job_id} requeued")
+
+
+@blobs_app.command("sweep")
+def blobs_sweep(
+    older_than_minutes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Grace period: only blobs and unfinished writes older than this are deleted, so uploads "
+            "in flight are never touched",
+        ),
+    ] = 60,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be deleted; delete nothing")
+    ] = False,
+) -> None:
+    """Delete upload blobs that no upload row owns, and abandoned partial writes (safe beside live uploads)."""
+    from datetime import timedelta
+
+    from verae.kit.blobstore import LocalBlobStore
+    from verae.kit.db import Database
+    from verae.uploads.sweep import sweep_orphan_blobs
+
+    settings = load_settings()
+    database = Database(settings.database_url, pool_size=1)
+    try:
+        report = sweep_orphan_blobs(
+            database,
+            LocalBlobStore(settings.blob_dir),
+            grace=timedelta(minutes=older_than_minutes),
+            dry_run=dry_run,
+        )
+    finally:
+        database.dispose()
+    verb = "would delete" if dry_run else "deleted"
+    console.print(
+        f"blobs: {report.blobs_seen} seen, {report.blobs_referenced} referenced, "
+        f"{report.blobs_within_grace} within the grace period, {verb} {report.orphan_blobs} orphans; "
+        f"unfinished writes: {report.unfinished_writes_seen} seen, {verb} {report.stale_unfinished_writes}"
+    )
 
 
 @app.command()

@@ -5,10 +5,31 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,254}$")
+_TEMP_SUFFIX = ".part"
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    key: str
+    modified_at: datetime
+
+
+@dataclass(frozen=True)
+class UnfinishedWrite:
+    """A write that was neither committed nor aborted, most likely because its process died.
+
+    `handle` means something only to the store that listed it (here a temporary file's path relative to
+    the root; an S3 store would use the multipart upload's id)."""
+
+    handle: str
+    modified_at: datetime
 
 
 class BlobWriter(Protocol):
@@ -27,11 +48,21 @@ class BlobStore(Protocol):
     def check(self) -> None:
         """Raise if the store cannot be used (for /ready)."""
 
+    def list_blobs(self, folder: str) -> Iterator[StoredBlob]:
+        """Committed blobs whose keys start with `folder/`, in no particular order. Lazy, because a store
+        may hold millions; a blob deleted while listing may or may not be yielded."""
+
+    def list_unfinished_writes(self, folder: str) -> Iterator[UnfinishedWrite]:
+        """Writes under `folder/` still in progress or abandoned; `modified_at` is their last write."""
+
+    def discard_unfinished_write(self, write: UnfinishedWrite) -> None:
+        """Remove what the write left behind; refuses a committed blob, which only `delete` removes."""
+
 
 class _LocalWriter:
     def __init__(self, final_path: Path) -> None:
         self._final_path = final_path
-        self._temp_path = final_path.with_name(f".{final_path.name}.{uuid.uuid4().hex}.part")
+        self._temp_path = final_path.with_name(f".{final_path.name}.{uuid.uuid4().hex}{_TEMP_SUFFIX}")
         self._file = self._temp_path.open("wb")
 
     def write(self, chunk: bytes) -> None:
@@ -77,3 +108,41 @@ class LocalBlobStore:
         probe = self.root / f".ready-{uuid.uuid4().hex}"
         probe.write_bytes(b"")
         probe.unlink()
+
+    def list_blobs(self, folder: str) -> Iterator[StoredBlob]:
+        for path, modified_at in self._files_under(folder):
+            # Dot files are a writer's temporary files (and /ready probes), never committed blobs.
+            if not path.name.startswith("."):
+                yield StoredBlob(key=path.relative_to(self.root).as_posix(), modified_at=modified_at)
+
+    def list_unfinished_writes(self, folder: str) -> Iterator[UnfinishedWrite]:
+        for path, modified_at in self._files_under(folder):
+            if path.name.startswith(".") and path.name.endswith(_TEMP_SUFFIX):
+                yield UnfinishedWrite(handle=path.relative_to(self.root).as_posix(), modified_at=modified_at)
+
+    def discard_unfinished_write(self, write: UnfinishedWrite) -> None:
+        name = Path(write.handle).name
+        if not (name.startswith(".") and name.endswith(_TEMP_SUFFIX)) or ".." in write.handle:
+            raise ValueError("not an unfinished write")
+        (self.root / write.handle).unlink(missing_ok=True)
+
+    def _files_under(self, folder: str) -> Iterator[tuple[Path, datetime]]:
+        """Regular files below the folder with their modification time, walking one directory at a time so
+        memory does not grow with the number of files."""
+        pending = [self._path(folder)]
+        while pending:
+            directory = pending.pop()
+            try:
+                entries = os.scandir(directory)
+            except FileNotFoundError:
+                continue
+            with entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            pending.append(Path(entry.path))
+                        elif entry.is_file(follow_symlinks=False):
+                            modified = entry.stat(follow_symlinks=False).st_mtime
+                            yield Path(entry.path), datetime.fromtimestamp(modified, UTC)
+                    except FileNotFoundError:  # deleted since the directory was read
+                        continue

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +12,13 @@ from verae.models.owned import newest_first_page
 
 def blob_keys_of_user(session: Session, user_id: uuid.UUID) -> list[str]:
     return list(session.scalars(select(Upload.blob_key).where(Upload.user_id == user_id)))
+
+
+def referenced_blob_keys(session: Session, keys: Collection[str]) -> set[str]:
+    """Those of the keys that an upload row holds (an exact, case-sensitive match on both databases)."""
+    if not keys:
+        return set()
+    return set(session.scalars(select(Upload.blob_key).where(Upload.blob_key.in_(keys))))
 
 
 def get_upload_of_user(session: Session, upload_id: uuid.UUID, user_id: uuid.UUID) -> Upload | None:

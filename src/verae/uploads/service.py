@@ -21,6 +21,8 @@ from verae.uploads.receive import ReceivedFile, receive_file
 from verae.uploads.sniff import ACCEPTED_MEDIA_TYPES, sniff_media_type
 
 QUEUE_FULL_RETRY_AFTER_SECONDS = 30
+# Every upload's blob lives in this folder of the blob store, and nothing else does.
+BLOB_FOLDER = "uploads"
 
 
 class UnsupportedMediaType(AppError):
@@ -66,7 +68,7 @@ async def receive_upload(
 
 
 def blob_key(upload_id: uuid.UUID) -> str:
-    return f"uploads/{upload_id}"
+    return f"{BLOB_FOLDER}/{upload_id}"
 
 
 def earlier_upload_job(
