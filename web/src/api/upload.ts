@@ -29,15 +29,27 @@ export function checkFile(file: { name: string; type: string; size: number }): F
   return null;
 }
 
+/** A fresh key for one file's upload; getRandomValues, unlike randomUUID, also works over plain http. */
+export function newIdempotencyKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 export interface UploadHandle {
   promise: Promise<UploadAccepted>;
   abort: () => void;
 }
 
-/** POST /api/v1/uploads through XMLHttpRequest, which (unlike fetch) reports upload progress. */
+/**
+ * POST /api/v1/uploads through XMLHttpRequest, which (unlike fetch) reports upload progress.
+ *
+ * `idempotencyKey` names this file's upload: sending the same file again under the same key (say after
+ * the connection dropped before the answer came) returns the job of the upload the server already kept,
+ * instead of analysing the report twice.
+ */
 export function uploadFile(
   client: ApiClient,
   file: File,
+  idempotencyKey: string,
   onProgress: (fraction: number) => void,
 ): UploadHandle {
   let xhr: XMLHttpRequest | null = null;
@@ -50,6 +62,7 @@ export function uploadFile(
       request.open("POST", client.url("/api/v1/uploads"));
       request.setRequestHeader("Authorization", `Bearer ${token}`);
       request.setRequestHeader("Accept", "application/json");
+      request.setRequestHeader("Idempotency-Key", idempotencyKey);
       request.upload.onprogress = (event) => {
         if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
       };

@@ -144,4 +144,28 @@ describe("UploadScreen", () => {
     act(() => FakeXhr.last!.onerror?.());
     expect(await screen.findByRole("alert")).toHaveTextContent("Verae cannot be reached");
   });
+
+  it("tries the same file again under the same Idempotency-Key, and a newly chosen file under a new one", async () => {
+    const user = await setup();
+    await user.upload(screen.getByLabelText("Choose a file"), csv());
+    await user.click(screen.getByRole("button", { name: "Upload and analyse" }));
+    await waitFor(() => expect(FakeXhr.last).not.toBeNull());
+    const firstKey = FakeXhr.last!.headers["Idempotency-Key"];
+    expect(firstKey).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+    act(() => FakeXhr.last!.onerror?.());
+    await screen.findByRole("alert");
+
+    FakeXhr.last = null;
+    await user.click(screen.getByRole("button", { name: "Upload and analyse" }));
+    await waitFor(() => expect(FakeXhr.last).not.toBeNull());
+    expect(FakeXhr.last!.headers["Idempotency-Key"]).toBe(firstKey);
+    act(() => FakeXhr.last!.onerror?.());
+    await screen.findByRole("alert");
+
+    FakeXhr.last = null;
+    await user.upload(screen.getByLabelText("Choose a file"), csv());
+    await user.click(screen.getByRole("button", { name: "Upload and analyse" }));
+    await waitFor(() => expect(FakeXhr.last).not.toBeNull());
+    expect(FakeXhr.last!.headers["Idempotency-Key"]).not.toBe(firstKey);
+  });
 });

@@ -1,6 +1,13 @@
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from "react";
 import { ApiError } from "../api/errors";
-import { ACCEPT_ATTRIBUTE, checkFile, uploadFile, type FileProblem, type UploadHandle } from "../api/upload";
+import {
+  ACCEPT_ATTRIBUTE,
+  checkFile,
+  newIdempotencyKey,
+  uploadFile,
+  type FileProblem,
+  type UploadHandle,
+} from "../api/upload";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { useI18n } from "../i18n/i18n";
@@ -22,6 +29,8 @@ export function UploadScreen() {
   const { t, lang } = useI18n();
   const { api, user } = useSession();
   const [file, setFile] = useState<File | null>(null);
+  // one key per chosen file: trying the same file again after a failure cannot create a second upload
+  const [idempotencyKey, setIdempotencyKey] = useState("");
   const [dragging, setDragging] = useState(false);
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -43,6 +52,7 @@ export function UploadScreen() {
       return;
     }
     setFile(chosen);
+    setIdempotencyKey(newIdempotencyKey());
   };
 
   const onDrop = (event: DragEvent) => {
@@ -56,7 +66,7 @@ export function UploadScreen() {
     if (!file) return;
     setError(null);
     setProgress(0);
-    const handle = uploadFile(api, file, setProgress);
+    const handle = uploadFile(api, file, idempotencyKey, setProgress);
     handleRef.current = handle;
     try {
       const accepted = await handle.promise;
