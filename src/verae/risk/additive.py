@@ -2,9 +2,9 @@
 CatBoost in a head.
 
 log-odds = intercept + Σ_j curve_j(x_j) + group(sex, age band). Each curve is a B-spline (cubic; linear
-for a two-valued input such as sex) with evenly spaced knots over the training range; the group term lets risk change
-between the sexes at menarche and menopause. All are fitted together by L2-penalised logistic
-regression. Trees approximate a smooth dose-response (lower MCV, higher risk) with steps learnt from few
+for a two-valued input such as sex) with evenly spaced knots over the training range; the group term
+lets risk change between the sexes at menarche and menopause. All are fitted together by L2-penalised
+logistic regression. Trees approximate a smooth dose-response (lower MCV, higher risk) with steps learnt from few
 rows at the extremes; the curves do not, and in cross-validation the stack of both ranks better than
 either (docs/model-card.md).
 
