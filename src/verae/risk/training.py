@@ -5,8 +5,9 @@ Order of work, so that the test split is looked at exactly once, at the end:
 2. On development rows with a valid label: k-fold cross-validation fixes the number of trees (lowest
    mean validation loss) and gives out-of-fold outputs, for the additive < 30 model too (same folds); on
    those, each head's stacked logistic recalibration (model.HEAD_STACKS) and the tier cut-offs are
-   fitted, and optional feature sets are compared. The < 15 model also trains on extra rows whose < 15 label is still trustworthy (no CRP
-   result; NHANES 1999-2000 adults); they are only ever in training folds, never scored.
+   fitted, and optional feature sets are compared. The < 15 model also trains on extra rows whose < 15
+   label is still trustworthy (no CRP result; NHANES 1999-2000 adults); they are only ever in training
+   folds, never scored.
 3. Fit the final models on all development rows; evaluate them, the baselines and the subgroups on
    the test split.
 Training rows are augmented with one copy whose optional inputs are randomly blanked, so the model has
@@ -531,7 +532,6 @@ def train_models(
                 float(roc_auc_score(labels[valid_rows], calibrated[valid_rows])) for _, valid_rows in folds
             ],
             "out_of_fold": evaluation.probability_metrics(int_labels, calibrated, interval=False),
-            "own_model_auroc": float(roc_auc_score(labels, out_of_fold[own_model])),
             "member_auroc": {
                 name: float(roc_auc_score(labels, out_of_fold[name])) for name in HEAD_STACKS[head]
             },
