@@ -494,7 +494,8 @@ def train_models(
     dev = cohort[~is_test & nhanes.label_valid(cohort)]
     columns = list(FEATURE_NAMES)
     matrix = dev[columns].to_numpy(dtype=np.float64)
-    strata = labels_for(dev, 30.0)
+    risk_labels = labels_for(dev, 30.0)
+    strata = risk_labels  # folds are stratified by the primary label
     without_crp = cohort.loc[~is_test & nhanes.without_crp(cohort), [*columns, "ferritin"]]
     depletion_extra = pd.concat([without_crp, auxiliary]) if len(auxiliary) else without_crp
     index_target = np.log10(dev["ferritin"].to_numpy())
@@ -502,7 +503,7 @@ def train_models(
     out_of_fold: dict[str, FloatArray] = {}
     cv_report: dict[str, Any] = {}
     for file_name, kind, target, extra, model_config in (
-        (RISK_FILE, "classifier", labels_for(dev, 30.0), None, config),
+        (RISK_FILE, "classifier", risk_labels, None, config),
         (
             DEPLETED_FILE,
             "classifier",
@@ -517,8 +518,8 @@ def train_models(
         cv_report[file_name] = {"iterations": cv.iterations, "fold_auroc": cv.fold_auroc}
         models[file_name] = fit_final(matrix, target, columns, kind, cv.iterations, model_config, extra)
     folds = folds_of(strata, config)
-    out_of_fold[RISK_ADDITIVE_FILE] = cross_validate_additive(matrix, labels_for(dev, 30.0), columns, folds)
-    additive = {RISK_ADDITIVE_FILE: fit_additive(matrix, labels_for(dev, 30.0), columns)}
+    out_of_fold[RISK_ADDITIVE_FILE] = cross_validate_additive(matrix, risk_labels, columns, folds)
+    additive = {RISK_ADDITIVE_FILE: fit_additive(matrix, risk_labels, columns)}
     recalibration: dict[str, Recalibration] = {}
     for head in HEADS:
         labels = labels_for(dev, THRESHOLDS[head])
