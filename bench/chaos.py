@@ -1,7 +1,8 @@
 """Crash test: real `verae worker` processes are SIGKILLed at random while they drain a queue of uploads.
 
-Every accepted upload must end `done` exactly once: one result per job, attempts ≤ max, exactly one
-`job.done` audit row per job. Prints the drain time and writes bench/results/chaos.json.
+Every accepted upload must end `done` exactly once (one result, exactly one `job.done` audit row), unless
+the kills took every one of its attempts: such a job is failed as `worker_lost`, the queue's guard against
+a document that crashes its worker. Prints the drain time and writes bench/results/chaos.json.
 
     uv run python bench/chaos.py                     # PostgreSQL, 4 workers, 1,000 jobs, a kill every ~2 s
     uv run python bench/chaos.py --sqlite --workers 2
@@ -24,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.engine import make_url
 
 from verae.config import Settings
@@ -53,15 +54,21 @@ class ChaosReport:
     drain_seconds: float
     done: int
     not_done: int
+    worker_lost: int
     results: int
     jobs_retried_after_a_kill: int
     max_attempt: int
+    max_attempts: int
     duplicate_completions: int
 
     @property
     def exactly_once(self) -> bool:
+        """Each job has one outcome: done with one result, or failed after every attempt lost its worker."""
         return (
-            self.done == self.jobs == self.results and self.not_done == 0 and self.duplicate_completions == 0
+            self.done == self.results
+            and self.done + self.worker_lost == self.jobs
+            and self.duplicate_completions == 0
+            and self.max_attempt <= self.max_attempts
         )
 
 
@@ -191,6 +198,9 @@ def run_chaos(
     with db.unit_of_work(write=False) as session:
         duplicates = len(session.execute(completions).all())
         max_attempt = session.scalar(select(func.max(Job.attempt))) or 0
+    lost_every_attempt = and_(
+        Job.state == "failed", Job.last_error_code == "worker_lost", Job.attempt == Job.max_attempts
+    )
     report = ChaosReport(
         backend=db.dialect,
         jobs=jobs,
@@ -200,9 +210,11 @@ def run_chaos(
         drain_seconds=round(drain_seconds, 1),
         done=_count(db, select(func.count()).select_from(Job).where(Job.state == "done")),
         not_done=_count(db, select(func.count()).select_from(Job).where(Job.state != "done")),
+        worker_lost=_count(db, select(func.count()).select_from(Job).where(lost_every_attempt)),
         results=_count(db, select(func.count()).select_from(Result)),
         jobs_retried_after_a_kill=_count(db, select(func.count()).select_from(Job).where(Job.attempt > 1)),
         max_attempt=max_attempt,
+        max_attempts=settings.job_max_attempts,
         duplicate_completions=duplicates,
     )
     db.dispose()

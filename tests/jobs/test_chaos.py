@@ -1,5 +1,5 @@
 """The short crash test (bench/chaos.py has the long one): worker processes are SIGKILLed about every 2 s
-while they drain the queue; every job still ends done exactly once."""
+while they drain the queue; every job still ends done exactly once, unless the kills took all its attempts."""
 
 from __future__ import annotations
 
@@ -28,7 +28,10 @@ def test_random_worker_kills_lose_nothing_and_complete_nothing_twice(
         log_dir=tmp_path,
     )
     assert report.kills >= 2, report
-    assert report.done == report.jobs == report.results, report
-    assert report.not_done == 0, report
+    assert report.done == report.results, report
     assert report.duplicate_completions == 0, report
-    assert report.max_attempt <= 3, report
+    assert report.max_attempt <= settings.job_max_attempts, report
+    # A job may fail only as `worker_lost` after a kill took each of its attempts: the queue's guard against
+    # a document that crashes its worker (CI saw 1 of 160 once), not a lost job.
+    assert report.done + report.worker_lost == report.jobs, report
+    assert report.worker_lost * settings.job_max_attempts <= report.kills, report
