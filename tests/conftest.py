@@ -2,6 +2,7 @@
 
 PostgreSQL comes from VERAE_TEST_POSTGRES_URL (set by `make test`) or, when unset, from
 scripts/test-postgres.sh, which starts a throw-away server. A missing server is an error, never a skip.
+S3 is the one store we cannot run for real here: moto's S3 server stands in for it, over real HTTP.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import psycopg
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
+from moto.server import ThreadedMotoServer
 from sqlalchemy.engine import make_url
 
 from verae.app import create_app
@@ -150,3 +153,24 @@ def register(client: TestClient) -> Callable[..., dict[str, Any]]:
 def user_headers(register: Callable[..., dict[str, Any]]) -> dict[str, str]:
     headers: dict[str, str] = register()["headers"]
     return headers
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """An S3-compatible HTTP server on a free loopback port, for the whole session."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new, empty bucket; credentials come from the standard AWS variables, as in production."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "verae-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "verae-test-secret")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    name = f"verae-test-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=name)
+    return name

@@ -24,7 +24,7 @@ from verae.auth.router import router as auth_router
 from verae.config import Settings
 from verae.jobs.router import router as jobs_router
 from verae.jobs.wakeup import Wakeup
-from verae.kit.blobstore import LocalBlobStore
+from verae.kit.blobstore import BlobStoreUnavailable, open_blob_store
 from verae.kit.db import Database
 from verae.kit.deps import Services, limit_request_threads, pool_size_for
 from verae.kit.errors import AppError, ErrorBody, ErrorDetail
@@ -105,6 +105,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.exception("database_error")
         return _error_response(500, "internal_error", "Something went wrong on our side.")
 
+    @app.exception_handler(BlobStoreUnavailable)
+    async def blob_store_error(_: Request, error: BlobStoreUnavailable) -> JSONResponse:
+        log.warning("blob_store_unavailable", error=str(error))
+        return _error_response(
+            503,
+            "storage_unavailable",
+            "The document store is briefly unavailable; nothing was stored. Please retry.",
+            headers={"Retry-After": "5"},
+        )
+
     @app.exception_handler(Exception)
     async def unexpected_error(_: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled_error", error_type=type(error).__name__)
@@ -147,7 +157,7 @@ def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -
     settings = settings or Settings()
     configure_logging(settings.log_level)
     db = Database(settings.database_url, pool_size=pool_size_for(settings, embedded_workers))
-    services = Services(settings=settings, db=db, blobs=LocalBlobStore(settings.blob_dir), wakeup=Wakeup())
+    services = Services(settings=settings, db=db, blobs=open_blob_store(settings), wakeup=Wakeup())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

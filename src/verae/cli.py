@@ -98,7 +98,7 @@ def blobs_sweep(
     """Delete upload blobs that no upload row owns, and abandoned partial writes (safe beside live uploads)."""
     from datetime import timedelta
 
-    from verae.kit.blobstore import LocalBlobStore
+    from verae.kit.blobstore import open_blob_store
     from verae.kit.db import Database
     from verae.uploads.sweep import sweep_orphan_blobs
 
@@ -107,7 +107,7 @@ def blobs_sweep(
     try:
         report = sweep_orphan_blobs(
             database,
-            LocalBlobStore(settings.blob_dir),
+            open_blob_store(settings),
             grace=timedelta(minutes=older_than_minutes),
             dry_run=dry_run,
         )
@@ -145,13 +145,13 @@ def worker(
 ) -> None:
     """Process jobs until SIGTERM/SIGINT; finishes the jobs in hand before exiting."""
     from verae.jobs.worker import Worker
-    from verae.kit.blobstore import LocalBlobStore
+    from verae.kit.blobstore import open_blob_store
     from verae.kit.db import Database
 
     settings = load_settings()
     running = Worker(
         db=Database(settings.database_url, pool_size=concurrency + 1),
-        blobs=LocalBlobStore(settings.blob_dir),
+        blobs=open_blob_store(settings),
         settings=settings,
         concurrency=concurrency,
     )

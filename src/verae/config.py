@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./var/verae.db"
     allow_sqlite_in_production: bool = False
     blob_dir: Path = Path("./var/blobs")
+    # Set s3_bucket to keep uploads in an S3-compatible bucket instead of blob_dir (the scaled deployment);
+    # credentials and region come from the usual AWS variables, s3_endpoint_url points at MinIO and the like.
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
     jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
     access_token_ttl_seconds: int = Field(default=15 * 60, gt=0)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)

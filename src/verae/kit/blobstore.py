@@ -1,4 +1,4 @@
-"""Where uploaded documents live. A local folder now; an S3-compatible store implements the same protocol."""
+"""Where uploaded documents live: a local folder (embedded mode) or an S3-compatible bucket (kit/s3.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from verae.config import Settings
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,254}$")
 _TEMP_SUFFIX = ".part"
+
+
+class BlobStoreUnavailable(OSError):
+    """The store could not be reached or refused the request. Nothing stored was lost: the API answers 503
+    and the worker retries, as for any OSError."""
 
 
 @dataclass(frozen=True)
@@ -25,8 +33,8 @@ class StoredBlob:
 class UnfinishedWrite:
     """A write that was neither committed nor aborted, most likely because its process died.
 
-    `handle` means something only to the store that listed it (here a temporary file's path relative to
-    the root; an S3 store would use the multipart upload's id)."""
+    `handle` means something only to the store that listed it (a temporary file's path relative to the
+    root; on S3, the object key and the multipart upload's id)."""
 
     handle: str
     modified_at: datetime
@@ -59,6 +67,25 @@ class BlobStore(Protocol):
         """Remove what the write left behind; refuses a committed blob, which only `delete` removes."""
 
 
+def check_key(key: str) -> str:
+    """The key itself if it is a plain relative path; keys never come from users, but a store must not
+    be talked into writing outside its root."""
+    if not _SAFE_KEY.match(key) or ".." in key:
+        raise ValueError("unsafe blob key")
+    return key
+
+
+def open_blob_store(settings: Settings) -> BlobStore:
+    """The S3 bucket when one is configured, otherwise the local folder."""
+    if settings.s3_bucket:
+        from verae.kit.s3 import S3BlobStore  # boto3 is imported only when S3 is used
+
+        return S3BlobStore(
+            settings.s3_bucket, prefix=settings.s3_prefix, endpoint_url=settings.s3_endpoint_url
+        )
+    return LocalBlobStore(settings.blob_dir)
+
+
 class _LocalWriter:
     def __init__(self, final_path: Path) -> None:
         self._final_path = final_path
@@ -86,9 +113,7 @@ class LocalBlobStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
-        if not _SAFE_KEY.match(key) or ".." in key:
-            raise ValueError("unsafe blob key")
-        return self.root / key
+        return self.root / check_key(key)
 
     def open_writer(self, key: str) -> BlobWriter:
         path = self._path(key)

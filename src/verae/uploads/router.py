@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Annotated
 
@@ -7,7 +8,8 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 
 from verae.auth.dependencies import BearerCredentials, CurrentUser, authenticate
-from verae.kit.deps import ServicesDep, SessionDep
+from verae.kit.blobstore import BlobStoreUnavailable
+from verae.kit.deps import Services, ServicesDep, SessionDep
 from verae.kit.errors import NotFoundError, error_responses
 from verae.kit.pagination import PageParams, page_params
 from verae.models import Job
@@ -46,6 +48,7 @@ _MULTIPART_BODY = {
         (413, "payload_too_large"),
         (415, "unsupported_media_type"),
         (429, "queue_full"),
+        (503, "storage_unavailable"),
     ),
 )
 async def create_upload(
@@ -92,14 +95,20 @@ async def create_upload(
     try:
         job, replayed = await to_thread.run_sync(persist, limiter=services.upload_threads)
     except BaseException:
-        services.blobs.delete(service.blob_key(upload_id))
+        _discard_blob(services, upload_id)
         raise
-    if replayed:
-        services.blobs.delete(service.blob_key(upload_id))  # the earlier upload has the same file
+    if replayed:  # the earlier upload has the same file
+        await to_thread.run_sync(_discard_blob, services, upload_id, limiter=services.upload_threads)
     else:
         services.wakeup.notify()
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return UploadAccepted(job_id=job.id, upload_id=job.upload_id or upload_id)
+
+
+def _discard_blob(services: Services, upload_id: uuid.UUID) -> None:
+    """Best effort: a blob left behind belongs to no upload, and `verae blobs sweep` deletes it later."""
+    with contextlib.suppress(BlobStoreUnavailable):
+        services.blobs.delete(service.blob_key(upload_id))
 
 
 @router.get("", responses=error_responses(*_AUTH_ERRORS))

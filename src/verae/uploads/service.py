@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from anyio import to_thread
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -63,7 +64,8 @@ async def receive_upload(
     except BaseException:
         writer.abort()
         raise
-    writer.commit()
+    # Off the event loop: committing is an fsync here and a network round trip on S3.
+    await to_thread.run_sync(writer.commit, limiter=services.upload_threads)
     return received, media_type
 
 
