@@ -133,7 +133,16 @@ def test_profile_supplies_sex_and_age_so_no_input_is_needed(
     assert done["status"] == "done"
     report = client.get(f"/api/v1/results/{done['result_id']}", headers=user_headers).json()["report"]
     assert report["age"] == 33  # on the collection date 2025-03-12
-    assert any("profile" in warning for warning in report["warnings"])
+    assert report["warnings"] == [
+        {
+            "code": "from_profile",
+            "message": "Taken from your profile: sex, age",
+            "analyte": None,
+            "page": None,
+            "unit": None,
+            "items": ["sex", "age"],
+        }
+    ]
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,12 @@ def test_a_unitless_value_plausible_in_no_unit_is_not_guessed() -> None:
     lines = make_lines([[(40, "Гемоглобин"), (200, "1000")]])
     reading = read_values(lines, ocr_pages=frozenset())
     assert reading.values == []
-    assert any("no unit printed" in warning for warning in reading.warnings)
+    (warning,) = reading.warnings
+    assert (warning.code, warning.analyte, warning.page) == ("unit_missing", "hemoglobin", 1)
+    assert (
+        warning.message
+        == "hemoglobin on page 1: no unit printed and the value does not identify one; not used"
+    )
 
 
 def test_rdw_cv_and_rdw_sd_are_separate_analytes_and_never_converted() -> None:
@@ -127,7 +132,9 @@ def test_the_same_analyte_twice_yields_one_value_and_a_warning_when_they_differ(
     reading = read_values(differing, ocr_pages=frozenset())
     settled = settle_duplicates(reading.values, reading.warnings)
     assert len(settled) == 1
-    assert any("more than once" in warning for warning in reading.warnings)
+    assert [(warning.code, warning.analyte) for warning in reading.warnings] == [
+        ("conflicting_values", "hemoglobin")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -169,7 +176,7 @@ def test_an_ocr_value_far_above_its_range_is_dropped_as_a_lost_decimal_comma() -
     ]
     reading = read_values(lines, ocr_pages=frozenset({1}))
     assert reading.values == []
-    assert "misread" in reading.warnings[0]
+    assert [(warning.code, warning.analyte) for warning in reading.warnings] == [("value_misread", "rbc")]
 
 
 def test_an_ocr_arrow_read_as_a_digit_is_repaired() -> None:
@@ -210,7 +217,11 @@ def test_a_report_date_or_birth_date_is_not_the_collection_date() -> None:
 def test_several_collection_dates_take_the_latest_and_warn() -> None:
     report = person("Дата взятия: 10.03.2024", "Дата взятия: 12.03.2024")
     assert report.collection_date == date(2024, 3, 12)
-    assert "latest" in report.warnings[0]
+    (warning,) = report.warnings
+    assert (warning.code, warning.items) == ("several_collection_dates", ["2024-03-10", "2024-03-12"])
+    assert (
+        warning.message == "Several collection dates are printed (2024-03-10, 2024-03-12); the latest is used"
+    )
 
 
 def test_a_garbled_ocr_label_is_named_by_its_unit_only_when_that_is_unambiguous() -> None:

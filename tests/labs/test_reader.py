@@ -38,7 +38,7 @@ def test_two_collection_dates_take_the_latest_with_a_warning() -> None:
     document = make_document("ru_previous", 0)
     report = read_document(document.pdf, "application/pdf")
     assert report.collection_date == document.truth.collection_date
-    assert any("Several collection dates" in warning for warning in report.warnings)
+    assert [warning.code for warning in report.warnings] == ["several_collection_dates"]
 
 
 def pdf_bytes(pages: list[list[str]], **options: str) -> bytes:

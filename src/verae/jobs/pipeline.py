@@ -10,7 +10,7 @@ from verae.jobs.queue import ClaimedJob, Queue
 from verae.jobs.worker_context import JobContext
 from verae.labs.errors import ReportUnreadable
 from verae.labs.reader import read_report
-from verae.labs.schemas import LabReport
+from verae.labs.schemas import LabReport, ReportWarning
 from verae.labs.values import apply_field
 from verae.models import Result, Upload, User
 from verae.risk.schemas import NeedsInput
@@ -38,7 +38,7 @@ def apply_profile(report: LabReport, user: User, today: date) -> None:
             apply_field(report, "bmi", round(weight / (height / 100) ** 2, 1))
             used.append("bmi")
     if used:
-        report.warnings.append("Taken from your profile: " + ", ".join(used))
+        report.warnings.append(ReportWarning.of("from_profile", items=used))
 
 
 def _read_original(job: ClaimedJob, context: JobContext, upload: Upload) -> LabReport:

@@ -49,7 +49,7 @@ def extraction(report: LabReport) -> dict[str, Any]:
         "collection_date": report.collection_date.isoformat() if report.collection_date else None,
         "sex": report.sex,
         "age": report.age,
-        "warnings": report.warnings,
+        "warnings": [warning.message for warning in report.warnings],
     }
     try:
         payload["risk"] = assess(report).model_dump(mode="json")

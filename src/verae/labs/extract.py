@@ -15,7 +15,7 @@ from typing import Literal
 
 from verae.labs.catalog import ANALYTES, BY_CODE, Analyte, guess_label, match_label
 from verae.labs.layout import Line, Word
-from verae.labs.schemas import LabReport, LabValue
+from verae.labs.schemas import LabReport, LabValue, ReportWarning, WarningCode
 from verae.labs.units import UnitError, convert, is_plausible, normalize_unit
 
 _NUMBER = r"\d+(?:[.,]\d+)?"
@@ -77,7 +77,7 @@ class Reading:
     """Values found so far with their provenance, before duplicates are settled."""
 
     values: list[LabValue] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ReportWarning] = field(default_factory=list)
     labels_seen: int = 0
 
 
@@ -396,11 +396,12 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
     if analyte.code in ("rdw_cv", "rdw_sd") and unit_key is not None and unit_key not in analyte.units:
         # A bare "RDW" is named by its unit: fL is the SD, % the CV. Never a conversion between them.
         analyte = BY_CODE["rdw_sd" if unit_key == "fl" else "rdw_cv"]
-    where = f"{analyte.code} on page {line.page}"
+
+    def not_used(code: WarningCode, unit: str | None = None) -> None:
+        reading.warnings.append(ReportWarning.of(code, analyte=analyte.code, page=line.page, unit=unit))
+
     if ocr and (_lost_decimal_separator(row.number, row.bounds) or _contradicts_range(row)):
-        reading.warnings.append(
-            f"{where}: the value is far outside its printed range and looks misread; not used"
-        )
+        not_used("value_misread")
         return None
     unit_confidence = 1.0
     if row.unit is not None:
@@ -408,21 +409,19 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
         try:
             canonical = convert(analyte, row.number, unit).value
         except UnitError:
-            reading.warnings.append(
-                f"{where}: unit {row.unit!r} is not one this analyte is measured in; not used"
-            )
+            not_used("unit_not_accepted", unit=row.unit)
             return None
         unit_confidence = 1.0 if unit == row.unit else 0.8
     else:
         resolved = _unitless(analyte, row.number)
         if resolved is None:
-            reading.warnings.append(f"{where}: no unit printed and the value does not identify one; not used")
+            not_used("unit_missing")
             return None
         canonical = resolved
         # A value whose unit is left blank (or unreadable) is right less often than one with its unit.
         unit_confidence = 0.6 if row.unit_garbled else 0.8
     if not is_plausible(analyte, canonical):
-        reading.warnings.append(f"{where}: the value is outside the plausible range; not used")
+        not_used("value_implausible")
         return None
     text_confidence = min(word.confidence for word in row.words) if ocr else 1.0
     label_confidence = 0.7 if row.label_guessed else 1.0
@@ -470,7 +469,7 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
     return reading
 
 
-def settle_duplicates(values: list[LabValue], warnings: list[str]) -> list[LabValue]:
+def settle_duplicates(values: list[LabValue], warnings: list[ReportWarning]) -> list[LabValue]:
     """One value per analyte. A repeat with the same value adds nothing (a summary block, a repeated
     page header); a repeat with a different value is reported and the more confident reading is kept."""
     kept: dict[str, LabValue] = {}
@@ -481,9 +480,7 @@ def settle_duplicates(values: list[LabValue], warnings: list[str]) -> list[LabVa
             continue
         same = math.isclose(earlier.normalized_value, value.normalized_value, rel_tol=1e-6)
         if not same:
-            warnings.append(
-                f"{value.analyte} appears more than once with different values; the clearer reading is used"
-            )
+            warnings.append(ReportWarning.of("conflicting_values", analyte=value.analyte))
         richer = (value.confidence, value.reference_range is not None) > (
             earlier.confidence,
             earlier.reference_range is not None,
@@ -579,8 +576,8 @@ def read_person(lines: list[Line], report: LabReport) -> None:
     if collected:
         report.collection_date = max(collected)
         if len(collected) > 1:
-            printed = ", ".join(sorted(day.isoformat() for day in collected))
-            report.warnings.append(f"Several collection dates are printed ({printed}); the latest is used")
+            printed = sorted(day.isoformat() for day in collected)
+            report.warnings.append(ReportWarning.of("several_collection_dates", items=printed))
     if report.age is None and birth is not None and report.collection_date is not None:
         day = report.collection_date
         report.age = float(day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day)))

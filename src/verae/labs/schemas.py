@@ -5,9 +5,34 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 Sex = Literal["female", "male"]
+
+WarningCode = Literal[
+    "value_misread",
+    "unit_not_accepted",
+    "unit_missing",
+    "value_implausible",
+    "conflicting_values",
+    "repeated_value",
+    "several_collection_dates",
+    "from_profile",
+    "note",
+]
+# The English text of each code; clients translate the code and its fields (the web app has en and ru).
+_WARNING_TEXT: dict[str, str] = {
+    "value_misread": "{analyte} on page {page}: the value is far outside its printed range and looks misread; "
+    "not used",
+    "unit_not_accepted": "{analyte} on page {page}: unit '{unit}' is not one this analyte is measured in; "
+    "not used",
+    "unit_missing": "{analyte} on page {page}: no unit printed and the value does not identify one; not used",
+    "value_implausible": "{analyte} on page {page}: the value is outside the plausible range; not used",
+    "conflicting_values": "{analyte} appears more than once with different values; the clearer reading is used",
+    "repeated_value": "{analyte} was given more than once; the last value is used",
+    "several_collection_dates": "Several collection dates are printed ({items}); the latest is used",
+    "from_profile": "Taken from your profile: {items}",
+}
 
 
 class LabValue(BaseModel):
@@ -38,6 +63,33 @@ class InvalidField(BaseModel):
     message: str
 
 
+class ReportWarning(BaseModel):
+    """Something about how the report was read that a person should know."""
+
+    code: WarningCode = Field(description="Stable code; `note` is a text stored before codes existed")
+    message: str = Field(description="The warning in English")
+    analyte: str | None = None
+    page: int | None = None
+    unit: str | None = Field(default=None, description="The unit as printed")
+    items: list[str] = Field(
+        default_factory=list, description="The collection dates printed, or the profile fields used"
+    )
+
+    @classmethod
+    def of(
+        cls,
+        code: WarningCode,
+        *,
+        analyte: str | None = None,
+        page: int | None = None,
+        unit: str | None = None,
+        items: list[str] | None = None,
+    ) -> ReportWarning:
+        listed = items or []
+        message = _WARNING_TEXT[code].format(analyte=analyte, page=page, unit=unit, items=", ".join(listed))
+        return cls(code=code, message=message, analyte=analyte, page=page, unit=unit, items=listed)
+
+
 class LabReport(BaseModel):
     values: list[LabValue] = Field(default_factory=list)
     collection_date: date | None = None
@@ -46,8 +98,15 @@ class LabReport(BaseModel):
     bmi: float | None = None
     height_cm: float | None = None
     weight_kg: float | None = None
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[ReportWarning] = Field(default_factory=list)
     invalid_fields: list[InvalidField] = Field(default_factory=list)
+
+    @field_validator("warnings", mode="before")
+    @classmethod
+    def _texts_stored_before_codes(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [{"code": "note", "message": item} if isinstance(item, str) else item for item in value]
+        return value
 
     def value_of(self, analyte: str) -> float | None:
         for lab_value in self.values:

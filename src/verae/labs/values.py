@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from verae.labs.catalog import find_analyte
-from verae.labs.schemas import InvalidField, LabReport, LabValue, SubmittedValues
+from verae.labs.schemas import InvalidField, LabReport, LabValue, ReportWarning, SubmittedValues
 from verae.labs.units import UnitError, convert, is_plausible
 
 # Person fields that may accompany lab values, with their plausible range.
@@ -118,7 +118,7 @@ def apply_field(report: LabReport, name: str, raw_value: Any, unit: str | None =
         return
     report.invalid_fields = [item for item in report.invalid_fields if item.field != outcome.analyte]
     if any(existing.analyte == outcome.analyte for existing in report.values):
-        report.warnings.append(f"{outcome.analyte} was given more than once; the last value is used")
+        report.warnings.append(ReportWarning.of("repeated_value", analyte=outcome.analyte))
     report.values = [existing for existing in report.values if existing.analyte != outcome.analyte]
     report.values.append(outcome)
 

@@ -16,6 +16,7 @@ export type JobValues = Schemas["JobValues"];
 export type LabReport = Schemas["LabReport"];
 export type LabValue = Schemas["LabValue"];
 export type InvalidField = Schemas["InvalidField"];
+export type ReportWarning = Schemas["ReportWarning"];
 export type ReviewedValues = Schemas["ReviewedValues"];
 export type ReviewedValue = Schemas["ReviewedValue"];
 export type SuppliedValue = Schemas["SuppliedValue"];

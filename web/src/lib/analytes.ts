@@ -1,4 +1,5 @@
 import type { MessageKey } from "../i18n/en";
+import type { Translate } from "../i18n/i18n";
 
 /** The analytes a person may type in, with the unit labs print most often first (mirrors
  * src/verae/labs/catalog.py; the server converts any unit it knows). */
@@ -35,6 +36,12 @@ export const PERSON_FIELDS = ["sex", "age", "bmi", "height_cm", "weight_kg", "co
 export function analyteLabelKey(code: string): MessageKey | null {
   const key = `analyte.${code}`;
   return isKnownAnalyteKey(key) ? key : null;
+}
+
+/** The analyte's name in the reader's language; its code when the app has no name for it. */
+export function analyteName(t: Translate, code: string): string {
+  const key = analyteLabelKey(code);
+  return key ? t(key) : code;
 }
 
 const KNOWN = new Set<string>([...ANALYTES.map((a) => `analyte.${a.code}`), "analyte.sex", "analyte.age", "analyte.bmi"]);

@@ -1,17 +1,18 @@
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { memoryTokenStore } from "../auth/tokens";
+import type { ReportWarning, Result } from "../api/types";
 import { I18nProvider, type Lang } from "../i18n/i18n";
 import { SessionProvider } from "../auth/session";
 import { RESULT, VALID_TOKENS } from "../test/fixtures";
 import { fakeServer, ok, apiError } from "../test/fakeServer";
 import { flagKind, ResultScreen, ResultView } from "./ResultScreen";
 
-function renderResult(lang: Lang) {
+function renderResult(lang: Lang, result: Result = RESULT) {
   return render(
     <I18nProvider lang={lang}>
       <SessionProvider tokens={memoryTokenStore(VALID_TOKENS)} fetchImpl={fakeServer({ "GET /api/v1/me": [ok({})] }).fetch}>
-        <ResultView result={RESULT} />
+        <ResultView result={result} />
       </SessionProvider>
     </I18nProvider>,
   );
@@ -47,6 +48,23 @@ describe("ResultView", () => {
     expect(screen.getByTestId("next-step")).toHaveTextContent("Обсудите с врачом");
     expect(screen.getByTestId("disclaimer")).toHaveTextContent("не диагноз");
     expect(screen.getByText("MCV снижен")).toBeInTheDocument();
+  });
+
+  it("shows the reading's warnings in the reader's language, and a stored English note as it is", () => {
+    const warnings: ReportWarning[] = [
+      { code: "unit_not_accepted", message: "ferritin on page 2: unit 'mg/dl' is not…", analyte: "ferritin", page: 2, unit: "mg/dl", items: [] },
+      { code: "several_collection_dates", message: "Several…", items: ["2024-03-01", "2024-03-05"] },
+      { code: "from_profile", message: "Taken from your profile: sex, age", items: ["sex", "age"] },
+      { code: "note", message: "An older note, in English", items: [] },
+    ];
+    renderResult("ru", { ...RESULT, report: { ...RESULT.report, warnings } });
+    const shown = within(screen.getByRole("heading", { name: "Примечания" }).parentElement!).getAllByRole("listitem");
+    expect(shown.map((item) => item.textContent)).toEqual([
+      "Ферритин (стр. 2): «mg/dl» — не единица измерения этого показателя; не использовано",
+      "Напечатано несколько дат взятия (1 мар. 2024 г., 5 мар. 2024 г.); использована последняя",
+      "Взято из вашего профиля: Пол, Возраст",
+      "An older note, in English",
+    ]);
   });
 
   it("reads printed flags", () => {

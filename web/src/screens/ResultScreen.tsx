@@ -3,8 +3,9 @@ import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { ExplanationChart } from "../components/ExplanationChart";
 import { RiskBadge } from "../components/RiskBadge";
-import { useI18n, type Translate } from "../i18n/i18n";
-import { analyteLabelKey } from "../lib/analytes";
+import { useI18n } from "../i18n/i18n";
+import { analyteName } from "../lib/analytes";
+import { warningText } from "../lib/warnings";
 import { useResource } from "../lib/useResource";
 import { Link } from "../router";
 
@@ -17,11 +18,6 @@ export function flagKind(flag: string | null | undefined): FlagKind | null {
   if (["h", "hh", "↑", "high", "+", "выше", "повышен"].some((mark) => text.startsWith(mark))) return "high";
   if (["l", "ll", "↓", "low", "-", "ниже", "понижен"].some((mark) => text.startsWith(mark))) return "low";
   return "abnormal";
-}
-
-function valueLabel(t: Translate, code: string): string {
-  const key = analyteLabelKey(code);
-  return key ? t(key) : code;
 }
 
 export function ResultScreen({ resultId }: { resultId: string }) {
@@ -118,9 +114,9 @@ export function ResultView({ result }: { result: Result }) {
           <div className="warnings">
             <h3 className="h4">{t("result.warnings")}</h3>
             <ul>
-              {(report.warnings ?? []).map((warning) => (
-                <li key={warning} className="small muted">
-                  {warning}
+              {(report.warnings ?? []).map((warning, index) => (
+                <li key={index} className="small muted">
+                  {warningText(warning, t, formatDate)}
                 </li>
               ))}
             </ul>
@@ -161,7 +157,7 @@ function ValuesTable({ values }: { values: LabValue[] }) {
           const converted = value.unit != null && value.unit !== value.normalized_unit;
           return (
             <tr key={value.analyte} data-analyte={value.analyte} className={kind ? `flag-${kind}` : undefined}>
-              <th scope="row">{valueLabel(t, value.analyte)}</th>
+              <th scope="row">{analyteName(t, value.analyte)}</th>
               <td data-label={t("result.col.value")}>
                 {value.qualifier ?? ""}
                 {formatNumber(value.value)} {value.unit ?? value.normalized_unit}
