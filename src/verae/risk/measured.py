@@ -6,6 +6,8 @@ from verae.labs.schemas import LabReport
 from verae.risk.schemas import LocalizedText, MeasuredIronStatus
 
 CRP_INFLAMMATION_MG_L = 5.0
+# What the status is read from: ferritin, and CRP to tell inflammation (which raises ferritin).
+MEASURED_IRON_INPUTS = ("ferritin", "crp")
 
 
 def measured_iron_status(report: LabReport) -> MeasuredIronStatus | None:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from verae.kit.deps import client_ip
 from verae.kit.errors import error_responses
 from verae.kit.ratelimit import SlidingWindowLimiter
 from verae.labs.values import report_from_submission
-from verae.risk.schemas import NeedsInput, PredictRequest, PredictResponse
-from verae.risk.service import assess
+from verae.risk.schemas import InputCatalog, NeedsInput, PredictRequest, PredictResponse
+from verae.risk.service import assess, input_catalog
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 
@@ -40,3 +40,11 @@ def predict(body: PredictRequest) -> PredictResponse:
     return PredictResponse(
         status="done", risk=risk, report=report, missing_required_fields=[], invalid_fields=[]
     )
+
+
+@router.get("/inputs")
+def inputs(response: Response) -> InputCatalog:
+    """Every analyte Verae reads — code, LOINC codes, names in English and Russian, canonical and accepted
+    units, plausible range — and what the estimate does with it; plus the person's fields. No login."""
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return input_catalog()

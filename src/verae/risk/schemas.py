@@ -82,3 +82,39 @@ class PredictResponse(BaseModel):
     report: LabReport = Field(description="The values as understood, in canonical units")
     missing_required_fields: list[str]
     invalid_fields: list[InvalidField]
+
+
+AnalyteUse = Literal["required", "model_input", "measured_iron_status", "recorded"]
+
+
+class AnalyteInfo(BaseModel):
+    """One analyte Verae reads, and what it does with it."""
+
+    code: str = Field(description="The canonical code used everywhere in the API")
+    loinc: list[str] = Field(description="LOINC codes accepted for it; the first is the usual one")
+    name: LocalizedText
+    unit: str = Field(description="The canonical unit values are converted to")
+    accepted_units: list[str] = Field(
+        description="Units accepted, as matched after normalisation (case, spacing, µ/u, Cyrillic spellings)"
+    )
+    plausible_low: float = Field(description="Values below this, in the canonical unit, are refused")
+    plausible_high: float = Field(description="Values above this, in the canonical unit, are refused")
+    use: AnalyteUse = Field(
+        description="`required`: no estimate without it; `model_input`: used by the model when present; "
+        "`measured_iron_status`: reported beside the estimate (ferritin; CRP also qualifies it); "
+        "`recorded`: stored and shown, not used"
+    )
+
+
+class SubjectField(BaseModel):
+    name: str = Field(description="sex, age, bmi, height_cm or weight_kg")
+    required: bool
+    low: float | None = Field(description="Smallest accepted value (none for sex)")
+    high: float | None
+
+
+class InputCatalog(BaseModel):
+    """What can be sent to Verae and how it is used: the same for uploads, typed values and /risk/predict."""
+
+    analytes: list[AnalyteInfo]
+    subject_fields: list[SubjectField]

@@ -15,7 +15,9 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from verae.labs.catalog import ANALYTES
 from verae.labs.schemas import LabReport
+from verae.labs.values import SUBJECT_RANGES
 from verae.observability.logging import get_logger
 from verae.risk import rules
 from verae.risk.explain import EXPLANATION_COUNT, MIN_CONTRIBUTION, explanation_for
@@ -26,9 +28,19 @@ from verae.risk.features import (
     frame_features,
     report_from_features,
 )
-from verae.risk.measured import measured_iron_status
+from verae.risk.measured import MEASURED_IRON_INPUTS, measured_iron_status
 from verae.risk.model import RiskModel, load_model
-from verae.risk.schemas import Explanation, NeedsInput, RiskResult, RiskTier
+from verae.risk.schemas import (
+    AnalyteInfo,
+    AnalyteUse,
+    Explanation,
+    InputCatalog,
+    LocalizedText,
+    NeedsInput,
+    RiskResult,
+    RiskTier,
+    SubjectField,
+)
 from verae.risk.texts import CLINICAL_ACTIONS, DISCLAIMER, MEASURED_DEFICIENT_ACTION
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts"
@@ -177,3 +189,35 @@ def assess_frame(frame: pd.DataFrame, model: RiskModel | None) -> pd.DataFrame:
 def predict_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """`assess_frame` with the shipped model (or rules-v1 without one)."""
     return assess_frame(frame, shipped_model())
+
+
+@functools.cache
+def input_catalog() -> InputCatalog:
+    """The analyte catalog and the model's inputs, as the API publishes them."""
+
+    def use_of(code: str) -> AnalyteUse:
+        if code in REQUIRED_FIELDS:
+            return "required"
+        if code in FEATURE_NAMES:
+            return "model_input"
+        return "measured_iron_status" if code in MEASURED_IRON_INPUTS else "recorded"
+
+    analytes = [
+        AnalyteInfo(
+            code=analyte.code,
+            loinc=[analyte.loinc, *analyte.also_loinc],
+            name=LocalizedText(en=analyte.name_en, ru=analyte.name_ru),
+            unit=analyte.canonical_unit,
+            accepted_units=sorted(analyte.units),
+            plausible_low=analyte.plausible[0],
+            plausible_high=analyte.plausible[1],
+            use=use_of(analyte.code),
+        )
+        for analyte in ANALYTES
+    ]
+    subject = [SubjectField(name="sex", required=True, low=None, high=None)]
+    subject += [
+        SubjectField(name=name, required=name in REQUIRED_FIELDS, low=low, high=high)
+        for name, (low, high) in SUBJECT_RANGES.items()
+    ]
+    return InputCatalog(analytes=analytes, subject_fields=subject)
