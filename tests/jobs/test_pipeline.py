@@ -322,7 +322,8 @@ def test_other_peoples_jobs_and_results_are_404(
 def test_jobs_and_results_are_listed_newest_first_with_paging(
     client: TestClient, user_headers: dict[str, str], worker: Worker, services: Services
 ) -> None:
-    job_ids = [accepted_upload(client, user_headers, ANAEMIC_CSV)["job_id"] for _ in range(3)]
+    names = ["march.csv", "анализ апрель.csv", "may.csv"]
+    job_ids = [accepted_upload(client, user_headers, ANAEMIC_CSV, name)["job_id"] for name in names]
     worker.run_pending()
     jobs = client.get("/api/v1/jobs?limit=2", headers=user_headers).json()
     assert jobs["total"] == 3
@@ -332,6 +333,7 @@ def test_jobs_and_results_are_listed_newest_first_with_paging(
     results = client.get("/api/v1/results", headers=user_headers).json()
     assert [item["job_id"] for item in results["items"]] == job_ids[::-1]
     assert results["items"][0]["key_values"]["hemoglobin"] == pytest.approx(109.0)
+    assert [item["source_filename"] for item in results["items"]] == names[::-1]
     with services.db.unit_of_work(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Result)) == 3
 

@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from verae.models import Result
+from verae.models import Result, Upload
 from verae.models.owned import newest_first_page
 
 
@@ -17,3 +17,12 @@ def list_results_of_user(
     session: Session, user_id: uuid.UUID, limit: int, offset: int
 ) -> tuple[list[Result], int]:
     return newest_first_page(session, Result, user_id, limit, offset)
+
+
+def upload_filenames(session: Session, results: list[Result]) -> dict[uuid.UUID, str | None]:
+    """The uploaded file's name for each result that came from an upload, in one query."""
+    upload_ids = {result.upload_id for result in results if result.upload_id is not None}
+    if not upload_ids:
+        return {}
+    rows = session.execute(select(Upload.id, Upload.filename).where(Upload.id.in_(upload_ids)))
+    return dict(rows.tuples().all())

@@ -22,8 +22,12 @@ def list_results(
 ) -> ResultPage:
     """The person's results, newest first, with the key values for trend charts."""
     results, total = repository.list_results_of_user(session, user.id, page.limit, page.offset)
+    filenames = repository.upload_filenames(session, results)
     return ResultPage(
-        items=[ResultSummary.of(result) for result in results],
+        items=[
+            ResultSummary.of(result, filenames.get(result.upload_id) if result.upload_id else None)
+            for result in results
+        ],
         total=total,
         limit=page.limit,
         offset=page.offset,

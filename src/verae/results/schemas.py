@@ -46,9 +46,12 @@ class ResultSummary(BaseModel):
     key_values: dict[str, float | None] = Field(
         description="hemoglobin (g/L), mcv (fL), ferritin (µg/L) for trends"
     )
+    source_filename: str | None = Field(
+        description="The uploaded file's name as the client sent it (null when it sent none)"
+    )
 
     @classmethod
-    def of(cls, result: Result) -> ResultSummary:
+    def of(cls, result: Result, source_filename: str | None) -> ResultSummary:
         report = LabReport.model_validate(result.report)
         return cls(
             id=result.id,
@@ -59,6 +62,7 @@ class ResultSummary(BaseModel):
             risk_tier=result.risk_tier,
             model_version=result.model_version,
             key_values={code: report.value_of(code) for code in TREND_ANALYTES},
+            source_filename=source_filename,
         )
 
 

@@ -16,6 +16,7 @@ function summary(id: string, date: string, tier: ResultSummary["risk_tier"], key
     risk_tier: tier,
     model_version: "m1",
     key_values: keys,
+    source_filename: `${id}.pdf`,
   };
 }
 
@@ -36,6 +37,7 @@ describe("HistoryScreen", () => {
     const links = within(list).getAllByRole("link");
     expect(links.map((link) => link.getAttribute("href"))).toEqual(["/results/b", "/results/a"]);
     expect(links[0]).toHaveAccessibleName("Open result from 1 Jun 2024");
+    expect(within(list).getAllByTestId("history-file").map((name) => name.textContent)).toEqual(["b.pdf", "a.pdf"]);
 
     const hemoglobin = screen.getByRole("figure", { name: /Hemoglobin/ });
     expect(hemoglobin).toHaveAttribute("data-points", "2");

@@ -90,6 +90,11 @@ export function HistoryScreen() {
                       <span className="history-date">{date}</span>
                       <span className={`history-percent tier-text-${item.risk_tier}`}>{Math.round(item.risk_percent)}%</span>
                       <RiskBadge tier={item.risk_tier} />
+                      {item.source_filename && (
+                        <span className="history-file muted small" data-testid="history-file">
+                          {item.source_filename}
+                        </span>
+                      )}
                       <span className="history-values muted small">
                         {TREND_SERIES.filter((s) => typeof item.key_values[s.key] === "number")
                           .map((s) => `${t(`analyte.${s.key}`)} ${item.key_values[s.key]}`)
