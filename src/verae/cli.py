@@ -94,13 +94,20 @@ def blobs_sweep(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count what would be deleted; delete nothing")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Delete even when most old blobs have no upload row (otherwise refused as a wrong database)",
+        ),
+    ] = False,
 ) -> None:
     """Delete upload blobs that no upload row owns, and abandoned partial writes (safe beside live uploads)."""
     from datetime import timedelta
 
     from verae.kit.blobstore import open_blob_store
     from verae.kit.db import Database
-    from verae.uploads.sweep import sweep_orphan_blobs
+    from verae.uploads.sweep import SweepRefused, sweep_orphan_blobs
 
     settings = load_settings()
     database = Database(settings.database_url, pool_size=1)
@@ -110,7 +117,14 @@ def blobs_sweep(
             open_blob_store(settings),
             grace=timedelta(minutes=older_than_minutes),
             dry_run=dry_run,
+            force=force,
         )
+    except SweepRefused as refused:
+        console.print(
+            f"[red]refused[/red]: {refused}. Nothing was deleted. Is VERAE_DATABASE_URL the servers' "
+            "database? If these really are orphans, run again with --force."
+        )
+        raise typer.Exit(2) from refused
     finally:
         database.dispose()
     verb = "would delete" if dry_run else "deleted"

@@ -21,7 +21,13 @@ from verae.jobs.worker import Worker
 from verae.kit.blobstore import BlobWriter
 from verae.kit.deps import Services
 from verae.uploads.service import blob_key
-from verae.uploads.sweep import REFERENCE_BATCH_SIZE, SweepReport, sweep_orphan_blobs
+from verae.uploads.sweep import (
+    REFERENCE_BATCH_SIZE,
+    SUSPICIOUS_ORPHAN_COUNT,
+    SweepRefused,
+    SweepReport,
+    sweep_orphan_blobs,
+)
 
 GRACE = timedelta(hours=1)
 OLD = timedelta(hours=2)
@@ -182,6 +188,33 @@ def test_blobs_outside_the_uploads_folder_are_not_the_sweeps_to_delete(services:
     assert report.blobs_seen == 0
 
 
+def test_mostly_orphans_look_like_a_wrong_database_and_nothing_is_deleted(services: Services) -> None:
+    orphans = [_orphan(services, OLD) for _ in range(SUSPICIOUS_ORPHAN_COUNT + 1)]
+    _, _, stale = _partial_write(services, OLD)
+    for dry_run in (True, False):
+        with pytest.raises(SweepRefused, match=f"^{len(orphans)} of {len(orphans)} blobs"):
+            _sweep(services, dry_run=dry_run)
+    assert all(orphan.is_file() for orphan in orphans)
+    assert stale.is_file()
+
+    report = sweep_orphan_blobs(services.db, services.blobs, grace=GRACE, force=True)
+    assert report.orphan_blobs == len(orphans)
+    assert not any(orphan.exists() for orphan in orphans)
+    assert not stale.exists()
+
+
+def test_as_many_orphans_as_owned_blobs_are_still_deleted(
+    client: TestClient, user_headers: dict[str, str], services: Services
+) -> None:
+    count = SUSPICIOUS_ORPHAN_COUNT + 1  # above the floor: the share decides
+    owned = [_uploaded(client, user_headers, services, OLD) for _ in range(count)]
+    orphans = [_orphan(services, OLD) for _ in range(count)]
+    report = _sweep(services)
+    assert (report.orphan_blobs, report.blobs_referenced) == (count, count)
+    assert not any(orphan.exists() for orphan in orphans)
+    assert all(path.is_file() for path in owned)
+
+
 def test_a_negative_grace_period_is_refused(services: Services) -> None:
     orphan = _orphan(services, timedelta(minutes=1))
     with pytest.raises(ValueError, match="grace"):
@@ -230,6 +263,25 @@ def test_the_command_reports_counts_on_a_dry_run_then_deletes_with_its_own_grace
     assert logged["blobs_referenced"] == 1
     assert logged["grace_seconds"] == 600
     assert orphan.name not in swept.stderr  # counts only, no keys
+
+
+@pytest.mark.slow
+def test_the_command_refuses_a_wrong_looking_database_unless_forced(
+    services: Services, settings: Settings
+) -> None:
+    orphans = [_orphan(services, OLD) for _ in range(SUSPICIOUS_ORPHAN_COUNT + 1)]
+    refused = _run_sweep(settings)
+    assert refused.returncode == 2, refused.stderr
+    said = " ".join(refused.stderr.split())  # the console wraps long lines
+    assert f"{len(orphans)} of {len(orphans)} blobs older than the grace period have no upload row" in said
+    assert "Nothing was deleted" in said
+    assert "run again with --force" in said
+    assert all(orphan.is_file() for orphan in orphans)
+
+    forced = _run_sweep(settings, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert f"deleted {len(orphans)} orphans" in " ".join(forced.stderr.split())
+    assert not any(orphan.exists() for orphan in orphans)
 
 
 @pytest.mark.slow

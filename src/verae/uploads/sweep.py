@@ -4,7 +4,8 @@ An upload commits its blob first and its row second; a process that dies in betw
 without an owner (as does a crash before an account deletion's background blob deletes have run), and a
 writer that dies mid-stream leaves its temporary file. Health documents must not linger without an owner,
 so `verae blobs sweep` removes them. It never deletes a blob an upload row names, however old, and it
-leaves everything younger than the grace period alone, so an upload still in flight is never touched."""
+leaves everything younger than the grace period alone, so an upload still in flight is never touched.
+When most old blobs look orphaned it is almost certainly looking at the wrong database, and it refuses."""
 
 from __future__ import annotations
 
@@ -24,7 +25,22 @@ DEFAULT_GRACE = timedelta(hours=1)
 # Keys per reference query: well below SQLite's bound-parameter limit, and few round trips per million.
 REFERENCE_BATCH_SIZE = 500
 
+# Orphans are crash leftovers: a handful. When more than this many, and more than this share of the old
+# blobs, have no row, the sweep is almost certainly pointed at the wrong database (an empty one, another
+# deployment's), and deleting would lose people's documents.
+SUSPICIOUS_ORPHAN_COUNT = 20
+SUSPICIOUS_ORPHAN_SHARE = 0.5
+
 log = get_logger("verae.uploads.sweep")
+
+
+class SweepRefused(Exception):
+    """Most old blobs have no upload row; nothing was deleted."""
+
+    def __init__(self, orphans: int, old_blobs: int) -> None:
+        super().__init__(f"{orphans} of {old_blobs} blobs older than the grace period have no upload row")
+        self.orphans = orphans
+        self.old_blobs = old_blobs
 
 
 @dataclass(frozen=True)
@@ -46,28 +62,36 @@ def sweep_orphan_blobs(
     *,
     grace: timedelta = DEFAULT_GRACE,
     dry_run: bool = False,
+    force: bool = False,
     batch_size: int = REFERENCE_BATCH_SIZE,
 ) -> SweepReport:
     """Delete upload blobs older than `grace` that no upload row references, and unfinished writes whose
-    last write is older than `grace`. With `dry_run` nothing is deleted and the counts say what would be."""
+    last write is older than `grace`. With `dry_run` nothing is deleted and the counts say what would be.
+
+    Raises SweepRefused, having deleted nothing, when the orphans look like a wrong database (unless
+    `force`). The orphans' keys are held until the listing ends (about 100 bytes each)."""
     if grace < timedelta(0):
         raise ValueError("the grace period cannot be negative")
     cutoff = utcnow() - grace
-    seen = within_grace = referenced = orphans = 0
+    seen = within_grace = referenced = 0
+    orphans: list[str] = []
     for batch in _batches(blobs.list_blobs(BLOB_FOLDER), batch_size):
         seen += len(batch)
         old_keys = [blob.key for blob in batch if blob.modified_at < cutoff]
         within_grace += len(batch) - len(old_keys)
-        # A short read per batch: no transaction stays open while files are deleted.
+        # A short read per batch: no transaction stays open across the listing.
         with db.unit_of_work(write=False) as session:
             owned = repository.referenced_blob_keys(session, old_keys)
         referenced += len(owned)
-        for key in old_keys:
-            if key in owned:
-                continue
-            orphans += 1
-            if not dry_run:
-                blobs.delete(key)
+        orphans.extend(key for key in old_keys if key not in owned)
+    old_blobs = referenced + len(orphans)
+    suspicious = len(orphans) > max(SUSPICIOUS_ORPHAN_COUNT, SUSPICIOUS_ORPHAN_SHARE * old_blobs)
+    if suspicious and not force:
+        log.warning("blob_sweep_refused", orphan_blobs=len(orphans), old_blobs=old_blobs)
+        raise SweepRefused(len(orphans), old_blobs)
+    if not dry_run:
+        for key in orphans:
+            blobs.delete(key)
 
     unfinished_seen = stale_unfinished = 0
     for write in blobs.list_unfinished_writes(BLOB_FOLDER):
@@ -81,7 +105,7 @@ def sweep_orphan_blobs(
         blobs_seen=seen,
         blobs_within_grace=within_grace,
         blobs_referenced=referenced,
-        orphan_blobs=orphans,
+        orphan_blobs=len(orphans),
         unfinished_writes_seen=unfinished_seen,
         stale_unfinished_writes=stale_unfinished,
         dry_run=dry_run,
