@@ -25,4 +25,4 @@ def upload_filenames(session: Session, results: list[Result]) -> dict[uuid.UUID,
     if not upload_ids:
         return {}
     rows = session.execute(select(Upload.id, Upload.filename).where(Upload.id.in_(upload_ids)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
