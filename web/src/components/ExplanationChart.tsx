@@ -1,6 +1,6 @@
 import type { Explanation } from "../api/types";
 import { useI18n } from "../i18n/i18n";
-import { analyteLabelKey } from "../lib/analytes";
+import { analyteName } from "../lib/analytes";
 
 /** A diverging bar chart of the model's explanation: each input's signed contribution, biggest first. Plain
  * HTML, so it reflows down to phone width and screen readers read every row with its sentence. */
@@ -23,8 +23,7 @@ export function ExplanationChart({ explanations, limit = 8 }: { explanations: Ex
       </div>
       <ul className="bars">
         {rows.map((row) => {
-          const labelKey = analyteLabelKey(row.feature);
-          const label = labelKey ? t(labelKey) : row.feature;
+          const label = analyteName(t, row.feature);
           const width = `${(Math.abs(row.contribution) / largest) * 100}%`;
           const raises = row.direction === "raises";
           return (

@@ -33,7 +33,7 @@ export const ANALYTE_BY_CODE: ReadonlyMap<string, AnalyteInfo> = new Map(ANALYTE
 /** Fields that describe the person rather than a measurement. */
 export const PERSON_FIELDS = ["sex", "age", "bmi", "height_cm", "weight_kg", "collected_at"] as const;
 
-export function analyteLabelKey(code: string): MessageKey | null {
+function analyteLabelKey(code: string): MessageKey | null {
   const key = `analyte.${code}`;
   return isKnownAnalyteKey(key) ? key : null;
 }

@@ -4,7 +4,7 @@ import type { InvalidField, Job, SuppliedValue } from "../api/types";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { isMessageKey, useI18n } from "../i18n/i18n";
-import { ANALYTE_BY_CODE, analyteLabelKey } from "../lib/analytes";
+import { ANALYTE_BY_CODE, analyteName } from "../lib/analytes";
 import { parseDecimal } from "../lib/format";
 import { useJobPolling, type PollingOptions } from "../lib/useJobPolling";
 import { Link, navigate } from "../router";
@@ -166,8 +166,7 @@ function NeedsInputForm({ job, onRequeued }: { job: Job; onRequeued: (job: Job) 
   const label = (field: string) => {
     if (field === "sex") return t("field.sex");
     if (field === "age") return t("field.age");
-    const key = analyteLabelKey(field);
-    return key ? t(key) : field;
+    return analyteName(t, field);
   };
 
   return (

@@ -35,6 +35,21 @@ describe("ReviewScreen", () => {
     });
   });
 
+  it("says why a value printed in the document is missing", async () => {
+    const original = {
+      ...RESULT.report,
+      warnings: [{ code: "unit_missing" as const, message: "mch on page 1: …", analyte: "mch", page: 1, items: [] }],
+    };
+    const server = fakeServer({
+      "GET /api/v1/me": [ok(USER)],
+      "GET /api/v1/jobs/:id/values": [ok({ original, current: null })],
+    });
+    renderWithApp(<ReviewScreen jobId={JOB_ID} />, { fetch: server.fetch });
+    expect(await screen.findByTestId("reading-notes")).toHaveTextContent(
+      "MCH (page 1): no unit is printed and the value does not tell which; not used",
+    );
+  });
+
   it("starts from empty hemoglobin and MCV rows when nothing could be read", () => {
     const draft = draftFrom({ original: null, current: null });
     expect(draft.rows.map((row) => [row.analyte, row.value, row.unit])).toEqual([

@@ -4,9 +4,10 @@ import type { InvalidField, JobValues, LabReport, ReviewedValues, Sex } from "..
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { isMessageKey, useI18n } from "../i18n/i18n";
-import { ANALYTES, ANALYTE_BY_CODE, analyteLabelKey } from "../lib/analytes";
+import { ANALYTES, ANALYTE_BY_CODE, analyteName } from "../lib/analytes";
 import { parseDecimal } from "../lib/format";
 import { useResource } from "../lib/useResource";
+import { warningText } from "../lib/warnings";
 import { navigate } from "../router";
 
 interface Row {
@@ -65,7 +66,7 @@ export function reviewedBody(draft: Draft): ReviewedValues {
 }
 
 export function ReviewScreen({ jobId }: { jobId: string }) {
-  const { t } = useI18n();
+  const { t, formatDate } = useI18n();
   const { api } = useSession();
   const values = useResource(
     (signal) => api.call("get", "/api/v1/jobs/{job_id}/values", { path: { job_id: jobId }, signal }),
@@ -108,10 +109,9 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
     }
   };
 
-  const label = (code: string) => {
-    const key = analyteLabelKey(code);
-    return key ? t(key) : code;
-  };
+  const label = (code: string) => analyteName(t, code);
+  // Why a value printed in the document may be missing below (unreadable unit, implausible, misread).
+  const readingNotes = values.data.original?.warnings ?? [];
   const used = new Set(draft.rows.map((row) => row.analyte));
   const nextAnalyte = ANALYTES.find((a) => !used.has(a.code))?.code;
 
@@ -119,6 +119,18 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
     <section className="card" aria-labelledby="review-title">
       <h1 id="review-title">{t("review.title")}</h1>
       <p>{t(typedIn ? "review.introTyped" : "review.intro")}</p>
+      {readingNotes.length > 0 && (
+        <div className="warnings" data-testid="reading-notes">
+          <h2 className="h4">{t("result.warnings")}</h2>
+          <ul>
+            {readingNotes.map((warning, index) => (
+              <li key={index} className="small muted">
+                {warningText(warning, t, formatDate)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <form onSubmit={submit}>
         <fieldset>
           <legend>{t("review.person")}</legend>
