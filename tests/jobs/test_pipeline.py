@@ -334,6 +334,8 @@ def test_jobs_and_results_are_listed_newest_first_with_paging(
     assert [item["job_id"] for item in results["items"]] == job_ids[::-1]
     assert results["items"][0]["key_values"]["hemoglobin"] == pytest.approx(109.0)
     assert [item["source_filename"] for item in results["items"]] == names[::-1]
+    newest = client.get(f"/api/v1/results/{results['items'][0]['id']}", headers=user_headers).json()
+    assert newest["source_filename"] == names[-1]
     with services.db.unit_of_work(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Result)) == 3
 

@@ -19,10 +19,11 @@ def list_results_of_user(
     return newest_first_page(session, Result, user_id, limit, offset)
 
 
-def upload_filenames(session: Session, results: list[Result]) -> dict[uuid.UUID, str | None]:
-    """The uploaded file's name for each result that came from an upload, in one query."""
+def source_filenames(session: Session, results: list[Result]) -> dict[uuid.UUID, str | None]:
+    """Each result's uploaded file name by result id, in one query (absent when it had no upload)."""
     upload_ids = {result.upload_id for result in results if result.upload_id is not None}
     if not upload_ids:
         return {}
     rows = session.execute(select(Upload.id, Upload.filename).where(Upload.id.in_(upload_ids)))
-    return dict(rows.all())
+    by_upload: dict[uuid.UUID, str | None] = dict(rows.all())
+    return {result.id: by_upload.get(result.upload_id) for result in results if result.upload_id is not None}

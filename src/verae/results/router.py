@@ -22,12 +22,9 @@ def list_results(
 ) -> ResultPage:
     """The person's results, newest first, with the key values for trend charts."""
     results, total = repository.list_results_of_user(session, user.id, page.limit, page.offset)
-    filenames = repository.upload_filenames(session, results)
+    filenames = repository.source_filenames(session, results)
     return ResultPage(
-        items=[
-            ResultSummary.of(result, filenames.get(result.upload_id) if result.upload_id else None)
-            for result in results
-        ],
+        items=[ResultSummary.of(result, filenames.get(result.id)) for result in results],
         total=total,
         limit=page.limit,
         offset=page.offset,
@@ -39,4 +36,5 @@ def list_results(
     responses=error_responses(*_AUTH_ERRORS, (404, "result_not_found"), (409, "result_not_ready")),
 )
 def get_result(result_id: uuid.UUID, user: CurrentUser, session: WriteSessionDep) -> ResultOut:
-    return ResultOut.of(service.view_result(session, result_id, user.id))
+    result = service.view_result(session, result_id, user.id)
+    return ResultOut.of(result, repository.source_filenames(session, [result]).get(result.id))

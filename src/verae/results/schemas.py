@@ -13,6 +13,9 @@ from verae.risk.schemas import RiskResult, RiskTier
 TREND_ANALYTES = ("hemoglobin", "mcv", "ferritin")
 
 
+_SOURCE_FILENAME = "The uploaded file's name as the client sent it (null when it sent none)"
+
+
 class ResultOut(BaseModel):
     id: uuid.UUID
     job_id: uuid.UUID
@@ -21,9 +24,10 @@ class ResultOut(BaseModel):
     collection_date: date | None
     risk: RiskResult
     report: LabReport = Field(description="The values the estimate used, in canonical units")
+    source_filename: str | None = Field(description=_SOURCE_FILENAME)
 
     @classmethod
-    def of(cls, result: Result) -> ResultOut:
+    def of(cls, result: Result, source_filename: str | None) -> ResultOut:
         return cls(
             id=result.id,
             job_id=result.job_id,
@@ -32,6 +36,7 @@ class ResultOut(BaseModel):
             collection_date=result.collection_date,
             risk=RiskResult.model_validate(result.risk),
             report=LabReport.model_validate(result.report),
+            source_filename=source_filename,
         )
 
 
@@ -46,9 +51,7 @@ class ResultSummary(BaseModel):
     key_values: dict[str, float | None] = Field(
         description="hemoglobin (g/L), mcv (fL), ferritin (µg/L) for trends"
     )
-    source_filename: str | None = Field(
-        description="The uploaded file's name as the client sent it (null when it sent none)"
-    )
+    source_filename: str | None = Field(description=_SOURCE_FILENAME)
 
     @classmethod
     def of(cls, result: Result, source_filename: str | None) -> ResultSummary:

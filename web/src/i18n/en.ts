@@ -151,6 +151,7 @@ export const en = {
   "result.collectionDate": "Collection date",
   "result.computedAt": "Computed",
   "result.modelVersion": "Model version",
+  "result.source": "File",
   "result.notStated": "not stated",
   "result.disclaimer": "Medical disclaimer",
   "result.review": "Review or correct the values",

@@ -152,6 +152,7 @@ export const ru: Record<MessageKey, string> = {
   "result.flag.abnormal": "Вне нормы",
   "result.collectionDate": "Дата анализа",
   "result.computedAt": "Рассчитано",
+  "result.source": "Файл",
   "result.modelVersion": "Версия модели",
   "result.notStated": "не указана",
   "result.disclaimer": "Медицинское предупреждение",

@@ -25,6 +25,7 @@ describe("ResultView", () => {
     expect(screen.getByText("High")).toHaveAttribute("data-tier", "HIGH");
     expect(screen.getByTestId("next-step")).toHaveTextContent("Discuss a ferritin test");
     expect(screen.getByTestId("model-version")).toHaveTextContent("catboost-2024.03");
+    expect(screen.getByTestId("source-file")).toHaveTextContent("march-cbc.pdf");
     expect(screen.getByText("1 Mar 2024")).toBeInTheDocument();
     expect(screen.getByTestId("disclaimer")).toHaveTextContent("not a diagnosis");
 

@@ -83,6 +83,14 @@ export function ResultView({ result }: { result: Result }) {
             <dt>{t("result.computedAt")}</dt>
             <dd>{formatDateTime(result.created_at)}</dd>
           </div>
+          {result.source_filename && (
+            <div>
+              <dt>{t("result.source")}</dt>
+              <dd className="source-file" data-testid="source-file">
+                {result.source_filename}
+              </dd>
+            </div>
+          )}
           <div>
             <dt>{t("result.modelVersion")}</dt>
             <dd data-testid="model-version">{risk.model_version}</dd>

@@ -43,6 +43,7 @@ export const RESULT: Result = {
   id: "44444444-4444-4444-8444-444444444444",
   job_id: "22222222-2222-4222-8222-222222222222",
   upload_id: "33333333-3333-4333-8333-333333333333",
+  source_filename: "march-cbc.pdf",
   created_at: "2024-03-02T08:30:00Z",
   collection_date: "2024-03-01",
   risk: {
