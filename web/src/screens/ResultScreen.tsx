@@ -3,9 +3,9 @@ import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { ExplanationChart } from "../components/ExplanationChart";
 import { RiskBadge } from "../components/RiskBadge";
+import { WarningList } from "../components/WarningList";
 import { useI18n } from "../i18n/i18n";
 import { analyteName } from "../lib/analytes";
-import { warningText } from "../lib/warnings";
 import { useResource } from "../lib/useResource";
 import { Link } from "../router";
 
@@ -118,18 +118,7 @@ export function ResultView({ result }: { result: Result }) {
       <section className="card" aria-labelledby="values-title">
         <h2 id="values-title">{t("result.values")}</h2>
         <ValuesTable values={report.values ?? []} />
-        {(report.warnings ?? []).length > 0 && (
-          <div className="warnings">
-            <h3 className="h4">{t("result.warnings")}</h3>
-            <ul>
-              {(report.warnings ?? []).map((warning, index) => (
-                <li key={index} className="small muted">
-                  {warningText(warning, t, formatDate)}
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
+        <WarningList warnings={report.warnings ?? []} level="h3" />
         <p>
           <Link to={`/jobs/${result.job_id}/review`} className="button secondary">
             {t("result.review")}

@@ -3,11 +3,11 @@ import { ApiError } from "../api/errors";
 import type { InvalidField, JobValues, LabReport, ReviewedValues, Sex } from "../api/types";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { WarningList } from "../components/WarningList";
 import { isMessageKey, useI18n } from "../i18n/i18n";
 import { ANALYTES, ANALYTE_BY_CODE, analyteName } from "../lib/analytes";
 import { parseDecimal } from "../lib/format";
 import { useResource } from "../lib/useResource";
-import { warningText } from "../lib/warnings";
 import { navigate } from "../router";
 
 interface Row {
@@ -66,7 +66,7 @@ export function reviewedBody(draft: Draft): ReviewedValues {
 }
 
 export function ReviewScreen({ jobId }: { jobId: string }) {
-  const { t, formatDate } = useI18n();
+  const { t } = useI18n();
   const { api } = useSession();
   const values = useResource(
     (signal) => api.call("get", "/api/v1/jobs/{job_id}/values", { path: { job_id: jobId }, signal }),
@@ -110,8 +110,6 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
   };
 
   const label = (code: string) => analyteName(t, code);
-  // Why a value printed in the document may be missing below (unreadable unit, implausible, misread).
-  const readingNotes = values.data.original?.warnings ?? [];
   const used = new Set(draft.rows.map((row) => row.analyte));
   const nextAnalyte = ANALYTES.find((a) => !used.has(a.code))?.code;
 
@@ -119,18 +117,8 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
     <section className="card" aria-labelledby="review-title">
       <h1 id="review-title">{t("review.title")}</h1>
       <p>{t(typedIn ? "review.introTyped" : "review.intro")}</p>
-      {readingNotes.length > 0 && (
-        <div className="warnings" data-testid="reading-notes">
-          <h2 className="h4">{t("result.warnings")}</h2>
-          <ul>
-            {readingNotes.map((warning, index) => (
-              <li key={index} className="small muted">
-                {warningText(warning, t, formatDate)}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {/* Why a value printed in the document may be missing below (no unit, implausible, misread). */}
+      <WarningList warnings={values.data.original?.warnings ?? []} level="h2" />
       <form onSubmit={submit}>
         <fieldset>
           <legend>{t("review.person")}</legend>
