@@ -21,7 +21,7 @@ WarningCode = Literal[
     "note",
 ]
 # The English text of each code; clients translate the code and its fields (the web app has en and ru).
-_WARNING_TEXT: dict[str, str] = {
+_WARNING_TEXT: dict[WarningCode, str] = {
     "value_misread": "{analyte} on page {page}: the value is far outside its printed range and looks misread; "
     "not used",
     "unit_not_accepted": "{analyte} on page {page}: unit '{unit}' is not one this analyte is measured in; "

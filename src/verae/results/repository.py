@@ -5,8 +5,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from verae.models import Result, Upload
+from verae.models import Result
 from verae.models.owned import newest_first_page
+from verae.uploads import repository as uploads_repository
 
 
 def get_result_of_user(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) -> Result | None:
@@ -22,8 +23,5 @@ def list_results_of_user(
 def source_filenames(session: Session, results: list[Result]) -> dict[uuid.UUID, str | None]:
     """Each result's uploaded file name by result id, in one query (absent when it had no upload)."""
     upload_ids = {result.upload_id for result in results if result.upload_id is not None}
-    if not upload_ids:
-        return {}
-    rows = session.execute(select(Upload.id, Upload.filename).where(Upload.id.in_(upload_ids)))
-    by_upload: dict[uuid.UUID, str | None] = dict(rows.all())
+    by_upload = uploads_repository.filenames_of_uploads(session, upload_ids)
     return {result.id: by_upload.get(result.upload_id) for result in results if result.upload_id is not None}

@@ -494,8 +494,7 @@ def train_models(
     dev = cohort[~is_test & nhanes.label_valid(cohort)]
     columns = list(FEATURE_NAMES)
     matrix = dev[columns].to_numpy(dtype=np.float64)
-    risk_labels = labels_for(dev, 30.0)
-    strata = risk_labels  # folds are stratified by the primary label
+    risk_labels = labels_for(dev, 30.0)  # the primary label; every model's folds are stratified by it
     without_crp = cohort.loc[~is_test & nhanes.without_crp(cohort), [*columns, "ferritin"]]
     depletion_extra = pd.concat([without_crp, auxiliary]) if len(auxiliary) else without_crp
     index_target = np.log10(dev["ferritin"].to_numpy())
@@ -513,11 +512,11 @@ def train_models(
         ),
         (INDEX_FILE, "regressor", index_target, None, config),
     ):
-        cv = cross_validate(matrix, target, strata, columns, kind, model_config, extra)
+        cv = cross_validate(matrix, target, risk_labels, columns, kind, model_config, extra)
         out_of_fold[file_name] = cv.out_of_fold
         cv_report[file_name] = {"iterations": cv.iterations, "fold_auroc": cv.fold_auroc}
         models[file_name] = fit_final(matrix, target, columns, kind, cv.iterations, model_config, extra)
-    folds = folds_of(strata, config)
+    folds = folds_of(risk_labels, config)
     out_of_fold[RISK_ADDITIVE_FILE] = cross_validate_additive(matrix, risk_labels, columns, folds)
     additive = {RISK_ADDITIVE_FILE: fit_additive(matrix, risk_labels, columns)}
     recalibration: dict[str, Recalibration] = {}

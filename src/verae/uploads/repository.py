@@ -21,6 +21,13 @@ def referenced_blob_keys(session: Session, keys: Collection[str]) -> set[str]:
     return set(session.scalars(select(Upload.blob_key).where(Upload.blob_key.in_(keys))))
 
 
+def filenames_of_uploads(session: Session, upload_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+    """Each upload's file name as the client sent it, in one query."""
+    if not upload_ids:
+        return {}
+    return dict(session.execute(select(Upload.id, Upload.filename).where(Upload.id.in_(upload_ids))).all())
+
+
 def get_upload_of_user(session: Session, upload_id: uuid.UUID, user_id: uuid.UUID) -> Upload | None:
     return session.scalar(select(Upload).where(Upload.id == upload_id, Upload.user_id == user_id))
 
