@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8100)
     args = parser.parse_args()
     app = create_bare_app(Settings())
-    # The settings `verae serve` passes to uvicorn (src/verae/cli.py).
+    # The settings `verae serve` passes to uvicorn (src/verae/cli/serve.py).
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
 
 

@@ -24,10 +24,10 @@ from moto.server import ThreadedMotoServer
 from sqlalchemy.engine import make_url
 
 from verae.app import create_app
-from verae.cli import alembic_config
 from verae.config import Settings
 from verae.jobs.worker import Worker
 from verae.kit.deps import Services
+from verae.migrations import alembic_config
 
 REPO = Path(__file__).resolve().parent.parent
 BACKENDS = ("sqlite", "postgresql")

@@ -20,10 +20,10 @@ from tests.conftest import REPO, TEST_JWT_SECRET, auth_headers
 from tests.helpers import ANAEMIC_CSV, upload
 from tests.processes import wait_for
 from verae.app import create_app
-from verae.cli import alembic_config
 from verae.config import Settings
 from verae.jobs.worker import Worker
 from verae.kit.deps import Services
+from verae.migrations import alembic_config
 from verae.models import Job, Result
 
 pytestmark = pytest.mark.slow

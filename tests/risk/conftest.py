@@ -11,9 +11,8 @@ import pytest
 from verae.labs.catalog import BY_CODE
 from verae.labs.schemas import LabReport
 from verae.labs.values import apply_field
-from verae.risk import nhanes
+from verae.risk import ARTIFACT_DIR, nhanes
 from verae.risk.model import RiskModel
-from verae.risk.service import ARTIFACT_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 NHANES_DIR = Path(os.environ.get("VERAE_NHANES_DIR", REPO.parent / "shared" / "data" / "nhanes"))

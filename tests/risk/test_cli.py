@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from verae.cli import app
+from verae.risk import ARTIFACT_DIR
 from verae.risk.model import METADATA_FILE, RiskModel
-from verae.risk.service import ARTIFACT_DIR
 
 
 def test_evaluate_prints_the_shipped_model_metrics_as_json(nhanes_dir: Path, shipped: RiskModel) -> None:

@@ -14,7 +14,7 @@ from sklearn.metrics import roc_auc_score
 
 from tests.risk.conftest import HEALTHY_PICTURE, IRON_DEFICIENT_PICTURE, make_report
 from verae.labs.catalog import BY_CODE
-from verae.risk import nhanes
+from verae.risk import ARTIFACT_DIR, nhanes
 from verae.risk.features import FEATURE_INDEX, FEATURE_NAMES, FEATURES, feature_row
 from verae.risk.model import (
     METADATA_FILE,
@@ -25,7 +25,6 @@ from verae.risk.model import (
     load_model,
     sha256_of,
 )
-from verae.risk.service import ARTIFACT_DIR
 from verae.risk.training import TrainingConfig, split_test
 
 

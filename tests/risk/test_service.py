@@ -12,9 +12,9 @@ import typer
 from typer.testing import CliRunner
 
 from tests.risk.conftest import HEALTHY_PICTURE, IRON_DEFICIENT_PICTURE, make_report
+from verae.cli.predict import predict as predict_command
 from verae.labs.values import apply_field
 from verae.risk import rules
-from verae.risk.cli import predict_command
 from verae.risk.features import FEATURE_NAMES
 from verae.risk.model import RiskModel
 from verae.risk.schemas import NeedsInput

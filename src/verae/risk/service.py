@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import math
-from pathlib import Path
 from typing import cast
 
 import numpy as np
@@ -19,7 +18,7 @@ from verae.labs.catalog import ANALYTES
 from verae.labs.schemas import LabReport
 from verae.labs.values import SUBJECT_RANGES
 from verae.observability.logging import get_logger
-from verae.risk import rules
+from verae.risk import ARTIFACT_DIR, rules
 from verae.risk.explain import EXPLANATION_COUNT, MIN_CONTRIBUTION, explanation_for
 from verae.risk.features import (
     FEATURE_NAMES,
@@ -43,7 +42,6 @@ from verae.risk.schemas import (
 )
 from verae.risk.texts import CLINICAL_ACTIONS, DISCLAIMER, MEASURED_DEFICIENT_ACTION
 
-ARTIFACT_DIR = Path(__file__).parent / "artifacts"
 # rules-v1 percentages are a coarse prior; these cut-offs only apply to them
 RULES_TIER_CUTOFFS: tuple[tuple[float, RiskTier], ...] = ((60.0, "HIGH"), (35.0, "WARNING"), (15.0, "GRAY"))
 BATCH_OUTPUT_COLUMNS = ("risk_percent", "risk_tier", "iron_index", "confidence", "model_version", "problems")

@@ -1,4 +1,4 @@
-"""`verae model train|evaluate` and `verae predict` (registered by verae.cli)."""
+"""`verae model train|evaluate`: offline, on NHANES files."""
 
 from __future__ import annotations
 
@@ -7,17 +7,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from verae.risk.model import HEADS, ModelArtifactError, load_model
-from verae.risk.nhanes import NhanesDataError, combined_sha256, files_sha256, load_cohort, present_files
-from verae.risk.service import ARTIFACT_DIR, predict_frame
+from verae.cli.common import console
+from verae.risk import ARTIFACT_DIR
 
 model_app = typer.Typer(help="Train and evaluate the iron-deficiency risk model.", no_args_is_help=True)
-console = Console(stderr=True)
 
 
 @model_app.command("train")
@@ -29,7 +26,9 @@ def train_command(
     ),
 ) -> None:
     """Train the model reproducibly, write the artifact and the model card."""
+    from verae.risk.model import HEADS
     from verae.risk.modelcard import write_model_card
+    from verae.risk.nhanes import NhanesDataError
     from verae.risk.training import TrainingConfig, train
 
     started = time.monotonic()
@@ -60,6 +59,8 @@ def evaluate_command(
     intervals: bool = typer.Option(True, "--intervals/--no-intervals", help="Bootstrap 95% AUROC intervals"),
 ) -> None:
     """Metrics of the installed model on every participant of an NHANES folder."""
+    from verae.risk.model import HEADS, ModelArtifactError, load_model
+    from verae.risk.nhanes import NhanesDataError, combined_sha256, files_sha256, load_cohort, present_files
     from verae.risk.training import evaluate_model
 
     try:
@@ -94,26 +95,3 @@ def evaluate_command(
             f"{metrics['ece']:.3f}",
         )
     Console().print(table)
-
-
-def predict_command(
-    csv: Path = typer.Option(..., "--csv", help="Input CSV: sex, age and canonical analyte columns"),
-    out: Path = typer.Option(..., "--out", help="Output CSV: the input plus the risk columns"),
-) -> None:
-    """Score a batch CSV (canonical units, blanks allowed); adds risk_percent, risk_tier, iron_index, confidence."""
-    try:
-        frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        console.print(f"[red]cannot read {csv}: {error}[/red]")
-        raise typer.Exit(2) from error
-    frame.columns = [str(column).strip().lower() for column in frame.columns]
-    try:
-        result = predict_frame(frame)
-    except ModelArtifactError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from error
-    result.to_csv(out, index=False)
-    unscored = int((result["problems"] != "").sum())
-    console.print(
-        f"{len(result) - unscored} rows scored, {unscored} not scored (see the problems column) → {out}"
-    )

@@ -5,9 +5,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
-from rich.console import Console
+import typer
+
+from verae.cli.common import console
+
+if TYPE_CHECKING:
+    import httpx
 
 SAMPLE_CSV = (
     "analyte,value,unit\nsex,female,\nage,34,\nhemoglobin,10.9,g/dL\nmcv,74,fL\nmch,24.1,pg\nrdw_cv,16.2,%\n"
@@ -76,7 +81,17 @@ SCENARIOS: tuple[tuple[str, Callable[[httpx.Client, float], str]], ...] = (
 )
 
 
-def run_smoke(base_url: str, timeout: float, console: Console) -> bool:
+def smoke(
+    base_url: Annotated[str, typer.Option(help="Where the API runs")] = "http://127.0.0.1:8000",
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for a job")] = 60.0,
+) -> None:
+    """Demo scenarios against a running server: happy path, unsupported file (415), no token (401)."""
+    raise typer.Exit(0 if run_smoke(base_url, timeout) else 1)
+
+
+def run_smoke(base_url: str, timeout: float) -> bool:
+    import httpx
+
     passed = True
     with httpx.Client(base_url=base_url, timeout=30.0) as client:
         for name, scenario in SCENARIOS:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from verae.labs.errors import ReportUnreadable
-from verae.labs.reader import read_report
-from verae.labs.schemas import LabReport
-from verae.risk.schemas import NeedsInput
-from verae.risk.service import assess
-from verae.uploads.sniff import SNIFF_BYTES, sniff_media_type
+if TYPE_CHECKING:
+    from verae.labs.schemas import LabReport
 
 _VALUE_FIELDS = (
     "analyte",
@@ -33,6 +29,10 @@ _VALUE_FIELDS = (
 
 def read_any(data: bytes) -> LabReport:
     """A report from any accepted upload type, sniffed from its content as uploads are."""
+    from verae.labs.errors import ReportUnreadable
+    from verae.labs.reader import read_report
+    from verae.uploads.sniff import SNIFF_BYTES, sniff_media_type
+
     media_type = sniff_media_type(data[:SNIFF_BYTES], complete=len(data) <= SNIFF_BYTES)
     if media_type is None:
         raise ReportUnreadable(
@@ -42,6 +42,9 @@ def read_any(data: bytes) -> LabReport:
 
 
 def extraction(report: LabReport) -> dict[str, Any]:
+    from verae.risk.schemas import NeedsInput
+    from verae.risk.service import assess
+
     payload: dict[str, Any] = {
         "values": [
             report_value.model_dump(mode="json", include=set(_VALUE_FIELDS)) for report_value in report.values
@@ -61,13 +64,15 @@ def extraction(report: LabReport) -> dict[str, Any]:
     return payload
 
 
-def analyze_command(
-    file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, readable=True, help="PDF, PNG, JPEG, CSV or JSON"
-    ),
-    json_output: bool = typer.Option(False, "--json", help="Print the extraction as JSON"),
+def analyze(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="PDF, PNG, JPEG, CSV or JSON")
+    ],
+    json_output: Annotated[bool, typer.Option("--json", help="Print the extraction as JSON")] = False,
 ) -> None:
     """Read a lab report and print the values found, the person's details and the risk."""
+    from verae.labs.errors import ReportUnreadable
+
     try:
         payload = extraction(read_any(file.read_bytes()))
     except ReportUnreadable as error:

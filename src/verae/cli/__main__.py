@@ -1,0 +1,3 @@
+from verae.cli import app
+
+app()
