@@ -29,11 +29,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import make_url
 
 from verae.config import Settings
-from verae.jobs.wakeup import Wakeup
 from verae.kit.blobstore import LocalBlobStore
 from verae.kit.db import Database
 from verae.kit.deps import Services
 from verae.models import AuditLog, Job, Result, User
+from verae.queue.wakeup import Wakeup
 from verae.uploads.receive import ReceivedFile
 from verae.uploads.service import blob_key, create_upload_and_job
 

@@ -5,7 +5,7 @@ schema (ours: `verae db upgrade`; procrastinate: `schema_manager.apply_schema_as
 `Queries.install()`), and a fresh database again for every (queue, worker count, round).
 
 A *worker* is one OS process that runs one job at a time, started from this file:
-- ours:          the real `verae.jobs.worker.Worker` with `concurrency=1` and a registered no-op handler
+- ours:          the real `verae.queue.worker.Worker` with `concurrency=1` and a registered no-op handler
                  that completes the job with `queue.complete(session, job)` in a unit of work — the claim,
                  the completion compare-and-set, the audit rows, the heartbeat thread and the
                  LISTEN/NOTIFY wake-up (`PostgresListener`) are exactly those of `verae worker`;
@@ -95,12 +95,12 @@ class _Records:
 
 def _run_verae_worker(database_url: str, records: _Records) -> None:
     from verae.config import Settings
-    from verae.jobs.queue import ClaimedJob
-    from verae.jobs.worker import Worker
-    from verae.jobs.worker_context import JobContext
     from verae.kit.blobstore import LocalBlobStore
     from verae.kit.db import Database
     from verae.observability.logging import configure_logging
+    from verae.queue.context import JobContext
+    from verae.queue.queue import ClaimedJob
+    from verae.queue.worker import Worker
 
     settings = Settings(database_url=database_url, log_level="WARNING")
     configure_logging(settings.log_level)
@@ -224,7 +224,7 @@ class _VeraeProducer(_Producer):
             self.user_id = user.id
 
     def _enqueue(self, payloads: list[dict[str, Any]]) -> None:
-        from verae.jobs.queue import enqueue
+        from verae.queue.queue import enqueue
 
         with self.db.unit_of_work() as session:
             for payload in payloads:

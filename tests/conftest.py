@@ -25,9 +25,9 @@ from sqlalchemy.engine import make_url
 
 from verae.app import create_app
 from verae.config import Settings
-from verae.jobs.worker import Worker
 from verae.kit.deps import Services
 from verae.migrations import alembic_config
+from verae.worker import Worker
 
 REPO = Path(__file__).resolve().parent.parent
 BACKENDS = ("sqlite", "postgresql")

@@ -21,10 +21,10 @@ from tests.helpers import ANAEMIC_CSV, upload
 from tests.processes import wait_for
 from verae.app import create_app
 from verae.config import Settings
-from verae.jobs.worker import Worker
 from verae.kit.deps import Services
 from verae.migrations import alembic_config
 from verae.models import Job, Result
+from verae.worker import Worker
 
 pytestmark = pytest.mark.slow
 PORT = "55433"

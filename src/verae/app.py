@@ -23,7 +23,6 @@ from verae import __version__
 from verae.auth.router import router as auth_router
 from verae.config import Settings
 from verae.jobs.router import router as jobs_router
-from verae.jobs.wakeup import Wakeup
 from verae.kit.blobstore import BlobStoreUnavailable, open_blob_store
 from verae.kit.db import Database
 from verae.kit.deps import Services, limit_request_threads, pool_size_for
@@ -32,13 +31,14 @@ from verae.kit.ratelimit import SlidingWindowLimiter
 from verae.observability.context import current_correlation_id
 from verae.observability.logging import configure_logging, get_logger
 from verae.observability.middleware import HEADER, CorrelationMiddleware
+from verae.queue.wakeup import Wakeup
 from verae.results.router import router as results_router
 from verae.risk.router import router as risk_router
 from verae.risk.service import shipped_model
 from verae.uploads.router import router as uploads_router
 
 if TYPE_CHECKING:
-    from verae.jobs.worker import Worker
+    from verae.worker import Worker
 
 log = get_logger("verae.app")
 
@@ -140,9 +140,9 @@ def _is_connection_problem(error: DBAPIError) -> bool:
 
 def _start_embedded_worker(services: Services, concurrency: int) -> Worker:
     # Imported here so API-only processes never load the document reader and the model.
-    from verae.jobs import worker as jobs_worker
+    from verae.worker import Worker
 
-    worker = jobs_worker.Worker(
+    worker = Worker(
         db=services.db,
         blobs=services.blobs,
         settings=services.settings,

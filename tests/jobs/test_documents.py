@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import accepted_upload, job
 from tests.labs.corpus.layouts import make_document
-from verae.jobs.worker import Worker
+from verae.worker import Worker
 
 
 def test_a_text_pdf_report_is_read_and_estimated(

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.helpers import ANAEMIC_CSV, Register, accepted_upload, job, report_json
-from verae.jobs.worker import Worker
 from verae.kit.deps import Services
 from verae.models import AuditLog, Event, Job, Result
+from verae.worker import Worker
 
 
 def _count_audit(services: Services, action: str) -> int:

@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import select, update
 
 from verae.config import Settings
-from verae.jobs.queue import ClaimedJob, LeaseLost, Queue, backoff_seconds, enqueue
-from verae.jobs.worker import Worker
-from verae.jobs.worker_context import JobContext
 from verae.kit.blobstore import LocalBlobStore
 from verae.kit.db import Database
 from verae.kit.time import utcnow
 from verae.models import AuditLog, Job, User
 from verae.observability.context import current_correlation_id
+from verae.queue.context import JobContext
+from verae.queue.queue import ClaimedJob, LeaseLost, Queue, backoff_seconds, enqueue
+from verae.queue.worker import Worker
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from tests.helpers import ANAEMIC_CSV, accepted_upload, job
 from tests.processes import VERAE, environment
 from verae.config import Settings
-from verae.jobs.worker import Worker
 from verae.kit.deps import Services
+from verae.worker import Worker
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import ANAEMIC_CSV, Register, accepted_upload, job
-from verae.jobs.worker import Worker
+from verae.worker import Worker
 
 CORRECTED = {
     "sex": "female",

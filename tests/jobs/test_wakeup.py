@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import ANAEMIC_CSV, accepted_upload
 from tests.processes import wait_for
-from verae.jobs.wakeup import Wakeup
-from verae.jobs.worker import Worker
 from verae.kit.deps import Services
 from verae.models import Job
+from verae.queue.wakeup import Wakeup
+from verae.worker import Worker
 
 
 @pytest.mark.parametrize("settings_overrides", [{"job_poll_interval_seconds": 120.0}])

@@ -18,7 +18,7 @@ from reportlab.pdfgen import canvas
 
 from tests.helpers import upload
 from tests.labs.corpus.layouts import make_document
-from verae.jobs.worker import Worker
+from verae.worker import Worker
 
 MIB = 1024 * 1024
 # Outcomes a malformed file may have: refused at the door, or a job that ends with a stable code.

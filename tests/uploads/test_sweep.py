@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from tests.helpers import ANAEMIC_CSV, accepted_upload, job
 from tests.processes import VERAE, environment
 from verae.config import Settings
-from verae.jobs.worker import Worker
 from verae.kit.blobstore import BlobWriter
 from verae.kit.deps import Services
 from verae.uploads.service import blob_key
@@ -28,6 +27,7 @@ from verae.uploads.sweep import (
     SweepReport,
     sweep_orphan_blobs,
 )
+from verae.worker import Worker
 
 GRACE = timedelta(hours=1)
 OLD = timedelta(hours=2)

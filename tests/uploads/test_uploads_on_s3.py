@@ -16,11 +16,11 @@ from tests.helpers import ANAEMIC_CSV, Register, accepted_upload, job, upload
 from tests.processes import free_port
 from verae.config import Settings
 from verae.jobs.service import requeue_failed
-from verae.jobs.worker import Worker
 from verae.kit.deps import Services
 from verae.kit.s3 import S3BlobStore
 from verae.uploads.service import blob_key
 from verae.uploads.sweep import sweep_orphan_blobs
+from verae.worker import Worker
 
 PREFIX = "verae"
 

@@ -17,9 +17,9 @@ def worker(
     concurrency: Annotated[int, typer.Option(help="Jobs processed in parallel by this process")] = 2,
 ) -> None:
     """Process jobs until SIGTERM/SIGINT; finishes the jobs in hand before exiting."""
-    from verae.jobs.worker import Worker
     from verae.kit.blobstore import open_blob_store
     from verae.kit.db import Database
+    from verae.worker import Worker
 
     settings = load_settings()
     running = Worker(

@@ -10,7 +10,6 @@ from typing import Any
 from verae.labs.schemas import LabReport
 from verae.labs.values import apply_field
 
-PROCESS_UPLOAD = "process_upload"
 # Payload key holding the complete set of values a person reviewed (GET/PUT /jobs/{id}/values).
 REVIEWED_VALUES = "reviewed_values"
 

@@ -54,3 +54,7 @@ def list_jobs_of_user(session: Session, user_id: uuid.UUID, limit: int, offset: 
 
 def get_job_by_result_id(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) -> Job | None:
     return session.scalar(select(Job).where(Job.result_id == result_id, Job.user_id == user_id))
+
+
+def get_job(session: Session, job_id: uuid.UUID) -> Job | None:
+    return session.get(Job, job_id)

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from verae.jobs import repository
 from verae.jobs.inputs import REVIEWED_VALUES, apply_supplied_inputs
-from verae.jobs.queue import announce_job
 from verae.jobs.schemas import JobValues, ReviewedValues, SuppliedInput, SuppliedValue
 from verae.kit.errors import AppError, ConflictError, NotFoundError
 from verae.kit.time import utcnow
@@ -18,6 +17,7 @@ from verae.labs.values import report_from_submission
 from verae.models import Job, Result
 from verae.models.job import FAILED, NEEDS_INPUT, QUEUED, RUNNING
 from verae.observability.audit import record_audit
+from verae.queue.queue import announce_job
 
 MAX_SUPPLIED_FIELDS = 50
 
@@ -107,6 +107,7 @@ def review_values(session: Session, job_id: uuid.UUID, user_id: uuid.UUID, revie
     report = report_from_submission(reviewed)
     _refuse_invalid(report)
     job.payload = {**job.payload, REVIEWED_VALUES: report.model_dump(mode="json")}
+    job.supplied_inputs = {}  # the reviewed set replaces everything supplied before it
     _requeue(session, job)
     record_audit(
         session,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from verae.config import Settings
-from verae.jobs.wakeup import Wakeup
 from verae.kit.blobstore import BlobStore
 from verae.kit.db import Database
 
@@ -19,12 +18,18 @@ _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 UPLOAD_THREADS = 8
 
 
+class Notifier(Protocol):
+    """Wakes this process's idle workers when a job is queued (the queue's in-process Wakeup)."""
+
+    def notify(self) -> None: ...
+
+
 @dataclass
 class Services:
     settings: Settings
     db: Database
     blobs: BlobStore
-    wakeup: Wakeup
+    wakeup: Notifier
     # Uploads run their blocking steps on threads of their own, so that they never queue behind the many
     # short status polls on the shared threadpool.
     upload_threads: CapacityLimiter = field(default_factory=lambda: CapacityLimiter(UPLOAD_THREADS))

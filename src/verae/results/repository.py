@@ -5,8 +5,10 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from verae.models import Result
+from verae.labs.schemas import LabReport
+from verae.models import Job, Result
 from verae.models.owned import newest_first_page
+from verae.risk.schemas import RiskResult
 from verae.uploads import repository as uploads_repository
 
 
@@ -25,3 +27,21 @@ def source_filenames(session: Session, results: list[Result]) -> dict[uuid.UUID,
     upload_ids = {result.upload_id for result in results if result.upload_id is not None}
     by_upload = uploads_repository.filenames_of_uploads(session, upload_ids)
     return {result.id: by_upload.get(result.upload_id) for result in results if result.upload_id is not None}
+
+
+def save_result(session: Session, job: Job, report: LabReport, risk: RiskResult) -> None:
+    """The job's result, under the id reserved on the job; a review re-runs a finished job and replaces it."""
+    session.merge(
+        Result(
+            id=job.result_id,
+            job_id=job.id,
+            user_id=job.user_id,
+            upload_id=job.upload_id,
+            report=report.model_dump(mode="json"),
+            risk=risk.model_dump(mode="json"),
+            model_version=risk.model_version,
+            risk_percent=risk.risk_percent,
+            risk_tier=risk.risk_tier,
+            collection_date=report.collection_date,
+        )
+    )

@@ -36,3 +36,7 @@ def list_uploads_of_user(
     session: Session, user_id: uuid.UUID, limit: int, offset: int
 ) -> tuple[list[Upload], int]:
     return newest_first_page(session, Upload, user_id, limit, offset)
+
+
+def get_upload(session: Session, upload_id: uuid.UUID) -> Upload | None:
+    return session.get(Upload, upload_id)

@@ -11,16 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from verae.jobs.inputs import PROCESS_UPLOAD
-from verae.jobs.queue import Queue, enqueue
 from verae.kit.deps import Services
 from verae.kit.errors import AppError, ConflictError, TooManyRequestsError
 from verae.models import Job, Upload
 from verae.observability.audit import record_audit, record_event
 from verae.observability.context import current_correlation_id
+from verae.queue.queue import Queue, enqueue
 from verae.uploads.receive import ReceivedFile, receive_file
 from verae.uploads.sniff import ACCEPTED_MEDIA_TYPES, sniff_media_type
 
+PROCESS_UPLOAD = "process_upload"
 QUEUE_FULL_RETRY_AFTER_SECONDS = 30
 # Every upload's blob lives in this folder of the blob store, and nothing else does.
 BLOB_FOLDER = "uploads"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from verae.jobs.errors import PermanentJobError
+from verae.queue.errors import PermanentJobError
 
 STAGES = ("parsing", "normalizing", "inference", "persisting")
 

@@ -39,12 +39,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from verae.jobs.wakeup import JOBS_CHANNEL
 from verae.kit.db import Database
 from verae.kit.time import utcnow
 from verae.models import AuditLog, Job
 from verae.models.job import DONE, FAILED, NEEDS_INPUT, QUEUED, RUNNING
 from verae.observability.audit import record_audit
+from verae.queue.wakeup import JOBS_CHANNEL
 
 JOBS: Table = Job.__table__  # type: ignore[assignment]
 AUDIT_LOGS: Table = AuditLog.__table__  # type: ignore[assignment]
@@ -58,15 +58,13 @@ _CLAIMED_COLUMNS = (
     JOBS.c.lease_token,
     JOBS.c.errors,
     JOBS.c.user_id,
-    JOBS.c.upload_id,
-    JOBS.c.result_id,
-    JOBS.c.extraction,
-    JOBS.c.supplied_inputs,
 )
 
 
 @dataclass(frozen=True)
 class ClaimedJob:
+    """The queue's columns of a claimed job; a handler reads its feature's own columns of the row itself."""
+
     id: uuid.UUID
     kind: str
     payload: dict[str, Any]
@@ -75,10 +73,6 @@ class ClaimedJob:
     lease_token: uuid.UUID
     errors: list[Any]
     user_id: uuid.UUID
-    upload_id: uuid.UUID | None
-    result_id: uuid.UUID
-    extraction: dict[str, Any] | None
-    supplied_inputs: dict[str, Any]
 
     @property
     def correlation_id(self) -> str:
@@ -86,6 +80,7 @@ class ClaimedJob:
         return str(self.payload.get("correlation_id") or self.id)
 
 
+LEASE_EXPIRED, WORKER_LOST = "lease_expired", "worker_lost"
 WORKER_LOST_DIAGNOSTIC = (
     "Processing stopped unexpectedly several times. Please upload the file again later or contact support."
 )
@@ -108,11 +103,12 @@ def enqueue(
     kind: str,
     payload: dict[str, Any],
     user_id: uuid.UUID,
-    upload_id: uuid.UUID | None,
     max_attempts: int,
+    **columns: Any,
 ) -> Job:
-    """Add a job in the caller's transaction, so it exists exactly when the caller's rows do."""
-    job = Job(kind=kind, payload=payload, user_id=user_id, upload_id=upload_id, max_attempts=max_attempts)
+    """Add a job in the caller's transaction, so it exists exactly when the caller's rows do. `columns` are
+    the feature's own columns of the row (e.g. the upload it processes)."""
+    job = Job(kind=kind, payload=payload, user_id=user_id, max_attempts=max_attempts, **columns)
     session.add(job)
     session.flush()
     record_audit(session, "job.queued", user_id=user_id, object_type="job", object_id=job.id)
@@ -294,22 +290,14 @@ class Queue:
         }
         self._transition(session.connection(), job, finished | values, _Audit("job.done", {}))
 
-    def needs_input(
-        self,
-        job: ClaimedJob,
-        *,
-        missing_required_fields: list[str],
-        invalid_fields: list[dict[str, Any]],
-        extraction: dict[str, Any] | None,
-    ) -> None:
+    def needs_input(self, job: ClaimedJob, **values: Any) -> None:
+        """Park the job until a person supplies what it lacks; `values` are the feature's columns saying what."""
         waiting = {
             "state": NEEDS_INPUT,
             "finished_at": utcnow(),
             "lease_token": None,
             "leased_until": None,
-            "missing_required_fields": missing_required_fields,
-            "invalid_fields": invalid_fields,
-            "extraction": extraction,
+            **values,
         }
         with self._own_transaction() as connection:
             self._transition(connection, job, waiting, _Audit("job.needs_input", {}))
@@ -342,7 +330,8 @@ class Queue:
 
     def rescue(self) -> tuple[int, int]:
         """Jobs whose lease expired (their worker died or hung): back to the queue while attempts are left,
-        failed as `worker_lost` after the last one. Returns (requeued, failed)."""
+        failed as `worker_lost` after the last one, each with the expiry in its error history.
+        Returns (requeued, failed)."""
         now = utcnow()
         expired = and_(Job.state == RUNNING, Job.leased_until < now)
         released = {"lease_token": None, "leased_until": None, "updated_at": now}
@@ -350,8 +339,8 @@ class Queue:
             requeued = session.execute(
                 update(Job)
                 .where(expired, Job.attempt < Job.max_attempts)
-                .values(state=QUEUED, run_at=now, last_error_code="lease_expired", **released)
-                .returning(Job.id, Job.user_id)
+                .values(state=QUEUED, run_at=now, last_error_code=LEASE_EXPIRED, **released)
+                .returning(Job.id, Job.user_id, Job.attempt, Job.errors)
                 .execution_options(synchronize_session=False)
             ).all()
             abandoned = session.execute(
@@ -360,15 +349,21 @@ class Queue:
                 .values(
                     state=FAILED,
                     finished_at=now,
-                    last_error_code="worker_lost",
+                    last_error_code=WORKER_LOST,
                     failure_diagnostic=WORKER_LOST_DIAGNOSTIC,
                     **released,
                 )
-                .returning(Job.id, Job.user_id)
+                .returning(Job.id, Job.user_id, Job.attempt, Job.errors)
                 .execution_options(synchronize_session=False)
             ).all()
-            for action, rows in (("job.lease_expired", requeued), ("job.failed", abandoned)):
-                for job_id, user_id in rows:
+            for code, action, rows in (
+                (LEASE_EXPIRED, "job.lease_expired", requeued),
+                (WORKER_LOST, "job.failed", abandoned),
+            ):
+                for job_id, user_id, attempt, errors in rows:
+                    # The rows are this transaction's now: no other worker can change them until it commits.
+                    entry = {"attempt": attempt, "code": code, "at": now.isoformat()}
+                    session.execute(update(Job).where(Job.id == job_id).values(errors=[*errors, entry]))
                     record_audit(session, action, user_id=user_id, object_type="job", object_id=job_id)
             if requeued:
                 announce_job(session)

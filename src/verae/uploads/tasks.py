@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from verae.jobs.errors import PermanentJobError
+from verae.auth import repository as users
+from verae.jobs import repository as jobs
 from verae.jobs.inputs import REVIEWED_VALUES, apply_supplied_inputs
-from verae.jobs.queue import ClaimedJob, Queue
-from verae.jobs.worker_context import JobContext
 from verae.labs.errors import ReportUnreadable
 from verae.labs.reader import read_report
 from verae.labs.schemas import LabReport, ReportWarning
 from verae.labs.values import apply_field
-from verae.models import Result, Upload, User
+from verae.models import Job, Upload, User
+from verae.queue.context import JobContext
+from verae.queue.errors import PermanentJobError
+from verae.queue.queue import ClaimedJob
+from verae.results import repository as results
 from verae.risk.schemas import NeedsInput
 from verae.risk.service import assess
+from verae.uploads import repository as uploads
 
 
 def _age_on(birth_date: date, day: date) -> float:
@@ -41,7 +45,7 @@ def apply_profile(report: LabReport, user: User, today: date) -> None:
         report.warnings.append(ReportWarning.of("from_profile", items=used))
 
 
-def _read_original(job: ClaimedJob, context: JobContext, upload: Upload) -> LabReport:
+def _read_original(job: Job, context: JobContext, upload: Upload) -> LabReport:
     """The report as first read from the document; read once, then kept on the job."""
     if job.extraction is not None:
         return LabReport.model_validate(job.extraction)
@@ -52,13 +56,13 @@ def _read_original(job: ClaimedJob, context: JobContext, upload: Upload) -> LabR
         raise PermanentJobError(unreadable.code, unreadable.diagnostic) from unreadable
 
 
-def process_upload(job: ClaimedJob, context: JobContext) -> None:
-    queue: Queue = context.queue
-    context.enter_stage(job, "parsing")
+def process_upload(claimed: ClaimedJob, context: JobContext) -> None:
+    context.enter_stage(claimed, "parsing")
     with context.db.unit_of_work(write=False) as session:
-        upload = session.get(Upload, job.upload_id) if job.upload_id else None
-        user = session.get(User, job.user_id)
-    if upload is None or user is None:
+        job = jobs.get_job(session, claimed.id)
+        upload = uploads.get_upload(session, job.upload_id) if job and job.upload_id else None
+        user = users.get_user(session, claimed.user_id)
+    if job is None or upload is None or user is None:
         raise PermanentJobError("upload_missing", "The uploaded file no longer exists.")
     reviewed = job.payload.get(REVIEWED_VALUES)
     # Values the person reviewed replace the reading; a document that could not be read is not re-read.
@@ -66,44 +70,31 @@ def process_upload(job: ClaimedJob, context: JobContext) -> None:
         None if reviewed is not None and job.extraction is None else _read_original(job, context, upload)
     )
 
-    context.enter_stage(job, "normalizing")
+    context.enter_stage(claimed, "normalizing")
     if reviewed is not None:
         report = LabReport.model_validate(reviewed)
     else:
         assert original is not None  # only reviewed values skip the reading
         report = original.model_copy(deep=True)
-        apply_supplied_inputs(report, job.supplied_inputs)
+    # What a person supplied after `needs_input` completes the reading or their reviewed set alike.
+    apply_supplied_inputs(report, job.supplied_inputs)
     apply_profile(report, user, today=context.today())
 
-    context.enter_stage(job, "inference")
+    context.enter_stage(claimed, "inference")
     extraction = original.model_dump(mode="json") if original is not None else None
     try:
         risk = assess(report)
     except NeedsInput as needs:
-        queue.needs_input(
-            job,
+        context.queue.needs_input(
+            claimed,
             missing_required_fields=needs.missing_required_fields,
             invalid_fields=[field.model_dump() for field in needs.invalid_fields],
             extraction=extraction,
         )
         return
 
-    context.enter_stage(job, "persisting")
+    context.enter_stage(claimed, "persisting")
     with context.db.unit_of_work() as session:
         # The compare-and-set on the lease comes first: a stale attempt rolls back before writing a result.
-        queue.complete(session, job, extraction=extraction)
-        # merge: a review re-runs a finished job, and its result is replaced under the same id.
-        session.merge(
-            Result(
-                id=job.result_id,
-                job_id=job.id,
-                user_id=job.user_id,
-                upload_id=job.upload_id,
-                report=report.model_dump(mode="json"),
-                risk=risk.model_dump(mode="json"),
-                model_version=risk.model_version,
-                risk_percent=risk.risk_percent,
-                risk_tier=risk.risk_tier,
-                collection_date=report.collection_date,
-            )
-        )
+        context.queue.complete(session, claimed, extraction=extraction)
+        results.save_result(session, job, report, risk)

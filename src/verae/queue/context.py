@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from verae.config import Settings
-from verae.jobs.faults import Fault
-from verae.jobs.queue import ClaimedJob, Queue
 from verae.kit.blobstore import BlobStore
 from verae.kit.db import Database
 from verae.kit.time import utcnow
+from verae.queue.faults import Fault
+from verae.queue.queue import ClaimedJob, Queue
 
 
 @dataclass(frozen=True)

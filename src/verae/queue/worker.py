@@ -8,27 +8,24 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy.exc import DBAPIError
 
 from verae.config import Settings
-from verae.jobs.errors import PermanentJobError
-from verae.jobs.faults import parse_faults
-from verae.jobs.inputs import PROCESS_UPLOAD
-from verae.jobs.pipeline import process_upload
-from verae.jobs.queue import ClaimedJob, LeaseLost, Queue, backoff_seconds
-from verae.jobs.wakeup import PostgresListener, Wakeup
-from verae.jobs.worker_context import JobContext, JobHandler
 from verae.kit.blobstore import BlobStore
 from verae.kit.db import Database
 from verae.observability.context import correlated
 from verae.observability.logging import get_logger
 from verae.observability.metrics import JOB_SECONDS, JOBS_FINISHED
+from verae.queue.context import JobContext, JobHandler
+from verae.queue.errors import PermanentJobError
+from verae.queue.faults import parse_faults
+from verae.queue.queue import ClaimedJob, LeaseLost, Queue, backoff_seconds
+from verae.queue.wakeup import PostgresListener, Wakeup
 
 log = get_logger("verae.worker")
 
-HANDLERS: dict[str, JobHandler] = {PROCESS_UPLOAD: process_upload}
 _MAX_IDLE_BACKOFF_SECONDS = 5.0
 
 
@@ -84,8 +81,8 @@ class Worker:
         blobs: BlobStore,
         settings: Settings,
         wakeup: Wakeup | None = None,
+        handlers: Mapping[str, JobHandler],
         concurrency: int = 1,
-        handlers: dict[str, JobHandler] | None = None,
     ) -> None:
         self.settings = settings
         self.queue = Queue(db, lease_seconds=settings.job_lease_seconds)
@@ -94,7 +91,7 @@ class Worker:
         )
         self.wakeup = wakeup or Wakeup()
         self.concurrency = concurrency
-        self.handlers = handlers or HANDLERS
+        self.handlers = handlers
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._last_rescue = 0.0
