@@ -97,7 +97,7 @@ def seed_uploads(settings: Settings, count: int) -> None:
                 )
                 create_upload_and_job(
                     session,
-                    services,
+                    services.settings,
                     user_id=user_id,
                     upload_id=upload_id,
                     received=received,

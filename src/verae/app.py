@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,7 +26,19 @@ from verae.jobs.router import router as jobs_router
 from verae.kit.blobstore import BlobStoreUnavailable, open_blob_store
 from verae.kit.db import Database
 from verae.kit.deps import Services, limit_request_threads, pool_size_for
-from verae.kit.errors import AppError, ErrorBody, ErrorDetail
+from verae.kit.errors import (
+    AppError,
+    DatabaseUnavailable,
+    ErrorBody,
+    ErrorDetail,
+    InternalError,
+    MethodNotAllowed,
+    NotReady,
+    PathNotFound,
+    StorageUnavailable,
+    ValidationFailed,
+    error_responses,
+)
 from verae.kit.ratelimit import SlidingWindowLimiter
 from verae.observability.context import current_correlation_id
 from verae.observability.logging import configure_logging, get_logger
@@ -42,42 +54,39 @@ if TYPE_CHECKING:
 
 log = get_logger("verae.app")
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "missing_token", 413: "payload_too_large"}
+# The framework's own HTTP errors, answered with our codes (the two it raises for our routes).
+_HTTP_ERRORS: dict[int, type[AppError]] = {404: PathNotFound, 405: MethodNotAllowed}
 
 
-def _error_response(
-    status: int,
-    code: str,
-    message: str,
-    details: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
+def _error_response(error: AppError) -> JSONResponse:
     correlation_id = current_correlation_id()
     body = ErrorBody(
-        error=ErrorDetail(code=code, message=message, details=details or {}, correlation_id=correlation_id)
+        error=ErrorDetail(
+            code=error.code, message=error.message, details=error.details, correlation_id=correlation_id
+        )
     )
-    all_headers = dict(headers or {})
+    headers = dict(error.headers)
     if correlation_id:
-        all_headers[HEADER] = correlation_id
-    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=all_headers)
+        headers[HEADER] = correlation_id
+    return JSONResponse(body.model_dump(mode="json"), status_code=error.status, headers=headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(_: Request, error: AppError) -> JSONResponse:
-        return _error_response(error.status, error.code, error.message, error.details, error.headers)
+        return _error_response(error)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        if error.status_code == 400:
-            # The framework's own 400s are bodies it could not parse (e.g. invalid UTF-8 in JSON): request
-            # validation, answered like every other validation error. Our code raises AppError instead.
-            return _error_response(422, "validation_error", "The request body could not be parsed.")
-        code = _HTTP_CODES.get(error.status_code, "http_error")
+        known = _HTTP_ERRORS.get(error.status_code)
+        if known is None:
+            # The framework's other errors are bodies it could not parse (e.g. invalid UTF-8 in JSON):
+            # request validation, answered like every other validation error.
+            return _error_response(ValidationFailed("The request body could not be parsed."))
         headers = dict(error.headers or {})
         if error.status_code == 405:
             headers["Allow"] = ", ".join(_allowed_methods(request))
-        return _error_response(error.status_code, code, str(error.detail), headers=headers)
+        return _error_response(known(str(error.detail), headers=headers))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -90,35 +99,25 @@ def _install_error_handlers(app: FastAPI) -> None:
             }
             for item in error.errors()
         ]
-        return _error_response(422, "validation_error", "The request is not valid.", {"errors": problems})
+        return _error_response(ValidationFailed(details={"errors": problems}))
 
     @app.exception_handler(DBAPIError)
     async def database_error(_: Request, error: DBAPIError) -> JSONResponse:
         if error.connection_invalidated or _is_connection_problem(error):
             log.warning("database_unavailable", error_type=type(error.orig).__name__)
-            return _error_response(
-                503,
-                "service_unavailable",
-                "The service is briefly unavailable. Please retry.",
-                headers={"Retry-After": "5"},
-            )
+            return _error_response(DatabaseUnavailable())
         log.exception("database_error")
-        return _error_response(500, "internal_error", "Something went wrong on our side.")
+        return _error_response(InternalError())
 
     @app.exception_handler(BlobStoreUnavailable)
     async def blob_store_error(_: Request, error: BlobStoreUnavailable) -> JSONResponse:
         log.warning("blob_store_unavailable", error=str(error))
-        return _error_response(
-            503,
-            "storage_unavailable",
-            "The document store is briefly unavailable; nothing was stored. Please retry.",
-            headers={"Retry-After": "5"},
-        )
+        return _error_response(StorageUnavailable())
 
     @app.exception_handler(Exception)
     async def unexpected_error(_: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled_error", error_type=type(error).__name__)
-        return _error_response(500, "internal_error", "Something went wrong on our side.")
+        return _error_response(InternalError())
 
 
 def _allowed_methods(request: Request) -> list[str]:
@@ -199,7 +198,7 @@ def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -
         """The process is alive."""
         return {"status": "ok"}
 
-    @app.get("/ready", tags=["operations"], responses={503: {"model": ErrorBody}})
+    @app.get("/ready", tags=["operations"], responses=error_responses(NotReady))
     def ready() -> JSONResponse:
         """The database and the blob store can be reached."""
         checks: dict[str, str] = {}
@@ -211,7 +210,7 @@ def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -
                 checks[name] = f"unavailable: {type(error).__name__}"
         if all(value == "ok" for value in checks.values()):
             return JSONResponse({"status": "ready", "checks": checks})
-        return _error_response(503, "not_ready", "A dependency is unavailable.", {"checks": checks})
+        return _error_response(NotReady(details={"checks": checks}))
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     def metrics() -> PlainTextResponse:

@@ -9,9 +9,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from verae.auth import service
+from verae.auth.errors import MissingToken
 from verae.auth.tokens import AccessClaims, read_access_token
 from verae.kit.deps import Services, ServicesDep, SessionDep
-from verae.kit.errors import AuthenticationError
 from verae.models import User
 from verae.observability.context import bind_user_id
 
@@ -35,7 +35,7 @@ def bearer_claims(services: Services, credentials: HTTPAuthorizationCredentials 
     """The claims of a well-formed, unexpired bearer token (401 with a code otherwise); whether its login
     session is still active is for the caller's query to check."""
     if credentials is None or not credentials.credentials:
-        raise AuthenticationError("This endpoint needs an access token.", code="missing_token")
+        raise MissingToken()
     return read_access_token(services.settings.jwt_secret.get_secret_value(), credentials.credentials)
 
 

@@ -4,6 +4,16 @@ from fastapi import APIRouter, BackgroundTasks, Request, status
 
 from verae.auth import service
 from verae.auth.dependencies import CurrentUser, PrincipalDep
+from verae.auth.errors import (
+    BEARER_ERRORS,
+    EmailTaken,
+    InvalidCredentials,
+    InvalidToken,
+    TokenExpired,
+    TokenReused,
+    TooManyAttempts,
+    WeakPassword,
+)
 from verae.auth.schemas import (
     AuthResponse,
     LoginRequest,
@@ -13,18 +23,15 @@ from verae.auth.schemas import (
     UserOut,
 )
 from verae.kit.deps import ServicesDep, SessionDep, client_ip
-from verae.kit.errors import error_responses
-from verae.uploads import repository as uploads_repository
+from verae.kit.errors import ValidationFailed, error_responses
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
-
-_TOKEN_ERRORS = ((401, "missing_token"), (401, "invalid_token"), (401, "token_expired"))
 
 
 @router.post(
     "/auth/register",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses((400, "weak_password"), (409, "email_taken"), (422, "validation_error")),
+    responses=error_responses(WeakPassword, EmailTaken, ValidationFailed),
 )
 def register(
     body: RegisterRequest, request: Request, services: ServicesDep, session: SessionDep
@@ -32,12 +39,7 @@ def register(
     return service.register(session, services.settings, body.email, body.password, client_ip(request))
 
 
-@router.post(
-    "/auth/login",
-    responses=error_responses(
-        (401, "invalid_credentials"), (429, "too_many_attempts"), (422, "validation_error")
-    ),
-)
+@router.post("/auth/login", responses=error_responses(InvalidCredentials, TooManyAttempts, ValidationFailed))
 def login(body: LoginRequest, request: Request, services: ServicesDep, session: SessionDep) -> AuthResponse:
     return service.login(
         session, services.db, services.settings, body.email, body.password, client_ip(request)
@@ -45,8 +47,7 @@ def login(body: LoginRequest, request: Request, services: ServicesDep, session: 
 
 
 @router.post(
-    "/auth/refresh",
-    responses=error_responses((401, "invalid_token"), (401, "token_expired"), (401, "token_reused")),
+    "/auth/refresh", responses=error_responses(InvalidToken, TokenExpired, TokenReused, ValidationFailed)
 )
 def refresh(
     body: RefreshRequest, request: Request, services: ServicesDep, session: SessionDep
@@ -55,23 +56,23 @@ def refresh(
 
 
 @router.post(
-    "/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(*_TOKEN_ERRORS)
+    "/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(*BEARER_ERRORS)
 )
 def logout(principal: PrincipalDep, request: Request, session: SessionDep) -> None:
     service.logout(session, principal.user.id, principal.session_id, client_ip(request))
 
 
-@router.get("/me", responses=error_responses(*_TOKEN_ERRORS))
+@router.get("/me", responses=error_responses(*BEARER_ERRORS))
 def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
 
 
-@router.patch("/me", responses=error_responses(*_TOKEN_ERRORS, (422, "validation_error")))
+@router.patch("/me", responses=error_responses(*BEARER_ERRORS, ValidationFailed))
 def update_me(body: ProfileUpdate, user: CurrentUser) -> UserOut:
     return UserOut.model_validate(service.update_profile(user, body))
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(*_TOKEN_ERRORS))
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(*BEARER_ERRORS))
 def delete_me(
     user: CurrentUser,
     request: Request,
@@ -80,8 +81,7 @@ def delete_me(
     background: BackgroundTasks,
 ) -> None:
     """Delete the account with every upload, job, result and stored document."""
-    blob_keys = uploads_repository.blob_keys_of_user(session, user.id)
-    service.delete_account(session, user, client_ip(request))
+    blob_keys = service.delete_account(session, user, client_ip(request))
     # Documents go only after the deletion has committed, so a failed request loses nothing.
     for key in blob_keys:
         background.add_task(services.blobs.delete, key)

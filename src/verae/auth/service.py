@@ -12,15 +12,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from verae.auth import repository
+from verae.auth.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidToken,
+    TokenExpired,
+    TokenReused,
+    TooManyAttempts,
+    WeakPassword,
+)
 from verae.auth.passwords import hash_password, password_problem, verify_password
 from verae.auth.schemas import AuthResponse, ProfileUpdate, UserOut
 from verae.auth.tokens import AccessClaims, hash_refresh_token, issue_access_token, new_refresh_token
 from verae.config import Settings
 from verae.kit.db import Database
-from verae.kit.errors import AppError, AuthenticationError, ConflictError, TooManyRequestsError
 from verae.kit.time import utcnow
 from verae.models import LoginAttempt, RefreshToken, User
 from verae.observability.audit import record_audit, record_event
+from verae.uploads import repository as uploads
 
 
 def normalize_email(email: str) -> str:
@@ -54,16 +63,16 @@ def _issue_tokens(session: Session, settings: Settings, user: User, family_id: u
 def register(session: Session, settings: Settings, email: str, password: str, ip: str) -> AuthResponse:
     problem = password_problem(password)
     if problem:
-        raise AppError(problem, code="weak_password")
+        raise WeakPassword(problem)
     email = normalize_email(email)
     if repository.get_user_by_email(session, email) is not None:
-        raise ConflictError("An account with this email already exists.", code="email_taken")
+        raise EmailTaken()
     user = User(email=email, password_hash=hash_password(password))
     session.add(user)
     try:
         session.flush()
     except IntegrityError as error:  # a concurrent registration won the race for this email
-        raise ConflictError("An account with this email already exists.", code="email_taken") from error
+        raise EmailTaken() from error
     record_audit(session, "user.registered", user_id=user.id, object_type="user", object_id=user.id, ip=ip)
     record_event(session, "signup", user_id=user.id)
     return _issue_tokens(session, settings, user, family_id=uuid.uuid4())
@@ -88,11 +97,7 @@ def _refuse_if_throttled(session: Session, settings: Settings, email_hash: str, 
         )
         if failures >= throttle.limit and oldest is not None:
             retry_after = max(1, math.ceil((oldest + window - now).total_seconds()))
-            raise TooManyRequestsError(
-                "Too many failed logins. Try again later.",
-                retry_after_seconds=retry_after,
-                code="too_many_attempts",
-            )
+            raise TooManyAttempts(retry_after_seconds=retry_after)
 
 
 def login(
@@ -103,13 +108,11 @@ def login(
     user = repository.get_user_by_email(session, normalize_email(email))
     if not verify_password(user.password_hash if user else None, password) or user is None:
         user_id = user.id if user else None
-        # Recorded in its own transaction, since the request's transaction rolls back with the error.
-        # Ending the request's transaction first releases SQLite's write lock for it.
-        session.rollback()
-        with db.unit_of_work() as failure_session:
+        # Recorded apart, since the request's transaction rolls back with the error.
+        with db.own_unit_of_work(ending=session) as failure_session:
             failure_session.add(LoginAttempt(email_hash=email_hash, ip=ip, succeeded=False))
             record_audit(failure_session, "auth.login_failed", user_id=user_id, ip=ip)
-        raise AuthenticationError("The email or password is wrong.", code="invalid_credentials")
+        raise InvalidCredentials()
     session.add(LoginAttempt(email_hash=email_hash, ip=ip, succeeded=True))
     record_audit(session, "auth.login_succeeded", user_id=user.id, ip=ip)
     return _issue_tokens(session, settings, user, family_id=uuid.uuid4())
@@ -118,24 +121,21 @@ def login(
 def refresh(session: Session, db: Database, settings: Settings, refresh_token: str, ip: str) -> AuthResponse:
     stored = repository.get_refresh_token(session, hash_refresh_token(refresh_token))
     if stored is None or stored.revoked_at is not None:
-        raise AuthenticationError("The refresh token is not valid.", code="invalid_token")
+        raise InvalidToken("The refresh token is not valid.")
     now = utcnow()
     if stored.expires_at <= now:
-        raise AuthenticationError("The refresh token has expired. Log in again.", code="token_expired")
+        raise TokenExpired("The refresh token has expired. Log in again.")
     if not repository.mark_rotated(session, stored.id, now):
         # A rotated token came back: someone holds a stolen copy. End the whole session, in its own
         # transaction because the request's rolls back with the error.
         family_id, user_id = stored.family_id, stored.user_id
-        session.rollback()
-        with db.unit_of_work() as revoke_session:
+        with db.own_unit_of_work(ending=session) as revoke_session:
             repository.revoke_family(revoke_session, family_id, now)
             record_audit(revoke_session, "auth.refresh_token_reused", user_id=user_id, ip=ip)
-        raise AuthenticationError(
-            "This refresh token was already used; the session has been ended for safety.", code="token_reused"
-        )
+        raise TokenReused()
     user = repository.get_user(session, stored.user_id)
     if user is None:
-        raise AuthenticationError("The refresh token is not valid.", code="invalid_token")
+        raise InvalidToken("The refresh token is not valid.")
     return _issue_tokens(session, settings, user, family_id=stored.family_id)
 
 
@@ -147,7 +147,7 @@ def logout(session: Session, user_id: uuid.UUID, session_id: uuid.UUID, ip: str)
 def user_in_active_session(session: Session, claims: AccessClaims) -> User:
     user = repository.get_user_in_active_session(session, claims)
     if user is None:
-        raise AuthenticationError("The session has ended. Log in again.", code="invalid_token")
+        raise InvalidToken("The session has ended. Log in again.")
     return user
 
 
@@ -157,6 +157,10 @@ def update_profile(user: User, update: ProfileUpdate) -> User:
     return user
 
 
-def delete_account(session: Session, user: User, ip: str) -> None:
+def delete_account(session: Session, user: User, ip: str) -> list[str]:
+    """Delete the person and (by cascade) every row of theirs; returns their documents' blob keys, for
+    the caller to delete once the deletion has committed."""
+    blob_keys = uploads.blob_keys_of_user(session, user.id)
     record_audit(session, "user.deleted", user_id=user.id, object_type="user", object_id=user.id, ip=ip)
     session.delete(user)
+    return blob_keys

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import jwt
 
-from verae.kit.errors import AuthenticationError
+from verae.auth.errors import InvalidToken, TokenExpired
 from verae.kit.time import utcnow
 
 ALGORITHM = "HS256"
@@ -38,15 +38,15 @@ def read_access_token(secret: str, token: str) -> AccessClaims:
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "sid"]})
     except jwt.ExpiredSignatureError as error:
-        raise AuthenticationError("The access token has expired.", code="token_expired") from error
+        raise TokenExpired() from error
     except jwt.PyJWTError as error:
-        raise AuthenticationError("The access token is not valid.", code="invalid_token") from error
+        raise InvalidToken() from error
     try:
         if claims.get("typ") != "access":
             raise ValueError("not an access token")
         return AccessClaims(user_id=uuid.UUID(claims["sub"]), session_id=uuid.UUID(claims["sid"]))
     except (ValueError, TypeError) as error:
-        raise AuthenticationError("The access token is not valid.", code="invalid_token") from error
+        raise InvalidToken() from error
 
 
 def new_refresh_token() -> str:

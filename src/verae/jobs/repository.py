@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from verae.auth.repository import SESSION_IS_ACTIVE, session_parameters
 from verae.auth.tokens import AccessClaims
 from verae.jobs.schemas import JobFields
+from verae.kit.pagination import PageParams, page_of
 from verae.models import Job
-from verae.models.owned import newest_first_page
 
 
 def get_job_of_user(session: Session, job_id: uuid.UUID, user_id: uuid.UUID) -> Job | None:
@@ -48,8 +48,9 @@ def get_job_status_in_active_session(
     return row
 
 
-def list_jobs_of_user(session: Session, user_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Job], int]:
-    return newest_first_page(session, Job, user_id, limit, offset)
+def list_jobs_of_user(session: Session, user_id: uuid.UUID, page: PageParams) -> tuple[list[Job], int]:
+    newest_first = select(Job).where(Job.user_id == user_id).order_by(Job.created_at.desc(), Job.id.desc())
+    return page_of(session, newest_first, page)
 
 
 def get_job_by_result_id(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) -> Job | None:

@@ -6,28 +6,27 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from verae.auth.dependencies import BearerCredentials, CurrentUser, authenticate, bearer_claims
-from verae.jobs import repository, service
+from verae.auth.dependencies import BearerCredentials, CurrentUser
+from verae.auth.errors import BEARER_ERRORS
+from verae.jobs import service
+from verae.jobs.errors import InvalidInputs, JobBusy, JobNotAwaitingInput, JobNotFound
 from verae.jobs.schemas import JobOut, JobPage, JobValues, ReviewedValues, SuppliedInput
 from verae.kit.deps import ServicesDep, SessionDep, get_services
-from verae.kit.errors import error_responses
+from verae.kit.errors import ValidationFailed, error_responses
 from verae.kit.pagination import PageParams, page_params
-from verae.observability.context import bind_user_id
 
-router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
-_AUTH_ERRORS = ((401, "missing_token"), (401, "invalid_token"), (401, "token_expired"))
+router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=error_responses(*BEARER_ERRORS))
 
 
-@router.get("", responses=error_responses(*_AUTH_ERRORS))
+@router.get("", responses=error_responses(ValidationFailed))
 def list_jobs(
     user: CurrentUser, session: SessionDep, page: Annotated[PageParams, Depends(page_params)]
 ) -> JobPage:
     """The person's jobs, newest first."""
-    jobs, total = repository.list_jobs_of_user(session, user.id, page.limit, page.offset)
-    return JobPage(items=[JobOut.of(job) for job in jobs], total=total, limit=page.limit, offset=page.offset)
+    return service.list_jobs(session, user.id, page)
 
 
-@router.get("/{job_id}", responses=error_responses(*_AUTH_ERRORS, (404, "job_not_found")))
+@router.get("/{job_id}", responses=error_responses(JobNotFound, ValidationFailed))
 async def get_job(job_id: uuid.UUID, request: Request, credentials: BearerCredentials) -> JobOut:
     # The status endpoint is what clients poll, so it is one threadpool call holding one connection for
     # one statement (authentication and the read together, no BEGIN/COMMIT). Through the sync dependencies
@@ -35,27 +34,13 @@ async def get_job(job_id: uuid.UUID, request: Request, credentials: BearerCreden
     # under 200 pollers every thread ended up waiting for a connection held by a request waiting for a
     # thread (docs/reliability.md, "Load").
     services = get_services(request)
-
-    def read() -> JobOut:
-        claims = bearer_claims(services, credentials)
-        with services.db.single_statement() as connection:
-            job = repository.get_job_status_in_active_session(connection, job_id, claims)
-        if job is None:
-            with services.db.unit_of_work(write=False) as session:
-                authenticate(services, session, credentials)  # 401 if the login session has ended
-            raise service.job_not_found()
-        bind_user_id(str(claims.user_id))
-        return JobOut.of(job)
-
-    return await run_in_threadpool(read)
+    return await run_in_threadpool(service.polled_job_status, services, credentials, job_id)
 
 
 @router.post(
     "/{job_id}/inputs",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=error_responses(
-        *_AUTH_ERRORS, (400, "invalid_inputs"), (404, "job_not_found"), (409, "job_not_awaiting_input")
-    ),
+    responses=error_responses(InvalidInputs, JobNotFound, JobNotAwaitingInput, ValidationFailed),
 )
 def supply_inputs(
     job_id: uuid.UUID,
@@ -74,7 +59,7 @@ def supply_inputs(
     return JobOut.of(job)
 
 
-@router.get("/{job_id}/values", responses=error_responses(*_AUTH_ERRORS, (404, "job_not_found")))
+@router.get("/{job_id}/values", responses=error_responses(JobNotFound, ValidationFailed))
 def get_values(job_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> JobValues:
     """What was read from the document and the values currently in use, for review."""
     return service.job_values(session, job_id, user.id)
@@ -83,13 +68,7 @@ def get_values(job_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Job
 @router.put(
     "/{job_id}/values",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=error_responses(
-        *_AUTH_ERRORS,
-        (400, "invalid_inputs"),
-        (404, "job_not_found"),
-        (409, "job_busy"),
-        (422, "validation_error"),
-    ),
+    responses=error_responses(InvalidInputs, JobNotFound, JobBusy, ValidationFailed),
 )
 def review_values(
     job_id: uuid.UUID,

@@ -5,31 +5,54 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 
+from verae.auth.dependencies import authenticate, bearer_claims
 from verae.jobs import repository
+from verae.jobs.errors import InvalidInputs, JobBusy, JobNotAwaitingInput, JobNotFailed, JobNotFound
 from verae.jobs.inputs import REVIEWED_VALUES, apply_supplied_inputs
-from verae.jobs.schemas import JobValues, ReviewedValues, SuppliedInput, SuppliedValue
-from verae.kit.errors import AppError, ConflictError, NotFoundError
+from verae.jobs.schemas import JobOut, JobPage, JobValues, ReviewedValues, SuppliedInput, SuppliedValue
+from verae.kit.deps import Services
+from verae.kit.pagination import PageParams
 from verae.kit.time import utcnow
 from verae.labs.schemas import LabReport
 from verae.labs.values import report_from_submission
-from verae.models import Job, Result
+from verae.models import Job
 from verae.models.job import FAILED, NEEDS_INPUT, QUEUED, RUNNING
 from verae.observability.audit import record_audit
+from verae.observability.context import bind_user_id
 from verae.queue.queue import announce_job
+from verae.results import repository as results
 
 MAX_SUPPLIED_FIELDS = 50
 
 
-def job_not_found() -> NotFoundError:
-    return NotFoundError("No such job.", code="job_not_found")
+def list_jobs(session: Session, user_id: uuid.UUID, page: PageParams) -> JobPage:
+    jobs, total = repository.list_jobs_of_user(session, user_id, page)
+    return JobPage(items=[JobOut.of(job) for job in jobs], total=total, limit=page.limit, offset=page.offset)
+
+
+def polled_job_status(
+    services: Services, credentials: HTTPAuthorizationCredentials | None, job_id: uuid.UUID
+) -> JobOut:
+    """The status clients poll: one statement that checks the login session and reads the job; only when
+    it finds nothing does authentication run on its own, to tell 401 from 404."""
+    claims = bearer_claims(services, credentials)
+    with services.db.single_statement() as connection:
+        job = repository.get_job_status_in_active_session(connection, job_id, claims)
+    if job is None:
+        with services.db.unit_of_work(write=False) as session:
+            authenticate(services, session, credentials)  # 401 if the login session has ended
+        raise JobNotFound()
+    bind_user_id(str(claims.user_id))
+    return JobOut.of(job)
 
 
 def get_job(session: Session, job_id: uuid.UUID, user_id: uuid.UUID) -> Job:
     job = repository.get_job_of_user(session, job_id, user_id)
     if job is None:
-        raise job_not_found()
+        raise JobNotFound()
     return job
 
 
@@ -39,11 +62,9 @@ def supply_inputs(
     """Validate the supplied fields now (a clear 400 beats a second needs_input), then requeue the job."""
     job = get_job(session, job_id, user_id)
     if job.state != NEEDS_INPUT:
-        raise ConflictError(
-            "This job is not waiting for input.", code="job_not_awaiting_input", details={"status": job.state}
-        )
+        raise JobNotAwaitingInput(details={"status": job.state})
     if not inputs or len(inputs) > MAX_SUPPLIED_FIELDS:
-        raise AppError(f"Send between 1 and {MAX_SUPPLIED_FIELDS} fields.", code="invalid_inputs")
+        raise InvalidInputs(f"Send between 1 and {MAX_SUPPLIED_FIELDS} fields.")
     plain: dict[str, Any] = {
         name: value.model_dump() if isinstance(value, SuppliedValue) else value
         for name, value in inputs.items()
@@ -66,9 +87,7 @@ def supply_inputs(
 
 def _refuse_invalid(report: LabReport) -> None:
     if report.invalid_fields:
-        raise AppError(
-            "Some of the supplied values cannot be used.",
-            code="invalid_inputs",
+        raise InvalidInputs(
             details={"invalid_fields": [field.model_dump() for field in report.invalid_fields]},
         )
 
@@ -87,7 +106,7 @@ def _requeue(session: Session, job: Job) -> None:
 
 def job_values(session: Session, job_id: uuid.UUID, user_id: uuid.UUID) -> JobValues:
     job = get_job(session, job_id, user_id)
-    result = session.get(Result, job.result_id)
+    result = results.get_result(session, job.result_id)
     reviewed = job.payload.get(REVIEWED_VALUES)
     current = result.report if result is not None else reviewed
     return JobValues(
@@ -101,9 +120,7 @@ def review_values(session: Session, job_id: uuid.UUID, user_id: uuid.UUID, revie
     first read from it stay stored; a document that could not be read can be typed in this way too."""
     job = get_job(session, job_id, user_id)
     if job.state in (QUEUED, RUNNING):
-        raise ConflictError(
-            "The job is still being processed.", code="job_busy", details={"status": job.state}
-        )
+        raise JobBusy(details={"status": job.state})
     report = report_from_submission(reviewed)
     _refuse_invalid(report)
     job.payload = {**job.payload, REVIEWED_VALUES: report.model_dump(mode="json")}
@@ -122,13 +139,11 @@ def review_values(session: Session, job_id: uuid.UUID, user_id: uuid.UUID, revie
 
 def requeue_failed(session: Session, job_id: uuid.UUID) -> Job:
     """An operator sends a failed (dead) job through the pipeline again, with a fresh set of attempts."""
-    job = session.get(Job, job_id)
+    job = repository.get_job(session, job_id)
     if job is None:
-        raise NotFoundError("No such job.", code="job_not_found")
+        raise JobNotFound()
     if job.state != FAILED:
-        raise ConflictError(
-            "Only failed jobs can be requeued.", code="job_not_failed", details={"status": job.state}
-        )
+        raise JobNotFailed(details={"status": job.state})
     _requeue(session, job)
     record_audit(session, "job.requeued", user_id=None, object_type="job", object_id=job.id)
     return job

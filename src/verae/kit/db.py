@@ -141,6 +141,17 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def own_unit_of_work(self, *, ending: Session | None = None) -> Iterator[Session]:
+        """A write of its own, committed here whatever happens to the request afterwards: the audit row of
+        a failed login, an upload's rows written before and after its body streams. `ending` is the
+        request's session, which must have written nothing yet: its transaction is ended first so that, on
+        SQLite, the request gives up the write lock this unit of work needs."""
+        if ending is not None:
+            ending.rollback()
+        with self.unit_of_work() as session:
+            yield session
+
     def write_transaction(self) -> AbstractContextManager[Connection]:
         """A Core transaction that writes (on SQLite it takes the write lock up front), committed when the
         block succeeds. Use as a context manager."""

@@ -10,7 +10,7 @@ import threading
 import time
 from collections import deque
 
-from verae.kit.errors import TooManyRequestsError
+from verae.kit.errors import RateLimited
 
 
 class SlidingWindowLimiter:
@@ -29,11 +29,7 @@ class SlidingWindowLimiter:
                 hits.popleft()
             if len(hits) >= self.limit:
                 retry_after = max(1, math.ceil(hits[0] + self.window - now))
-                raise TooManyRequestsError(
-                    "Too many requests from this address. Try again shortly.",
-                    retry_after_seconds=retry_after,
-                    code="rate_limited",
-                )
+                raise RateLimited(retry_after_seconds=retry_after)
             hits.append(now)
             if len(self._hits) > 100_000:  # forget idle keys so memory stays bounded
                 self._hits = {

@@ -328,6 +328,11 @@ class Queue:
         with self._own_transaction() as connection:
             self._transition(connection, job, requeued, _Audit("job.retry_scheduled", details))
 
+    @staticmethod
+    def depth(session: Session) -> int:
+        """Jobs waiting to run (back-pressure)."""
+        return session.scalar(select(func.count()).select_from(Job).where(Job.state == QUEUED)) or 0
+
     def rescue(self) -> tuple[int, int]:
         """Jobs whose lease expired (their worker died or hung): back to the queue while attempts are left,
         failed as `worker_lost` after the last one, each with the expiry in its error history.
@@ -368,10 +373,6 @@ class Queue:
             if requeued:
                 announce_job(session)
         return len(requeued), len(abandoned)
-
-    def depth(self, session: Session) -> int:
-        """Jobs waiting to run (back-pressure)."""
-        return session.scalar(select(func.count()).select_from(Job).where(Job.state == QUEUED)) or 0
 
 
 def _error_entry(job: ClaimedJob, code: str) -> dict[str, Any]:

@@ -5,21 +5,26 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from verae.kit.pagination import PageParams, page_of
 from verae.labs.schemas import LabReport
 from verae.models import Job, Result
-from verae.models.owned import newest_first_page
 from verae.risk.schemas import RiskResult
 from verae.uploads import repository as uploads_repository
+
+
+def get_result(session: Session, result_id: uuid.UUID) -> Result | None:
+    return session.get(Result, result_id)
 
 
 def get_result_of_user(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) -> Result | None:
     return session.scalar(select(Result).where(Result.id == result_id, Result.user_id == user_id))
 
 
-def list_results_of_user(
-    session: Session, user_id: uuid.UUID, limit: int, offset: int
-) -> tuple[list[Result], int]:
-    return newest_first_page(session, Result, user_id, limit, offset)
+def list_results_of_user(session: Session, user_id: uuid.UUID, page: PageParams) -> tuple[list[Result], int]:
+    newest_first = (
+        select(Result).where(Result.user_id == user_id).order_by(Result.created_at.desc(), Result.id.desc())
+    )
+    return page_of(session, newest_first, page)
 
 
 def source_filenames(session: Session, results: list[Result]) -> dict[uuid.UUID, str | None]:

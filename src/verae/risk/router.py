@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 
 from verae.kit.deps import client_ip
-from verae.kit.errors import error_responses
+from verae.kit.errors import RateLimited, ValidationFailed, error_responses
 from verae.kit.ratelimit import SlidingWindowLimiter
 from verae.labs.values import report_from_submission
 from verae.risk.schemas import InputCatalog, NeedsInput, PredictRequest, PredictResponse
@@ -19,7 +19,7 @@ def predict_limiter(request: Request) -> None:
 
 @router.post(
     "/predict",
-    responses=error_responses((422, "validation_error"), (429, "rate_limited")),
+    responses=error_responses(ValidationFailed, RateLimited),
     dependencies=[Depends(predict_limiter)],
 )
 def predict(body: PredictRequest) -> PredictResponse:

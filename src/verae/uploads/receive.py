@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from anyio import CapacityLimiter, to_thread
+from anyio import CancelScope, CapacityLimiter, to_thread
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from verae.kit.blobstore import BlobWriter
-from verae.kit.errors import AppError
-from verae.uploads.sniff import SNIFF_BYTES
+from verae.observability.logging import get_logger
+from verae.uploads.errors import (
+    EmptyFile,
+    InvalidMultipart,
+    MissingFile,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from verae.uploads.sniff import ACCEPTED_MEDIA_TYPES, SNIFF_BYTES, sniff_media_type
+
+log = get_logger("verae.uploads")
 
 FILE_FIELD = "file"
 # Room for the multipart envelope and small extra fields beyond the file itself.
 ENVELOPE_ALLOWANCE = 64 * 1024
-
-
-class PayloadTooLarge(AppError):
-    status = 413
-    code = "payload_too_large"
 
 
 @dataclass
@@ -46,15 +52,45 @@ def _too_large(limit: int) -> PayloadTooLarge:
     )
 
 
+async def receive_upload(
+    request: Request, writer: BlobWriter, limit: int, threads: CapacityLimiter
+) -> tuple[ReceivedFile, str]:
+    """Stream the file into the blob writer and commit it; the blob exists only if this returns, with the
+    media type its content shows."""
+    try:
+        received = await receive_file(request, writer, limit, threads)
+        if received.size == 0:
+            raise EmptyFile()
+        media_type = sniff_media_type(received.head, complete=received.size <= len(received.head))
+        if media_type is None:
+            raise UnsupportedMediaType(details={"accepted": list(ACCEPTED_MEDIA_TYPES)})
+    except BaseException:
+        # Shielded and off the event loop: aborting is a network call on S3, and it must neither stall
+        # other requests nor be cut short by a client that went away.
+        with CancelScope(shield=True):
+            await to_thread.run_sync(abort_quietly, writer, limiter=threads)
+        raise
+    # Off the event loop: committing is an fsync here and a network round trip on S3.
+    await to_thread.run_sync(writer.commit, limiter=threads)
+    return received, media_type
+
+
+def abort_quietly(writer: BlobWriter) -> None:
+    """Best effort, so the request's own error (413, 415, …) is what the client sees; the blob sweep
+    removes whatever an abort leaves behind."""
+    try:
+        writer.abort()
+    except Exception as error:
+        log.warning("blob_abort_failed", error_type=type(error).__name__)
+
+
 async def receive_file(
     request: Request, writer: BlobWriter, limit: int, threads: CapacityLimiter
 ) -> ReceivedFile:
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
-        raise AppError(
-            "Send the document as multipart/form-data with a field named 'file'.", code="invalid_multipart"
-        )
+        raise InvalidMultipart()
     declared_length = request.headers.get("content-length")
     if declared_length and declared_length.isdigit() and int(declared_length) > limit + ENVELOPE_ALLOWANCE:
         raise _too_large(limit)
@@ -105,7 +141,7 @@ async def receive_file(
         body_bytes += len(chunk)
         if body_bytes > limit + ENVELOPE_ALLOWANCE:
             raise _too_large(limit)
-        parser.write(chunk)
+        _parse(parser.write, chunk)
         if not pending:
             continue
         data = b"".join(pending)
@@ -117,7 +153,14 @@ async def receive_file(
             received.head += data[: SNIFF_BYTES - len(received.head)]
         received.sha256.update(data)
         await to_thread.run_sync(writer.write, data, limiter=threads)
-    parser.finalize()
+    _parse(parser.finalize)
     if not received.found:
-        raise AppError("The request has no field named 'file'.", code="missing_file")
+        raise MissingFile()
     return received
+
+
+def _parse(step: Callable[..., object], *chunk: bytes) -> None:
+    try:
+        step(*chunk)
+    except MultipartParseError as error:
+        raise InvalidMultipart("The multipart body is malformed.") from error

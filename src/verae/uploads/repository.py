@@ -6,8 +6,8 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from verae.models import Upload
-from verae.models.owned import newest_first_page
+from verae.kit.pagination import PageParams, page_of
+from verae.models import Job, Upload
 
 
 def blob_keys_of_user(session: Session, user_id: uuid.UUID) -> list[str]:
@@ -32,10 +32,25 @@ def get_upload_of_user(session: Session, upload_id: uuid.UUID, user_id: uuid.UUI
     return session.scalar(select(Upload).where(Upload.id == upload_id, Upload.user_id == user_id))
 
 
-def list_uploads_of_user(
-    session: Session, user_id: uuid.UUID, limit: int, offset: int
-) -> tuple[list[Upload], int]:
-    return newest_first_page(session, Upload, user_id, limit, offset)
+def list_uploads_of_user(session: Session, user_id: uuid.UUID, page: PageParams) -> tuple[list[Upload], int]:
+    newest_first = (
+        select(Upload).where(Upload.user_id == user_id).order_by(Upload.created_at.desc(), Upload.id.desc())
+    )
+    return page_of(session, newest_first, page)
+
+
+def earlier_upload_under_key(
+    session: Session, user_id: uuid.UUID, idempotency_key: str
+) -> tuple[str, Job] | None:
+    """The sha256 and job of the person's first upload under this idempotency key."""
+    found = session.execute(
+        select(Upload.sha256, Job)
+        .join(Job, Job.upload_id == Upload.id)
+        .where(Upload.user_id == user_id, Upload.idempotency_key == idempotency_key)
+        .order_by(Job.created_at)
+        .limit(1)
+    ).first()
+    return None if found is None else (found[0], found[1])
 
 
 def get_upload(session: Session, upload_id: uuid.UUID) -> Upload | None:

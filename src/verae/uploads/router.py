@@ -1,23 +1,35 @@
 from __future__ import annotations
 
-import contextlib
 import uuid
 from typing import Annotated
 
-from anyio import to_thread
+from anyio import CancelScope, to_thread
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 
 from verae.auth.dependencies import BearerCredentials, CurrentUser, authenticate
-from verae.kit.blobstore import BlobStoreUnavailable
+from verae.auth.errors import BEARER_ERRORS
+from verae.jobs.schemas import JobOut
 from verae.kit.deps import Services, ServicesDep, SessionDep
-from verae.kit.errors import NotFoundError, error_responses
+from verae.kit.errors import StorageUnavailable, ValidationFailed, error_responses
 from verae.kit.pagination import PageParams, page_params
 from verae.models import Job
-from verae.uploads import repository, service
+from verae.observability.logging import get_logger
+from verae.uploads import service
+from verae.uploads.errors import (
+    EmptyFile,
+    IdempotencyKeyReused,
+    InvalidMultipart,
+    MissingFile,
+    PayloadTooLarge,
+    QueueFull,
+    UnsupportedMediaType,
+    UploadNotFound,
+)
+from verae.uploads.receive import receive_upload
 from verae.uploads.schemas import UploadAccepted, UploadOut, UploadPage
 
-router = APIRouter(prefix="/api/v1/uploads", tags=["uploads"])
-_AUTH_ERRORS = ((401, "missing_token"), (401, "invalid_token"), (401, "token_expired"))
+router = APIRouter(prefix="/api/v1/uploads", tags=["uploads"], responses=error_responses(*BEARER_ERRORS))
+log = get_logger("verae.uploads")
 
 _MULTIPART_BODY = {
     "requestBody": {
@@ -40,15 +52,15 @@ _MULTIPART_BODY = {
     status_code=status.HTTP_202_ACCEPTED,
     openapi_extra=_MULTIPART_BODY,
     responses=error_responses(
-        *_AUTH_ERRORS,
-        (400, "empty_file"),
-        (400, "invalid_multipart"),
-        (400, "missing_file"),
-        (409, "idempotency_key_reused"),
-        (413, "payload_too_large"),
-        (415, "unsupported_media_type"),
-        (429, "queue_full"),
-        (503, "storage_unavailable"),
+        EmptyFile,
+        InvalidMultipart,
+        MissingFile,
+        IdempotencyKeyReused,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        ValidationFailed,
+        QueueFull,
+        StorageUnavailable,
     ),
 )
 async def create_upload(
@@ -72,19 +84,22 @@ async def create_upload(
 
     def admit() -> uuid.UUID:
         # One short transaction before the body streams, so none is held while it arrives.
-        with services.db.unit_of_work() as session:
-            principal = authenticate(services, session, credentials)
-            service.refuse_when_queue_full(session, services)
-            service.record_upload_started(session, principal.user.id)
-            return principal.user.id
+        with services.db.own_unit_of_work() as session:
+            user = authenticate(services, session, credentials).user
+            service.admit_upload(session, services.settings, user.id)
+            return user.id
 
     user_id = await to_thread.run_sync(admit, limiter=services.upload_threads)
     upload_id = uuid.uuid4()
-    received, media_type = await service.receive_upload(request, services, upload_id)
+    writer = services.blobs.open_writer(service.blob_key(upload_id))
+    received, media_type = await receive_upload(
+        request, writer, services.settings.max_upload_bytes, services.upload_threads
+    )
 
     def persist() -> tuple[Job, bool]:
         return service.store_upload(
-            services,
+            services.db,
+            services.settings,
             user_id=user_id,
             upload_id=upload_id,
             received=received,
@@ -95,38 +110,33 @@ async def create_upload(
     try:
         job, replayed = await to_thread.run_sync(persist, limiter=services.upload_threads)
     except BaseException:
-        _discard_blob(services, upload_id)
+        with CancelScope(shield=True):  # off the event loop, and not cut short by a client that went away
+            await to_thread.run_sync(_discard_blob, services, upload_id, limiter=services.upload_threads)
         raise
     if replayed:  # the earlier upload has the same file
         await to_thread.run_sync(_discard_blob, services, upload_id, limiter=services.upload_threads)
     else:
         services.wakeup.notify()
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
-    return UploadAccepted(job_id=job.id, upload_id=job.upload_id or upload_id)
+    return UploadAccepted(job_id=job.id, upload_id=job.upload_id or upload_id, status=JobOut.of(job).status)
 
 
 def _discard_blob(services: Services, upload_id: uuid.UUID) -> None:
-    """Best effort: a blob left behind belongs to no upload, and `verae blobs sweep` deletes it later."""
-    with contextlib.suppress(BlobStoreUnavailable):
+    """Best effort, so the request's own outcome is what the client sees: a blob left behind belongs to no
+    upload, and `verae blobs sweep` deletes it later."""
+    try:
         services.blobs.delete(service.blob_key(upload_id))
+    except Exception as error:
+        log.warning("blob_discard_failed", error_type=type(error).__name__)
 
 
-@router.get("", responses=error_responses(*_AUTH_ERRORS))
+@router.get("", responses=error_responses(ValidationFailed))
 def list_uploads(
     user: CurrentUser, session: SessionDep, page: Annotated[PageParams, Depends(page_params)]
 ) -> UploadPage:
-    uploads, total = repository.list_uploads_of_user(session, user.id, page.limit, page.offset)
-    return UploadPage(
-        items=[UploadOut.model_validate(upload) for upload in uploads],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return service.list_uploads(session, user.id, page)
 
 
-@router.get("/{upload_id}", responses=error_responses(*_AUTH_ERRORS, (404, "upload_not_found")))
+@router.get("/{upload_id}", responses=error_responses(UploadNotFound, ValidationFailed))
 def get_upload(upload_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> UploadOut:
-    upload = repository.get_upload_of_user(session, upload_id, user.id)
-    if upload is None:
-        raise NotFoundError("No such upload.", code="upload_not_found")
-    return UploadOut.model_validate(upload)
+    return service.get_upload(session, upload_id, user.id)

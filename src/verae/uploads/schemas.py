@@ -2,17 +2,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from verae.jobs.schemas import JobStatus
 from verae.kit.pagination import PageMeta
 
 
 class UploadAccepted(BaseModel):
     job_id: uuid.UUID
     upload_id: uuid.UUID
-    status: Literal["queued"] = "queued"
+    status: JobStatus = Field(
+        description="`queued` for a new upload; a retried upload (same Idempotency-Key and file) answers "
+        "with its first job's current status"
+    )
 
 
 class UploadOut(BaseModel):

@@ -1,0 +1,49 @@
+"""The error codes of registration, login, tokens and sessions."""
+
+from __future__ import annotations
+
+from verae.kit.errors import AppError, Conflict, TooManyRequests, Unauthenticated
+
+
+class MissingToken(Unauthenticated):
+    code = "missing_token"
+    default_message = "This endpoint needs an access token."
+
+
+class InvalidToken(Unauthenticated):
+    code = "invalid_token"
+    default_message = "The access token is not valid."
+
+
+class TokenExpired(Unauthenticated):
+    code = "token_expired"
+    default_message = "The access token has expired."
+
+
+class TokenReused(Unauthenticated):
+    code = "token_reused"
+    default_message = "This refresh token was already used; the session has been ended for safety."
+
+
+class InvalidCredentials(Unauthenticated):
+    code = "invalid_credentials"
+    default_message = "The email or password is wrong."
+
+
+class TooManyAttempts(TooManyRequests):
+    code = "too_many_attempts"
+    default_message = "Too many failed logins. Try again later."
+
+
+class WeakPassword(AppError):
+    code = "weak_password"
+    default_message = "The password is too weak."
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    default_message = "An account with this email already exists."
+
+
+# What any route behind a bearer token can answer (declared once, on routers or routes).
+BEARER_ERRORS = (MissingToken, InvalidToken, TokenExpired)

@@ -1,0 +1,49 @@
+"""The error codes of receiving an upload."""
+
+from __future__ import annotations
+
+from verae.kit.errors import AppError, Conflict, NotFound, TooManyRequests
+
+
+class UploadNotFound(NotFound):
+    code = "upload_not_found"
+    default_message = "No such upload."
+
+
+class EmptyFile(AppError):
+    code = "empty_file"
+    default_message = "The file is empty."
+
+
+class InvalidMultipart(AppError):
+    code = "invalid_multipart"
+    default_message = "Send the document as multipart/form-data with a field named 'file'."
+
+
+class MissingFile(AppError):
+    code = "missing_file"
+    default_message = "The request has no field named 'file'."
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+    default_message = (
+        "This Idempotency-Key was already used for another file. Use a new key for a new upload."
+    )
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    code = "payload_too_large"
+    default_message = "The file is larger than the limit."
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
+    default_message = "This kind of file is not supported. Upload a PDF, PNG, JPEG, CSV or JSON file."
+
+
+class QueueFull(TooManyRequests):
+    code = "queue_full"
+    default_message = "We are processing many documents right now. Please try again shortly."
