@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
 
 from tests.helpers import Register
+from verae.app import create_app
+from verae.config import Settings
 from verae.kit.deps import Services
+from verae.kit.errors import AppError
 
 
 def _assert_error_shape(body: dict[str, object], code: str) -> None:
@@ -108,3 +112,52 @@ def test_many_concurrent_requests_never_starve_the_connection_pool(
             pool.map(lambda _: client.get("/api/v1/jobs", headers=user_headers).status_code, range(180))
         )
     assert answers == [200] * 180
+
+
+def test_metric_labels_take_no_method_a_client_invents(client: TestClient) -> None:
+    client.request("BREW", "/health")
+    exposed = client.get("/metrics").text
+    assert 'method="BREW"' not in exposed
+    assert 'method="other",route="/health",status="405"' in exposed
+
+
+def _error_classes() -> list[type[AppError]]:
+    found, pending = [], list(AppError.__subclasses__())
+    while pending:
+        error = pending.pop()
+        pending.extend(error.__subclasses__())
+        if "code" in vars(error):
+            found.append(error)
+    return found
+
+
+# Answered by the app around every route (or, for job_not_failed, by the command line), not by one route.
+_NOT_ROUTE_CODES = {
+    "not_found",
+    "method_not_allowed",
+    "internal_error",
+    "service_unavailable",
+    "job_not_failed",
+}
+
+
+def test_every_error_code_has_one_class_is_documented_and_declared_on_the_routes_that_raise_it(
+    client: TestClient,
+) -> None:
+    classes = _error_classes()
+    codes = [error.code for error in classes]
+    assert len(codes) == len(set(codes)), "one class per code"
+    documented = (Path(__file__).resolve().parent.parent / "docs" / "api.md").read_text()
+    declared = json.dumps(client.get("/api/v1/openapi.json").json()["paths"])
+    for error in classes:
+        assert f"`{error.code}`" in documented, error.code
+        if error.code not in _NOT_ROUTE_CODES:
+            assert f"`{error.code}`" in declared, error.code
+
+
+def test_without_a_built_web_app_the_root_says_how_to_build_it(settings: Settings, tmp_path: Path) -> None:
+    with TestClient(create_app(settings, web_dir=tmp_path / "no-web-app")) as client:
+        answer = client.get("/")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/plain")
+    assert "make web" in answer.text

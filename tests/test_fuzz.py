@@ -55,15 +55,24 @@ def fuzzed_app(
         yield app
 
 
-@pytest.fixture(scope="module")
-def token(fuzzed_app: FastAPI) -> str:
-    with TestClient(fuzzed_app) as client:
+def _new_account_token(app: FastAPI) -> str:
+    with TestClient(app) as client:
         answer = client.post(
             "/api/v1/auth/register",
             json={"email": f"fuzz-{uuid.uuid4().hex[:8]}@example.com", "password": "fuzz-pass-1"},
         )
     value: str = answer.json()["access_token"]
     return value
+
+
+@pytest.fixture(scope="module")
+def token(fuzzed_app: FastAPI) -> str:
+    return _new_account_token(fuzzed_app)
+
+
+# Operations that end the caller's account or login session run with a throw-away account, so the shared
+# token stays valid and every other operation is fuzzed past authentication, not answered 401.
+SESSION_ENDING = {("DELETE", "/api/v1/me"), ("POST", "/api/v1/auth/logout")}
 
 
 # The committed contract (tests/test_openapi_contract.py keeps it equal to the code).
@@ -73,6 +82,8 @@ schema = schemathesis.openapi.from_path(Path(__file__).resolve().parent.parent /
 @schema.parametrize()
 @settings(max_examples=CASES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))
 def test_fuzz_with_a_token(case: Any, fuzzed_app: FastAPI, token: str) -> None:
+    if (case.operation.method.upper(), case.operation.path) in SESSION_ENDING:
+        token = _new_account_token(fuzzed_app)
     case.call_and_validate(app=fuzzed_app, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
     cases_run["with token"] += 1
 
@@ -84,6 +95,10 @@ def test_fuzz_without_a_token(case: Any, fuzzed_app: FastAPI) -> None:
     cases_run["without token"] += 1
 
 
-def test_the_fuzzing_above_ran_at_least_a_thousand_cases() -> None:
+def test_the_fuzzing_above_ran_at_least_a_thousand_cases_and_kept_its_account(
+    fuzzed_app: FastAPI, token: str
+) -> None:
     # Runs after the parametrised tests in this module (pytest keeps definition order).
     assert sum(cases_run.values()) >= 1000, cases_run
+    with TestClient(fuzzed_app) as client:
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200

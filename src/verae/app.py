@@ -138,7 +138,7 @@ def _is_connection_problem(error: DBAPIError) -> bool:
 
 
 def _start_embedded_worker(services: Services, concurrency: int) -> Worker:
-    # Imported here so API-only processes never load the document reader and the model.
+    # Imported here so API-only processes never load the document reader.
     from verae.worker import Worker
 
     worker = Worker(
@@ -152,7 +152,9 @@ def _start_embedded_worker(services: Services, concurrency: int) -> Worker:
     return worker
 
 
-def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, embedded_workers: int = 0, web_dir: Path | None = None
+) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level)
     db = Database(settings.database_url, pool_size=pool_size_for(settings, embedded_workers))
@@ -216,9 +218,23 @@ def create_app(settings: Settings | None = None, *, embedded_workers: int = 0) -
     def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    if (WEB_DIR / "index.html").is_file():
-        app.router.routes.append(WebMount("/", app=SinglePageApp(directory=WEB_DIR, html=True), name="web"))
+    web_dir = web_dir or WEB_DIR
+    if (web_dir / "index.html").is_file():
+        app.router.routes.append(WebMount("/", app=SinglePageApp(directory=web_dir, html=True), name="web"))
+    else:
+
+        @app.get("/", include_in_schema=False, response_class=PlainTextResponse, status_code=404)
+        def web_app_not_built() -> PlainTextResponse:
+            return PlainTextResponse(WEB_APP_NOT_BUILT, status_code=404)
+
     return app
+
+
+WEB_APP_NOT_BUILT = (
+    "The Verae API is running, but its web app has not been built, so there is no page to show here.\n"
+    "Build it with `make web` (Node.js and npm needed; `make run` builds it too), then restart `verae serve`.\n"
+    "The API itself answers under /api/v1 (interactive docs: /api/v1/docs).\n"
+)
 
 
 WEB_DIR = Path(__file__).parent / "web"

@@ -255,3 +255,17 @@ def test_the_worker_keeps_the_lease_of_a_job_that_outlasts_it(
     assert current_correlation_id() is None  # the job's id is not left bound after it
     stored = _state(db, job_id)
     assert (stored.state, stored.attempt) == ("done", 1)
+
+
+def test_lease_expiries_are_recorded_in_the_jobs_error_history(db: Database, user_id: uuid.UUID) -> None:
+    (job_id,) = _enqueue(db, user_id, 1, max_attempts=2)
+    queue = Queue(db, lease_seconds=30)
+    for expected in ((1, 0), (0, 1)):
+        assert len(queue.claim()) == 1
+        _expire_lease(db, job_id)
+        assert queue.rescue() == expected
+    stored = _state(db, job_id)
+    assert [(entry["attempt"], entry["code"]) for entry in stored.errors] == [
+        (1, "lease_expired"),
+        (2, "worker_lost"),
+    ]

@@ -103,3 +103,29 @@ def test_another_persons_values_are_404(client: TestClient, register: Register, 
         client.put(f"/api/v1/jobs/{accepted['job_id']}/values", json=CORRECTED, headers=stranger["headers"]),
     ):
         assert response.status_code == 404
+
+
+def test_a_reviewed_set_missing_a_required_value_is_completed_by_supplying_it(
+    client: TestClient, user_headers: dict[str, str], worker: Worker
+) -> None:
+    accepted = accepted_upload(client, user_headers, ANAEMIC_CSV)
+    worker.run_pending()
+    without_mcv = {**CORRECTED, "values": [v for v in CORRECTED["values"] if v["analyte"] != "MCV"]}
+    reviewed = client.put(f"/api/v1/jobs/{accepted['job_id']}/values", json=without_mcv, headers=user_headers)
+    assert reviewed.status_code == 202
+    worker.run_pending()
+    waiting = job(client, user_headers, accepted["job_id"])
+    assert (waiting["status"], waiting["missing_required_fields"]) == ("needs_input", ["mcv"])
+
+    supplied = client.post(
+        f"/api/v1/jobs/{accepted['job_id']}/inputs",
+        json={"mcv": {"value": 91, "unit": "fL"}},
+        headers=user_headers,
+    )
+    assert supplied.status_code == 202
+    worker.run_pending()
+    finished = job(client, user_headers, accepted["job_id"])
+    assert finished["status"] == "done"
+    result = client.get(f"/api/v1/results/{finished['result_id']}", headers=user_headers).json()
+    used = {value["analyte"]: value["normalized_value"] for value in result["report"]["values"]}
+    assert used == {"hemoglobin": pytest.approx(141.0), "mcv": 91.0, "rdw_cv": 12.9}

@@ -48,7 +48,6 @@ class Job(IdMixin, CreatedAtMixin, Base):
     heartbeat_at: Mapped[datetime | None]
     last_error_code: Mapped[str | None] = mapped_column(String(64))
     errors: Mapped[list[Any]] = mapped_column(default=list)
-    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

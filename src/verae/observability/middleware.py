@@ -16,6 +16,8 @@ from verae.observability.logging import get_logger
 from verae.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 HEADER = "x-correlation-id"
+# Metric labels take only these methods (anything else is "other"): a client must not mint series.
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 log = get_logger("verae.http")
 
 
@@ -54,8 +56,9 @@ class CorrelationMiddleware:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             route_path = getattr(route, "path", "unmatched")
-            HTTP_REQUESTS.labels(scope["method"], route_path, str(status_holder["status"])).inc()
-            HTTP_LATENCY.labels(scope["method"], route_path).observe(elapsed)
+            method = scope["method"] if scope["method"] in _KNOWN_METHODS else "other"
+            HTTP_REQUESTS.labels(method, route_path, str(status_holder["status"])).inc()
+            HTTP_LATENCY.labels(method, route_path).observe(elapsed)
             log.info(
                 "request",
                 method=scope["method"],
