@@ -110,7 +110,11 @@ def test_a_reviewed_set_missing_a_required_value_is_completed_by_supplying_it(
 ) -> None:
     accepted = accepted_upload(client, user_headers, ANAEMIC_CSV)
     worker.run_pending()
-    without_mcv = {**CORRECTED, "values": [v for v in CORRECTED["values"] if v["analyte"] != "MCV"]}
+    values: list[dict[str, object]] = [
+        {"analyte": "hemoglobin", "value": 14.1, "unit": "g/dL"},
+        {"analyte": "rdw_cv", "value": 12.9, "unit": "%"},
+    ]
+    without_mcv = {**CORRECTED, "values": values}
     reviewed = client.put(f"/api/v1/jobs/{accepted['job_id']}/values", json=without_mcv, headers=user_headers)
     assert reviewed.status_code == 202
     worker.run_pending()

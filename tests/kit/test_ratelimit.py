@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from verae.kit import ratelimit
 from verae.kit.errors import RateLimited
 from verae.kit.ratelimit import SlidingWindowLimiter
 
@@ -20,7 +21,7 @@ class _Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
     clock = _Clock()
-    monkeypatch.setattr(ratelimit.time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(time, "monotonic", clock.monotonic)
     return clock
 
 
