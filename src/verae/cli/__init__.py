@@ -8,7 +8,12 @@ import typer
 from verae.cli import analyze, blobs, db, jobs, model, openapi, predict, serve, smoke, worker
 from verae.cli.common import configure
 
-app = typer.Typer(help="Verae: explained iron-deficiency risk from blood-test reports.", no_args_is_help=True)
+# Plain help text (no rich markup): rendering help with rich imports more than the command itself.
+app = typer.Typer(
+    help="Verae: explained iron-deficiency risk from blood-test reports.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.callback()(configure)
 app.command()(serve.serve)
 app.command()(worker.worker)

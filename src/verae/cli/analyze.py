@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 if TYPE_CHECKING:
     from verae.labs.schemas import LabReport
@@ -71,6 +69,8 @@ def analyze(
     json_output: Annotated[bool, typer.Option("--json", help="Print the extraction as JSON")] = False,
 ) -> None:
     """Read a lab report and print the values found, the person's details and the risk."""
+    from rich.console import Console
+
     from verae.labs.errors import ReportUnreadable
 
     try:
@@ -90,6 +90,9 @@ def analyze(
 
 
 def _print_table(payload: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     table = Table("analyte", "printed", "normalised", "range", "flag", "confidence", "page")
     for item in payload["values"]:

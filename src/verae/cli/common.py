@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from verae.config import Settings
 
-console = Console(stderr=True)
+
+class _StandardErrorConsole:
+    """rich's Console on standard error, created on first use so that `verae --help` never imports rich."""
+
+    @functools.cached_property
+    def _console(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._console, name)
+
+
+console = _StandardErrorConsole()
 
 
 def load_settings() -> Settings:
