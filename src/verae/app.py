@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -152,6 +153,13 @@ def _start_embedded_worker(services: Services, concurrency: int) -> Worker:
     return worker
 
 
+def _load_model() -> None:
+    try:
+        shipped_model()
+    except Exception as error:  # an artifact that does not match the code: predict answers 500
+        log.error("risk_model_unusable", error_type=type(error).__name__)
+
+
 def create_app(
     settings: Settings | None = None, *, embedded_workers: int = 0, web_dir: Path | None = None
 ) -> FastAPI:
@@ -162,7 +170,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        shipped_model()  # load once, and refuse to start with an artifact that does not match the code
+        # The model loads beside start-up, so the process answers at once; a predict request that comes
+        # first waits for it.
+        threading.Thread(target=_load_model, name="verae-model-loader", daemon=True).start()
         limit_request_threads(settings)
         worker = _start_embedded_worker(services, embedded_workers) if embedded_workers > 0 else None
         try:

@@ -9,6 +9,17 @@ import sys
 import structlog
 
 
+class _StandardError:
+    """Whatever sys.stderr is when a line is written: a stream replaced after configuration (a test
+    runner's capture that is closed later) must not take logging down with it."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO") -> None:
     logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level.upper(), force=True)
     # httpx logs every request at INFO (URLs included); ours are logged by our own middleware.
@@ -22,7 +33,7 @@ def configure_logging(level: str = "INFO") -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(_StandardError()),  # type: ignore[arg-type]
         # Not cached: module-level loggers then follow a later configure_logging (another level, another
         # stream), at a cost of microseconds per line.
         cache_logger_on_first_use=False,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from typing import cast
 
 import numpy as np
@@ -49,9 +50,18 @@ BATCH_OUTPUT_COLUMNS = ("risk_percent", "risk_tier", "iron_index", "confidence",
 logger = get_logger(__name__)
 
 
-@functools.cache
+_LOADING = threading.Lock()
+
+
 def shipped_model() -> RiskModel | None:
-    """The packaged model, loaded once per process; None when no artifact is installed."""
+    """The packaged model, loaded once per process (callers that arrive while it loads wait for it rather
+    than load it again); None when no artifact is installed."""
+    with _LOADING:
+        return _load_shipped_model()
+
+
+@functools.cache
+def _load_shipped_model() -> RiskModel | None:
     model = load_model(ARTIFACT_DIR)
     if model is None:
         logger.warning("risk_model_absent", fallback=rules.MODEL_VERSION)
