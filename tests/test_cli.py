@@ -53,3 +53,11 @@ def test_production_refuses_to_start_with_insecure_defaults(settings: Settings) 
     assert refused.returncode == 2
     assert "VERAE_JWT_SECRET" in refused.stderr
     assert "VERAE_CORS_ORIGINS" in refused.stderr
+
+
+def test_serve_on_a_public_address_refuses_the_development_secret(settings: Settings) -> None:
+    env = environment(settings, VERAE_JWT_SECRET="verae-development-secret-change-me-0000000000")
+    env.pop("VERAE_ENV", None)
+    refused = _run(["serve", "--host", "0.0.0.0", "--port", str(free_port())], env)
+    assert refused.returncode == 2
+    assert "VERAE_JWT_SECRET" in refused.stderr

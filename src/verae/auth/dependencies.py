@@ -36,7 +36,7 @@ def bearer_claims(services: Services, credentials: HTTPAuthorizationCredentials 
     session is still active is for the caller's query to check."""
     if credentials is None or not credentials.credentials:
         raise MissingToken()
-    return read_access_token(services.settings.jwt_secret.get_secret_value(), credentials.credentials)
+    return read_access_token(services.settings.jwt_verification_keys, credentials.credentials)
 
 
 def authenticate(

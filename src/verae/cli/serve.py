@@ -19,7 +19,14 @@ def serve(
     import uvicorn
 
     from verae.app import create_app
+    from verae.config import InsecureConfiguration
 
-    api = create_app(load_settings(), embedded_workers=0 if no_worker else embedded_workers)
+    settings = load_settings()
+    try:
+        settings.refuse_development_secret_beyond_loopback(host)
+    except InsecureConfiguration as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    api = create_app(settings, embedded_workers=0 if no_worker else embedded_workers)
     console.print(f"Verae is running on http://{host}:{port}")
     uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
