@@ -22,8 +22,9 @@ import pandas as pd
 from verae.labs.catalog import BY_CODE
 from verae.labs.schemas import LabReport
 from verae.labs.values import apply_field
-from verae.risk.model import RiskModel
-from verae.risk.service import assess_frame, assess_with, shipped_model
+from verae.risk import ARTIFACT_DIR
+from verae.risk.model import RiskModel, load_model
+from verae.risk.service import assess_frame, assess_with
 
 RESULTS = Path(__file__).parent / "results" / "inference.json"
 SINGLE_CALLS = 3000
@@ -119,8 +120,7 @@ def batch_throughput(model: RiskModel) -> dict[str, float]:
 def main() -> None:
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    shipped_model.cache_clear()
-    model = shipped_model()
+    model = load_model(ARTIFACT_DIR)
     load_ms = (time.perf_counter() - started) * 1000
     if model is None:
         raise SystemExit("no model artifact installed: run `verae model train` first")

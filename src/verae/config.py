@@ -83,10 +83,12 @@ class Settings(BaseSettings):
     # Threads for the blocking part of requests (database work); each holds at most one pooled connection.
     request_threads: int = Field(default=16, ge=1)
 
-    # Login throttling: failures counted in a sliding window, per account and per client address.
+    # Login throttling (auth/throttle.py, SECURITY.md): failures counted in a sliding window.
     login_window_seconds: int = Field(default=15 * 60, gt=0)
-    login_max_failures_per_account: int = Field(default=5, gt=0)
+    login_max_failures_per_account_and_address: int = Field(default=5, gt=0)
     login_max_failures_per_ip: int = Field(default=20, gt=0)
+    login_account_slowdown_after: int = Field(default=10, gt=0)
+    login_account_slowdown_seconds: int = Field(default=30, gt=0)
 
     # The jobs-table queue (docs/architecture.md, "Queue").
     job_lease_seconds: float = Field(default=30.0, gt=0)

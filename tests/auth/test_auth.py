@@ -82,7 +82,7 @@ def test_repeated_failures_for_one_account_are_throttled_with_retry_after(
     client: TestClient, register: Register, services: Services
 ) -> None:
     register(email="target@example.com")
-    limit = services.settings.login_max_failures_per_account
+    limit = services.settings.login_max_failures_per_account_and_address
     for _ in range(limit):
         response = client.post(
             "/api/v1/auth/login", json={"email": "target@example.com", "password": "nope-123"}

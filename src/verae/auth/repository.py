@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, exists, func, select, update
@@ -62,16 +63,44 @@ def get_user_in_active_session(session: Session, claims: AccessClaims) -> User |
     return session.scalar(_USER_IN_ACTIVE_SESSION, session_parameters(claims))
 
 
-def count_failed_logins(
+@dataclass(frozen=True)
+class FailedLogins:
+    count: int
+    oldest: datetime
+    newest: datetime
+
+
+def failed_logins(
     session: Session, *, since: datetime, email_hash: str | None = None, ip: str | None = None
-) -> tuple[int, datetime | None]:
-    """How many failed logins since `since` for the account or the address, and the oldest of them."""
-    query = select(func.count(), func.min(LoginAttempt.created_at)).where(
+) -> FailedLogins:
+    """The failed logins since `since` for the account, the address, or both: how many, oldest, newest."""
+    query = select(func.count(), func.min(LoginAttempt.created_at), func.max(LoginAttempt.created_at)).where(
         LoginAttempt.created_at >= since, LoginAttempt.succeeded.is_(False)
     )
     if email_hash is not None:
         query = query.where(LoginAttempt.email_hash == email_hash)
     if ip is not None:
         query = query.where(LoginAttempt.ip == ip)
-    count, oldest = session.execute(query).one()
-    return int(count), oldest
+    count, oldest, newest = session.execute(query).one()
+    return FailedLogins(int(count), oldest or since, newest or since)
+
+
+def lock_login_throttle(session: Session, email_hash: str, ip: str) -> None:
+    """Serialise the attempts on this account and from this address until the transaction ends. PostgreSQL
+    takes two transaction-scoped advisory locks (in one global order, so two attempts cannot deadlock);
+    SQLite's write transaction (BEGIN IMMEDIATE) already serialises every writer."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted((f"login-account:{email_hash}", f"login-address:{ip}")):
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+
+def add_failed_login(session: Session, email_hash: str, ip: str) -> uuid.UUID:
+    attempt = LoginAttempt(email_hash=email_hash, ip=ip, succeeded=False)
+    session.add(attempt)
+    session.flush()
+    return attempt.id
+
+
+def mark_login_succeeded(session: Session, attempt_id: uuid.UUID) -> None:
+    session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True))

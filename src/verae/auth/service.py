@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import math
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from verae.auth import repository
+from verae.auth import repository, throttle
 from verae.auth.errors import (
     EmailTaken,
     InvalidCredentials,
@@ -27,17 +24,13 @@ from verae.auth.tokens import AccessClaims, hash_refresh_token, issue_access_tok
 from verae.config import Settings
 from verae.kit.db import Database
 from verae.kit.time import utcnow
-from verae.models import LoginAttempt, RefreshToken, User
+from verae.models import RefreshToken, User
 from verae.observability.audit import record_audit, record_event
 from verae.uploads import repository as uploads
 
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
-
-
-def _email_hash(email: str) -> str:
-    return hashlib.sha256(normalize_email(email).encode()).hexdigest()
 
 
 def _issue_tokens(session: Session, settings: Settings, user: User, family_id: uuid.UUID) -> AuthResponse:
@@ -78,42 +71,24 @@ def register(session: Session, settings: Settings, email: str, password: str, ip
     return _issue_tokens(session, settings, user, family_id=uuid.uuid4())
 
 
-@dataclass(frozen=True)
-class _Throttle:
-    limit: int
-    email_hash: str | None = None
-    ip: str | None = None
-
-
-def _refuse_if_throttled(session: Session, settings: Settings, email_hash: str, ip: str) -> None:
-    now = utcnow()
-    window = timedelta(seconds=settings.login_window_seconds)
-    for throttle in (
-        _Throttle(settings.login_max_failures_per_account, email_hash=email_hash),
-        _Throttle(settings.login_max_failures_per_ip, ip=ip),
-    ):
-        failures, oldest = repository.count_failed_logins(
-            session, since=now - window, email_hash=throttle.email_hash, ip=throttle.ip
-        )
-        if failures >= throttle.limit and oldest is not None:
-            retry_after = max(1, math.ceil((oldest + window - now).total_seconds()))
-            raise TooManyAttempts(retry_after_seconds=retry_after)
-
-
 def login(
     session: Session, db: Database, settings: Settings, email: str, password: str, ip: str
 ) -> AuthResponse:
-    email_hash = _email_hash(email)
-    _refuse_if_throttled(session, settings, email_hash, ip)
-    user = repository.get_user_by_email(session, normalize_email(email))
+    email = normalize_email(email)
+    try:
+        attempt_id = throttle.admit_login_attempt(db, settings, throttle.email_key(settings, email), ip)
+    except TooManyAttempts:
+        # Audit rows apart, since the request's transaction rolls back with the error.
+        with db.own_unit_of_work(ending=session) as audit_session:
+            record_audit(audit_session, "auth.login_throttled", user_id=None, ip=ip)
+        raise
+    user = repository.get_user_by_email(session, email)
     if not verify_password(user.password_hash if user else None, password) or user is None:
         user_id = user.id if user else None
-        # Recorded apart, since the request's transaction rolls back with the error.
-        with db.own_unit_of_work(ending=session) as failure_session:
-            failure_session.add(LoginAttempt(email_hash=email_hash, ip=ip, succeeded=False))
-            record_audit(failure_session, "auth.login_failed", user_id=user_id, ip=ip)
+        with db.own_unit_of_work(ending=session) as audit_session:
+            record_audit(audit_session, "auth.login_failed", user_id=user_id, ip=ip)
         raise InvalidCredentials()
-    session.add(LoginAttempt(email_hash=email_hash, ip=ip, succeeded=True))
+    repository.mark_login_succeeded(session, attempt_id)
     record_audit(session, "auth.login_succeeded", user_id=user.id, ip=ip)
     return _issue_tokens(session, settings, user, family_id=uuid.uuid4())
 
