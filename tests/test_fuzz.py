@@ -49,6 +49,8 @@ def fuzzed_app(
             blob_dir=directory / "blobs",
             jwt_secret=TEST_JWT_SECRET,
             log_level="ERROR",
+            # The fuzzer registers an account for each session-ending case, all from one address.
+            registration_max_per_ip_per_hour=10_000,
         )
     )
     with TestClient(app):  # runs the lifespan

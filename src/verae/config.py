@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = Field(default=20, gt=0)
     login_account_slowdown_after: int = Field(default=10, gt=0)
     login_account_slowdown_seconds: int = Field(default=30, gt=0)
+    # Registrations (taken emails included) per client address per hour; refreshes per login session.
+    registration_max_per_ip_per_hour: int = Field(default=10, gt=0)
+    refresh_max_per_session_per_minute: int = Field(default=12, gt=0)
 
     # The jobs-table queue (docs/architecture.md, "Queue").
     job_lease_seconds: float = Field(default=30.0, gt=0)
@@ -97,6 +100,9 @@ class Settings(BaseSettings):
     job_retry_base_seconds: float = Field(default=2.0, ge=0)
     job_retry_cap_seconds: float = Field(default=300.0, ge=0)
     max_queue_depth: int = Field(default=10_000, gt=0)
+    # Per person: jobs waiting or running, and bytes uploaded in any 24 hours.
+    upload_max_waiting_jobs_per_user: int = Field(default=20, gt=0)
+    upload_max_bytes_per_day: int = Field(default=500 * MIB, gt=0)
 
     # POST /api/v1/risk/predict needs no login; each API process allows this many per client address.
     predict_requests_per_minute: int = Field(default=60, gt=0)

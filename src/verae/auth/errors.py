@@ -35,6 +35,16 @@ class TooManyAttempts(TooManyRequests):
     default_message = "Too many failed logins. Try again later."
 
 
+class TooManyRegistrations(TooManyRequests):
+    code = "too_many_registrations"
+    default_message = "Too many accounts were registered from this address. Try again later."
+
+
+class TooManyRefreshes(TooManyRequests):
+    code = "too_many_refreshes"
+    default_message = "This session refreshes its token too often. Try again shortly."
+
+
 class WeakPassword(AppError):
     code = "weak_password"
     default_message = "The password is too weak."

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from verae.auth.tokens import AccessClaims
-from verae.models import LoginAttempt, RefreshToken, User
+from verae.models import AuditLog, LoginAttempt, RefreshToken, User
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> User | None:
@@ -64,7 +64,9 @@ def get_user_in_active_session(session: Session, claims: AccessClaims) -> User |
 
 
 @dataclass(frozen=True)
-class FailedLogins:
+class Occurrences:
+    """How many rows fell in a window, and the first and last of them (the window's start when none)."""
+
     count: int
     oldest: datetime
     newest: datetime
@@ -72,7 +74,7 @@ class FailedLogins:
 
 def failed_logins(
     session: Session, *, since: datetime, email_hash: str | None = None, ip: str | None = None
-) -> FailedLogins:
+) -> Occurrences:
     """The failed logins since `since` for the account, the address, or both: how many, oldest, newest."""
     query = select(func.count(), func.min(LoginAttempt.created_at), func.max(LoginAttempt.created_at)).where(
         LoginAttempt.created_at >= since, LoginAttempt.succeeded.is_(False)
@@ -82,7 +84,26 @@ def failed_logins(
     if ip is not None:
         query = query.where(LoginAttempt.ip == ip)
     count, oldest, newest = session.execute(query).one()
-    return FailedLogins(int(count), oldest or since, newest or since)
+    return Occurrences(int(count), oldest or since, newest or since)
+
+
+def audited_from_address(session: Session, actions: tuple[str, ...], ip: str, since: datetime) -> Occurrences:
+    count, oldest, newest = session.execute(
+        select(func.count(), func.min(AuditLog.created_at), func.max(AuditLog.created_at)).where(
+            AuditLog.action.in_(actions), AuditLog.ip == ip, AuditLog.created_at >= since
+        )
+    ).one()
+    return Occurrences(int(count), oldest or since, newest or since)
+
+
+def refreshes_of_session(session: Session, family_id: uuid.UUID, *, since: datetime) -> Occurrences:
+    """The refresh tokens issued in the login session since `since` (one per refresh)."""
+    count, oldest, newest = session.execute(
+        select(func.count(), func.min(RefreshToken.created_at), func.max(RefreshToken.created_at)).where(
+            RefreshToken.family_id == family_id, RefreshToken.created_at >= since
+        )
+    ).one()
+    return Occurrences(int(count), oldest or since, newest or since)
 
 
 def lock_login_throttle(session: Session, email_hash: str, ip: str) -> None:

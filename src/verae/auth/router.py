@@ -12,6 +12,8 @@ from verae.auth.errors import (
     TokenExpired,
     TokenReused,
     TooManyAttempts,
+    TooManyRefreshes,
+    TooManyRegistrations,
     WeakPassword,
 )
 from verae.auth.schemas import (
@@ -31,12 +33,14 @@ router = APIRouter(prefix="/api/v1", tags=["auth"])
 @router.post(
     "/auth/register",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(WeakPassword, EmailTaken, ValidationFailed),
+    responses=error_responses(WeakPassword, EmailTaken, ValidationFailed, TooManyRegistrations),
 )
 def register(
     body: RegisterRequest, request: Request, services: ServicesDep, session: SessionDep
 ) -> AuthResponse:
-    return service.register(session, services.settings, body.email, body.password, client_ip(request))
+    return service.register(
+        session, services.db, services.settings, body.email, body.password, client_ip(request)
+    )
 
 
 @router.post("/auth/login", responses=error_responses(InvalidCredentials, TooManyAttempts, ValidationFailed))
@@ -47,7 +51,8 @@ def login(body: LoginRequest, request: Request, services: ServicesDep, session: 
 
 
 @router.post(
-    "/auth/refresh", responses=error_responses(InvalidToken, TokenExpired, TokenReused, ValidationFailed)
+    "/auth/refresh",
+    responses=error_responses(InvalidToken, TokenExpired, TokenReused, ValidationFailed, TooManyRefreshes),
 )
 def refresh(
     body: RefreshRequest, request: Request, services: ServicesDep, session: SessionDep

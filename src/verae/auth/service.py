@@ -16,6 +16,8 @@ from verae.auth.errors import (
     TokenExpired,
     TokenReused,
     TooManyAttempts,
+    TooManyRefreshes,
+    TooManyRegistrations,
     WeakPassword,
 )
 from verae.auth.passwords import hash_password, password_problem, verify_password
@@ -23,7 +25,7 @@ from verae.auth.schemas import AuthResponse, ProfileUpdate, UserOut
 from verae.auth.tokens import AccessClaims, hash_refresh_token, issue_access_token, new_refresh_token
 from verae.config import Settings
 from verae.kit.db import Database
-from verae.kit.time import utcnow
+from verae.kit.time import seconds_until, utcnow
 from verae.models import RefreshToken, User
 from verae.observability.audit import record_audit, record_event
 from verae.uploads import repository as uploads
@@ -53,12 +55,18 @@ def _issue_tokens(session: Session, settings: Settings, user: User, family_id: u
     )
 
 
-def register(session: Session, settings: Settings, email: str, password: str, ip: str) -> AuthResponse:
+def register(
+    session: Session, db: Database, settings: Settings, email: str, password: str, ip: str
+) -> AuthResponse:
+    _refuse_frequent_registrations(session, settings, ip)
     problem = password_problem(password)
     if problem:
         raise WeakPassword(problem)
     email = normalize_email(email)
     if repository.get_user_by_email(session, email) is not None:
+        # Counted against the address, since answering is a way to learn whether an email has an account.
+        with db.own_unit_of_work(ending=session) as audit_session:
+            record_audit(audit_session, REGISTRATION_REFUSED, user_id=None, ip=ip)
         raise EmailTaken()
     user = User(email=email, password_hash=hash_password(password))
     session.add(user)
@@ -66,7 +74,7 @@ def register(session: Session, settings: Settings, email: str, password: str, ip
         session.flush()
     except IntegrityError as error:  # a concurrent registration won the race for this email
         raise EmailTaken() from error
-    record_audit(session, "user.registered", user_id=user.id, object_type="user", object_id=user.id, ip=ip)
+    record_audit(session, REGISTERED, user_id=user.id, object_type="user", object_id=user.id, ip=ip)
     record_event(session, "signup", user_id=user.id)
     return _issue_tokens(session, settings, user, family_id=uuid.uuid4())
 
@@ -93,6 +101,18 @@ def login(
     return _issue_tokens(session, settings, user, family_id=uuid.uuid4())
 
 
+REGISTERED, REGISTRATION_REFUSED = "user.registered", "auth.registration_refused"
+
+
+def _refuse_frequent_registrations(session: Session, settings: Settings, ip: str) -> None:
+    """Each registration costs a 64 MiB password hash and tells whether an email is taken: at most
+    `registration_max_per_ip_per_hour` from one address, taken or not."""
+    since = utcnow() - timedelta(hours=1)
+    recent = repository.audited_from_address(session, (REGISTERED, REGISTRATION_REFUSED), ip, since)
+    if recent.count >= settings.registration_max_per_ip_per_hour:
+        raise TooManyRegistrations(retry_after_seconds=seconds_until(recent.oldest + timedelta(hours=1)))
+
+
 def refresh(session: Session, db: Database, settings: Settings, refresh_token: str, ip: str) -> AuthResponse:
     stored = repository.get_refresh_token(session, hash_refresh_token(refresh_token))
     if stored is None or stored.revoked_at is not None:
@@ -108,9 +128,14 @@ def refresh(session: Session, db: Database, settings: Settings, refresh_token: s
             repository.revoke_family(revoke_session, family_id, now)
             record_audit(revoke_session, "auth.refresh_token_reused", user_id=user_id, ip=ip)
         raise TokenReused()
+    window_start = now - timedelta(minutes=1)
+    recent = repository.refreshes_of_session(session, stored.family_id, since=window_start)
+    if recent.count >= settings.refresh_max_per_session_per_minute:
+        raise TooManyRefreshes(retry_after_seconds=seconds_until(recent.oldest + timedelta(minutes=1)))
     user = repository.get_user(session, stored.user_id)
     if user is None:
         raise InvalidToken("The refresh token is not valid.")
+    record_audit(session, "auth.refreshed", user_id=user.id, ip=ip)
     return _issue_tokens(session, settings, user, family_id=stored.family_id)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import uuid
 from datetime import datetime, timedelta
 
@@ -24,7 +23,7 @@ from verae.auth import repository
 from verae.auth.errors import TooManyAttempts
 from verae.config import Settings
 from verae.kit.db import Database
-from verae.kit.time import utcnow
+from verae.kit.time import seconds_until, utcnow
 
 _EMAIL_KEY_PURPOSE = b"verae login_attempts email key"
 
@@ -50,18 +49,14 @@ def _refuse_if_throttled(session: Session, settings: Settings, account: str, ip:
     since = now - window
     from_here = repository.failed_logins(session, since=since, email_hash=account, ip=ip)
     if from_here.count >= settings.login_max_failures_per_account_and_address:
-        raise TooManyAttempts(retry_after_seconds=_seconds_until(from_here.oldest + window, now))
+        raise TooManyAttempts(retry_after_seconds=seconds_until(from_here.oldest + window, now))
     from_address = repository.failed_logins(session, since=since, ip=ip)
     if from_address.count >= settings.login_max_failures_per_ip:
-        raise TooManyAttempts(retry_after_seconds=_seconds_until(from_address.oldest + window, now))
+        raise TooManyAttempts(retry_after_seconds=seconds_until(from_address.oldest + window, now))
     if from_here.count == 0:
         return  # this address has not failed on the account: others' failures never hold it back
     on_account = repository.failed_logins(session, since=since, email_hash=account)
     if on_account.count >= settings.login_account_slowdown_after:
         next_try = on_account.newest + timedelta(seconds=settings.login_account_slowdown_seconds)
         if next_try > now:
-            raise TooManyAttempts(retry_after_seconds=_seconds_until(next_try, now))
-
-
-def _seconds_until(moment: datetime, now: datetime) -> int:
-    return max(1, math.ceil((moment - now).total_seconds()))
+            raise TooManyAttempts(retry_after_seconds=seconds_until(next_try, now))

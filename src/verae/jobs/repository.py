@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from verae.auth.repository import SESSION_IS_ACTIVE, session_parameters
@@ -10,6 +10,7 @@ from verae.auth.tokens import AccessClaims
 from verae.jobs.schemas import JobFields
 from verae.kit.pagination import PageParams, page_of
 from verae.models import Job
+from verae.models.job import QUEUED, RUNNING
 
 
 def get_job_of_user(session: Session, job_id: uuid.UUID, user_id: uuid.UUID) -> Job | None:
@@ -55,6 +56,12 @@ def list_jobs_of_user(session: Session, user_id: uuid.UUID, page: PageParams) ->
 
 def get_job_by_result_id(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) -> Job | None:
     return session.scalar(select(Job).where(Job.result_id == result_id, Job.user_id == user_id))
+
+
+def count_unfinished_jobs_of_user(session: Session, user_id: uuid.UUID) -> int:
+    """The person's jobs waiting to run or running."""
+    unfinished = select(func.count()).where(Job.user_id == user_id, Job.state.in_((QUEUED, RUNNING)))
+    return session.scalar(unfinished) or 0
 
 
 def get_job(session: Session, job_id: uuid.UUID) -> Job | None:

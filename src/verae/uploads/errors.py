@@ -44,6 +44,20 @@ class UnsupportedMediaType(AppError):
     default_message = "This kind of file is not supported. Upload a PDF, PNG, JPEG, CSV or JSON file."
 
 
+class TooManyWaitingUploads(TooManyRequests):
+    code = "too_many_waiting_uploads"
+    default_message = "You have many documents waiting to be read. Try again when some are done."
+
+
+class DailyUploadQuotaExceeded(TooManyRequests):
+    code = "daily_upload_quota_exceeded"
+    default_message = "You have uploaded as much as one account may in a day. Try again later."
+
+    def __init__(self, *, retry_after_seconds: int, limit_bytes: int) -> None:
+        super().__init__(retry_after_seconds=retry_after_seconds)
+        self.details["limit_bytes"] = limit_bytes
+
+
 class QueueFull(TooManyRequests):
     code = "queue_full"
     default_message = "We are processing many documents right now. Please try again shortly."

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from verae.kit.pagination import PageParams, page_of
@@ -51,6 +52,16 @@ def earlier_upload_under_key(
         .limit(1)
     ).first()
     return None if found is None else (found[0], found[1])
+
+
+def bytes_uploaded_by_user(session: Session, user_id: uuid.UUID, *, since: datetime) -> tuple[int, datetime]:
+    """The bytes the person uploaded since `since`, and when the first of those uploads came."""
+    total, oldest = session.execute(
+        select(func.coalesce(func.sum(Upload.size_bytes), 0), func.min(Upload.created_at)).where(
+            Upload.user_id == user_id, Upload.created_at >= since
+        )
+    ).one()
+    return int(total), oldest or since
 
 
 def get_upload(session: Session, upload_id: uuid.UUID) -> Upload | None:

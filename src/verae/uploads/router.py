@@ -16,12 +16,14 @@ from verae.models import Job
 from verae.observability.logging import get_logger
 from verae.uploads import service
 from verae.uploads.errors import (
+    DailyUploadQuotaExceeded,
     EmptyFile,
     IdempotencyKeyReused,
     InvalidMultipart,
     MissingFile,
     PayloadTooLarge,
     QueueFull,
+    TooManyWaitingUploads,
     UnsupportedMediaType,
     UploadNotFound,
 )
@@ -60,6 +62,8 @@ _MULTIPART_BODY = {
         UnsupportedMediaType,
         ValidationFailed,
         QueueFull,
+        TooManyWaitingUploads,
+        DailyUploadQuotaExceeded,
         StorageUnavailable,
     ),
 )

@@ -4,19 +4,28 @@ the upload row and its job. A blob without rows is deleted; rows without a blob 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from verae.config import Settings
+from verae.jobs import repository as jobs
 from verae.kit.db import Database
 from verae.kit.pagination import PageParams
+from verae.kit.time import seconds_until, utcnow
 from verae.models import Job, Upload
 from verae.observability.audit import record_audit, record_event
 from verae.observability.context import current_correlation_id
 from verae.queue.queue import Queue, enqueue
 from verae.uploads import repository
-from verae.uploads.errors import IdempotencyKeyReused, QueueFull, UploadNotFound
+from verae.uploads.errors import (
+    DailyUploadQuotaExceeded,
+    IdempotencyKeyReused,
+    QueueFull,
+    TooManyWaitingUploads,
+    UploadNotFound,
+)
 from verae.uploads.receive import ReceivedFile
 from verae.uploads.schemas import UploadOut, UploadPage
 
@@ -27,9 +36,19 @@ BLOB_FOLDER = "uploads"
 
 
 def admit_upload(session: Session, settings: Settings, user_id: uuid.UUID) -> None:
-    """Before the body streams: refuse when the queue is full, else count the upload as started."""
+    """Before the body streams: refuse when the queue is full or the person's quota is used up (so one
+    account cannot fill the queue for everyone, or the disk), else count the upload as started."""
     if Queue.depth(session) >= settings.max_queue_depth:
         raise QueueFull(retry_after_seconds=QUEUE_FULL_RETRY_AFTER_SECONDS)
+    if jobs.count_unfinished_jobs_of_user(session, user_id) >= settings.upload_max_waiting_jobs_per_user:
+        raise TooManyWaitingUploads(retry_after_seconds=QUEUE_FULL_RETRY_AFTER_SECONDS)
+    day_start = utcnow() - timedelta(days=1)
+    stored, oldest = repository.bytes_uploaded_by_user(session, user_id, since=day_start)
+    if stored >= settings.upload_max_bytes_per_day:
+        raise DailyUploadQuotaExceeded(
+            retry_after_seconds=seconds_until(oldest + timedelta(days=1)),
+            limit_bytes=settings.upload_max_bytes_per_day,
+        )
     record_event(session, "upload_started", user_id=user_id)
 
 
