@@ -10,7 +10,7 @@ import pytest
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "verae"
 FEATURES = ("auth", "uploads", "jobs", "results", "admin", "partners")
-COMPOSITION = ("app", "cli", "worker")
+COMPOSITION = ("app", "cli", "worker", "retention")
 # Lower layers, each with what it may not import (besides the features and the composition modules).
 LOWER_LAYERS = {
     "kit": ("queue", "labs", "risk", "training", "observability"),

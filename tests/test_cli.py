@@ -61,3 +61,11 @@ def test_serve_on_a_public_address_refuses_the_development_secret(settings: Sett
     refused = _run(["serve", "--host", "0.0.0.0", "--port", str(free_port())], env)
     assert refused.returncode == 2
     assert "VERAE_JWT_SECRET" in refused.stderr
+
+
+def test_db_prune_purges_expired_personal_data_on_demand(settings: Settings, tmp_path: Path) -> None:
+    env = environment(settings, VERAE_DATABASE_URL=f"sqlite:///{tmp_path / 'verae.db'}")
+    assert _run(["db", "upgrade"], env).returncode == 0
+    pruned = _run(["db", "prune"], env)
+    assert pruned.returncode == 0, pruned.stderr
+    assert "deleted 0 login attempts older than 30 days" in pruned.stderr

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     s3_bucket: str | None = None
     s3_prefix: str = ""
     s3_endpoint_url: str | None = None
+    # Local documents are written 0600; true makes them 0640 for a group that must read them (backups).
+    blob_group_readable: bool = False
     jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
     # The key before the last rotation: tokens it signed stay valid until they expire (docs/operations.md).
     jwt_secret_previous: SecretStr | None = None
@@ -92,6 +94,9 @@ class Settings(BaseSettings):
     # Registrations (taken emails included) per client address per hour; refreshes per login session.
     registration_max_per_ip_per_hour: int = Field(default=10, gt=0)
     refresh_max_per_session_per_minute: int = Field(default=12, gt=0)
+    # Least data kept (verae/retention.py): login attempts and the client addresses in audit rows.
+    login_attempt_retention_days: int = Field(default=30, gt=0)
+    audit_ip_retention_days: int = Field(default=90, gt=0)
 
     # The jobs-table queue (docs/architecture.md, "Queue").
     job_lease_seconds: float = Field(default=30.0, gt=0)

@@ -4,11 +4,15 @@ as app.py composes the routers. Imported only where jobs run (`verae worker`, th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
+from verae.config import Settings
+from verae.kit.db import Database
 from verae.queue import worker
 from verae.queue.context import JobHandler
+from verae.retention import PURGE_INTERVAL_SECONDS, purge_expired_personal_data
 from verae.uploads.service import PROCESS_UPLOAD
 from verae.uploads.tasks import process_upload
 
@@ -16,7 +20,17 @@ HANDLERS: Mapping[str, JobHandler] = {PROCESS_UPLOAD: process_upload}
 
 
 class Worker(worker.Worker):
-    """A queue worker that runs every kind of job Verae queues (or only the `handlers` given)."""
+    """A queue worker that runs every kind of job Verae queues (or only the `handlers` given), and the
+    periodic purge of expired personal data."""
 
-    def __init__(self, *, handlers: Mapping[str, JobHandler] = HANDLERS, **options: Any) -> None:
-        super().__init__(handlers=handlers, **options)
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        handlers: Mapping[str, JobHandler] = HANDLERS,
+        **options: Any,
+    ) -> None:
+        purge = functools.partial(purge_expired_personal_data, db, settings)
+        periodic = (worker.PeriodicTask("purge_expired_personal_data", PURGE_INTERVAL_SECONDS, purge),)
+        super().__init__(db=db, settings=settings, handlers=handlers, periodic=periodic, **options)

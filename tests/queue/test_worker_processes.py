@@ -76,6 +76,7 @@ def test_sigterm_lets_the_worker_finish_the_job_in_hand_then_exit(
     assert (finished.state, finished.attempt) == ("done", 1)
 
 
+@pytest.mark.parametrize("settings_overrides", [{"upload_max_waiting_jobs_per_user": 100}])
 def test_several_worker_processes_share_the_queue_and_run_every_job_once(
     client: TestClient, user_headers: dict[str, str], services: Services, settings: Settings, tmp_path: Path
 ) -> None:

@@ -203,6 +203,7 @@ def test_mostly_orphans_look_like_a_wrong_database_and_nothing_is_deleted(servic
     assert not stale.exists()
 
 
+@pytest.mark.parametrize("settings_overrides", [{"upload_max_waiting_jobs_per_user": 100}])
 def test_as_many_orphans_as_owned_blobs_are_still_deleted(
     client: TestClient, user_headers: dict[str, str], services: Services
 ) -> None:

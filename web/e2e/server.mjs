@@ -25,6 +25,8 @@ const env = {
   // Short-lived access tokens, so the tests also exercise the refresh path for real.
   VERAE_ACCESS_TOKEN_TTL_SECONDS: process.env.VERAE_ACCESS_TOKEN_TTL_SECONDS || "10",
   VERAE_LOG_LEVEL: process.env.VERAE_LOG_LEVEL || "WARNING",
+  // Every test registers its own account from 127.0.0.1.
+  VERAE_REGISTRATION_MAX_PER_IP_PER_HOUR: "1000",
 };
 
 const cleanup = () => rmSync(work, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from verae.auth.tokens import AccessClaims
@@ -125,3 +125,8 @@ def add_failed_login(session: Session, email_hash: str, ip: str) -> uuid.UUID:
 
 def mark_login_succeeded(session: Session, attempt_id: uuid.UUID) -> None:
     session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True))
+
+
+def delete_login_attempts_before(session: Session, moment: datetime) -> int:
+    deleted = session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < moment))
+    return int(deleted.rowcount)  # type: ignore[attr-defined]

@@ -73,8 +73,8 @@ def me(user: CurrentUser) -> UserOut:
 
 
 @router.patch("/me", responses=error_responses(*BEARER_ERRORS, ValidationFailed))
-def update_me(body: ProfileUpdate, user: CurrentUser) -> UserOut:
-    return UserOut.model_validate(service.update_profile(user, body))
+def update_me(body: ProfileUpdate, user: CurrentUser, session: SessionDep) -> UserOut:
+    return UserOut.model_validate(service.update_profile(session, user, body))
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(*BEARER_ERRORS))

@@ -151,9 +151,19 @@ def user_in_active_session(session: Session, claims: AccessClaims) -> User:
     return user
 
 
-def update_profile(user: User, update: ProfileUpdate) -> User:
+def update_profile(session: Session, user: User, update: ProfileUpdate) -> User:
     for field in update.model_fields_set:
         setattr(user, field, getattr(update, field))
+    # Names of the fields only: the profile holds health-related values (sex, birth date, weight).
+    details = {"fields": sorted(update.model_fields_set)}
+    record_audit(
+        session,
+        "user.profile_updated",
+        user_id=user.id,
+        object_type="user",
+        object_id=user.id,
+        details=details,
+    )
     return user
 
 

@@ -18,3 +18,23 @@ def upgrade(revision: str = "head") -> None:
 
     command.upgrade(alembic_config(load_settings().database_url), revision)
     console.print(f"database at revision {revision}")
+
+
+@db_app.command("prune")
+def prune() -> None:
+    """Delete expired personal data now (login attempts, old client addresses in the audit trail); every
+    worker also does it each hour."""
+    from verae.kit.db import Database
+    from verae.retention import purge_expired_personal_data
+
+    settings = load_settings()
+    database = Database(settings.database_url, pool_size=1)
+    try:
+        report = purge_expired_personal_data(database, settings)
+    finally:
+        database.dispose()
+    console.print(
+        f"deleted {report.login_attempts_deleted} login attempts older than "
+        f"{settings.login_attempt_retention_days} days; erased the address of "
+        f"{report.audit_addresses_erased} audit rows older than {settings.audit_ip_retention_days} days"
+    )

@@ -11,7 +11,7 @@ from verae.auth.errors import BEARER_ERRORS
 from verae.jobs import service
 from verae.jobs.errors import InvalidInputs, JobBusy, JobNotAwaitingInput, JobNotFound
 from verae.jobs.schemas import JobOut, JobPage, JobValues, ReviewedValues, SuppliedInput
-from verae.kit.deps import ServicesDep, SessionDep, get_services
+from verae.kit.deps import ServicesDep, SessionDep, WriteSessionDep, get_services
 from verae.kit.errors import ValidationFailed, error_responses
 from verae.kit.pagination import PageParams, page_params
 
@@ -60,8 +60,9 @@ def supply_inputs(
 
 
 @router.get("/{job_id}/values", responses=error_responses(JobNotFound, ValidationFailed))
-def get_values(job_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> JobValues:
-    """What was read from the document and the values currently in use, for review."""
+def get_values(job_id: uuid.UUID, user: CurrentUser, session: WriteSessionDep) -> JobValues:
+    """What was read from the document and the values currently in use, for review (the read is
+    audited)."""
     return service.job_values(session, job_id, user.id)
 
 

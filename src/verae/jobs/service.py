@@ -109,6 +109,7 @@ def job_values(session: Session, job_id: uuid.UUID, user_id: uuid.UUID) -> JobVa
     result = results.get_result(session, job.result_id)
     reviewed = job.payload.get(REVIEWED_VALUES)
     current = result.report if result is not None else reviewed
+    record_audit(session, "job.values_viewed", user_id=user_id, object_type="job", object_id=job.id)
     return JobValues(
         original=LabReport.model_validate(job.extraction) if job.extraction is not None else None,
         current=LabReport.model_validate(current) if current is not None else None,

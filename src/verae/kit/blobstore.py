@@ -83,14 +83,23 @@ def open_blob_store(settings: Settings) -> BlobStore:
         return S3BlobStore(
             settings.s3_bucket, prefix=settings.s3_prefix, endpoint_url=settings.s3_endpoint_url
         )
-    return LocalBlobStore(settings.blob_dir)
+    mode = GROUP_READABLE_FILE_MODE if settings.blob_group_readable else PRIVATE_FILE_MODE
+    return LocalBlobStore(settings.blob_dir, file_mode=mode)
+
+
+# Documents are health data: readable by the service's own user only (group-readable when a backup or
+# scanner group needs them, VERAE_BLOB_GROUP_READABLE).
+PRIVATE_FILE_MODE, GROUP_READABLE_FILE_MODE = 0o600, 0o640
 
 
 class _LocalWriter:
-    def __init__(self, final_path: Path) -> None:
+    def __init__(self, final_path: Path, mode: int) -> None:
         self._final_path = final_path
         self._temp_path = final_path.with_name(f".{final_path.name}.{uuid.uuid4().hex}{_TEMP_SUFFIX}")
-        self._file = self._temp_path.open("wb")
+        # Created with its mode (not chmod-ed after), so the document is never readable by others.
+        descriptor = os.open(self._temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        os.fchmod(descriptor, mode)  # the umask may have taken bits away, never added any
+        self._file = os.fdopen(descriptor, "wb")
 
     def write(self, chunk: bytes) -> None:
         self._file.write(chunk)
@@ -108,8 +117,9 @@ class _LocalWriter:
 
 
 class LocalBlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, file_mode: int = PRIVATE_FILE_MODE) -> None:
         self.root = root
+        self.file_mode = file_mode
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
@@ -118,7 +128,7 @@ class LocalBlobStore:
     def open_writer(self, key: str) -> BlobWriter:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return _LocalWriter(path)
+        return _LocalWriter(path, self.file_mode)
 
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()

@@ -1,10 +1,12 @@
-"""Audit trail and funnel events, written in the caller's transaction."""
+"""Audit trail and funnel events, written in the caller's transaction; and the erasure of old addresses."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from verae.models import AuditLog, Event
@@ -42,3 +44,11 @@ def record_event(
             name=name, user_id=user_id, correlation_id=current_correlation_id(), properties=properties or {}
         )
     )
+
+
+def erase_addresses_before(session: Session, moment: datetime) -> int:
+    """Blank the client address of audit rows older than `moment` (the rows themselves are kept)."""
+    erased = session.execute(
+        update(AuditLog).where(AuditLog.created_at < moment, AuditLog.ip.is_not(None)).values(ip=None)
+    )
+    return int(erased.rowcount)  # type: ignore[attr-defined]

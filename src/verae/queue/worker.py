@@ -8,7 +8,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError
 
@@ -37,6 +38,13 @@ def _error_code(error: BaseException) -> str:
     if isinstance(error, OSError):
         return "storage_unavailable"
     return "internal_error"
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    name: str
+    interval_seconds: float
+    run: Callable[[], object]
 
 
 class _LeaseKeeper(threading.Thread):
@@ -83,6 +91,7 @@ class Worker:
         wakeup: Wakeup | None = None,
         handlers: Mapping[str, JobHandler],
         concurrency: int = 1,
+        periodic: Sequence[PeriodicTask] = (),
     ) -> None:
         self.settings = settings
         self.queue = Queue(db, lease_seconds=settings.job_lease_seconds)
@@ -95,6 +104,10 @@ class Worker:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._last_rescue = 0.0
+        self._periodic = periodic
+        # Monotonic time each periodic task last ran; the first run comes one interval after start.
+        self._periodic_last_run = [time.monotonic()] * len(periodic)
+        self._periodic_lock = threading.Lock()
         self._listener: PostgresListener | None = None
         self._leases = self._new_lease_keeper()
 
@@ -151,6 +164,7 @@ class Worker:
         while not self._stopping.is_set():
             try:
                 self._rescue_if_due()
+                self._run_periodic_if_due()
                 jobs = self.queue.claim(1)
                 failures = 0
             except DBAPIError:
@@ -175,6 +189,24 @@ class Worker:
             requeued, failed = self.queue.rescue()
             if requeued or failed:
                 log.warning("expired_leases_rescued", requeued=requeued, failed=failed)
+
+    def _run_periodic_if_due(self) -> None:
+        """Maintenance the features hand the worker (e.g. purging expired personal data): one thread runs a
+        due task while the others go on with jobs; a failure is logged and tried again next interval."""
+        if not self._periodic_lock.acquire(blocking=False):
+            return
+        try:
+            for index, task in enumerate(self._periodic):
+                now = time.monotonic()
+                if now - self._periodic_last_run[index] < task.interval_seconds:
+                    continue
+                self._periodic_last_run[index] = now
+                try:
+                    task.run()
+                except Exception as error:
+                    log.warning("periodic_task_failed", task=task.name, error_type=type(error).__name__)
+        finally:
+            self._periodic_lock.release()
 
     def process(self, job: ClaimedJob) -> None:
         with correlated(job.correlation_id):

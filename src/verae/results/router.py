@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 
 from verae.auth.dependencies import CurrentUser
 from verae.auth.errors import BEARER_ERRORS
-from verae.kit.deps import SessionDep, WriteSessionDep
+from verae.kit.deps import WriteSessionDep
 from verae.kit.errors import ValidationFailed, error_responses
 from verae.kit.pagination import PageParams, page_params
 from verae.results import service
@@ -19,9 +19,9 @@ router = APIRouter(prefix="/api/v1/results", tags=["results"], responses=error_r
 
 @router.get("", responses=error_responses(ValidationFailed))
 def list_results(
-    user: CurrentUser, session: SessionDep, page: Annotated[PageParams, Depends(page_params)]
+    user: CurrentUser, session: WriteSessionDep, page: Annotated[PageParams, Depends(page_params)]
 ) -> ResultPage:
-    """The person's results, newest first, with the key values for trend charts."""
+    """The person's results, newest first, with the key values for trend charts (the read is audited)."""
     return service.list_results(session, user.id, page)
 
 

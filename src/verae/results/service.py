@@ -16,6 +16,7 @@ from verae.results.schemas import ResultOut, ResultPage, ResultSummary
 def list_results(session: Session, user_id: uuid.UUID, page: PageParams) -> ResultPage:
     results, total = repository.list_results_of_user(session, user_id, page)
     filenames = repository.source_filenames(session, results)
+    record_audit(session, "results.listed", user_id=user_id, details={"count": len(results)})
     return ResultPage(
         items=[ResultSummary.of(result, filenames.get(result.id)) for result in results],
         total=total,

@@ -1,0 +1,34 @@
+"""Least data kept (SECURITY.md, "Data kept"): login attempts go after `login_attempt_retention_days`,
+client addresses in audit rows after `audit_ip_retention_days`. Run by every worker each hour and by
+`verae db prune`; running it twice, or in several processes at once, deletes nothing twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from verae.auth import repository as auth
+from verae.config import Settings
+from verae.kit.db import Database
+from verae.kit.time import utcnow
+from verae.observability import audit
+
+PURGE_INTERVAL_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    login_attempts_deleted: int
+    audit_addresses_erased: int
+
+
+def purge_expired_personal_data(db: Database, settings: Settings) -> PurgeReport:
+    now = utcnow()
+    with db.unit_of_work() as session:
+        attempts = auth.delete_login_attempts_before(
+            session, now - timedelta(days=settings.login_attempt_retention_days)
+        )
+        addresses = audit.erase_addresses_before(
+            session, now - timedelta(days=settings.audit_ip_retention_days)
+        )
+    return PurgeReport(login_attempts_deleted=attempts, audit_addresses_erased=addresses)
