@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     job_retry_base_seconds: float = Field(default=2.0, ge=0)
     job_retry_cap_seconds: float = Field(default=300.0, ge=0)
     max_queue_depth: int = Field(default=10_000, gt=0)
+    # Each PDF, PNG or JPEG is read in a child process whose address space is capped at this many MiB
+    # (verae/labs/isolation.py); a 2-page scan with OCR needs 384-512, so 1024 leaves twice the headroom.
+    document_memory_limit_mib: int = Field(default=1024, ge=256)
 
     # POST /api/v1/risk/predict needs no login; each API process allows this many per client address.
     predict_requests_per_minute: int = Field(default=60, gt=0)

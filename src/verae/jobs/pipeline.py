@@ -9,7 +9,7 @@ from verae.jobs.inputs import REVIEWED_VALUES, apply_supplied_inputs
 from verae.jobs.queue import ClaimedJob, Queue
 from verae.jobs.worker_context import JobContext
 from verae.labs.errors import ReportUnreadable
-from verae.labs.reader import read_report
+from verae.labs.isolation import MIB, ReadLimits, read_report_isolated
 from verae.labs.schemas import LabReport, ReportWarning
 from verae.labs.values import apply_field
 from verae.models import Result, Upload, User
@@ -47,7 +47,8 @@ def _read_original(job: ClaimedJob, context: JobContext, upload: Upload) -> LabR
         return LabReport.model_validate(job.extraction)
     data = context.blobs.read(upload.blob_key)
     try:
-        return read_report(data, upload.media_type)
+        limits = ReadLimits(memory_bytes=context.settings.document_memory_limit_mib * MIB)
+        return read_report_isolated(data, upload.media_type, limits)
     except ReportUnreadable as unreadable:
         raise PermanentJobError(unreadable.code, unreadable.diagnostic) from unreadable
 
