@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     # Per person: jobs waiting or running, and bytes uploaded in any 24 hours.
     upload_max_waiting_jobs_per_user: int = Field(default=20, gt=0)
     upload_max_bytes_per_day: int = Field(default=500 * MIB, gt=0)
+    # Each PDF, PNG or JPEG is read in a child process whose address space is capped at this many MiB
+    # (verae/labs/isolation.py); a 2-page scan with OCR needs 384-512, so 1024 leaves twice the headroom.
+    document_memory_limit_mib: int = Field(default=1024, ge=256)
 
     # POST /api/v1/risk/predict needs no login; each API process allows this many per client address.
     predict_requests_per_minute: int = Field(default=60, gt=0)

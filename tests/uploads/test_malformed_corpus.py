@@ -18,6 +18,7 @@ from reportlab.pdfgen import canvas
 
 from tests.helpers import upload
 from tests.labs.corpus.layouts import make_document
+from tests.uploads import bombs
 from verae.worker import Worker
 
 MIB = 1024 * 1024
@@ -30,6 +31,7 @@ DOCUMENT_CODES = {
     "too_many_pages",
     "image_too_large",
     "page_timeout",
+    "document_too_complex",
 }
 
 
@@ -161,6 +163,13 @@ def corpus() -> list[Specimen]:
         Specimen("png polyglot carrying a pdf", png + report, "parse_failed"),
         Specimen("decompression bomb png", _bomb_png(60_000, 60_000), "image_too_large"),
         Specimen("wide bomb png", _bomb_png(1_000_000, 200), "image_too_large"),
+        Specimen(
+            "pdf content stream inflating to 300 MB", bombs.content_stream_bomb(), "document_too_complex"
+        ),
+        Specimen(
+            "pdf nested object streams of 2 x 200 MB", bombs.object_stream_bomb(), "document_too_complex"
+        ),
+        Specimen("pdf with a 20,000 x 20,000 image", bombs.image_bomb()),
         Specimen("truncated png", png[: len(png) // 2]),
         Specimen("png signature only", b"\x89PNG\r\n\x1a\n"),
         Specimen("truncated jpeg", jpeg[: len(jpeg) // 2]),

@@ -8,7 +8,7 @@ from verae.auth import repository as users
 from verae.jobs import repository as jobs
 from verae.jobs.inputs import REVIEWED_VALUES, apply_supplied_inputs
 from verae.labs.errors import ReportUnreadable
-from verae.labs.reader import read_report
+from verae.labs.isolation import MIB, ReadLimits, read_report_isolated
 from verae.labs.schemas import LabReport, ReportWarning
 from verae.labs.values import apply_field
 from verae.models import Job, Upload, User
@@ -51,7 +51,8 @@ def _read_original(job: Job, context: JobContext, upload: Upload) -> LabReport:
         return LabReport.model_validate(job.extraction)
     data = context.blobs.read(upload.blob_key)
     try:
-        return read_report(data, upload.media_type)
+        limits = ReadLimits(memory_bytes=context.settings.document_memory_limit_mib * MIB)
+        return read_report_isolated(data, upload.media_type, limits)
     except ReportUnreadable as unreadable:
         raise PermanentJobError(unreadable.code, unreadable.diagnostic) from unreadable
 

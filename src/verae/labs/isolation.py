@@ -1,0 +1,156 @@
+"""Reading a document in a child process under a memory cap, so no file can take memory from the worker.
+
+PDF libraries inflate whole Flate streams, parse whole object streams and decode whole images: a
+few hundred kilobytes of PDF can ask for gigabytes (docs/reliability.md, "Compression bombs"). Rather
+than guess every shape of bomb, each PDF, PNG or JPEG is read in a child forked from a warm forkserver
+(it has `verae.labs.reader` imported; the worker itself never imports the reader), which caps its own address space with `RLIMIT_AS` and its CPU
+time with `RLIMIT_CPU` before reading; Tesseract, started by the child, inherits both. A child that
+runs out of memory — a `MemoryError`, or death by a signal when an allocation fails in C code — fails
+the document with `document_too_complex`. The worker process is never forked itself (it has threads),
+and the child's death can neither take the worker down nor hang it: the parent waits with a deadline
+and kills the child when it passes. CSV and JSON are cheap and bounded by their parsers: they are read
+in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from verae.labs.errors import ReportUnreadable
+from verae.labs.schemas import LabReport
+from verae.labs.structured import parse_csv, parse_json
+
+MIB = 1024 * 1024
+# The reader stops itself after its own budget (reader.DOCUMENT_SECONDS, 120 s); these limits only
+# catch a child stuck in C code.
+DOCUMENT_CPU_SECONDS = 150
+DOCUMENT_WALL_SECONDS = 150.0
+# Cheap and bounded by their parsers: read in the worker itself.
+_IN_PROCESS: dict[str, Callable[[bytes], LabReport]] = {"text/csv": parse_csv, "application/json": parse_json}
+_KILL_WAIT_SECONDS = 10.0
+
+_context = multiprocessing.get_context("forkserver")
+# pytesseract imports pandas (about a second): loaded once in the server, not in every child.
+_PRELOAD = ["verae.labs.reader", "pytesseract"]
+_preload_lock = threading.Lock()
+_preloaded = False
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one document may use. `memory_bytes` caps the child's address space (and each Tesseract
+    run's); the defaults of the time limits sit just past the reader's own document budget."""
+
+    memory_bytes: int
+    cpu_seconds: int = DOCUMENT_CPU_SECONDS
+    wall_seconds: float = DOCUMENT_WALL_SECONDS
+
+
+def read_report_isolated(data: bytes, media_type: str, limits: ReadLimits) -> LabReport:
+    """`read_report`, with PDF, PNG and JPEG documents read in a memory-capped child process.
+
+    Raises `ReportUnreadable` as `read_report` does, plus `document_too_complex` (out of memory) and
+    `page_timeout` (the child passed its time limits); an unexpected error in the child is a
+    `RuntimeError`, which the worker retries as it would an in-process bug.
+    """
+    if (parse := _IN_PROCESS.get(media_type)) is not None:
+        return parse(data)
+    _preload()
+    receiver, sender = _context.Pipe(duplex=False)
+    child = _context.Process(
+        target=_read_in_child,
+        args=(sender, data, media_type, limits.memory_bytes, limits.cpu_seconds),
+        name="verae-document-reader",
+        daemon=True,
+    )
+    try:
+        child.start()
+        sender.close()
+        message = _receive(receiver, limits.wall_seconds)
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(_KILL_WAIT_SECONDS)
+        receiver.close()
+    return _outcome(message, child.exitcode, limits)
+
+
+def _preload() -> None:
+    global _preloaded
+    with _preload_lock:
+        if not _preloaded:
+            _context.set_forkserver_preload(_PRELOAD)
+            _preloaded = True
+
+
+def _receive(receiver: Connection, seconds: float) -> tuple[Any, ...] | None:
+    """The child's message; None when it died without one, ("timeout",) when it ran out of time."""
+    if not receiver.poll(seconds):
+        return ("timeout",)
+    try:
+        message: tuple[Any, ...] = receiver.recv()
+    except (EOFError, OSError):
+        return None
+    return message
+
+
+def _outcome(message: tuple[Any, ...] | None, exitcode: int | None, limits: ReadLimits) -> LabReport:
+    kind = message[0] if message else None
+    if kind == "report":
+        assert message is not None
+        return LabReport.model_validate(message[1])
+    if kind == "unreadable":
+        assert message is not None
+        raise ReportUnreadable(message[1], message[2])
+    if kind == "timeout" or exitcode == -signal.SIGXCPU:
+        raise ReportUnreadable(
+            "page_timeout",
+            f"Reading stopped: the document takes longer than {limits.wall_seconds:.0f} seconds to read. "
+            "Upload only the pages with blood results, or a text PDF.",
+        )
+    if kind == "error":
+        assert message is not None
+        raise RuntimeError(f"the document reader failed with {message[1]}")
+    if kind is None and exitcode is not None and exitcode >= 0:
+        # It ended normally without a word: it never got to read (say, it could not start), which
+        # says nothing about the document. Retried like any other failure of ours.
+        raise RuntimeError(f"the document reader exited with code {exitcode} before answering")
+    # Out of memory: a MemoryError, or a child killed by a signal after an allocation failed in C code.
+    raise ReportUnreadable(
+        "document_too_complex",
+        "The document is too complex to read: reading it needs more than the "
+        f"{limits.memory_bytes // MIB} MiB allowed for one document (it may hold compressed content far "
+        "larger than a lab report). Upload only the pages with results, as a text PDF or a photo.",
+    )
+
+
+def _read_in_child(
+    connection: Connection, data: bytes, media_type: str, memory_bytes: int, cpu_seconds: int
+) -> None:
+    from verae.labs.reader import read_report  # imported already in the forkserver this child came from
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    message: tuple[Any, ...]
+    try:
+        report = read_report(data, media_type)
+        message = ("report", report.model_dump(mode="json"))
+    except ReportUnreadable as unreadable:
+        message = ("unreadable", unreadable.code, unreadable.diagnostic)
+    except MemoryError:
+        message = ("out_of_memory",)
+    except Exception as error:  # reported to the parent, which handles it like an in-process error
+        message = ("error", type(error).__name__)
+    try:
+        connection.send(message)
+    except MemoryError:
+        connection.send(("out_of_memory",))
+    finally:
+        connection.close()
