@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from verae.labs.extract import read_person, read_values, settle_duplicates
+from verae.labs.extract import read_values, settle_duplicates
 from verae.labs.layout import Line
+from verae.labs.person import read_person
 from verae.labs.schemas import LabReport, LabValue
 
 from .rows import make_line, make_lines

@@ -18,8 +18,9 @@ from PIL import Image, UnidentifiedImageError
 
 from verae.labs import ocr, pdf
 from verae.labs.errors import ReportUnreadable
-from verae.labs.extract import count_labels, read_person, read_values, settle_duplicates
+from verae.labs.extract import count_labels, read_values, settle_duplicates
 from verae.labs.layout import Line, group_lines
+from verae.labs.person import read_person
 from verae.labs.schemas import LabReport
 from verae.labs.structured import parse_csv, parse_json
 

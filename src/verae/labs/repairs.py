@@ -1,0 +1,83 @@
+"""OCR repairs and rejections. Each repair is made only when the row's own printed range confirms it;
+each rejection turns a doubtful value into a warning, because a wrong value is worse than a missing one."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from verae.labs.catalog import Analyte
+from verae.labs.tokens import Token, clean, number_of
+from verae.labs.units import normalize_unit
+
+if TYPE_CHECKING:
+    from verae.labs.rows import Row
+
+_ARROW_MISREADS = frozenset({"+", "}", "{", "1", "4", "T", "t", "f", "fT", "J", "|", "l", "I"})
+
+
+def decimals(text: str) -> int:
+    match = re.search(r"[.,](\d+)", text)
+    return len(match.group(1)) if match else 0
+
+
+def repair_arrow(
+    value: Token,
+    number: float,
+    following: list[Token],
+    bounds: tuple[float, float],
+    range_text: str,
+    flag: str | None,
+) -> tuple[float, str | None]:
+    """Undo an OCR-misread arrow flag. The printed range tells which way a value lies, so a mark beside
+    an out-of-range value decodes to that arrow; a digit glued on (71,4↓ read as 71,44) shows as one
+    decimal more than the range prints and is dropped when the shorter value is the out-of-range one."""
+    low, high = bounds
+
+    def arrow(number: float) -> str | None:
+        return "↓" if number < low else "↑" if number > high else None
+
+    text = clean(value.words[-1].text)
+    if flag in ("}", "{", "+"):
+        return number, arrow(number)
+    if flag is not None:
+        return number, flag
+    if following and clean(following[0].text) in _ARROW_MISREADS:
+        return number, arrow(number)
+    if text[-1:] in ("1", "4") and decimals(text) == decimals(range_text) + 1 >= 2:
+        shorter = number_of(text.lstrip("<>")[:-1])
+        if arrow(shorter) is not None and arrow(number) is not None:
+            return shorter, arrow(shorter)
+    return number, None
+
+
+def lost_decimal_separator(number: float, bounds: tuple[float, float] | None) -> bool:
+    """An OCR value ten or more times above its own printed range most often lost its decimal comma."""
+    return bounds is not None and bounds[1] > 0 and number > bounds[1] * 10
+
+
+def repair_unit(analyte: Analyte, unit: str) -> str:
+    """OCR reads the micro sign as "p" (µmol/L as pmol/L) and "m" as "rn"; such a misread is undone only
+    when the printed spelling is not a unit of this analyte and the repaired one is."""
+    if normalize_unit(unit) in analyte.units:
+        return unit
+    for wrong, right in (("p", "µ"), ("rn", "m")):
+        repaired = unit.replace(wrong, right, 1)
+        if normalize_unit(repaired) in analyte.units:
+            return repaired
+    return unit
+
+
+def contradicts_range(row: Row) -> bool:
+    """An OCR value that its own row disowns: a low flag on a value above the range (or the reverse), or
+    an out-of-range value with no flag and fewer decimals than the range prints (a lost decimal comma)."""
+    if row.bounds is None:
+        return False
+    low, high = row.bounds
+    flag = (row.flag or "").upper()
+    if (flag in ("L", "LL", "↓", "↓↓", "LOW") and row.number > high) or (
+        flag in ("H", "HH", "↑", "↑↑", "HIGH") and row.number < low
+    ):
+        return True
+    outside = row.number < low or row.number > high
+    return outside and row.flag is None and decimals(row.printed) < row.range_decimals

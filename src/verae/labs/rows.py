@@ -1,0 +1,208 @@
+"""Rows of a lab report: the words after an analyte's name classified into value, flag, unit and
+reference range, with the table header (when there is one) telling the current-result column from a
+previous-result one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from verae.labs.catalog import Analyte, guess_label, match_label
+from verae.labs.layout import Line, Word
+from verae.labs.repairs import decimals, repair_arrow
+from verae.labs.tokens import Token, clean, tokenize
+from verae.labs.units import normalize_unit
+
+Role = Literal["name", "result", "previous", "unit", "reference", "flag"]
+_HEADER_WORDS: tuple[tuple[Role, tuple[str, ...]], ...] = (
+    ("previous", ("пред", "previous", "prior", "прошл")),
+    ("result", ("результат", "result", "current", "значение", "value")),
+    ("unit", ("ед", "unit", "единиц")),
+    ("reference", ("норм", "референ", "reference", "range", "interval")),
+    ("flag", ("flag", "флаг")),
+    ("name", ("исследование", "показатель", "тест", "test", "analyte", "наименование", "анализ")),
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    role: Role
+    x0: float
+
+
+def header_columns(line: Line) -> list[Column] | None:
+    """The columns a table header line announces, or None when the line is not a header.
+
+    Header words closer together than a line height form one cell ("Previous Result and Date"), and the
+    cell takes the role of its first keyword, so "Пред. рез." is a previous-result column, not a result.
+    """
+    cells: list[list[Word]] = []
+    for word in line.words:
+        if cells and word.x0 - cells[-1][-1].x1 < line.height * 1.2:
+            cells[-1].append(word)
+        else:
+            cells.append([word])
+    columns: list[Column] = []
+    for cell in cells:
+        text = " ".join(word.text for word in cell).lower()
+        for role, keywords in _HEADER_WORDS:
+            if any(keyword in text for keyword in keywords):
+                columns.append(Column(role, cell[0].x0))
+                break
+    roles = {column.role for column in columns}
+    if "result" in roles and len(roles) >= 2 and not any(char.isdigit() for char in line.text):
+        return columns
+    return None
+
+
+def _role(columns: list[Column], word: Word, tolerance: float) -> Role | None:
+    role: Role | None = None
+    for column in sorted(columns, key=lambda column: column.x0):
+        if column.x0 <= word.x0 + tolerance:
+            role = column.role
+    return role
+
+
+def split_label(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, ...]]:
+    """The leading words that name the analyte, and the rest of the row."""
+    for index, word in enumerate(words):
+        text = clean(word.text).lstrip("(")
+        if index and (text[:1].isdigit() or (text[:1] in "<>" and (len(text) > 1 or index + 1 < len(words)))):
+            return words[:index], words[index:]
+    return words, ()
+
+
+def analyte_for_label(label: str, *, fuzzy: bool) -> Analyte | None:
+    """Labels print a name and an abbreviation, e.g. "Гемоглобин (HGB)" or "C-Reactive Protein, Cardiac".
+
+    The abbreviation in brackets decides first because the full Russian name of RDW-SD and RDW-CV is the
+    same; then the whole label, the part before the bracket and each comma-separated part. OCR often
+    prefixes a row with specks read as one- or two-letter words, which are dropped when nothing matches.
+    """
+    words = label.split()
+    for start in range(min(3, len(words))):
+        if start and len(words[start - 1]) > 2:
+            break
+        analyte = _analyte_for_words(" ".join(words[start:]), fuzzy=fuzzy)
+        if analyte is not None:
+            return analyte
+    return None
+
+
+def _analyte_for_words(label: str, *, fuzzy: bool) -> Analyte | None:
+    inside = re.findall(r"\(([^()]*)\)", label)
+    outside = re.sub(r"\([^()]*\)?", " ", label)
+    candidates = [*inside, label, outside, *outside.split(",")]
+    for candidate in candidates:
+        analyte = match_label(candidate)
+        if analyte is not None:
+            return analyte
+    for candidate in (label, outside):
+        analyte = match_label(candidate, fuzzy=fuzzy)
+        if analyte is not None:
+            return analyte
+    return None
+
+
+@dataclass(frozen=True)
+class Row:
+    analyte: Analyte
+    number: float
+    qualifier: Literal["<", ">"] | None
+    unit: str | None
+    reference: str | None
+    bounds: tuple[float, float] | None
+    flag: str | None
+    unit_garbled: bool
+    words: tuple[Word, ...]
+    printed: str = ""
+    range_decimals: int = 0
+    # named from a garbled label and the row's unit (OCR only)
+    label_guessed: bool = False
+
+
+def parse_row(line: Line, columns: list[Column] | None, *, ocr: bool) -> Row | None:
+    label_words, rest = split_label(line.words)
+    label = " ".join(word.text for word in label_words)
+    analyte = analyte_for_label(label, fuzzy=ocr)
+    if (analyte is None and not ocr) or not rest:
+        return None
+    tokens = tokenize(rest)
+    tolerance = line.height
+    roles = {column.role for column in columns or []}
+    ordered = [column.role for column in sorted(columns or [], key=lambda column: column.x0)]
+    unit_first = "unit" in roles and ordered.index("unit") < ordered.index("result")
+    value_index: int | None = None
+    for index, token in enumerate(tokens):
+        if token.kind == "range" or (token.kind == "unit" and not unit_first):
+            break
+        is_value = token.kind == "number" or (token.kind == "bound" and token.comparator in ("<", ">"))
+        if not is_value:
+            continue
+        if columns is not None and _role(columns, token.words[0], tolerance) not in ("result", None):
+            continue
+        value_index = index
+        break
+    if value_index is None:
+        return None
+    value = tokens[value_index]
+    if value.number is None:
+        return None
+    after = tokens[value_index + 1 :]
+    unit_token = next((token for token in after if token.kind == "unit"), None)
+    if unit_token is None and unit_first:
+        unit_token = next((token for token in tokens[:value_index] if token.kind == "unit"), None)
+    unit_garbled = unit_token is None and _has_unit_column_text(after, columns, tolerance)
+    reference = next((token for token in after if token.kind == "range"), None) or next(
+        (token for token in after if token.kind == "bound"), None
+    )
+    flag = value.flag or next(
+        (
+            token.flag
+            for token in after
+            if token.kind == "flag" and (reference is None or token.x0 < reference.x0)
+        ),
+        None,
+    )
+    guessed = analyte is None
+    if analyte is None:
+        analyte = guess_label(label, normalize_unit(unit_token.text)) if unit_token else None
+        if analyte is None:
+            return None
+    number: float = value.number
+    if ocr and reference is not None and reference.bounds is not None:
+        number, flag = repair_arrow(value, number, after[:1], reference.bounds, reference.text, flag)
+    qualifier: Literal["<", ">"] | None = (
+        "<" if value.comparator == "<" else ">" if value.comparator == ">" else None
+    )
+    return Row(
+        analyte=analyte,
+        number=number,
+        qualifier=qualifier,
+        unit=clean(unit_token.text) if unit_token else None,
+        reference=_reference_text(reference) if reference else None,
+        bounds=reference.bounds if reference else None,
+        flag=flag,
+        unit_garbled=unit_garbled,
+        words=label_words + value.words,
+        printed=clean(value.text),
+        range_decimals=decimals(reference.text) if reference else 0,
+        label_guessed=guessed,
+    )
+
+
+def _has_unit_column_text(tokens: list[Token], columns: list[Column] | None, tolerance: float) -> bool:
+    """Whether something stands in the unit column that is not a unit we know (likely an OCR misread)."""
+    if columns is None:
+        return any(token.kind == "other" for token in tokens)
+    return any(
+        token.kind == "other" and _role(columns, token.words[0], tolerance) == "unit" for token in tokens
+    )
+
+
+def _reference_text(token: Token) -> str:
+    text = clean(token.text)
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    return text.rstrip(",;").strip()
