@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass, field
 
 from verae.labs.catalog import BY_CODE, Analyte
-from verae.labs.layout import Line
+from verae.labs.layout import Line, Word
 from verae.labs.repairs import contradicts_range, lost_decimal_separator, repair_unit
-from verae.labs.rows import Column, Row, analyte_for_label, header_columns, parse_row, split_label
+from verae.labs.rows import Column, Row, analyte_for_label, header_columns, label_unit, parse_row, split_label
 from verae.labs.schemas import LabValue, ReportWarning, WarningCode
-from verae.labs.units import UnitError, convert, is_plausible, normalize_unit
+from verae.labs.tokens import tidy_words, tokenize
+from verae.labs.units import UnitError, convert, infer_unit, is_plausible, normalize_unit
 
 _NON_BLOOD_SECTION = re.compile(r"\bмоч[аи]\b|\burin|\burine\b|осадок|кал\b|stool|\bfaeces", re.IGNORECASE)
 _BLOOD_SECTION = re.compile(
@@ -35,13 +36,22 @@ class Reading:
     labels_seen: int = 0
 
 
-def _unitless(analyte: Analyte, number: float) -> float | None:
-    """The canonical value of a number printed without a unit, when exactly one of the units labs leave
-    unprinted makes it plausible (the catalog's candidates do not overlap: 128 is g/L, 12.8 is g/dL)."""
-    try:
-        return convert(analyte, number, None).value
-    except UnitError:
+def _infer_unit(analyte: Analyte, row: Row) -> tuple[str, float] | None:
+    """The unit key and canonical value of a number printed without a readable unit. With a printed
+    reference range, the one unit both the value and the range fit (`units.infer_unit`); without one,
+    the one unit among those labs leave unprinted that makes the value plausible (128 is g/L, 12.8 g/dL).
+    A range that fits no unit, or several, decides nothing: the value is then not used."""
+    if row.bounds is not None:
+        unit = infer_unit(analyte, row.number, row.bounds)
+        return None if unit is None else (unit, row.number * analyte.units[unit])
+    plausible = {
+        unit: row.number * analyte.units[unit]
+        for unit in analyte.unitless_candidates
+        if is_plausible(analyte, row.number * analyte.units[unit])
+    }
+    if len({round(value, 6) for value in plausible.values()}) != 1:
         return None
+    return next(iter(plausible.items()))
 
 
 def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabValue | None:
@@ -67,11 +77,14 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
             return None
         unit_confidence = 1.0 if unit == row.unit else 0.8
     else:
-        resolved = _unitless(analyte, row.number)
-        if resolved is None:
+        inferred = _infer_unit(analyte, row)
+        if inferred is None:
             not_used("unit_missing")
             return None
-        canonical = resolved
+        unit_key, canonical = inferred
+        reading.warnings.append(
+            ReportWarning.of("unit_inferred", analyte=analyte.code, page=line.page, unit=unit_key)
+        )
         # A value whose unit is left blank (or unreadable) is right less often than one with its unit.
         unit_confidence = 0.6 if row.unit_garbled else 0.8
     if not is_plausible(analyte, canonical):
@@ -94,33 +107,128 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
     )
 
 
+def segments(line: Line, *, ocr: bool) -> list[tuple[Word, ...]]:
+    """The rows a line holds: one, or several side by side on a two-column page. A new row starts after a
+    wide gap (over three text heights) at words that name an analyte; anything else after a gap (a value,
+    unit or range column) belongs to the row on its left."""
+    words = tidy_words(line.words)
+    if not words:
+        return []
+    rows: list[list[Word]] = [[words[0]]]
+    for index, word in enumerate(words[1:], start=1):
+        wide_gap = word.x0 - words[index - 1].x1 > 3 * line.height
+        if wide_gap and _names_analyte(words[index:], ocr=ocr) and _names_analyte(tuple(rows[-1]), ocr=ocr):
+            rows.append([word])
+        else:
+            rows[-1].append(word)
+    return [tuple(row) for row in rows]
+
+
+def _names_analyte(words: tuple[Word, ...], *, ocr: bool) -> bool:
+    label_words, _ = label_unit(split_label(words)[0])
+    label = " ".join(word.text for word in label_words)
+    return bool(label) and not label[:1].isdigit() and analyte_for_label(label, fuzzy=ocr) is not None
+
+
+def _has_number(words: tuple[Word, ...]) -> bool:
+    return any(token.kind in ("number", "range", "bound") for token in tokenize(split_label(words)[1]))
+
+
+def _words_below(lines: list[Line], index: int, row: tuple[Word, ...], *, ocr: bool) -> tuple[Word, ...]:
+    """On a card layout the value stands under its name: the words of the next line (or the one after, if
+    the next has nothing there) that start within the name's column, up to the next name on the name's
+    line. Nothing when those words name an analyte themselves (the next row of a table)."""
+    line = lines[index]
+    left = row[0].x0 - 2 * line.height
+    following = [word for word in line.words if word.x0 > row[-1].x1]
+    right = following[0].x0 if following else float("inf")
+    for below in lines[index + 1 : index + 3]:
+        if below.page != line.page or below.words[0].top - line.words[0].bottom > 3 * line.height:
+            break
+        band = tuple(word for word in tidy_words(below.words) if left <= word.x0 < right)
+        if not band:
+            continue
+        if _names_analyte(band, ocr=ocr) or not _has_number(band):
+            return ()
+        return band
+    return ()
+
+
 def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
+    """Each analyte named on a line, with its value beside it (a table row, a key: value list, a dotted
+    leader) or under it (a card); the table header, when there is one, says which column is the result."""
     reading = Reading()
     columns: list[Column] | None = None
     skipping = False
     page = 0
-    for line in lines:
+    unnamed: tuple[Word, ...] = ()  # a name wrapped over two lines: its first line, waiting for the rest
+    for index, line in enumerate(lines):
         if line.page != page:
-            page, columns = line.page, None
+            page, columns, unnamed = line.page, None, ()
         header = header_columns(line)
         if header is not None:
-            columns = header
+            columns, unnamed = header, ()
             continue
         ocr = line.page in ocr_pages
-        row = parse_row(line, columns, ocr=ocr)
-        if row is None:
+        found = False
+        for words in segments(line, ocr=ocr):
+            row = _row_with_wrapped_name(unnamed, words, columns, ocr=ocr, height=line.height)
+            if row is None and _names_analyte(words, ocr=ocr) and not _has_number(words):
+                below = _words_below(lines, index, words, ocr=ocr)
+                if below:
+                    row = parse_row(words, columns, ocr=ocr, height=line.height, value_words=below)
+            if row is None:
+                continue
+            found = True
+            reading.labels_seen += 1
+            if skipping:
+                continue
+            value = to_lab_value(row, line, ocr=ocr, reading=reading)
+            if value is not None:
+                reading.values.append(value)
+        if not found:
             if _NON_BLOOD_SECTION.search(line.text):
                 skipping = True
             elif _BLOOD_SECTION.search(line.text):
                 skipping = False
-            continue
-        reading.labels_seen += 1
-        if skipping:
-            continue
-        value = to_lab_value(row, line, ocr=ocr, reading=reading)
-        if value is not None:
-            reading.values.append(value)
+        unnamed = line.words if _may_start_a_name(line, ocr=line.page in ocr_pages) else ()
     return reading
+
+
+def _may_start_a_name(line: Line, *, ocr: bool) -> bool:
+    """A short line of words only, naming nothing by itself: perhaps the first half of a wrapped name."""
+    text = line.text
+    return (
+        len(line.words) <= 4
+        and not any(char.isdigit() for char in text)
+        and not _names_analyte(line.words, ocr=ocr)
+    )
+
+
+def _row_with_wrapped_name(
+    unnamed: tuple[Word, ...],
+    words: tuple[Word, ...],
+    columns: list[Column] | None,
+    *,
+    ocr: bool,
+    height: float,
+) -> Row | None:
+    """The row, with its name completed by the line above when the two lines together name an analyte
+    ("Mean corpuscular" over "hemoglobin 30.2 pg" is MCH, not hemoglobin)."""
+    if unnamed and abs(unnamed[0].x0 - words[0].x0) < 2 * height:
+        joined = tuple(
+            Word(word.text, word.x0, words[0].top, word.x1, words[0].bottom, word.confidence)
+            for word in unnamed
+        )
+        whole = parse_row(joined + words, columns, ocr=ocr, height=height)
+        if whole is not None:
+            alone = parse_row(words, columns, ocr=ocr, height=height)
+            label = " ".join(word.text for word in split_label(joined + words)[0])
+            if alone is None or (
+                alone.analyte is not whole.analyte and analyte_for_label(label, fuzzy=False)
+            ):
+                return whole
+    return parse_row(words, columns, ocr=ocr, height=height)
 
 
 def settle_duplicates(values: list[LabValue], warnings: list[ReportWarning]) -> list[LabValue]:

@@ -11,7 +11,7 @@ from typing import Literal
 from verae.labs.catalog import Analyte, guess_label, match_label
 from verae.labs.layout import Line, Word
 from verae.labs.repairs import decimals, repair_arrow
-from verae.labs.tokens import Token, clean, tokenize
+from verae.labs.tokens import Token, clean, is_unit, tokenize
 from verae.labs.units import normalize_unit
 
 Role = Literal["name", "result", "previous", "unit", "reference", "flag"]
@@ -116,27 +116,52 @@ class Row:
     flag: str | None
     unit_garbled: bool
     words: tuple[Word, ...]
+    value_words: tuple[Word, ...] = ()
     printed: str = ""
     range_decimals: int = 0
     # named from a garbled label and the row's unit (OCR only)
     label_guessed: bool = False
 
 
-def parse_row(line: Line, columns: list[Column] | None, *, ocr: bool) -> Row | None:
-    label_words, rest = split_label(line.words)
+def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
+    """A unit printed in the name column ("Гемоглобин, г/л", "Hemoglobin (g/dL)", "Ferritin ng/mL"):
+    the name's words without it, and the unit's word."""
+    if len(label_words) > 1:
+        last = label_words[-1]
+        if is_unit(clean(last.text).strip("()[],;:")):
+            return label_words[:-1], last
+    return label_words, None
+
+
+def parse_row(
+    words: tuple[Word, ...],
+    columns: list[Column] | None,
+    *,
+    ocr: bool,
+    height: float,
+    value_words: tuple[Word, ...] | None = None,
+) -> Row | None:
+    """The row a label and its words make. `value_words` are the words printed under a label that has
+    nothing beside it (a card: the name on one line, status, value and unit on the next)."""
+    label_words, rest = split_label(words)
+    label_words, name_unit = label_unit(label_words)
     label = " ".join(word.text for word in label_words)
     analyte = analyte_for_label(label, fuzzy=ocr)
+    if value_words is not None:
+        rest = rest + value_words
     if (analyte is None and not ocr) or not rest:
         return None
     tokens = tokenize(rest)
-    tolerance = line.height
-    roles = {column.role for column in columns or []}
-    ordered = [column.role for column in sorted(columns or [], key=lambda column: column.x0)]
-    unit_first = "unit" in roles and ordered.index("unit") < ordered.index("result")
+    tolerance = height
     value_index: int | None = None
+    leading_unit: Token | None = None
     for index, token in enumerate(tokens):
-        if token.kind == "range" or (token.kind == "unit" and not unit_first):
+        if token.kind == "range":
             break
+        if token.kind == "unit":
+            # a unit before any value stands in a unit column printed before the result column
+            leading_unit = leading_unit or token
+            continue
         is_value = token.kind == "number" or (token.kind == "bound" and token.comparator in ("<", ">"))
         if not is_value:
             continue
@@ -150,24 +175,25 @@ def parse_row(line: Line, columns: list[Column] | None, *, ocr: bool) -> Row | N
     if value.number is None:
         return None
     after = tokens[value_index + 1 :]
-    unit_token = next((token for token in after if token.kind == "unit"), None)
-    if unit_token is None and unit_first:
-        unit_token = next((token for token in tokens[:value_index] if token.kind == "unit"), None)
-    unit_garbled = unit_token is None and _has_unit_column_text(after, columns, tolerance)
+    unit_token = next((token for token in after if token.kind == "unit"), None) or leading_unit
+    unit_text = clean(unit_token.text) if unit_token else None
+    if unit_text is None and name_unit is not None:
+        unit_text = clean(name_unit.text).strip("()[],;:")
+    unit_garbled = unit_text is None and _has_unit_column_text(after, columns, tolerance)
     reference = next((token for token in after if token.kind == "range"), None) or next(
         (token for token in after if token.kind == "bound"), None
     )
     flag = value.flag or next(
         (
             token.flag
-            for token in after
-            if token.kind == "flag" and (reference is None or token.x0 < reference.x0)
+            for token in tokens
+            if token.kind == "flag" and token.flag and (reference is None or token.x0 < reference.x0)
         ),
         None,
     )
     guessed = analyte is None
     if analyte is None:
-        analyte = guess_label(label, normalize_unit(unit_token.text)) if unit_token else None
+        analyte = guess_label(label, normalize_unit(unit_text)) if unit_text else None
         if analyte is None:
             return None
     number: float = value.number
@@ -180,12 +206,13 @@ def parse_row(line: Line, columns: list[Column] | None, *, ocr: bool) -> Row | N
         analyte=analyte,
         number=number,
         qualifier=qualifier,
-        unit=clean(unit_token.text) if unit_token else None,
+        unit=unit_text,
         reference=_reference_text(reference) if reference else None,
         bounds=reference.bounds if reference else None,
         flag=flag,
         unit_garbled=unit_garbled,
         words=label_words + value.words,
+        value_words=value.words,
         printed=clean(value.text),
         range_decimals=decimals(reference.text) if reference else 0,
         label_guessed=guessed,

@@ -13,6 +13,7 @@ WarningCode = Literal[
     "value_misread",
     "unit_not_accepted",
     "unit_missing",
+    "unit_inferred",
     "value_implausible",
     "conflicting_values",
     "repeated_value",
@@ -27,6 +28,8 @@ _WARNING_TEXT: dict[WarningCode, str] = {
     "unit_not_accepted": "{analyte} on page {page}: unit '{unit}' is not one this analyte is measured in; "
     "not used",
     "unit_missing": "{analyte} on page {page}: no unit printed and the value does not identify one; not used",
+    "unit_inferred": "{analyte} on page {page}: no readable unit; read as {unit}, the only unit its value and "
+    "printed range fit; please check",
     "value_implausible": "{analyte} on page {page}: the value is outside the plausible range; not used",
     "conflicting_values": "{analyte} appears more than once with different values; the clearer reading is used",
     "repeated_value": "{analyte} was given more than once; the last value is used",

@@ -19,12 +19,34 @@ _BOUND = re.compile(
     rf"^\(?(<=|>=|<|>|≤|≥|до|менее|более|не более|up to)\s*({_NUMBER})\)?[,;]?$", re.IGNORECASE
 )
 _VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}}|[{{}}+])?$")
-# Tesseract's rus/eng models have no arrow glyphs: a printed ↑ or ↓ beside a value comes out as one of these.
 _FLAGS = frozenset({"H", "L", "HH", "LL", "↑", "↓", "↑↑", "↓↓", "*", "**", "High", "Low", "Н"})
+# Words and phrases dashboards and labs print as a result's status, before or after the value. Each is a
+# flag token (so it is never read as part of a name or a unit); "In Range" and "Normal" carry no flag.
+_STATUS: dict[str, str | None] = {
+    "in range": None,
+    "normal": None,
+    "within range": None,
+    "below range": "Below Range",
+    "above range": "Above Range",
+    "out of range": "Out of Range",
+    "abnormal": "Abnormal",
+    "bajo": "Bajo",
+    "alto": "Alto",
+    "bas": "Bas",
+    "haut": "Haut",
+    "élevé": "Élevé",
+    "hoch": "Hoch",
+    "niedrig": "Niedrig",
+    "basso": "Basso",
+    "yüksek": "Yüksek",
+    "düşük": "Düşük",
+}
 _KNOWN_UNITS = frozenset(unit for analyte in ANALYTES for unit in analyte.units)
+# Dotted leaders between a name and its value ("Hemoglobin ........ 98 g/L"), also glued to either word.
+_LEADER = re.compile(r"^[.…_·]{2,}|[.…_·]{2,}$")
+_THOUSANDS_GROUP = re.compile(r"^\d{3}$")
 
 
-# Report sections whose counts are not blood: a urinalysis also lists "erythrocytes" and "leukocytes".
 @dataclass(frozen=True)
 class Token:
     kind: Literal["number", "range", "bound", "unit", "flag", "other"]
@@ -51,8 +73,42 @@ def clean(text: str) -> str:
     return text.replace("−", "-").replace("ё", "е").strip()
 
 
-def _is_unit(text: str) -> bool:
+def is_unit(text: str) -> bool:
     return bool(text) and normalize_unit(text) in _KNOWN_UNITS
+
+
+def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """The words of a line without dotted leaders, with a number printed in thousands groups
+    ("5 260 000": groups closer together than a word gap) joined into one word."""
+    kept: list[Word] = []
+    grouping = False
+    for word in words:
+        text = _LEADER.sub("", word.text)
+        if not text.strip(".…_·"):
+            continue
+        if text != word.text:
+            word = Word(text, word.x0, word.top, word.x1, word.bottom, word.confidence)
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and _THOUSANDS_GROUP.match(text)
+            and previous.text.isdigit()
+            and (grouping or len(previous.text) <= 3)
+            and word.x0 - previous.x1 < 0.6 * max(word.height, 1.0)
+        ):
+            kept[-1] = Word(
+                previous.text + text,
+                previous.x0,
+                min(previous.top, word.top),
+                word.x1,
+                max(previous.bottom, word.bottom),
+                min(previous.confidence, word.confidence),
+            )
+            grouping = True
+            continue
+        grouping = False
+        kept.append(word)
+    return tuple(kept)
 
 
 def tokenize(words: tuple[Word, ...]) -> list[Token]:
@@ -73,8 +129,10 @@ def _token_at(words: tuple[Word, ...], index: int) -> Token:
         if len(chunk) < span:
             continue
         joined = clean(" ".join(word.text for word in chunk))
+        if joined.lower() in _STATUS:
+            return Token("flag", chunk, flag=_STATUS[joined.lower()])
         is_flag = clean(chunk[0].text) in _FLAGS  # "* 10*12/л" is a flag, then a unit
-        if not is_flag and _is_unit(joined.replace(" ", "")) and not _VALUE.match(joined):
+        if not is_flag and is_unit(joined.replace(" ", "")) and not _VALUE.match(joined):
             return Token("unit", chunk)
         if match := _RANGE.match(joined):
             low, high = number_of(match.group(1)), number_of(match.group(2))
