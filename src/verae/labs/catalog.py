@@ -551,6 +551,14 @@ def match_label(label: str, *, fuzzy: bool = False) -> Analyte | None:
     if not close:
         return None
     best = _BY_LABEL[close[0]]
+    # A near miss over the whole name can hide a different word: "ширина распределения тромбоцитов" (PDW)
+    # is close to "... эритроцитов" (RDW). Word by word, each must be a near miss of its own.
+    words, alias_words = key.split(), close[0].split()
+    if len(words) == len(alias_words) and any(
+        difflib.SequenceMatcher(None, word, alias_word).ratio() < 0.75
+        for word, alias_word in zip(words, alias_words, strict=True)
+    ):
+        return None
     # "Mean cell haemoglobin" and "... conc" are close to each other: a near tie between two analytes
     # means the misspelling does not say which one was printed.
     ratio = difflib.SequenceMatcher(None, key, close[0]).ratio()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from verae.labs.catalog import BY_CODE, Analyte
 from verae.labs.layout import Line, Word
-from verae.labs.repairs import contradicts_range, lost_decimal_separator, repair_unit
+from verae.labs.repairs import contradicts_range, lost_decimal_separator, repair_unit, repair_unit_words
 from verae.labs.rows import Column, Row, analyte_for_label, header_columns, label_unit, parse_row, split_label
 from verae.labs.schemas import LabValue, ReportWarning, WarningCode
 from verae.labs.tokens import tidy_words, tokenize
@@ -112,6 +112,8 @@ def segments(line: Line, *, ocr: bool) -> list[tuple[Word, ...]]:
     wide gap (over three text heights) at words that name an analyte; anything else after a gap (a value,
     unit or range column) belongs to the row on its left."""
     words = tidy_words(line.words)
+    if ocr:
+        words = repair_unit_words(words)
     if not words:
         return []
     rows: list[list[Word]] = [[words[0]]]

@@ -7,7 +7,8 @@ import re
 from typing import TYPE_CHECKING
 
 from verae.labs.catalog import Analyte
-from verae.labs.tokens import Token, clean, number_of
+from verae.labs.layout import Word
+from verae.labs.tokens import Token, clean, is_unit, number_of
 from verae.labs.units import normalize_unit
 
 if TYPE_CHECKING:
@@ -68,6 +69,50 @@ def repair_unit(analyte: Analyte, unit: str) -> str:
     return unit
 
 
+# Letters OCR confuses inside printed units: Cyrillic "л" and "г" read as Latin "n" and "r", "п" as "n",
+# the micro sign as "p", "m" as "rn", "l" as "1" or "I".
+_UNIT_MISREADS = (("n", "л"), ("r", "г"), ("n", "п"), ("p", "µ"), ("rn", "m"), ("1", "l"), ("I", "l"))
+
+
+def unit_misread(text: str) -> str | None:
+    """The unit an OCR word that is no unit most likely is ("10E9/n" is 10E9/л, "r/n" is г/л), when one
+    known unit is reached by undoing those confusions and no other is. Only words with a "/" are units
+    here: a confusion repair on a plain word would turn names into units."""
+    if "/" not in text or is_unit(text):
+        return None
+    found: dict[str, str] = {}
+    pairs = [pair for pair in _UNIT_MISREADS if pair[0] in text]
+    for chosen in range(1, 1 << len(pairs)):
+        repaired = text
+        for index, (wrong, right) in enumerate(pairs):
+            if chosen >> index & 1:
+                repaired = repaired.replace(wrong, right)
+        if is_unit(repaired):
+            found.setdefault(normalize_unit(repaired), repaired)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def repair_unit_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """An OCR line with its misread units spelled as printed (see `unit_misread`)."""
+    repaired = []
+    for word in words:
+        unit = unit_misread(clean(word.text))
+        repaired.append(
+            word
+            if unit is None
+            else Word(unit, word.x0, word.top, word.x1, word.bottom, 0.8 * word.confidence)
+        )
+    return tuple(repaired)
+
+
+_LOW_FLAGS = frozenset(
+    {"L", "LL", "↓", "↓↓", "LOW", "BELOW RANGE", "BAJO", "BAS", "NIEDRIG", "BASSO", "DÜŞÜK"}
+)
+_HIGH_FLAGS = frozenset(
+    {"H", "HH", "↑", "↑↑", "HIGH", "ABOVE RANGE", "ALTO", "HAUT", "ÉLEVÉ", "HOCH", "YÜKSEK"}
+)
+
+
 def contradicts_range(row: Row) -> bool:
     """An OCR value that its own row disowns: a low flag on a value above the range (or the reverse), or
     an out-of-range value with no flag and fewer decimals than the range prints (a lost decimal comma)."""
@@ -75,9 +120,7 @@ def contradicts_range(row: Row) -> bool:
         return False
     low, high = row.bounds
     flag = (row.flag or "").upper()
-    if (flag in ("L", "LL", "↓", "↓↓", "LOW") and row.number > high) or (
-        flag in ("H", "HH", "↑", "↑↑", "HIGH") and row.number < low
-    ):
+    if (flag in _LOW_FLAGS and row.number > high) or (flag in _HIGH_FLAGS and row.number < low):
         return True
     outside = row.number < low or row.number > high
     return outside and row.flag is None and decimals(row.printed) < row.range_decimals

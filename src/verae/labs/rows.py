@@ -93,7 +93,14 @@ def analyte_for_label(label: str, *, fuzzy: bool) -> Analyte | None:
 def _analyte_for_words(label: str, *, fuzzy: bool) -> Analyte | None:
     inside = re.findall(r"\(([^()]*)\)", label)
     outside = re.sub(r"\([^()]*\)?", " ", label)
-    candidates = [*inside, label, outside, *outside.split(",")]
+    # "HGB-Hemoglobin", "Hemoglobin/HGB": a name and its abbreviation joined by a hyphen or a slash are
+    # tried last, after the whole label (so "RDW-CV" and "C-reactive protein" stay whole), and only when
+    # every part is a word: "Hb-A1c" is another test, not haemoglobin.
+    parts = [part.strip(" .,:;") for part in re.split(r"[-/]", outside)]
+    joined_parts = (
+        parts if len(parts) > 1 and all(len(part) >= 3 and part.isalpha() for part in parts) else []
+    )
+    candidates = [*inside, label, outside, *outside.split(","), *joined_parts]
     for candidate in candidates:
         analyte = match_label(candidate)
         if analyte is not None:
@@ -193,7 +200,7 @@ def parse_row(
     )
     guessed = analyte is None
     if analyte is None:
-        analyte = guess_label(label, normalize_unit(unit_text)) if unit_text else None
+        analyte = _guess_from_unit(label, normalize_unit(unit_text)) if unit_text else None
         if analyte is None:
             return None
     number: float = value.number
@@ -217,6 +224,17 @@ def parse_row(
         range_decimals=decimals(reference.text) if reference else 0,
         label_guessed=guessed,
     )
+
+
+def _guess_from_unit(label: str, unit_key: str) -> Analyte | None:
+    """`catalog.guess_label` on the whole label, then on its abbreviation before a bracket and each
+    bracketed part ("КВС (Общее количество эритроцитов)": the abbreviation is the part OCR garbled)."""
+    outside = re.sub(r"\([^()]*\)?", " ", label).strip()
+    for candidate in (label, outside, *re.findall(r"\(([^()]*)\)", label)):
+        analyte = guess_label(candidate, unit_key)
+        if analyte is not None:
+            return analyte
+    return None
 
 
 def _has_unit_column_text(tokens: list[Token], columns: list[Column] | None, tolerance: float) -> bool:

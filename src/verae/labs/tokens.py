@@ -18,7 +18,10 @@ _RANGE = re.compile(rf"^\(?({_NUMBER})\s*{_DASH}\s*({_NUMBER})\)?[,;]?$")
 _BOUND = re.compile(
     rf"^\(?(<=|>=|<|>|≤|≥|до|менее|более|не более|up to)\s*({_NUMBER})\)?[,;]?$", re.IGNORECASE
 )
-_VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}}|[{{}}+])?$")
+# a value may end in a stray full stop or colon ("82,9."), which OCR and some printers leave
+_VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}}|[{{}}+])?[.:;]?$")
+# a value with its unit glued on ("12.3%", "98g/L"), split when the tail is a unit we know
+_GLUED_UNIT = re.compile(rf"^([<>]?{_NUMBER})([^\d\s.,].*)$")
 _FLAGS = frozenset({"H", "L", "HH", "LL", "↑", "↓", "↑↑", "↓↓", "*", "**", "High", "Low", "Н"})
 # Words and phrases dashboards and labs print as a result's status, before or after the value. Each is a
 # flag token (so it is never read as part of a name or a unit); "In Range" and "Normal" carry no flag.
@@ -88,6 +91,13 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
             continue
         if text != word.text:
             word = Word(text, word.x0, word.top, word.x1, word.bottom, word.confidence)
+        glued = _GLUED_UNIT.match(text)
+        if glued and is_unit(glued.group(2)):
+            split = word.x0 + (word.x1 - word.x0) * len(glued.group(1)) / len(text)
+            kept.append(Word(glued.group(1), word.x0, word.top, split, word.bottom, word.confidence))
+            kept.append(Word(glued.group(2), split, word.top, word.x1, word.bottom, word.confidence))
+            grouping = False
+            continue
         previous = kept[-1] if kept else None
         if (
             previous is not None
