@@ -156,11 +156,20 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
     if count_labels(lines) < UPRIGHT_LABELS:
         rotation = ocr.upright_rotation(prepared, timeout=budget.seconds_for_page(number), page=number)
         if rotation:
-            turned = prepared.rotate(-rotation, expand=True, fillcolor=255)
-            turned_words = ocr.recognize(turned, timeout=budget.seconds_for_page(number), page=number)
+            prepared = prepared.rotate(-rotation, expand=True, fillcolor=255)
+            turned_words = ocr.recognize(prepared, timeout=budget.seconds_for_page(number), page=number)
             turned_lines = group_lines(turned_words, number)
             if count_labels(turned_lines) > count_labels(lines):
                 words, lines = turned_words, turned_lines
+    language = ocr.page_language(words)
+    if language is not None:
+        # the page's own language model reads its names and units; kept when it finds at least as many
+        retried = ocr.recognize(
+            prepared, timeout=budget.seconds_for_page(number), page=number, languages=f"{language}+eng"
+        )
+        retried_lines = group_lines(retried, number)
+        if count_labels(retried_lines) >= count_labels(lines):
+            words, lines = retried, retried_lines
     pages.lines.extend(lines)
     pages.ocr_pages.add(number)
     pages.ocr_confidences.extend(word.confidence for word in words)
