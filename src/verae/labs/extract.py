@@ -38,12 +38,17 @@ class Reading:
 
 def _infer_unit(analyte: Analyte, row: Row) -> tuple[str, float] | None:
     """The unit key and canonical value of a number printed without a readable unit. With a printed
-    reference range, the one unit both the value and the range fit (`units.infer_unit`); without one,
-    the one unit among those labs leave unprinted that makes the value plausible (128 is g/L, 12.8 g/dL).
+    reference range, the one unit both the value and the range fit (`units.infer_unit`); without one, and
+    only when nothing stood where the unit goes, the one unit among those labs leave unprinted that makes
+    the value plausible (128 is g/L, 12.8 g/dL).
     A range that fits no unit, or several, decides nothing: the value is then not used."""
     if row.bounds is not None:
         unit = infer_unit(analyte, row.number, row.bounds)
         return None if unit is None else (unit, row.number * analyte.units[unit])
+    if row.unit_garbled:
+        # something unreadable was printed where the unit goes: it may be any unit, so the value alone
+        # ("71" fits µmol/L, but "71 µg/dL" was printed) decides nothing
+        return None
     plausible = {
         unit: row.number * analyte.units[unit]
         for unit in analyte.unitless_candidates
@@ -108,9 +113,9 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
 
 
 def segments(line: Line, *, ocr: bool) -> list[tuple[Word, ...]]:
-    """The rows a line holds: one, or several side by side on a two-column page. A new row starts after a
-    wide gap (over three text heights) at words that name an analyte; anything else after a gap (a value,
-    unit or range column) belongs to the row on its left."""
+    """The rows a line holds: one, or several side by side on a two-column page or a card grid. A new row
+    starts after a wide gap (over three text heights) at words that name an analyte; anything else after
+    a gap (a value, unit or range column) belongs to the row on its left."""
     words = tidy_words(line.words)
     if ocr:
         words = repair_unit_words(words)
@@ -119,7 +124,7 @@ def segments(line: Line, *, ocr: bool) -> list[tuple[Word, ...]]:
     rows: list[list[Word]] = [[words[0]]]
     for index, word in enumerate(words[1:], start=1):
         wide_gap = word.x0 - words[index - 1].x1 > 3 * line.height
-        if wide_gap and _names_analyte(words[index:], ocr=ocr) and _names_analyte(tuple(rows[-1]), ocr=ocr):
+        if wide_gap and _names_analyte(words[index:], ocr=ocr):
             rows.append([word])
         else:
             rows[-1].append(word)
@@ -136,6 +141,14 @@ def _has_number(words: tuple[Word, ...]) -> bool:
     return any(token.kind in ("number", "range", "bound") for token in tokenize(split_label(words)[1]))
 
 
+def _opens_with_value(words: tuple[Word, ...]) -> bool:
+    for token in tokenize(words):
+        if token.kind == "flag":
+            continue
+        return token.kind == "number" or (token.kind == "bound" and token.comparator in ("<", ">"))
+    return False
+
+
 def _words_below(lines: list[Line], index: int, row: tuple[Word, ...], *, ocr: bool) -> tuple[Word, ...]:
     """On a card layout the value stands under its name: the words of the next line (or the one after, if
     the next has nothing there) that start within the name's column, up to the next name on the name's
@@ -150,9 +163,8 @@ def _words_below(lines: list[Line], index: int, row: tuple[Word, ...], *, ocr: b
         band = tuple(word for word in tidy_words(below.words) if left <= word.x0 < right)
         if not band:
             continue
-        if _names_analyte(band, ocr=ocr) or not _has_number(band):
-            return ()
-        return band
+        # the card's second line opens with its status or its value; anything else is another row
+        return band if _opens_with_value(band) else ()
     return ()
 
 

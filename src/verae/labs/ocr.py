@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import types
-import unicodedata
 
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
@@ -17,133 +16,6 @@ from verae.labs.layout import Word
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 LANGUAGES = "rus+eng"
-# Words that give a page's language away (headers, analyte names, field labels), accents folded. A page
-# in one of these languages is read again with its own Tesseract model: "rus+eng" reads Turkish "SONUÇ"
-# or French "Hématies" as a mix of scripts.
-_LANGUAGE_WORDS: dict[str, frozenset[str]] = {
-    "fra": frozenset(
-        [
-            "resultat",
-            "resultats",
-            "unite",
-            "unites",
-            "valeurs",
-            "reference",
-            "references",
-            "hematies",
-            "leucocytes",
-            "plaquettes",
-            "hemoglobine",
-            "hematocrite",
-            "anteriorites",
-            "prelevement",
-            "numeration",
-            "globulaire",
-            "vgm",
-            "tcmh",
-            "ccmh",
-            "biologie",
-        ]
-    ),
-    "spa": frozenset(
-        [
-            "resultado",
-            "resultados",
-            "unidades",
-            "valores",
-            "referencia",
-            "hematies",
-            "leucocitos",
-            "plaquetas",
-            "hemoglobina",
-            "hematocrito",
-            "fecha",
-            "paciente",
-            "hemograma",
-            "recuento",
-            "hierro",
-        ]
-    ),
-    "por": frozenset(
-        [
-            "resultado",
-            "resultados",
-            "unidade",
-            "unidades",
-            "valores",
-            "referencia",
-            "eritrocitos",
-            "hemacias",
-            "leucocitos",
-            "plaquetas",
-            "hemoglobina",
-            "hematocrito",
-            "coleta",
-            "paciente",
-            "hemograma",
-            "ferro",
-        ]
-    ),
-    "deu": frozenset(
-        [
-            "ergebnis",
-            "einheit",
-            "referenzbereich",
-            "normbereich",
-            "erythrozyten",
-            "leukozyten",
-            "thrombozyten",
-            "hamoglobin",
-            "hamatokrit",
-            "befund",
-            "vorwert",
-            "blutbild",
-            "eisen",
-        ]
-    ),
-    "ita": frozenset(
-        [
-            "risultato",
-            "risultati",
-            "unita",
-            "valori",
-            "riferimento",
-            "globuli",
-            "rossi",
-            "bianchi",
-            "piastrine",
-            "emoglobina",
-            "ematocrito",
-            "esame",
-            "emocromocitometrico",
-            "ferro",
-            "referto",
-        ]
-    ),
-    "tur": frozenset(
-        [
-            "sonuc",
-            "birim",
-            "referans",
-            "araligi",
-            "hemogram",
-            "raporu",
-            "tarihi",
-            "lokosit",
-            "trombosit",
-            "eritrosit",
-            "testler",
-            "protokol",
-            "numune",
-            "ornek",
-        ]
-    ),
-}
-# Portuguese and Spanish share most lab words; these tell them apart.
-_ONLY = {
-    "por": frozenset({"unidade", "coleta", "hemacias", "ferro"}),
-    "spa": frozenset({"fecha", "hematies", "hierro"}),
-}
 # An A4 page 300 dpi wide: Tesseract reads best at cap heights of 20-40 px.
 TARGET_WIDTH = 2480
 MAX_UPSCALE = 3.0
@@ -267,26 +139,6 @@ def _tesseract() -> types.ModuleType:
 
     module: types.ModuleType = pytesseract
     return module
-
-
-def _fold(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.lower().replace("ı", "i"))
-    return "".join(char for char in folded if char.isalpha() and not unicodedata.combining(char))
-
-
-def page_language(words: list[Word]) -> str | None:
-    """The Tesseract model for a page whose words (from a first `rus+eng` reading) are French, Spanish,
-    Portuguese, German, Italian or Turkish, or None for English, Russian and pages that do not tell.
-    A language needs two of its words on the page and more than any other language."""
-    folded = {_fold(word.text) for word in words}
-    hits = {language: len(folded & keywords) for language, keywords in _LANGUAGE_WORDS.items()}
-    for language, only in _ONLY.items():
-        hits[language] += len(folded & only)
-    ranked = sorted(hits.items(), key=lambda item: item[1], reverse=True)
-    best, count = ranked[0]
-    if count < 2 or ranked[1][1] == count:
-        return None
-    return best
 
 
 def recognize(image: Image.Image, *, timeout: float, page: int, languages: str = LANGUAGES) -> list[Word]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from verae.labs.languages import page_language
 from verae.labs.layout import Line
 from verae.labs.schemas import LabReport, ReportWarning
 from verae.labs.tokens import clean
@@ -39,15 +40,48 @@ _DATE = re.compile(
 )
 _COLLECTED = re.compile(
     r"дата\s+(?:взятия|забора|сбора)|взяти[ея]\s+(?:биоматериала|крови|образца)|забор\s+(?:крови|биоматериала)"
-    r"|collected|collection\s+date|date\s+of\s+collection|specimen\s+date|sample\s+date|sampled",
+    r"|collected|collection\s+date|date\s+of\s+collection|specimen\s+date|sample\s+date|sampled"
+    r"|prélevé|prélèvement|fecha\s+de\s+(?:extracción|toma|obtención)|data\s+d[ae]\s+coleta|coletado"
+    r"|entnahme|abnahme|data\s+(?:del\s+)?prelievo|numune\s+alma|örnek\s+alma",
     re.IGNORECASE,
 )
-_BIRTH = re.compile(r"дата\s+рождения|д\.\s?р\.|\bdob\b|date\s+of\s+birth|\bborn\b", re.IGNORECASE)
+_BIRTH = re.compile(
+    r"дата\s+рождения|д\.\s?р\.|\bdob\b|date\s+of\s+birth|\bborn\b|date\s+de\s+naissance|née?\s+le"
+    r"|fecha\s+de\s+nacimiento|data\s+de\s+nascimento|geburtsdatum|data\s+di\s+nascita|doğum\s+tarihi",
+    re.IGNORECASE,
+)
+# the word for sex in eight languages, then the printed sex
 _SEX = re.compile(
-    r"(?:\bпол|\bsex|\bgender)\s*[:.]?\s*(женский|жен|ж|мужской|муж|м|female|male|f|m)(?![а-яa-z])",
+    r"(?:\bпол|\bsex|\bgender|\bsexe|\bsexo|\bgeschlecht|\bsesso|\bcinsiyet(?:i)?)\s*[:.]?\s*"
+    r"(женский|жен|ж|мужской|муж|м|female|male|féminin|masculin|femenino|masculino|mujer|hombre|feminino"
+    r"|weiblich|männlich|femmina|maschio|kadın|erkek|f|m|w)(?![а-яa-zà-ÿ])",
     re.IGNORECASE,
 )
-_AGE = re.compile(r"(?:возраст|\bage)\s*[:.]?\s*(\d{1,3})(?!\d)", re.IGNORECASE)
+_FEMALE_WORDS = frozenset(
+    {
+        "женский",
+        "жен",
+        "ж",
+        "female",
+        "féminin",
+        "femenino",
+        "mujer",
+        "feminino",
+        "weiblich",
+        "femmina",
+        "kadın",
+        "f",
+        "w",
+    }
+)
+_AGE = re.compile(
+    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\betà|\byaş)\s*[:.]?\s*(\d{1,3})(?!\d)", re.IGNORECASE
+)
+# "Age / Sex: 34 Years / Female", common on Indian reports
+_AGE_SEX = re.compile(
+    r"\bage\s*/\s*(?:sex|gender)\s*[:.]?\s*(\d{1,3})\s*(?:years?|yrs?|y)?\.?\s*/\s*(female|male|f|m)\b",
+    re.IGNORECASE,
+)
 
 
 def parse_date(match: re.Match[str], *, month_first: bool) -> date | None:
@@ -78,19 +112,27 @@ def _date_after(pattern: re.Pattern[str], text: str, *, month_first: bool) -> da
 def read_person(lines: list[Line], report: LabReport) -> None:
     """Collection date, sex and age. Dates with slashes are month-first only in US-style reports."""
     texts = [clean(line.text) for line in lines]
-    month_first = any(re.search(r"/dL\b|x10E\d", text) for text in texts)
+    # "/dL" is printed in France, Spain and Italy too, whose dates are day-first
+    month_first = any(re.search(r"/dL\b|x10E\d", text) for text in texts) and (
+        page_language(word for text in texts for word in text.split()) is None
+    )
     collected: list[date] = []
     birth: date | None = None
     for text in texts:
         for piece in re.split(
-            r"(?=(?:\bDate\s|\bDOB\b|Collected|Received|Reported|Дата|Возраст|Пол\b))", text
+            r"(?=(?:\bDate\s|\bDOB\b|Collected|Received|Reported|Дата|Возраст|Пол\b|Prélev|Fecha|Data\s|Entnahme"
+            r"|Numune|Örnek|Geburt|Doğum))",
+            text,
         ):
             when = _date_after(_COLLECTED, piece, month_first=month_first)
             if when is not None and when not in collected:
                 collected.append(when)
             birth = birth or _date_after(_BIRTH, piece, month_first=month_first)
+        if (both := _AGE_SEX.search(text)) and report.age is None and 0 < int(both.group(1)) <= 120:
+            report.age = float(both.group(1))
+            report.sex = report.sex or ("female" if both.group(2).lower()[0] == "f" else "male")
         if report.sex is None and (sex := _SEX.search(text)):
-            report.sex = "female" if sex.group(1).lower()[0] in "жf" else "male"
+            report.sex = "female" if sex.group(1).lower() in _FEMALE_WORDS else "male"
         if report.age is None and (age := _AGE.search(text)) and 0 < int(age.group(1)) <= 120:
             report.age = float(age.group(1))
     if collected:

@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from verae.labs import ocr, pdf
 from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import count_labels, read_values, settle_duplicates
+from verae.labs.languages import page_language
 from verae.labs.layout import Line, group_lines
 from verae.labs.person import read_person
 from verae.labs.schemas import LabReport
@@ -33,6 +34,13 @@ DOCUMENT_SECONDS = 120.0
 BLURRY_CONFIDENCE = 0.6
 # An upright page of a lab report names at least this many analytes; fewer suggests a turned page.
 UPRIGHT_LABELS = 3
+
+
+# What a person is told the reader looked for when it found nothing.
+LOOKED_FOR = (
+    "the blood count: haemoglobin, haematocrit, red cells, MCV, MCH, MCHC, RDW, platelets, white cells; "
+    "the iron panel: ferritin, serum iron, TIBC, UIBC, transferrin, transferrin saturation; and CRP"
+)
 
 
 @dataclass
@@ -96,7 +104,7 @@ def _nothing_found(pages: Pages, labels_seen: int) -> str:
             )
     if labels_seen:
         return "Blood-test names were found, but none of their values could be read."
-    return "No blood-count values were found in the document."
+    return f"No blood-test values were found in the document (looked for {LOOKED_FOR})."
 
 
 def _read_pdf(data: bytes, pages: Pages, budget: Budget) -> None:
@@ -161,7 +169,7 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
             turned_lines = group_lines(turned_words, number)
             if count_labels(turned_lines) > count_labels(lines):
                 words, lines = turned_words, turned_lines
-    language = ocr.page_language(words)
+    language = page_language(word.text for word in words)
     if language is not None:
         # the page's own language model reads its names and units; kept when it finds at least as many
         retried = ocr.recognize(

@@ -3,6 +3,7 @@ each rejection turns a doubtful value into a warning, because a wrong value is w
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -123,4 +124,9 @@ def contradicts_range(row: Row) -> bool:
     if (flag in _LOW_FLAGS and row.number > high) or (flag in _HIGH_FLAGS and row.number < low):
         return True
     outside = row.number < low or row.number > high
-    return outside and row.flag is None and decimals(row.printed) < row.range_decimals
+    if outside and row.flag is None and decimals(row.printed) < row.range_decimals:
+        return True
+    # far outside a two-sided range and not flagged: more often a misread digit (233 read as 983) than a
+    # result no lab would flag
+    far = row.number > 2 * high or row.number < low / 2
+    return far and low > 0 and high < math.inf and not row.flag

@@ -11,7 +11,7 @@ from typing import Literal
 from verae.labs.catalog import Analyte, guess_label, match_label
 from verae.labs.layout import Line, Word
 from verae.labs.repairs import decimals, repair_arrow
-from verae.labs.tokens import Token, clean, is_unit, tokenize
+from verae.labs.tokens import Token, clean, is_flag, is_unit, tokenize
 from verae.labs.units import normalize_unit
 
 Role = Literal["name", "result", "previous", "unit", "reference", "flag"]
@@ -69,6 +69,10 @@ def split_label(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, 
     for index, word in enumerate(words):
         text = clean(word.text).lstrip("(")
         if index and (text[:1].isdigit() or (text[:1] in "<>" and (len(text) > 1 or index + 1 < len(words)))):
+            return words[:index], words[index:]
+        # a flag column before the result column: "HGB-Hemoglobin  L  8.8  g/dL"
+        following = clean(words[index + 1].text) if index + 1 < len(words) else ""
+        if index and is_flag(text) and following[:1].isdigit():
             return words[:index], words[index:]
     return words, ()
 

@@ -47,6 +47,7 @@ _STATUS: dict[str, str | None] = {
 _KNOWN_UNITS = frozenset(unit for analyte in ANALYTES for unit in analyte.units)
 # Dotted leaders between a name and its value ("Hemoglobin ........ 98 g/L"), also glued to either word.
 _LEADER = re.compile(r"^[.…_·]{2,}|[.…_·]{2,}$")
+_INNER_LEADER = re.compile(r"[.…_·]{3,}")
 _THOUSANDS_GROUP = re.compile(r"^\d{3}$")
 
 
@@ -76,6 +77,10 @@ def clean(text: str) -> str:
     return text.replace("−", "-").replace("ё", "е").strip()
 
 
+def is_flag(text: str) -> bool:
+    return text in _FLAGS or text.lower() in _STATUS
+
+
 def is_unit(text: str) -> bool:
     return bool(text) and normalize_unit(text) in _KNOWN_UNITS
 
@@ -91,6 +96,14 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
             continue
         if text != word.text:
             word = Word(text, word.x0, word.top, word.x1, word.bottom, word.confidence)
+        inner = _INNER_LEADER.search(text)
+        if inner and any(char.isalpha() for char in text[: inner.start()]):
+            # "Platelets.........245": the name, then the rest as a word of its own
+            split = word.x0 + (word.x1 - word.x0) * inner.start() / len(text)
+            after = word.x0 + (word.x1 - word.x0) * inner.end() / len(text)
+            kept.append(Word(text[: inner.start()], word.x0, word.top, split, word.bottom, word.confidence))
+            word = Word(text[inner.end() :], after, word.top, word.x1, word.bottom, word.confidence)
+            text = word.text
         glued = _GLUED_UNIT.match(text)
         if glued and is_unit(glued.group(2)):
             split = word.x0 + (word.x1 - word.x0) * len(glued.group(1)) / len(text)
