@@ -187,3 +187,17 @@ def test_an_unflagged_ocr_value_far_outside_its_range_is_doubted() -> None:
     values, warnings = read(lines, ocr=True)
     assert values == {}
     assert warnings == ["value_misread"]
+
+
+def test_each_value_carries_its_printed_text_and_where_it_stands_on_the_page() -> None:
+    line = make_line((40, "Serum iron"), (200, "45.2+"), (260, "µmol/L"), (330, "9.0 - 30.4"))
+    page = Line(line.words, 1, (600.0, 800.0))
+    values, _ = read([page])
+    iron = values["serum_iron"]
+    assert iron.source_text == "45.2+"
+    assert iron.bbox is not None
+    left, top, right, bottom = iron.bbox
+    word = next(word for word in line.words if word.text == "45.2+")
+    assert (left, top, right, bottom) == pytest.approx(
+        (word.x0 / 600, word.top / 800, word.x1 / 600, word.bottom / 800), abs=1e-4
+    )

@@ -3,6 +3,9 @@ and degradations the first generator never draws."""
 
 from __future__ import annotations
 
+import io
+
+import pdfplumber
 import pytest
 
 from verae.labs.reader import read_document
@@ -58,3 +61,23 @@ def test_phone_photos_of_new_layouts_are_read_without_wrong_values() -> None:
         total.add(score(read_document(sample.data, sample.media_type), sample.truth, sample.name))
     assert total.precision >= 0.98, total.errors
     assert total.recall >= 0.65, total.errors
+
+
+def test_a_value_s_box_on_a_text_pdf_surrounds_its_printed_text() -> None:
+    """The box is checked against the PDF's own text layer: the words inside it are the value."""
+    document = make_report("european", 1)
+    report = read_document(document.pdf, "application/pdf")
+    with pdfplumber.open(io.BytesIO(document.pdf)) as pdf:
+        page = pdf.pages[0]
+        for value in report.values:
+            assert value.bbox is not None
+            left, top, right, bottom = value.bbox
+            # a point of margin: the box is rounded to 1/10,000 of the page
+            box = (
+                left * page.width - 1,
+                top * page.height - 1,
+                right * page.width + 1,
+                bottom * page.height + 1,
+            )
+            inside = page.within_bbox(box).extract_text().replace("\n", " ").strip()
+            assert inside == value.source_text

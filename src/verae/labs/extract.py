@@ -109,7 +109,21 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
         confidence=round(min(0.95 if ocr else 1.0, text_confidence) * unit_confidence * label_confidence, 3),
         page=line.page,
         source_line=line.text,
+        source_text=" ".join(word.text for word in row.value_words) or None,
+        bbox=_bbox(row.value_words, line.page_size),
     )
+
+
+def _bbox(words: tuple[Word, ...], page_size: tuple[float, float] | None) -> list[float] | None:
+    if not words or page_size is None or min(page_size) <= 0:
+        return None
+    width, height = page_size
+    return [
+        round(min(word.x0 for word in words) / width, 4),
+        round(min(word.top for word in words) / height, 4),
+        round(max(word.x1 for word in words) / width, 4),
+        round(max(word.bottom for word in words) / height, 4),
+    ]
 
 
 def segments(line: Line, *, ocr: bool) -> list[tuple[Word, ...]]:

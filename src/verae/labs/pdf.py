@@ -82,6 +82,12 @@ def text_words(plumber: PDF | None, index: int) -> list[Word] | None:
     return words if readable >= MIN_TEXT_WORDS else None
 
 
+def page_size(document: pdfium.PdfDocument, index: int) -> tuple[float, float]:
+    """Width and height in points, the unit of pdfplumber's word positions."""
+    width, height = document[index].get_size()
+    return float(width), float(height)
+
+
 def check_page_size(document: pdfium.PdfDocument, index: int) -> None:
     textpage = document[index].get_textpage()
     try:

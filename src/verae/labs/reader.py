@@ -123,7 +123,7 @@ def _read_pdf(data: bytes, pages: Pages, budget: Budget) -> None:
             pdf.check_page_size(document, index)
             words = pdf.text_words(plumber, index)
             if words is not None:
-                pages.lines.extend(group_lines(words, number))
+                pages.lines.extend(group_lines(words, number, pdf.page_size(document, index)))
                 continue
             budget.seconds_for_page(number)
             _read_image_page(pdf.render_page(document, index), number, pages, budget)
@@ -160,22 +160,22 @@ def _too_large(width: int, height: int) -> ReportUnreadable:
 def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budget) -> None:
     prepared = ocr.prepare(image)
     words = ocr.recognize(prepared, timeout=budget.seconds_for_page(number), page=number)
-    lines = group_lines(words, number)
+    lines = group_lines(words, number, prepared.size)
     if count_labels(lines) < UPRIGHT_LABELS:
         rotation = ocr.upright_rotation(prepared, timeout=budget.seconds_for_page(number), page=number)
         if rotation:
-            prepared = prepared.rotate(-rotation, expand=True, fillcolor=255)
-            turned_words = ocr.recognize(prepared, timeout=budget.seconds_for_page(number), page=number)
-            turned_lines = group_lines(turned_words, number)
+            turned = prepared.rotate(-rotation, expand=True, fillcolor=255)
+            turned_words = ocr.recognize(turned, timeout=budget.seconds_for_page(number), page=number)
+            turned_lines = group_lines(turned_words, number, turned.size)
             if count_labels(turned_lines) > count_labels(lines):
-                words, lines = turned_words, turned_lines
+                prepared, words, lines = turned, turned_words, turned_lines
     language = page_language(word.text for word in words)
     if language is not None:
         # the page's own language model reads its names and units; kept when it finds at least as many
         retried = ocr.recognize(
             prepared, timeout=budget.seconds_for_page(number), page=number, languages=f"{language}+eng"
         )
-        retried_lines = group_lines(retried, number)
+        retried_lines = group_lines(retried, number, prepared.size)
         if count_labels(retried_lines) >= count_labels(lines):
             words, lines = retried, retried_lines
     pages.lines.extend(lines)

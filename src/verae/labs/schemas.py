@@ -49,7 +49,18 @@ class LabValue(BaseModel):
     flag: str | None = Field(default=None, description="H/L/↑/↓/* as printed")
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     page: int | None = None
-    source_line: str | None = None
+    source_line: str | None = Field(default=None, description="The printed line the value was read from")
+    source_text: str | None = Field(
+        default=None, description="The value exactly as printed or read by OCR, e.g. '45.2+' or '< 0,2'"
+    )
+    bbox: list[float] | None = Field(
+        default=None,
+        min_length=4,
+        max_length=4,
+        description="Where the value is printed on its page: [left, top, right, bottom] as fractions of the "
+        "page's width and height, from the top-left corner. For scans and photos, of the page as prepared "
+        "for OCR (cropped to the paper and levelled)",
+    )
 
 
 class InvalidField(BaseModel):
