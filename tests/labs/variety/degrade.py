@@ -101,6 +101,7 @@ def variety_samples(seeds: range, kinds: tuple[Kind, ...]) -> list[Sample]:
                         "application/pdf",
                         report.pages,
                         report.truth,
+                        report.language,
                     )
                 )
             if "scan_pdf" in kinds:
@@ -113,6 +114,7 @@ def variety_samples(seeds: range, kinds: tuple[Kind, ...]) -> list[Sample]:
                         "application/pdf",
                         report.pages,
                         report.truth,
+                        report.language,
                     )
                 )
             if "photo" in kinds:
@@ -126,6 +128,7 @@ def variety_samples(seeds: range, kinds: tuple[Kind, ...]) -> list[Sample]:
                             "image/jpeg",
                             1,
                             report.truth.on_page(number),
+                            report.language,
                         )
                     )
     return made

@@ -113,6 +113,7 @@ class Text:
 
 @dataclass
 class Drawing:
+    language: str
     pagesize: tuple[float, float] = A4
     pages: list[list[Text]] = field(default_factory=lambda: [[]])
     truth: dict[str, ExpectedValue] = field(default_factory=dict)
@@ -197,7 +198,7 @@ def us_tests(female: bool) -> list[Test]:
 
 def us_cards(someone: Person, rng: random.Random) -> Drawing:
     """A health dashboard: two cards a row, the name on one line and status, value and unit under it."""
-    drawing = Drawing(pagesize=LETTER)
+    drawing = Drawing("en", pagesize=LETTER)
     drawing.text(50, 750, "Your Biomarker Results", "Condensed-Bold", 16)
     drawing.text(50, 728, f"Sex: {'Female' if someone.female else 'Male'}   Age: {someone.age}", "Condensed")
     drawing.text(50, 714, f"Collected: {someone.collected:%m/%d/%Y}", "Condensed")
@@ -219,7 +220,7 @@ def us_cards(someone: Person, rng: random.Random) -> Drawing:
 
 def uk_leaders(someone: Person, rng: random.Random) -> Drawing:
     """A typewriter-style letter: "Haemoglobin ........ 98 g/L (115-165)", then a key: value list."""
-    drawing = Drawing()
+    drawing = Drawing("en")
     drawing.text(60, 790, "HAEMATOLOGY REPORT", "Mono", 12)
     drawing.text(60, 772, f"Sample date: {someone.collected:%d/%m/%Y}", "Mono", 9)
     drawing.text(60, 760, f"Sex: {'F' if someone.female else 'M'}    Age: {someone.age}", "Mono", 9)
@@ -287,7 +288,7 @@ RU_IRON = [
 
 def _ru_table(someone: Person, tests: list[Test], title: str) -> Drawing:
     """A clinic form: the unit after a comma in the name column, no unit column, previous results."""
-    drawing = Drawing()
+    drawing = Drawing("ru")
     drawing.text(50, 800, "Поликлиника № 3 · Клинико-диагностическая лаборатория", "SerifCondensed", 11)
     drawing.text(50, 782, f"Пол: {'ж' if someone.female else 'м'}   Возраст: {someone.age}", "SerifCondensed")
     drawing.text(50, 768, f"Дата взятия: {someone.collected:%d.%m.%Y}", "SerifCondensed")
@@ -325,7 +326,7 @@ def ru_iron_only(someone: Person, rng: random.Random) -> Drawing:
 def fr_two_columns(someone: Person, rng: random.Random) -> Drawing:
     """A French report in two columns (blood count left, iron right), an "Antériorités" column, counts in
     T/L and G/L, and the haematocrit printed as a fraction without a unit."""
-    drawing = Drawing()
+    drawing = Drawing("fr")
     drawing.text(40, 805, "LABORATOIRE DE BIOLOGIE MÉDICALE", "Serif-Bold", 12)
     drawing.text(
         40, 787, f"Sexe : {'Féminin' if someone.female else 'Masculin'}   Âge : {someone.age} ans", "Serif"
@@ -507,7 +508,7 @@ def european(someone: Person, rng: random.Random) -> Drawing:
     headers, units and decimal commas, a previous-result column, and (Turkish) an H/L column before the
     value."""
     language = rng.choice(LANGUAGES)
-    drawing = Drawing()
+    drawing = Drawing(language.code)
     drawing.text(45, 800, language.title, "Condensed-Bold", 13)
     female_word, male_word = _SEX_WORDS[language.code]
     drawing.text(
@@ -561,7 +562,7 @@ def european(someone: Person, rng: random.Random) -> Drawing:
 def in_counts(someone: Person, rng: random.Random) -> Drawing:
     """An Indian pathology report: counts per cubic millimetre with thousands groups ("5 260 000 /mm3"),
     platelets in lakhs, "Low"/"High" in the reference column."""
-    drawing = Drawing()
+    drawing = Drawing("en")
     drawing.text(40, 800, "PATHOLOGY LAB - COMPLETE BLOOD COUNT (CBC)", "Condensed-Bold", 12)
     drawing.text(
         40, 782, f"Age / Sex: {someone.age} Years / {'Female' if someone.female else 'Male'}", "Condensed"
@@ -627,6 +628,7 @@ LAYOUTS: dict[str, Callable[[Person, random.Random], Drawing]] = {
 @dataclass(frozen=True)
 class Report:
     layout: str
+    language: str
     pdf: bytes
     pages: int
     truth: Truth
@@ -640,4 +642,4 @@ def make_report(layout: str, seed: int) -> Report:
         drawing.truth, someone.collected, "female" if someone.female else "male", float(someone.age)
     )
     assert all(math.isfinite(value.normalized_value) for value in truth.values.values())
-    return Report(layout, drawing.pdf(), len(drawing.pages), truth)
+    return Report(layout, drawing.language, drawing.pdf(), len(drawing.pages), truth)
