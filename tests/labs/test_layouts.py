@@ -201,3 +201,16 @@ def test_each_value_carries_its_printed_text_and_where_it_stands_on_the_page() -
     assert (left, top, right, bottom) == pytest.approx(
         (word.x0 / 600, word.top / 800, word.x1 / 600, word.bottom / 800), abs=1e-4
     )
+
+
+def test_an_ocr_arrow_before_the_value_read_as_a_digit_is_not_the_value() -> None:
+    lines = make_lines([[(40, "Hemoglobin"), (180, "1"), (200, "165"), (260, "g/L"), (320, "130-160")]])
+    values, _ = read(lines, ocr=True)
+    assert values["hemoglobin"].value == 165
+
+
+def test_a_whole_number_with_a_trailing_full_stop_is_not_a_value() -> None:
+    # "5." is as likely "5.1" with its last digit lost as it is 5
+    lines = make_lines([[(40, "Erythrocytes"), (200, "5."), (260, "10^12/L"), (320, "3.6-5.1")]])
+    values, _ = read(lines, ocr=True)
+    assert values == {}

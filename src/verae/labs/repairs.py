@@ -53,6 +53,19 @@ def repair_arrow(
     return number, None
 
 
+def arrow_before_value(tokens: list[Token], index: int, bounds: tuple[float, float]) -> int | None:
+    """The index of the real value when the number at `index` is an arrow printed before it and misread
+    as a digit ("↑ 165" read as "1 165"): a one-character arrow misread, then a number right after it
+    that lies outside the printed range, as an arrow says it does."""
+    text = clean(tokens[index].text)
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    if text not in _ARROW_MISREADS or following is None or following.kind != "number":
+        return None
+    low, high = bounds
+    number = following.number
+    return index + 1 if number is not None and not low <= number <= high else None
+
+
 def lost_decimal_separator(number: float, bounds: tuple[float, float] | None) -> bool:
     """An OCR value ten or more times above its own printed range most often lost its decimal comma."""
     return bounds is not None and bounds[1] > 0 and number > bounds[1] * 10

@@ -10,7 +10,7 @@ from typing import Literal
 
 from verae.labs.catalog import Analyte, guess_label, match_label
 from verae.labs.layout import Line, Word
-from verae.labs.repairs import decimals, repair_arrow
+from verae.labs.repairs import arrow_before_value, decimals, repair_arrow
 from verae.labs.tokens import Token, clean, is_flag, is_unit, tokenize
 from verae.labs.units import normalize_unit
 
@@ -109,7 +109,7 @@ def _analyte_for_words(label: str, *, fuzzy: bool) -> Analyte | None:
         analyte = match_label(candidate)
         if analyte is not None:
             return analyte
-    for candidate in (label, outside):
+    for candidate in (label, outside, *joined_parts):
         analyte = match_label(candidate, fuzzy=fuzzy)
         if analyte is not None:
             return analyte
@@ -182,6 +182,10 @@ def parse_row(
         break
     if value_index is None:
         return None
+    if ocr:
+        printed_range = next((token for token in tokens[value_index:] if token.kind == "range"), None)
+        if printed_range is not None and printed_range.bounds is not None:
+            value_index = arrow_before_value(tokens, value_index, printed_range.bounds) or value_index
     value = tokens[value_index]
     if value.number is None:
         return None

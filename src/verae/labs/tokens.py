@@ -167,7 +167,8 @@ def _token_at(words: tuple[Word, ...], index: int) -> Token:
             bounds = (0.0, number) if upper else (number, math.inf)
             return Token("bound", chunk, number=number, comparator=comparator, bounds=bounds)
     text = clean(words[index].text)
-    if match := _VALUE.match(text):
+    # "82,9." keeps its stray full stop, but "5." may be "5.1" with a digit lost: not a value
+    if (match := _VALUE.match(text)) and not (text[-1:] in ".:;" and not re.search(r"[.,]\d", text)):
         return Token(
             "number",
             words[index : index + 1],
