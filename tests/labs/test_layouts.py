@@ -214,3 +214,22 @@ def test_a_whole_number_with_a_trailing_full_stop_is_not_a_value() -> None:
     lines = make_lines([[(40, "Erythrocytes"), (200, "5."), (260, "10^12/L"), (320, "3.6-5.1")]])
     values, _ = read(lines, ocr=True)
     assert values == {}
+
+
+def test_a_name_guessed_from_a_garbled_label_must_agree_with_its_printed_range() -> None:
+    # "JOKCC" is closest to ОЖСС (TIBC), but 20-62 µmol/L is the range of ЛЖСС (UIBC)
+    lines = make_lines([[(40, "JOKCC"), (200, "44,1"), (260, "мкмоль/л"), (330, "20,0 - 62,0")]])
+    values, _ = read(lines, ocr=True)
+    assert values == {}
+
+
+def test_on_a_page_that_flags_results_an_unflagged_ocr_value_outside_its_range_is_doubted() -> None:
+    lines = make_lines(
+        [
+            [(40, "Haemoglobin"), (200, "98"), (230, "L"), (260, "g/L"), (320, "115-165")],
+            [(40, "White cell count"), (200, "19.3"), (260, "x10^9/L"), (320, "4.0-11.0")],
+        ]
+    )
+    values, warnings = read(lines, ocr=True)
+    assert set(values) == {"hemoglobin"}
+    assert warnings == ["value_misread"]

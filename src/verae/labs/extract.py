@@ -36,6 +36,22 @@ class Reading:
     labels_seen: int = 0
 
 
+def _outside(row: Row) -> bool:
+    return row.bounds is not None and not row.bounds[0] <= row.number <= row.bounds[1]
+
+
+def _range_fits(analyte: Analyte, row: Row) -> bool:
+    """Whether the row's printed range, in its printed unit, lies where this analyte's ranges lie."""
+    if row.bounds is None or row.unit is None:
+        return False
+    factor = analyte.units.get(normalize_unit(row.unit))
+    if factor is None:
+        return False
+    band_low, band_high = analyte.reference_band
+    limits = [limit * factor for limit in row.bounds if 0 < limit < math.inf]
+    return bool(limits) and all(band_low <= limit <= band_high for limit in limits)
+
+
 def _infer_unit(analyte: Analyte, row: Row) -> tuple[str, float] | None:
     """The unit key and canonical value of a number printed without a readable unit. With a printed
     reference range, the one unit both the value and the range fit (`units.infer_unit`); without one, and
@@ -59,7 +75,11 @@ def _infer_unit(analyte: Analyte, row: Row) -> tuple[str, float] | None:
     return next(iter(plausible.items()))
 
 
-def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabValue | None:
+def to_lab_value(
+    row: Row, line: Line, *, ocr: bool, reading: Reading, page_flags: bool = False
+) -> LabValue | None:
+    """The value a row gives, or None with a warning saying why it is not used. `page_flags`: the page
+    flags out-of-range results elsewhere, so an unflagged OCR value outside its range is a misread."""
     analyte = row.analyte
     unit_key = normalize_unit(row.unit) if row.unit else None
     if analyte.code in ("rdw_cv", "rdw_sd") and unit_key is not None and unit_key not in analyte.units:
@@ -69,7 +89,15 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
     def not_used(code: WarningCode, unit: str | None = None) -> None:
         reading.warnings.append(ReportWarning.of(code, analyte=analyte.code, page=line.page, unit=unit))
 
-    if ocr and (lost_decimal_separator(row.number, row.bounds) or contradicts_range(row)):
+    if row.label_guessed and not _range_fits(analyte, row):
+        # a name guessed from a garbled label must agree with its printed range ("JOKCC" with 20-62 is
+        # UIBC's range, not TIBC's): without that agreement the row is not taken to be this analyte
+        return None
+    if ocr and (
+        lost_decimal_separator(row.number, row.bounds)
+        or contradicts_range(row)
+        or (page_flags and row.flag is None and _outside(row))
+    ):
         not_used("value_misread")
         return None
     unit_confidence = 1.0
@@ -190,6 +218,7 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
     skipping = False
     page = 0
     unnamed: tuple[Word, ...] = ()  # a name wrapped over two lines: its first line, waiting for the rest
+    rows: list[tuple[Row, Line, bool]] = []
     for index, line in enumerate(lines):
         if line.page != page:
             page, columns, unnamed = line.page, None, ()
@@ -209,17 +238,20 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
                 continue
             found = True
             reading.labels_seen += 1
-            if skipping:
-                continue
-            value = to_lab_value(row, line, ocr=ocr, reading=reading)
-            if value is not None:
-                reading.values.append(value)
+            if not skipping:
+                rows.append((row, line, ocr))
         if not found:
             if _NON_BLOOD_SECTION.search(line.text):
                 skipping = True
             elif _BLOOD_SECTION.search(line.text):
                 skipping = False
         unnamed = line.words if _may_start_a_name(line, ocr=line.page in ocr_pages) else ()
+    # a page that flags its out-of-range results: an unflagged OCR value outside its range is doubted there
+    flagging_pages = {line.page for row, line, _ in rows if row.flag}
+    for row, line, ocr in rows:
+        value = to_lab_value(row, line, ocr=ocr, reading=reading, page_flags=line.page in flagging_pages)
+        if value is not None:
+            reading.values.append(value)
     return reading
 
 
