@@ -233,3 +233,19 @@ def test_on_a_page_that_flags_results_an_unflagged_ocr_value_outside_its_range_i
     values, warnings = read(lines, ocr=True)
     assert set(values) == {"hemoglobin"}
     assert warnings == ["value_misread"]
+
+
+def test_a_decimal_point_lost_by_ocr_is_put_back_when_the_flag_and_range_say_where() -> None:
+    lines = make_lines(
+        [[(40, "Hemoglobin (Hb)"), (200, "125"), (230, "Low"), (280, "13.0-17.0"), (360, "g/dL")]]
+    )
+    values, _ = read(lines, ocr=True)
+    assert values["hemoglobin"].value == 12.5
+    assert values["hemoglobin"].confidence < 0.8
+
+
+def test_a_lost_decimal_point_is_not_guessed_without_a_flag() -> None:
+    lines = make_lines([[(40, "Hemoglobin (Hb)"), (200, "125"), (280, "13.0-17.0"), (360, "g/dL")]])
+    values, warnings = read(lines, ocr=True)
+    assert values == {}
+    assert warnings == ["value_misread"]

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from verae.labs.catalog import BY_CODE, Analyte
 from verae.labs.layout import Line, Word
-from verae.labs.repairs import contradicts_range, lost_decimal_separator, repair_unit, repair_unit_words
+from verae.labs.repairs import (
+    contradicts_range,
+    lost_decimal_separator,
+    repair_unit,
+    repair_unit_words,
+    restore_decimal_point,
+)
 from verae.labs.rows import Column, Row, analyte_for_label, header_columns, label_unit, parse_row, split_label
 from verae.labs.schemas import LabValue, ReportWarning, WarningCode
 from verae.labs.tokens import tidy_words, tokenize
@@ -93,6 +99,9 @@ def to_lab_value(
         # a name guessed from a garbled label must agree with its printed range ("JOKCC" with 20-62 is
         # UIBC's range, not TIBC's): without that agreement the row is not taken to be this analyte
         return None
+    restored = restore_decimal_point(row) if ocr and contradicts_range(row) else None
+    if restored is not None:
+        row = replace(row, number=restored, printed=f"{restored:g}", value_repaired=True)
     if ocr and (
         lost_decimal_separator(row.number, row.bounds)
         or contradicts_range(row)
@@ -125,6 +134,7 @@ def to_lab_value(
         return None
     text_confidence = min(word.confidence for word in row.words) if ocr else 1.0
     label_confidence = 0.7 if row.label_guessed else 1.0
+    label_confidence *= 0.8 if row.value_repaired else 1.0
     return LabValue(
         analyte=analyte.code,
         value=row.number,

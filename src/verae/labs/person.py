@@ -75,7 +75,7 @@ _FEMALE_WORDS = frozenset(
     }
 )
 _AGE = re.compile(
-    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\betà|\byaş)\s*[:.]?\s*(\d{1,3})(?!\d)", re.IGNORECASE
+    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\betà|\byaş)[\s:.]*(\d{1,3})(?!\d)", re.IGNORECASE
 )
 # "Age / Sex: 34 Years / Female", common on Indian reports
 _AGE_SEX = re.compile(

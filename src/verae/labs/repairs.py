@@ -66,6 +66,24 @@ def arrow_before_value(tokens: list[Token], index: int, bounds: tuple[float, flo
     return index + 1 if number is not None and not low <= number <= high else None
 
 
+def restore_decimal_point(row: Row) -> float | None:
+    """The value with its decimal point put back, when OCR lost it ("12.5 Low" read as "125 Low"): the
+    printed value has no separator, the range prints decimals, the row's flag says which side of the
+    range the value lies, and exactly one place for the point puts it there, within reach of the range."""
+    flag = (row.flag or "").upper()
+    if row.bounds is None or not row.printed.isdigit() or row.range_decimals == 0 or len(row.printed) < 2:
+        return None
+    low, high = row.bounds
+    candidates = [row.number / 10**places for places in range(1, len(row.printed))]
+    if flag in _LOW_FLAGS:
+        fits = [candidate for candidate in candidates if low / 2 <= candidate < low]
+    elif flag in _HIGH_FLAGS:
+        fits = [candidate for candidate in candidates if high < candidate <= 2 * high]
+    else:
+        return None
+    return fits[0] if len(fits) == 1 else None
+
+
 def lost_decimal_separator(number: float, bounds: tuple[float, float] | None) -> bool:
     """An OCR value ten or more times above its own printed range most often lost its decimal comma."""
     return bounds is not None and bounds[1] > 0 and number > bounds[1] * 10

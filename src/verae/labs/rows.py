@@ -132,6 +132,8 @@ class Row:
     range_decimals: int = 0
     # named from a garbled label and the row's unit (OCR only)
     label_guessed: bool = False
+    # a decimal point OCR lost, put back from the row's flag and range (OCR only)
+    value_repaired: bool = False
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
