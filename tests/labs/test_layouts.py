@@ -249,3 +249,14 @@ def test_a_lost_decimal_point_is_not_guessed_without_a_flag() -> None:
     values, warnings = read(lines, ocr=True)
     assert values == {}
     assert warnings == ["value_misread"]
+
+
+def test_a_garbled_mark_after_an_out_of_range_value_may_be_its_flag() -> None:
+    lines = make_lines(
+        [
+            [(40, "MCV"), (200, "117"), (230, "НЯ"), (320, "80 - 97")],
+            [(40, "MCH"), (200, "41.4"), (230, "H"), (260, "pg"), (320, "27.5 - 33.5")],
+        ]
+    )
+    values, _ = read(lines, ocr=True)
+    assert values["mcv"].value == 117

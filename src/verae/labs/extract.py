@@ -105,7 +105,7 @@ def to_lab_value(
     if ocr and (
         lost_decimal_separator(row.number, row.bounds)
         or contradicts_range(row)
-        or (page_flags and row.flag is None and _outside(row))
+        or (page_flags and row.flag is None and not row.mark_after_value and _outside(row))
     ):
         not_used("value_misread")
         return None

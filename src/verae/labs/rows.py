@@ -134,6 +134,8 @@ class Row:
     label_guessed: bool = False
     # a decimal point OCR lost, put back from the row's flag and range (OCR only)
     value_repaired: bool = False
+    # one or two unreadable characters right after the value: perhaps a flag OCR garbled ("H" as "НЯ")
+    mark_after_value: bool = False
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
@@ -233,6 +235,7 @@ def parse_row(
         printed=clean(value.text),
         range_decimals=decimals(reference.text) if reference else 0,
         label_guessed=guessed,
+        mark_after_value=bool(after) and after[0].kind == "other" and len(clean(after[0].text)) <= 2,
     )
 
 
