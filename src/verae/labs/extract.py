@@ -1,8 +1,9 @@
-"""Lab values, the collection date and the person's sex and age, read from the lines of a report.
+"""Lab values read from the lines of a report, each with its provenance, the unit decided honestly.
 
 Works the same on a PDF text layer and on OCR output: both arrive as positioned words grouped into
-lines (`labs.layout`). A row is "label, value [flag], unit, reference range" in any of the orders labs
-print; a table header, when there is one, tells the current-result column from a previous-result one.
+lines (`labs.layout`). Each analyte's name finds its value by geometry, not by one table shape: beside
+it (`labs.rows`), under it on a card, after a name wrapped over two lines, or in the other half of a
+two-column page. The person and the dates are read by `labs.person`, OCR repairs live in `labs.repairs`.
 """
 
 from __future__ import annotations
