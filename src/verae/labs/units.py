@@ -38,6 +38,7 @@ _COUNT_WORDS = re.compile(
 _COUNT_POWERS = {"thousand": "10^3", "thousands": "10^3", "thous": "10^3", "tsd": "10^3", "bin": "10^3"}
 # A cubic millimetre is a microlitre: "/cumm", "/cu.mm", "/mm3", "/mm³".
 _CUBIC_MILLIMETRE = re.compile(r"cu\.?mm|mm3|mm³")
+_CELLS_PER_MICROLITRE = re.compile(r"(?:cells)?/?(?:cu\.?mm|mm3|mm³)|cells/ul")
 _POWER = re.compile(r"(?:x|×|\*)?10(?:\^|\*|e|x)?([0-9]{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})")
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
@@ -48,10 +49,10 @@ def normalize_unit(unit: str) -> str:
     for cyrillic, latin in _CYRILLIC:
         text = text.replace(cyrillic, latin)
     text = _POWER.sub(lambda match: "10^" + match.group(1).translate(_SUPERSCRIPT), text)
+    if _CELLS_PER_MICROLITRE.fullmatch(text):  # "cumm", "/mm3", "cells/mcL": a bare count per µL
+        return "/ul"
     text = _CUBIC_MILLIMETRE.sub("ul", text)
     text = _COUNT_WORDS.sub(lambda match: _count_power(match.group(1)), text)
-    if text in ("ul", "cells/ul"):  # cells per microlitre printed as "cumm" alone
-        text = "/ul"
     if text.startswith(("lakh", "lakhs")):  # 1 lakh = 100,000 per microlitre (platelets in India)
         text = "lakh/ul"
     if text == "percent":
