@@ -260,3 +260,15 @@ def test_a_garbled_mark_after_an_out_of_range_value_may_be_its_flag() -> None:
     )
     values, _ = read(lines, ocr=True)
     assert values["mcv"].value == 117
+
+
+def test_a_name_wrapped_inside_its_brackets_finds_the_value_on_its_second_line() -> None:
+    lines = make_lines(
+        [
+            [(40, "MCH (Среднее содержание гемоглобина в")],
+            [(40, "эритроцитах)"), (260, "27.50"), (330, "пг"), (400, "(27.0 - 34.0)")],
+            [(40, "Эозинофилы"), (260, "3.00"), (330, "%"), (400, "0-5")],
+        ]
+    )
+    values, _ = read(lines, ocr=True)
+    assert values["mch"].value == 27.5

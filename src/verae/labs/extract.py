@@ -177,7 +177,8 @@ def segments(line: Line, *, ocr: bool) -> list[tuple[Word, ...]]:
     rows: list[list[Word]] = [[words[0]]]
     for index, word in enumerate(words[1:], start=1):
         wide_gap = word.x0 - words[index - 1].x1 > 3 * line.height
-        if wide_gap and _names_analyte(words[index:], ocr=ocr):
+        # a two-letter name ("Fe", "Hb") after a gap is as likely a stray OCR fragment: not a new row
+        if wide_gap and len(word.text.strip("(.:")) > 2 and _names_analyte(words[index:], ocr=ocr):
             rows.append([word])
         else:
             rows[-1].append(word)
@@ -194,8 +195,20 @@ def _has_number(words: tuple[Word, ...]) -> bool:
     return any(token.kind in ("number", "range", "bound") for token in tokenize(split_label(words)[1]))
 
 
-def _opens_with_value(words: tuple[Word, ...]) -> bool:
-    for token in tokenize(words):
+def _opens_with_value(words: tuple[Word, ...], *, name_open: bool) -> bool:
+    """Whether a line opens with a value (after a status), or — when the name above left a bracket open,
+    "MCH (Среднее содержание гемоглобина в" — with the rest of the name up to ")" and then a value."""
+    tokens = tokenize(words)
+    if name_open:
+        rest_of_name = 0
+        while rest_of_name < len(tokens) and tokens[rest_of_name].kind == "other":
+            rest_of_name += 1
+            if ")" in tokens[rest_of_name - 1].text:
+                break
+        else:
+            return False
+        tokens = tokens[rest_of_name:]
+    for token in tokens:
         if token.kind == "flag":
             continue
         return token.kind == "number" or (token.kind == "bound" and token.comparator in ("<", ">"))
@@ -217,7 +230,8 @@ def _words_below(lines: list[Line], index: int, row: tuple[Word, ...], *, ocr: b
         if not band:
             continue
         # the card's second line opens with its status or its value; anything else is another row
-        return band if _opens_with_value(band) else ()
+        name_open = "(" in " ".join(word.text for word in row).rsplit(")", 1)[-1]
+        return band if _opens_with_value(band, name_open=name_open) else ()
     return ()
 
 

@@ -171,13 +171,19 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
                 prepared, words, lines = turned, turned_words, turned_lines
     language = page_language(word.text for word in words)
     if language is not None:
-        # the page's own language model reads its names and units; kept when it finds at least as many
+        # the page's own language model reads its names and units; kept when it reads at least as much
         retried = ocr.recognize(
             prepared, timeout=budget.seconds_for_page(number), page=number, languages=f"{language}+eng"
         )
         retried_lines = group_lines(retried, number, prepared.size)
-        if count_labels(retried_lines) >= count_labels(lines):
+        if _yield(retried_lines, number) >= _yield(lines, number):
             words, lines = retried, retried_lines
     pages.lines.extend(lines)
     pages.ocr_pages.add(number)
     pages.ocr_confidences.extend(word.confidence for word in words)
+
+
+def _yield(lines: list[Line], page: int) -> tuple[int, int]:
+    """How much a reading of a page gives: values read, then analyte names seen (parsing is milliseconds,
+    so two OCR readings of a page are compared by what they yield)."""
+    return len(read_values(lines, ocr_pages=frozenset({page})).values), count_labels(lines)
