@@ -238,3 +238,9 @@ def test_a_garbled_ocr_label_is_named_by_its_unit_only_when_that_is_unambiguous(
     assert found["mcv"].value == 76.1
     assert found["mcv"].confidence < 0.9
     assert values_of([make_line((40, "МСУ"), (290, "76,1"), (355, "фл"))]) == {}
+
+
+def test_an_ocr_arrow_glued_to_a_whole_number_is_dropped_when_the_range_confirms_it() -> None:
+    lines = make_lines([[(40, "MCV"), (200, "724"), (260, "fl"), (320, "80 - 100")]], confidence=0.9)
+    found = values_of(lines, ocr=True)
+    assert (found["mcv"].value, found["mcv"].flag) == (72, "↓")

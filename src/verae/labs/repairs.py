@@ -50,6 +50,12 @@ def repair_arrow(
         shorter = number_of(text.lstrip("<>")[:-1])
         if arrow(shorter) is not None and arrow(number) is not None:
             return shorter, arrow(shorter)
+    if text[-1:] in ("1", "4") and text[:-1].isdigit() and decimals(range_text) == 0 and number > 2 * high:
+        # a whole number with an arrow glued on ("72↓" read as 724): absurd as printed, out of range
+        # and within reach of it without the last digit
+        shorter = number_of(text[:-1])
+        if arrow(shorter) is not None and low / 2 <= shorter <= 2 * high:
+            return shorter, arrow(shorter)
     return number, None
 
 
