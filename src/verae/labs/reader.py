@@ -170,13 +170,15 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
             if count_labels(turned_lines) > count_labels(lines):
                 prepared, words, lines = turned, turned_words, turned_lines
     language = page_language(word.text for word in words)
-    if language is not None:
+    values_read, names_seen = _yield(lines, number)
+    # the second reading costs a Tesseract run: only when the first left names without values
+    if language is not None and values_read < max(names_seen, UPRIGHT_LABELS):
         # the page's own language model reads its names and units; kept when it reads at least as much
         retried = ocr.recognize(
             prepared, timeout=budget.seconds_for_page(number), page=number, languages=f"{language}+eng"
         )
         retried_lines = group_lines(retried, number, prepared.size)
-        if _yield(retried_lines, number) >= _yield(lines, number):
+        if _yield(retried_lines, number) >= (values_read, names_seen):
             words, lines = retried, retried_lines
     pages.lines.extend(lines)
     pages.ocr_pages.add(number)
