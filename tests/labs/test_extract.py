@@ -244,3 +244,9 @@ def test_an_ocr_arrow_glued_to_a_whole_number_is_dropped_when_the_range_confirms
     lines = make_lines([[(40, "MCV"), (200, "724"), (260, "fl"), (320, "80 - 100")]], confidence=0.9)
     found = values_of(lines, ocr=True)
     assert (found["mcv"].value, found["mcv"].flag) == (72, "↓")
+
+
+def test_a_collection_date_no_report_can_bear_is_not_read() -> None:
+    report = LabReport()
+    read_person(make_lines([[(40, "Sample date: 16/11/2624")]]), report)
+    assert report.collection_date is None

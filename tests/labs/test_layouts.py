@@ -272,3 +272,9 @@ def test_a_name_wrapped_inside_its_brackets_finds_the_value_on_its_second_line()
     )
     values, _ = read(lines, ocr=True)
     assert values["mch"].value == 27.5
+
+
+def test_a_bound_after_an_unreadable_value_is_not_taken_as_the_value() -> None:
+    lines = make_lines([[(40, "CRP"), (200, "<1LOmgL"), (280, "<5,0")]])
+    values, _ = read(lines, ocr=True)
+    assert values == {}

@@ -85,6 +85,15 @@ _AGE_SEX = re.compile(
 
 
 def parse_date(match: re.Match[str], *, month_first: bool) -> date | None:
+    """The date a match names, or None when it names none, or one no report can bear (an OCR misread
+    such as 2624, or a year before 1900)."""
+    day = _calendar_date(match, month_first=month_first)
+    if day is None or not 1900 <= day.year <= date.today().year + 1:
+        return None
+    return day
+
+
+def _calendar_date(match: re.Match[str], *, month_first: bool) -> date | None:
     try:
         if match.group("iso"):
             return date(int(match.group("iy")), int(match.group("im")), int(match.group("id")))

@@ -180,6 +180,9 @@ def parse_row(
         is_value = token.kind == "number" or (token.kind == "bound" and token.comparator in ("<", ">"))
         if not is_value:
             continue
+        if token.kind == "bound" and any(earlier.kind == "other" for earlier in tokens[:index]):
+            # "<5" after something unreadable is more likely the reference range than a "<" result
+            return None
         if columns is not None and _role(columns, token.words[0], tolerance) not in ("result", None):
             continue
         value_index = index
