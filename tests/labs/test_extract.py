@@ -250,3 +250,8 @@ def test_a_collection_date_no_report_can_bear_is_not_read() -> None:
     report = LabReport()
     read_person(make_lines([[(40, "Sample date: 16/11/2624")]]), report)
     assert report.collection_date is None
+
+
+def test_an_ocr_value_with_digits_glued_on_beyond_its_range_s_precision_is_doubted() -> None:
+    lines = make_lines([[(40, "Transferrin"), (200, "2.24091"), (320, "2,00-3,60")]], confidence=0.9)
+    assert values_of(lines, ocr=True) == {}
