@@ -252,6 +252,11 @@ def test_a_collection_date_no_report_can_bear_is_not_read() -> None:
     assert report.collection_date is None
 
 
-def test_an_ocr_value_with_digits_glued_on_beyond_its_range_s_precision_is_doubted() -> None:
+def test_an_ocr_value_with_digits_glued_on_far_beyond_its_range_s_precision_is_doubted() -> None:
     lines = make_lines([[(40, "Transferrin"), (200, "2.24091"), (320, "2,00-3,60")]], confidence=0.9)
     assert values_of(lines, ocr=True) == {}
+
+
+def test_a_value_printed_with_two_decimals_more_than_its_range_is_kept() -> None:
+    lines = make_lines([[(40, "Эритроциты (RBC)"), (200, "5.052"), (260, "10x12/л"), (320, "4.6 - 6.1")]])
+    assert values_of(lines, ocr=True)["rbc"].value == 5.052

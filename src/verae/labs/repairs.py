@@ -163,8 +163,9 @@ def contradicts_range(row: Row) -> bool:
     outside = row.number < low or row.number > high
     if outside and row.flag is None and decimals(row.printed) < row.range_decimals:
         return True
-    if row.range_decimals >= 1 and decimals(row.printed) >= row.range_decimals + 2:
-        # "2,24 g/L" read as "2.24091": digits glued on from the unit beside it
+    if row.range_decimals >= 1 and decimals(row.printed) >= row.range_decimals + 3:
+        # "2,24 g/L" read as "2.24091": digits glued on from the unit beside it (labs do print two
+        # decimals more than their range, "5.052" against "4.6 - 6.1", but not three)
         return True
     # far outside a two-sided range and not flagged: more often a misread digit (233 read as 983) than a
     # result no lab would flag
