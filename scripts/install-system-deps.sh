@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Install the system packages the test suite needs (PostgreSQL server, Tesseract with Russian and English,
-# fonts for the report generator, Chromium for the web app's browser tests) when they are missing.
+# Install the system packages the test suite needs (PostgreSQL server; Tesseract with the eight report
+# languages: Russian, English, French, Spanish, Portuguese, German, Italian and Turkish; fonts for the
+# report generator; Chromium for the web app's browser tests) when they are missing.
 # Needs root; a no-op when all are present.
 set -euo pipefail
 packages=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 command -v tesseract >/dev/null 2>&1 || packages+=(tesseract-ocr)
-for lang in rus eng; do
+for lang in rus eng fra spa por deu ita tur; do
   tesseract --list-langs 2>/dev/null | grep -qx "$lang" || packages+=("tesseract-ocr-$lang")
 done
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)

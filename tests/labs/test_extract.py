@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from verae.labs.extract import read_person, read_values, settle_duplicates
+from verae.labs.extract import read_values, settle_duplicates
 from verae.labs.layout import Line
+from verae.labs.person import read_person
 from verae.labs.schemas import LabReport, LabValue
 
 from .rows import make_line, make_lines
@@ -237,3 +238,25 @@ def test_a_garbled_ocr_label_is_named_by_its_unit_only_when_that_is_unambiguous(
     assert found["mcv"].value == 76.1
     assert found["mcv"].confidence < 0.9
     assert values_of([make_line((40, "МСУ"), (290, "76,1"), (355, "фл"))]) == {}
+
+
+def test_an_ocr_arrow_glued_to_a_whole_number_is_dropped_when_the_range_confirms_it() -> None:
+    lines = make_lines([[(40, "MCV"), (200, "724"), (260, "fl"), (320, "80 - 100")]], confidence=0.9)
+    found = values_of(lines, ocr=True)
+    assert (found["mcv"].value, found["mcv"].flag) == (72, "↓")
+
+
+def test_a_collection_date_no_report_can_bear_is_not_read() -> None:
+    report = LabReport()
+    read_person(make_lines([[(40, "Sample date: 16/11/2624")]]), report)
+    assert report.collection_date is None
+
+
+def test_an_ocr_value_with_digits_glued_on_far_beyond_its_range_s_precision_is_doubted() -> None:
+    lines = make_lines([[(40, "Transferrin"), (200, "2.24091"), (320, "2,00-3,60")]], confidence=0.9)
+    assert values_of(lines, ocr=True) == {}
+
+
+def test_a_value_printed_with_two_decimals_more_than_its_range_is_kept() -> None:
+    lines = make_lines([[(40, "Эритроциты (RBC)"), (200, "5.052"), (260, "10x12/л"), (320, "4.6 - 6.1")]])
+    assert values_of(lines, ocr=True)["rbc"].value == 5.052

@@ -8,6 +8,8 @@ Unit keys are the normalised spellings produced by `labs.units.normalize_unit`.
 from __future__ import annotations
 
 import difflib
+import math
+import unicodedata
 from dataclasses import dataclass, field
 
 
@@ -27,6 +29,9 @@ class Analyte:
     aliases: tuple[str, ...] = field(default=())
     # method-unspecified LOINC variants that labs also send
     also_loinc: tuple[str, ...] = ()
+    # where the limits of any lab's printed reference range lie, in the canonical unit (adults and children):
+    # a printed range tells which unit an unlabelled value is in (120-160 is g/L, 12-16 g/dL)
+    reference_band: tuple[float, float] = (0.0, math.inf)
 
 
 ANALYTES: tuple[Analyte, ...] = (
@@ -39,7 +44,20 @@ ANALYTES: tuple[Analyte, ...] = (
         units={"g/l": 1.0, "g/dl": 10.0, "mmol/l": 16.11, "g%": 10.0},
         plausible=(30.0, 250.0),
         unitless_candidates=("g/l", "g/dl"),
-        aliases=("hemoglobin", "haemoglobin", "hgb", "hb", "гемоглобин", "hb (гемоглобин)"),
+        aliases=(
+            "hemoglobin",
+            "haemoglobin",
+            "hgb",
+            "hb",
+            "гемоглобин",
+            "hb (гемоглобин)",
+            "hémoglobine",
+            "hemoglobina",
+            "hämoglobin",
+            "emoglobina",
+            "hemoglobin (hgb)",
+        ),
+        reference_band=(80.0, 200.0),
     ),
     Analyte(
         code="hematocrit",
@@ -50,8 +68,22 @@ ANALYTES: tuple[Analyte, ...] = (
         units={"%": 1.0, "l/l": 100.0},
         plausible=(10.0, 75.0),
         unitless_candidates=("%", "l/l"),
-        aliases=("hematocrit", "haematocrit", "hct", "pcv", "гематокрит", "ht"),
+        aliases=(
+            "hematocrit",
+            "haematocrit",
+            "hct",
+            "pcv",
+            "гематокрит",
+            "ht",
+            "hématocrite",
+            "hematocrito",
+            "hematócrito",
+            "hämatokrit",
+            "ematocrito",
+            "hematokrit",
+        ),
         also_loinc=("20570-8",),
+        reference_band=(25.0, 65.0),
     ),
     Analyte(
         code="rbc",
@@ -59,7 +91,7 @@ ANALYTES: tuple[Analyte, ...] = (
         name_en="Red blood cells",
         name_ru="Эритроциты",
         canonical_unit="10^12/L",
-        units={"10^12/l": 1.0, "10^6/ul": 1.0},
+        units={"10^12/l": 1.0, "10^6/ul": 1.0, "t/l": 1.0, "/pl": 1.0, "mil/ul": 1.0, "/ul": 1e-6},
         plausible=(1.0, 9.0),
         unitless_candidates=("10^12/l",),
         aliases=(
@@ -70,8 +102,26 @@ ANALYTES: tuple[Analyte, ...] = (
             "erythrocyte count",
             "эритроциты",
             "red cell count",
+            "hématies",
+            "globules rouges",
+            "érythrocytes",
+            "numération globulaire",
+            "eritrocitos",
+            "hematíes",
+            "glóbulos rojos",
+            "recuento de hematíes",
+            "eritrócitos",
+            "hemácias",
+            "erythrozyten",
+            "eritrociti",
+            "globuli rossi",
+            "eritrosit",
+            "eritrosit sayısı",
+            "rbc count",
+            "total rbc count",
         ),
         also_loinc=("26453-1",),
+        reference_band=(2.5, 7.5),
     ),
     Analyte(
         code="mcv",
@@ -89,8 +139,19 @@ ANALYTES: tuple[Analyte, ...] = (
             "средний объем эритроцита",
             "средний объём эритроцита",
             "средний объем эритроцитов",
+            "vgm",
+            "volume globulaire moyen",
+            "vcm",
+            "volumen corpuscular medio",
+            "volume corpuscular médio",
+            "mittleres korpuskuläres volumen",
+            "volume globulare medio",
+            "volume corpuscolare medio",
+            "ortalama eritrosit hacmi",
+            "mean corp volume",
         ),
         also_loinc=("30428-7",),
+        reference_band=(60.0, 115.0),
     ),
     Analyte(
         code="mch",
@@ -108,8 +169,20 @@ ANALYTES: tuple[Analyte, ...] = (
             "mean cell hemoglobin",
             "среднее содержание гемоглобина в эритроците",
             "среднее содержание hb в эритроците",
+            "tcmh",
+            "teneur corpusculaire moyenne en hémoglobine",
+            "hcm",
+            "hemoglobina corpuscular media",
+            "hemoglobina corpuscular média",
+            "mittleres korpuskuläres hämoglobin",
+            "contenuto medio di hb",
+            "contenuto medio di emoglobina",
+            "contenuto emoglobinico medio",
+            "ortalama eritrosit hemoglobini",
+            "mean corp hb",
         ),
         also_loinc=("28539-5",),
+        reference_band=(18.0, 40.0),
     ),
     Analyte(
         code="mchc",
@@ -130,8 +203,19 @@ ANALYTES: tuple[Analyte, ...] = (
             "mean cell hemoglobin conc",
             "mean cell haemoglobin concentration",
             "mean corpuscular haemoglobin concentration",
+            "ccmh",
+            "concentration corpusculaire moyenne en hémoglobine",
+            "chcm",
+            "concentración de hemoglobina corpuscular media",
+            "concentração de hemoglobina corpuscular média",
+            "mittlere korpuskuläre hämoglobinkonzentration",
+            "concentrazione media di hb",
+            "concentrazione emoglobinica corpuscolare media",
+            "ortalama eritrosit hemoglobin konsantrasyonu",
+            "mean corp hb conc",
         ),
         also_loinc=("28540-3",),
+        reference_band=(270.0, 400.0),
     ),
     Analyte(
         code="rdw_cv",
@@ -150,8 +234,18 @@ ANALYTES: tuple[Analyte, ...] = (
             "red cell distribution width",
             "ширина распределения эритроцитов",
             "ширина распределения эритроцитов по объему",
+            "idr",
+            "idr-cv",
+            "indice de distribution des globules rouges",
+            "ade",
+            "amplitud de distribución eritrocitaria",
+            "erythrozytenverteilungsbreite",
+            "ery-verteilungsbreite",
+            "ampiezza di distribuzione eritrocitaria",
+            "eritrosit dağılım genişliği",
         ),
         also_loinc=("30385-9",),
+        reference_band=(8.0, 22.0),
     ),
     Analyte(
         code="rdw_sd",
@@ -162,8 +256,9 @@ ANALYTES: tuple[Analyte, ...] = (
         units={"fl": 1.0},
         plausible=(25.0, 120.0),
         unitless_candidates=("fl",),
-        aliases=("rdw-sd", "rdw sd", "rdw_sd"),
+        aliases=("rdw-sd", "rdw sd", "rdw_sd", "idr-sd", "rdw sd", "ade-sd"),
         also_loinc=("30384-2",),
+        reference_band=(28.0, 70.0),
     ),
     Analyte(
         code="platelets",
@@ -171,11 +266,34 @@ ANALYTES: tuple[Analyte, ...] = (
         name_en="Platelets",
         name_ru="Тромбоциты",
         canonical_unit="10^9/L",
-        units={"10^9/l": 1.0, "10^3/ul": 1.0},
+        units={
+            "10^9/l": 1.0,
+            "10^3/ul": 1.0,
+            "g/l": 1.0,
+            "/nl": 1.0,
+            "mil/ul": 1.0,
+            "/ul": 1e-3,
+            "lakh/ul": 100.0,
+        },
         plausible=(5.0, 2000.0),
         unitless_candidates=("10^9/l",),
-        aliases=("platelets", "plt", "platelet count", "thrombocytes", "тромбоциты"),
+        aliases=(
+            "platelets",
+            "plt",
+            "platelet count",
+            "thrombocytes",
+            "тромбоциты",
+            "plaquettes",
+            "plaquetas",
+            "thrombozyten",
+            "piastrine",
+            "trombosit",
+            "trombositler",
+            "trombocitos",
+            "platelet count (plt)",
+        ),
         also_loinc=("26515-7",),
+        reference_band=(80.0, 600.0),
     ),
     Analyte(
         code="wbc",
@@ -183,7 +301,7 @@ ANALYTES: tuple[Analyte, ...] = (
         name_en="White blood cells",
         name_ru="Лейкоциты",
         canonical_unit="10^9/L",
-        units={"10^9/l": 1.0, "10^3/ul": 1.0},
+        units={"10^9/l": 1.0, "10^3/ul": 1.0, "g/l": 1.0, "/nl": 1.0, "mil/ul": 1.0, "/ul": 1e-3},
         plausible=(0.2, 200.0),
         unitless_candidates=("10^9/l",),
         aliases=(
@@ -195,7 +313,21 @@ ANALYTES: tuple[Analyte, ...] = (
             "leukocytes",
             "leucocytes",
             "лейкоциты",
+            "leucocytes",
+            "globules blancs",
+            "leucocitos",
+            "leucócitos",
+            "glóbulos blancos",
+            "leukozyten",
+            "leucociti",
+            "globuli bianchi",
+            "lökosit",
+            "beyaz küre",
+            "total leukocyte count",
+            "total wbc count",
+            "total count (wbc)",
         ),
+        reference_band=(2.0, 20.0),
     ),
     Analyte(
         code="ferritin",
@@ -206,8 +338,9 @@ ANALYTES: tuple[Analyte, ...] = (
         units={"ug/l": 1.0, "ng/ml": 1.0, "pmol/l": 1 / 2.247},
         plausible=(0.5, 20000.0),
         unitless_candidates=("ug/l",),
-        aliases=("ferritin", "serum ferritin", "ферритин"),
+        aliases=("ferritin", "serum ferritin", "ферритин", "ferritine", "ferritina"),
         also_loinc=("20567-4", "24373-3"),
+        reference_band=(2.0, 1000.0),
     ),
     Analyte(
         code="serum_iron",
@@ -218,7 +351,26 @@ ANALYTES: tuple[Analyte, ...] = (
         units={"umol/l": 1.0, "ug/dl": 0.179},
         plausible=(0.5, 100.0),
         unitless_candidates=("umol/l",),
-        aliases=("serum iron", "iron", "fe", "железо", "железо сывороточное", "сывороточное железо"),
+        aliases=(
+            "serum iron",
+            "iron",
+            "fe",
+            "железо",
+            "железо сывороточное",
+            "сывороточное железо",
+            "fer",
+            "fer sérique",
+            "hierro",
+            "hierro sérico",
+            "ferro",
+            "ferro sérico",
+            "ferro sierico",
+            "sideremia",
+            "eisen",
+            "demir",
+            "serum demir",
+        ),
+        reference_band=(3.0, 45.0),
     ),
     Analyte(
         code="tibc",
@@ -238,7 +390,15 @@ ANALYTES: tuple[Analyte, ...] = (
             "iron bind.cap.",
             "общая железосвязывающая способность сыворотки",
             "общая железосвязывающая способность",
+            "capacité totale de fixation du fer",
+            "capacidad total de fijación de hierro",
+            "capacidade total de ligação do ferro",
+            "eisenbindungskapazität",
+            "capacità ferrolegante totale",
+            "demir bağlama kapasitesi",
+            "tdbk",
         ),
+        reference_band=(25.0, 110.0),
     ),
     Analyte(
         code="uibc",
@@ -255,6 +415,7 @@ ANALYTES: tuple[Analyte, ...] = (
             "лжсс",
             "латентная железосвязывающая способность",
         ),
+        reference_band=(5.0, 90.0),
     ),
     Analyte(
         code="transferrin",
@@ -265,7 +426,8 @@ ANALYTES: tuple[Analyte, ...] = (
         units={"g/l": 1.0, "mg/dl": 0.01},
         plausible=(0.5, 6.0),
         unitless_candidates=("g/l",),
-        aliases=("transferrin", "трансферрин"),
+        aliases=("transferrin", "трансферрин", "transferrine", "transferrina"),
+        reference_band=(1.0, 5.0),
     ),
     Analyte(
         code="transferrin_saturation",
@@ -285,7 +447,18 @@ ANALYTES: tuple[Analyte, ...] = (
             "кнт",
             "насыщение трансферрина",
             "коэффициент насыщения трансферрина железом",
+            "coefficient de saturation de la transferrine",
+            "saturation de la transferrine",
+            "cst",
+            "índice de saturación de transferrina",
+            "saturación de transferrina",
+            "saturação da transferrina",
+            "índice de saturação da transferrina",
+            "transferrinsättigung",
+            "saturazione della transferrina",
+            "transferrin satürasyonu",
         ),
+        reference_band=(5.0, 70.0),
     ),
     Analyte(
         code="crp",
@@ -309,8 +482,17 @@ ANALYTES: tuple[Analyte, ...] = (
             "с-реактивный белок",
             "с-реактивный белок высокочувствительный",
             "crp (hs)",
+            "protéine c réactive",
+            "proteine c-reactive",
+            "proteína c reactiva",
+            "proteína c reativa",
+            "c-reaktives protein",
+            "proteina c reattiva",
+            "c-reaktif protein",
+            "pcr",
         ),
         also_loinc=("30522-7",),
+        reference_band=(0.0, 20.0),
     ),
 )
 
@@ -319,7 +501,10 @@ ANALYTE_CODES: tuple[str, ...] = tuple(BY_CODE)
 
 
 def _alias_key(name: str) -> str:
-    return " ".join(name.strip().lower().replace("ё", "е").split())
+    """Lower case, one space, no diacritics: "Hémoglobine", "HEMOGLOBINE" and "Hemoglobine" are one key
+    (OCR and typewriter-style reports drop accents), and "ё" and "й" fold with "е" and "и" on both sides."""
+    folded = unicodedata.normalize("NFKD", name.strip().lower().replace("ı", "i"))
+    return " ".join("".join(char for char in folded if not unicodedata.combining(char)).split())
 
 
 _BY_ALIAS: dict[str, Analyte] = {
@@ -358,13 +543,22 @@ def match_label(label: str, *, fuzzy: bool = False) -> Analyte | None:
     abbreviations must match exactly because one wrong letter turns MCH into MCV.
     """
     key = _label_key(label)
-    exact = _BY_LABEL.get(key)
+    # "T.C.M.H." and "V.G.M." are the abbreviations TCMH and VGM written with dots
+    exact = _BY_LABEL.get(key) or (_BY_LABEL.get(key.replace(".", "")) if "." in key else None)
     if exact is not None or not fuzzy or len(key) < 6:
         return exact
     close = difflib.get_close_matches(key, _FUZZY_LABELS, n=4, cutoff=0.86)
     if not close:
         return None
     best = _BY_LABEL[close[0]]
+    # A near miss over the whole name can hide a different word: "ширина распределения тромбоцитов" (PDW)
+    # is close to "... эритроцитов" (RDW). Word by word, each must be a near miss of its own.
+    words, alias_words = key.split(), close[0].split()
+    if len(words) == len(alias_words) and any(
+        difflib.SequenceMatcher(None, word, alias_word).ratio() < 0.75
+        for word, alias_word in zip(words, alias_words, strict=True)
+    ):
+        return None
     # "Mean cell haemoglobin" and "... conc" are close to each other: a near tie between two analytes
     # means the misspelling does not say which one was printed.
     ratio = difflib.SequenceMatcher(None, key, close[0]).ratio()

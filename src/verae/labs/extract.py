@@ -1,75 +1,37 @@
-"""Lab values, the collection date and the person's sex and age, read from the lines of a report.
+"""Lab values read from the lines of a report, each with its provenance, the unit decided honestly.
 
 Works the same on a PDF text layer and on OCR output: both arrive as positioned words grouped into
-lines (`labs.layout`). A row is "label, value [flag], unit, reference range" in any of the orders labs
-print; a table header, when there is one, tells the current-result column from a previous-result one.
+lines (`labs.layout`). Each analyte's name finds its value by geometry, not by one table shape: beside
+it (`labs.rows`), under it on a card, after a name wrapped over two lines, or in the other half of a
+two-column page. The person and the dates are read by `labs.person`, OCR repairs live in `labs.repairs`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Literal
+from dataclasses import dataclass, field, replace
 
-from verae.labs.catalog import ANALYTES, BY_CODE, Analyte, guess_label, match_label
+from verae.labs.catalog import BY_CODE, Analyte
 from verae.labs.layout import Line, Word
-from verae.labs.schemas import LabReport, LabValue, ReportWarning, WarningCode
-from verae.labs.units import UnitError, convert, is_plausible, normalize_unit
-
-_NUMBER = r"\d+(?:[.,]\d+)?"
-_DASH = r"(?:-|–|—|\.\.\.?|…|÷)"
-_RANGE = re.compile(rf"^\(?({_NUMBER})\s*{_DASH}\s*({_NUMBER})\)?[,;]?$")
-_BOUND = re.compile(
-    rf"^\(?(<=|>=|<|>|≤|≥|до|менее|более|не более|up to)\s*({_NUMBER})\)?[,;]?$", re.IGNORECASE
+from verae.labs.repairs import (
+    contradicts_range,
+    lost_decimal_separator,
+    repair_unit,
+    repair_unit_words,
+    restore_decimal_point,
 )
-_VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}}|[{{}}+])?$")
-# Tesseract's rus/eng models have no arrow glyphs: a printed ↑ or ↓ beside a value comes out as one of these.
-_ARROW_MISREADS = frozenset({"+", "}", "{", "1", "4", "T", "t", "f", "fT", "J", "|", "l", "I"})
-_FLAGS = frozenset({"H", "L", "HH", "LL", "↑", "↓", "↑↑", "↓↓", "*", "**", "High", "Low", "Н"})
-_KNOWN_UNITS = frozenset(unit for analyte in ANALYTES for unit in analyte.units)
-# Report sections whose counts are not blood: a urinalysis also lists "erythrocytes" and "leukocytes".
+from verae.labs.rows import Column, Row, analyte_for_label, header_columns, label_unit, parse_row, split_label
+from verae.labs.schemas import LabValue, ReportWarning, WarningCode
+from verae.labs.tokens import tidy_words, tokenize
+from verae.labs.units import UnitError, convert, infer_unit, is_plausible, normalize_unit
+
 _NON_BLOOD_SECTION = re.compile(r"\bмоч[аи]\b|\burin|\burine\b|осадок|кал\b|stool|\bfaeces", re.IGNORECASE)
 _BLOOD_SECTION = re.compile(
     r"кров|blood|железа|\biron\b|ферритин|биохим|chemistry|haematology|hematology|full blood count|\bcbc\b|"
     r"inflammat|гематолог",
     re.IGNORECASE,
 )
-
-Role = Literal["name", "result", "previous", "unit", "reference", "flag"]
-_HEADER_WORDS: tuple[tuple[Role, tuple[str, ...]], ...] = (
-    ("previous", ("пред", "previous", "prior", "прошл")),
-    ("result", ("результат", "result", "current", "значение", "value")),
-    ("unit", ("ед", "unit", "единиц")),
-    ("reference", ("норм", "референ", "reference", "range", "interval")),
-    ("flag", ("flag", "флаг")),
-    ("name", ("исследование", "показатель", "тест", "test", "analyte", "наименование", "анализ")),
-)
-
-
-@dataclass(frozen=True)
-class Column:
-    role: Role
-    x0: float
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: Literal["number", "range", "bound", "unit", "flag", "other"]
-    words: tuple[Word, ...]
-    number: float | None = None
-    comparator: str | None = None
-    flag: str | None = None
-    bounds: tuple[float, float] | None = None
-
-    @property
-    def text(self) -> str:
-        return " ".join(word.text for word in self.words)
-
-    @property
-    def x0(self) -> float:
-        return self.words[0].x0
 
 
 @dataclass
@@ -81,316 +43,50 @@ class Reading:
     labels_seen: int = 0
 
 
-def _number(text: str) -> float:
-    return float(text.replace(",", "."))
+def _outside(row: Row) -> bool:
+    return row.bounds is not None and not row.bounds[0] <= row.number <= row.bounds[1]
 
 
-def _clean(text: str) -> str:
-    return text.replace("−", "-").replace("ё", "е").strip()
-
-
-def _is_unit(text: str) -> bool:
-    return bool(text) and normalize_unit(text) in _KNOWN_UNITS
-
-
-def tokenize(words: tuple[Word, ...]) -> list[Token]:
-    """Classify the words after a label: units first (they contain digits: 10*9/л), then ranges, bounds,
-    values and flags. Multi-word forms ("120 - 150", "x10^9 /L", "< 5") are tried longest first."""
-    tokens: list[Token] = []
-    index = 0
-    while index < len(words):
-        token = _token_at(words, index)
-        tokens.append(token)
-        index += len(token.words)
-    return tokens
-
-
-def _token_at(words: tuple[Word, ...], index: int) -> Token:
-    for span in (3, 2, 1):
-        chunk = words[index : index + span]
-        if len(chunk) < span:
-            continue
-        joined = _clean(" ".join(word.text for word in chunk))
-        is_flag = _clean(chunk[0].text) in _FLAGS  # "* 10*12/л" is a flag, then a unit
-        if not is_flag and _is_unit(joined.replace(" ", "")) and not _VALUE.match(joined):
-            return Token("unit", chunk)
-        if match := _RANGE.match(joined):
-            low, high = _number(match.group(1)), _number(match.group(2))
-            return Token("range", chunk, bounds=(low, high))
-        if match := _BOUND.match(joined):
-            comparator = match.group(1).lower()
-            number = _number(match.group(2))
-            upper = comparator in ("<", "<=", "≤", "до", "менее", "не более", "up to")
-            bounds = (0.0, number) if upper else (number, math.inf)
-            return Token("bound", chunk, number=number, comparator=comparator, bounds=bounds)
-    text = _clean(words[index].text)
-    if match := _VALUE.match(text):
-        return Token(
-            "number",
-            words[index : index + 1],
-            number=_number(match.group(2)),
-            comparator=match.group(1),
-            flag=match.group(3),
-        )
-    if text in _FLAGS:
-        return Token("flag", words[index : index + 1], flag="H" if text == "Н" else text)
-    return Token("other", words[index : index + 1])
-
-
-def header_columns(line: Line) -> list[Column] | None:
-    """The columns a table header line announces, or None when the line is not a header.
-
-    Header words closer together than a line height form one cell ("Previous Result and Date"), and the
-    cell takes the role of its first keyword, so "Пред. рез." is a previous-result column, not a result.
-    """
-    cells: list[list[Word]] = []
-    for word in line.words:
-        if cells and word.x0 - cells[-1][-1].x1 < line.height * 1.2:
-            cells[-1].append(word)
-        else:
-            cells.append([word])
-    columns: list[Column] = []
-    for cell in cells:
-        text = " ".join(word.text for word in cell).lower()
-        for role, keywords in _HEADER_WORDS:
-            if any(keyword in text for keyword in keywords):
-                columns.append(Column(role, cell[0].x0))
-                break
-    roles = {column.role for column in columns}
-    if "result" in roles and len(roles) >= 2 and not any(char.isdigit() for char in line.text):
-        return columns
-    return None
-
-
-def _role(columns: list[Column], word: Word, tolerance: float) -> Role | None:
-    role: Role | None = None
-    for column in sorted(columns, key=lambda column: column.x0):
-        if column.x0 <= word.x0 + tolerance:
-            role = column.role
-    return role
-
-
-def split_label(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, ...]]:
-    """The leading words that name the analyte, and the rest of the row."""
-    for index, word in enumerate(words):
-        text = _clean(word.text).lstrip("(")
-        if index and (text[:1].isdigit() or (text[:1] in "<>" and (len(text) > 1 or index + 1 < len(words)))):
-            return words[:index], words[index:]
-    return words, ()
-
-
-def analyte_for_label(label: str, *, fuzzy: bool) -> Analyte | None:
-    """Labels print a name and an abbreviation, e.g. "Гемоглобин (HGB)" or "C-Reactive Protein, Cardiac".
-
-    The abbreviation in brackets decides first because the full Russian name of RDW-SD and RDW-CV is the
-    same; then the whole label, the part before the bracket and each comma-separated part. OCR often
-    prefixes a row with specks read as one- or two-letter words, which are dropped when nothing matches.
-    """
-    words = label.split()
-    for start in range(min(3, len(words))):
-        if start and len(words[start - 1]) > 2:
-            break
-        analyte = _analyte_for_words(" ".join(words[start:]), fuzzy=fuzzy)
-        if analyte is not None:
-            return analyte
-    return None
-
-
-def _analyte_for_words(label: str, *, fuzzy: bool) -> Analyte | None:
-    inside = re.findall(r"\(([^()]*)\)", label)
-    outside = re.sub(r"\([^()]*\)?", " ", label)
-    candidates = [*inside, label, outside, *outside.split(",")]
-    for candidate in candidates:
-        analyte = match_label(candidate)
-        if analyte is not None:
-            return analyte
-    for candidate in (label, outside):
-        analyte = match_label(candidate, fuzzy=fuzzy)
-        if analyte is not None:
-            return analyte
-    return None
-
-
-@dataclass(frozen=True)
-class Row:
-    analyte: Analyte
-    number: float
-    qualifier: Literal["<", ">"] | None
-    unit: str | None
-    reference: str | None
-    bounds: tuple[float, float] | None
-    flag: str | None
-    unit_garbled: bool
-    words: tuple[Word, ...]
-    printed: str = ""
-    range_decimals: int = 0
-    # named from a garbled label and the row's unit (OCR only)
-    label_guessed: bool = False
-
-
-def parse_row(line: Line, columns: list[Column] | None, *, ocr: bool) -> Row | None:
-    label_words, rest = split_label(line.words)
-    label = " ".join(word.text for word in label_words)
-    analyte = analyte_for_label(label, fuzzy=ocr)
-    if (analyte is None and not ocr) or not rest:
-        return None
-    tokens = tokenize(rest)
-    tolerance = line.height
-    roles = {column.role for column in columns or []}
-    ordered = [column.role for column in sorted(columns or [], key=lambda column: column.x0)]
-    unit_first = "unit" in roles and ordered.index("unit") < ordered.index("result")
-    value_index: int | None = None
-    for index, token in enumerate(tokens):
-        if token.kind == "range" or (token.kind == "unit" and not unit_first):
-            break
-        is_value = token.kind == "number" or (token.kind == "bound" and token.comparator in ("<", ">"))
-        if not is_value:
-            continue
-        if columns is not None and _role(columns, token.words[0], tolerance) not in ("result", None):
-            continue
-        value_index = index
-        break
-    if value_index is None:
-        return None
-    value = tokens[value_index]
-    if value.number is None:
-        return None
-    after = tokens[value_index + 1 :]
-    unit_token = next((token for token in after if token.kind == "unit"), None)
-    if unit_token is None and unit_first:
-        unit_token = next((token for token in tokens[:value_index] if token.kind == "unit"), None)
-    unit_garbled = unit_token is None and _has_unit_column_text(after, columns, tolerance)
-    reference = next((token for token in after if token.kind == "range"), None) or next(
-        (token for token in after if token.kind == "bound"), None
-    )
-    flag = value.flag or next(
-        (
-            token.flag
-            for token in after
-            if token.kind == "flag" and (reference is None or token.x0 < reference.x0)
-        ),
-        None,
-    )
-    guessed = analyte is None
-    if analyte is None:
-        analyte = guess_label(label, normalize_unit(unit_token.text)) if unit_token else None
-        if analyte is None:
-            return None
-    number: float = value.number
-    if ocr and reference is not None and reference.bounds is not None:
-        number, flag = _repair_arrow(value, number, after[:1], reference.bounds, reference.text, flag)
-    qualifier: Literal["<", ">"] | None = (
-        "<" if value.comparator == "<" else ">" if value.comparator == ">" else None
-    )
-    return Row(
-        analyte=analyte,
-        number=number,
-        qualifier=qualifier,
-        unit=_clean(unit_token.text) if unit_token else None,
-        reference=_reference_text(reference) if reference else None,
-        bounds=reference.bounds if reference else None,
-        flag=flag,
-        unit_garbled=unit_garbled,
-        words=label_words + value.words,
-        printed=_clean(value.text),
-        range_decimals=_decimals(reference.text) if reference else 0,
-        label_guessed=guessed,
-    )
-
-
-def _decimals(text: str) -> int:
-    match = re.search(r"[.,](\d+)", text)
-    return len(match.group(1)) if match else 0
-
-
-def _repair_arrow(
-    value: Token,
-    number: float,
-    following: list[Token],
-    bounds: tuple[float, float],
-    range_text: str,
-    flag: str | None,
-) -> tuple[float, str | None]:
-    """Undo an OCR-misread arrow flag. The printed range tells which way a value lies, so a mark beside
-    an out-of-range value decodes to that arrow; a digit glued on (71,4↓ read as 71,44) shows as one
-    decimal more than the range prints and is dropped when the shorter value is the out-of-range one."""
-    low, high = bounds
-
-    def arrow(number: float) -> str | None:
-        return "↓" if number < low else "↑" if number > high else None
-
-    text = _clean(value.words[-1].text)
-    if flag in ("}", "{", "+"):
-        return number, arrow(number)
-    if flag is not None:
-        return number, flag
-    if following and _clean(following[0].text) in _ARROW_MISREADS:
-        return number, arrow(number)
-    if text[-1:] in ("1", "4") and _decimals(text) == _decimals(range_text) + 1 >= 2:
-        shorter = _number(text.lstrip("<>")[:-1])
-        if arrow(shorter) is not None and arrow(number) is not None:
-            return shorter, arrow(shorter)
-    return number, None
-
-
-def _has_unit_column_text(tokens: list[Token], columns: list[Column] | None, tolerance: float) -> bool:
-    """Whether something stands in the unit column that is not a unit we know (likely an OCR misread)."""
-    if columns is None:
-        return any(token.kind == "other" for token in tokens)
-    return any(
-        token.kind == "other" and _role(columns, token.words[0], tolerance) == "unit" for token in tokens
-    )
-
-
-def _reference_text(token: Token) -> str:
-    text = _clean(token.text)
-    if text.startswith("(") and text.endswith(")"):
-        text = text[1:-1]
-    return text.rstrip(",;").strip()
-
-
-def _unitless(analyte: Analyte, number: float) -> float | None:
-    """The canonical value of a number printed without a unit, when exactly one of the units labs leave
-    unprinted makes it plausible (the catalog's candidates do not overlap: 128 is g/L, 12.8 is g/dL)."""
-    try:
-        return convert(analyte, number, None).value
-    except UnitError:
-        return None
-
-
-def _lost_decimal_separator(number: float, bounds: tuple[float, float] | None) -> bool:
-    """An OCR value ten or more times above its own printed range most often lost its decimal comma."""
-    return bounds is not None and bounds[1] > 0 and number > bounds[1] * 10
-
-
-def _repair_unit(analyte: Analyte, unit: str) -> str:
-    """OCR reads the micro sign as "p" (µmol/L as pmol/L) and "m" as "rn"; such a misread is undone only
-    when the printed spelling is not a unit of this analyte and the repaired one is."""
-    if normalize_unit(unit) in analyte.units:
-        return unit
-    for wrong, right in (("p", "µ"), ("rn", "m")):
-        repaired = unit.replace(wrong, right, 1)
-        if normalize_unit(repaired) in analyte.units:
-            return repaired
-    return unit
-
-
-def _contradicts_range(row: Row) -> bool:
-    """An OCR value that its own row disowns: a low flag on a value above the range (or the reverse), or
-    an out-of-range value with no flag and fewer decimals than the range prints (a lost decimal comma)."""
-    if row.bounds is None:
+def _range_fits(analyte: Analyte, row: Row) -> bool:
+    """Whether the row's printed range, in its printed unit, lies where this analyte's ranges lie."""
+    if row.bounds is None or row.unit is None:
         return False
-    low, high = row.bounds
-    flag = (row.flag or "").upper()
-    if (flag in ("L", "LL", "↓", "↓↓", "LOW") and row.number > high) or (
-        flag in ("H", "HH", "↑", "↑↑", "HIGH") and row.number < low
-    ):
-        return True
-    outside = row.number < low or row.number > high
-    return outside and row.flag is None and _decimals(row.printed) < row.range_decimals
+    factor = analyte.units.get(normalize_unit(row.unit))
+    if factor is None:
+        return False
+    band_low, band_high = analyte.reference_band
+    limits = [limit * factor for limit in row.bounds if 0 < limit < math.inf]
+    return bool(limits) and all(band_low <= limit <= band_high for limit in limits)
 
 
-def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabValue | None:
+def _infer_unit(analyte: Analyte, row: Row) -> tuple[str, float] | None:
+    """The unit key and canonical value of a number printed without a readable unit. With a printed
+    reference range, the one unit both the value and the range fit (`units.infer_unit`); without one, and
+    only when nothing stood where the unit goes, the one unit among those labs leave unprinted that makes
+    the value plausible (128 is g/L, 12.8 g/dL).
+    A range that fits no unit, or several, decides nothing: the value is then not used."""
+    if row.bounds is not None:
+        unit = infer_unit(analyte, row.number, row.bounds)
+        return None if unit is None else (unit, row.number * analyte.units[unit])
+    if row.unit_garbled:
+        # something unreadable was printed where the unit goes: it may be any unit, so the value alone
+        # ("71" fits µmol/L, but "71 µg/dL" was printed) decides nothing
+        return None
+    plausible = {
+        unit: row.number * analyte.units[unit]
+        for unit in analyte.unitless_candidates
+        if is_plausible(analyte, row.number * analyte.units[unit])
+    }
+    if len({round(value, 6) for value in plausible.values()}) != 1:
+        return None
+    return next(iter(plausible.items()))
+
+
+def to_lab_value(
+    row: Row, line: Line, *, ocr: bool, reading: Reading, page_flags: bool = False
+) -> LabValue | None:
+    """The value a row gives, or None with a warning saying why it is not used. `page_flags`: the page
+    flags out-of-range results elsewhere, so an unflagged OCR value outside its range is a misread."""
     analyte = row.analyte
     unit_key = normalize_unit(row.unit) if row.unit else None
     if analyte.code in ("rdw_cv", "rdw_sd") and unit_key is not None and unit_key not in analyte.units:
@@ -400,12 +96,23 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
     def not_used(code: WarningCode, unit: str | None = None) -> None:
         reading.warnings.append(ReportWarning.of(code, analyte=analyte.code, page=line.page, unit=unit))
 
-    if ocr and (_lost_decimal_separator(row.number, row.bounds) or _contradicts_range(row)):
+    if row.label_guessed and not _range_fits(analyte, row):
+        # a name guessed from a garbled label must agree with its printed range ("JOKCC" with 20-62 is
+        # UIBC's range, not TIBC's): without that agreement the row is not taken to be this analyte
+        return None
+    restored = restore_decimal_point(row) if ocr and contradicts_range(row) else None
+    if restored is not None:
+        row = replace(row, number=restored, printed=f"{restored:g}", value_repaired=True)
+    if ocr and (
+        lost_decimal_separator(row.number, row.bounds)
+        or contradicts_range(row)
+        or (page_flags and row.flag is None and not row.mark_after_value and _outside(row))
+    ):
         not_used("value_misread")
         return None
     unit_confidence = 1.0
     if row.unit is not None:
-        unit = _repair_unit(analyte, row.unit) if ocr else row.unit
+        unit = repair_unit(analyte, row.unit) if ocr else row.unit
         try:
             canonical = convert(analyte, row.number, unit).value
         except UnitError:
@@ -413,11 +120,14 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
             return None
         unit_confidence = 1.0 if unit == row.unit else 0.8
     else:
-        resolved = _unitless(analyte, row.number)
-        if resolved is None:
+        inferred = _infer_unit(analyte, row)
+        if inferred is None:
             not_used("unit_missing")
             return None
-        canonical = resolved
+        unit_key, canonical = inferred
+        reading.warnings.append(
+            ReportWarning.of("unit_inferred", analyte=analyte.code, page=line.page, unit=unit_key)
+        )
         # A value whose unit is left blank (or unreadable) is right less often than one with its unit.
         unit_confidence = 0.6 if row.unit_garbled else 0.8
     if not is_plausible(analyte, canonical):
@@ -425,6 +135,7 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
         return None
     text_confidence = min(word.confidence for word in row.words) if ocr else 1.0
     label_confidence = 0.7 if row.label_guessed else 1.0
+    label_confidence *= 0.8 if row.value_repaired else 1.0
     return LabValue(
         analyte=analyte.code,
         value=row.number,
@@ -437,36 +148,172 @@ def to_lab_value(row: Row, line: Line, *, ocr: bool, reading: Reading) -> LabVal
         confidence=round(min(0.95 if ocr else 1.0, text_confidence) * unit_confidence * label_confidence, 3),
         page=line.page,
         source_line=line.text,
+        source_text=" ".join(word.text for word in row.value_words) or None,
+        bbox=_bbox(row.value_words, line.page_size),
     )
 
 
+def _bbox(words: tuple[Word, ...], page_size: tuple[float, float] | None) -> list[float] | None:
+    if not words or page_size is None or min(page_size) <= 0:
+        return None
+    width, height = page_size
+    return [
+        round(min(word.x0 for word in words) / width, 4),
+        round(min(word.top for word in words) / height, 4),
+        round(max(word.x1 for word in words) / width, 4),
+        round(max(word.bottom for word in words) / height, 4),
+    ]
+
+
+def segments(line: Line, *, ocr: bool) -> list[tuple[Word, ...]]:
+    """The rows a line holds: one, or several side by side on a two-column page or a card grid. A new row
+    starts after a wide gap (over three text heights) at words that name an analyte; anything else after
+    a gap (a value, unit or range column) belongs to the row on its left."""
+    words = tidy_words(line.words)
+    if ocr:
+        words = repair_unit_words(words)
+    if not words:
+        return []
+    rows: list[list[Word]] = [[words[0]]]
+    for index, word in enumerate(words[1:], start=1):
+        wide_gap = word.x0 - words[index - 1].x1 > 3 * line.height
+        # a two-letter name ("Fe", "Hb") after a gap is as likely a stray OCR fragment: not a new row
+        if wide_gap and len(word.text.strip("(.:")) > 2 and _names_analyte(words[index:], ocr=ocr):
+            rows.append([word])
+        else:
+            rows[-1].append(word)
+    return [tuple(row) for row in rows]
+
+
+def _names_analyte(words: tuple[Word, ...], *, ocr: bool) -> bool:
+    label_words, _ = label_unit(split_label(words)[0])
+    label = " ".join(word.text for word in label_words)
+    return bool(label) and not label[:1].isdigit() and analyte_for_label(label, fuzzy=ocr) is not None
+
+
+def _has_number(words: tuple[Word, ...]) -> bool:
+    return any(token.kind in ("number", "range", "bound") for token in tokenize(split_label(words)[1]))
+
+
+def _opens_with_value(words: tuple[Word, ...], *, name_open: bool) -> bool:
+    """Whether a line opens with a value (after a status), or — when the name above left a bracket open,
+    "MCH (Среднее содержание гемоглобина в" — with the rest of the name up to ")" and then a value."""
+    tokens = tokenize(words)
+    if name_open:
+        rest_of_name = 0
+        while rest_of_name < len(tokens) and tokens[rest_of_name].kind == "other":
+            rest_of_name += 1
+            if ")" in tokens[rest_of_name - 1].text:
+                break
+        else:
+            return False
+        tokens = tokens[rest_of_name:]
+    for token in tokens:
+        if token.kind == "flag":
+            continue
+        return token.kind == "number" or (token.kind == "bound" and token.comparator in ("<", ">"))
+    return False
+
+
+def _words_below(lines: list[Line], index: int, row: tuple[Word, ...], *, ocr: bool) -> tuple[Word, ...]:
+    """On a card layout the value stands under its name: the words of the next line (or the one after, if
+    the next has nothing there) that start within the name's column, up to the next name on the name's
+    line. Nothing when those words name an analyte themselves (the next row of a table)."""
+    line = lines[index]
+    left = row[0].x0 - 2 * line.height
+    following = [word for word in line.words if word.x0 > row[-1].x1]
+    right = following[0].x0 if following else float("inf")
+    for below in lines[index + 1 : index + 3]:
+        if below.page != line.page or below.words[0].top - line.words[0].bottom > 3 * line.height:
+            break
+        band = tuple(word for word in tidy_words(below.words) if left <= word.x0 < right)
+        if not band:
+            continue
+        # the card's second line opens with its status or its value; anything else is another row
+        name_open = "(" in " ".join(word.text for word in row).rsplit(")", 1)[-1]
+        return band if _opens_with_value(band, name_open=name_open) else ()
+    return ()
+
+
 def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
+    """Each analyte named on a line, with its value beside it (a table row, a key: value list, a dotted
+    leader) or under it (a card); the table header, when there is one, says which column is the result."""
     reading = Reading()
     columns: list[Column] | None = None
     skipping = False
     page = 0
-    for line in lines:
+    unnamed: tuple[Word, ...] = ()  # a name wrapped over two lines: its first line, waiting for the rest
+    rows: list[tuple[Row, Line, bool]] = []
+    for index, line in enumerate(lines):
         if line.page != page:
-            page, columns = line.page, None
+            page, columns, unnamed = line.page, None, ()
         header = header_columns(line)
         if header is not None:
-            columns = header
+            columns, unnamed = header, ()
             continue
         ocr = line.page in ocr_pages
-        row = parse_row(line, columns, ocr=ocr)
-        if row is None:
+        found = False
+        for words in segments(line, ocr=ocr):
+            row = _row_with_wrapped_name(unnamed, words, columns, ocr=ocr, height=line.height)
+            if row is None and _names_analyte(words, ocr=ocr) and not _has_number(words):
+                below = _words_below(lines, index, words, ocr=ocr)
+                if below:
+                    row = parse_row(words, columns, ocr=ocr, height=line.height, value_words=below)
+            if row is None:
+                continue
+            found = True
+            reading.labels_seen += 1
+            if not skipping:
+                rows.append((row, line, ocr))
+        if not found:
             if _NON_BLOOD_SECTION.search(line.text):
                 skipping = True
             elif _BLOOD_SECTION.search(line.text):
                 skipping = False
-            continue
-        reading.labels_seen += 1
-        if skipping:
-            continue
-        value = to_lab_value(row, line, ocr=ocr, reading=reading)
+        unnamed = line.words if _may_start_a_name(line, ocr=line.page in ocr_pages) else ()
+    # a page that flags its out-of-range results: an unflagged OCR value outside its range is doubted there
+    flagging_pages = {line.page for row, line, _ in rows if row.flag}
+    for row, line, ocr in rows:
+        value = to_lab_value(row, line, ocr=ocr, reading=reading, page_flags=line.page in flagging_pages)
         if value is not None:
             reading.values.append(value)
     return reading
+
+
+def _may_start_a_name(line: Line, *, ocr: bool) -> bool:
+    """A short line of words only, naming nothing by itself: perhaps the first half of a wrapped name."""
+    text = line.text
+    return (
+        len(line.words) <= 4
+        and not any(char.isdigit() for char in text)
+        and not _names_analyte(line.words, ocr=ocr)
+    )
+
+
+def _row_with_wrapped_name(
+    unnamed: tuple[Word, ...],
+    words: tuple[Word, ...],
+    columns: list[Column] | None,
+    *,
+    ocr: bool,
+    height: float,
+) -> Row | None:
+    """The row, with its name completed by the line above when the two lines together name an analyte
+    ("Mean corpuscular" over "hemoglobin 30.2 pg" is MCH, not hemoglobin)."""
+    if unnamed and abs(unnamed[0].x0 - words[0].x0) < 2 * height:
+        joined = tuple(
+            Word(word.text, word.x0, words[0].top, word.x1, words[0].bottom, word.confidence)
+            for word in unnamed
+        )
+        whole = parse_row(joined + words, columns, ocr=ocr, height=height)
+        if whole is not None:
+            alone = parse_row(words, columns, ocr=ocr, height=height)
+            label = " ".join(word.text for word in split_label(joined + words)[0])
+            if alone is None or (
+                alone.analyte is not whole.analyte and analyte_for_label(label, fuzzy=False)
+            ):
+                return whole
+    return parse_row(words, columns, ocr=ocr, height=height)
 
 
 def settle_duplicates(values: list[LabValue], warnings: list[ReportWarning]) -> list[LabValue]:
@@ -488,99 +335,6 @@ def settle_duplicates(values: list[LabValue], warnings: list[ReportWarning]) -> 
         if richer:
             kept[value.analyte] = value
     return list(kept.values())
-
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "янв"),
-            ("feb", "фев"),
-            ("mar", "мар"),
-            ("apr", "апр"),
-            ("may", "мая", "май"),
-            ("jun", "июн"),
-            ("jul", "июл"),
-            ("aug", "авг"),
-            ("sep", "сен"),
-            ("oct", "окт"),
-            ("nov", "ноя"),
-            ("dec", "дек"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_DATE = re.compile(
-    r"(?P<iso>(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2}))"
-    r"|(?P<num>(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2}))(?!\d)"
-    r"|(?P<text>(?P<td>\d{1,2})[\s-](?P<tm>[a-zа-я]{3,9})\.?[\s-](?P<ty>\d{4}))",
-    re.IGNORECASE,
-)
-_COLLECTED = re.compile(
-    r"дата\s+(?:взятия|забора|сбора)|взяти[ея]\s+(?:биоматериала|крови|образца)|забор\s+(?:крови|биоматериала)"
-    r"|collected|collection\s+date|date\s+of\s+collection|specimen\s+date|sample\s+date|sampled",
-    re.IGNORECASE,
-)
-_BIRTH = re.compile(r"дата\s+рождения|д\.\s?р\.|\bdob\b|date\s+of\s+birth|\bborn\b", re.IGNORECASE)
-_SEX = re.compile(
-    r"(?:\bпол|\bsex|\bgender)\s*[:.]?\s*(женский|жен|ж|мужской|муж|м|female|male|f|m)(?![а-яa-z])",
-    re.IGNORECASE,
-)
-_AGE = re.compile(r"(?:возраст|\bage)\s*[:.]?\s*(\d{1,3})(?!\d)", re.IGNORECASE)
-
-
-def parse_date(match: re.Match[str], *, month_first: bool) -> date | None:
-    try:
-        if match.group("iso"):
-            return date(int(match.group("iy")), int(match.group("im")), int(match.group("id")))
-        if match.group("text"):
-            month = _MONTHS.get(match.group("tm").lower()[:3])
-            return date(int(match.group("ty")), month, int(match.group("td"))) if month else None
-        first, second, year = int(match.group("a")), int(match.group("b")), int(match.group("y"))
-        if year < 100:
-            year += 2000
-        if match.group("sep") == "/" and (first <= 12 < second or (month_first and second <= 12)):
-            first, second = second, first
-        return date(year, second, first)
-    except ValueError:
-        return None
-
-
-def _date_after(pattern: re.Pattern[str], text: str, *, month_first: bool) -> date | None:
-    keyword = pattern.search(text)
-    if keyword is None:
-        return None
-    match = _DATE.search(text, keyword.end())
-    return parse_date(match, month_first=month_first) if match else None
-
-
-def read_person(lines: list[Line], report: LabReport) -> None:
-    """Collection date, sex and age. Dates with slashes are month-first only in US-style reports."""
-    texts = [_clean(line.text) for line in lines]
-    month_first = any(re.search(r"/dL\b|x10E\d", text) for text in texts)
-    collected: list[date] = []
-    birth: date | None = None
-    for text in texts:
-        for piece in re.split(
-            r"(?=(?:\bDate\s|\bDOB\b|Collected|Received|Reported|Дата|Возраст|Пол\b))", text
-        ):
-            when = _date_after(_COLLECTED, piece, month_first=month_first)
-            if when is not None and when not in collected:
-                collected.append(when)
-            birth = birth or _date_after(_BIRTH, piece, month_first=month_first)
-        if report.sex is None and (sex := _SEX.search(text)):
-            report.sex = "female" if sex.group(1).lower()[0] in "жf" else "male"
-        if report.age is None and (age := _AGE.search(text)) and 0 < int(age.group(1)) <= 120:
-            report.age = float(age.group(1))
-    if collected:
-        report.collection_date = max(collected)
-        if len(collected) > 1:
-            printed = sorted(day.isoformat() for day in collected)
-            report.warnings.append(ReportWarning.of("several_collection_dates", items=printed))
-    if report.age is None and birth is not None and report.collection_date is not None:
-        day = report.collection_date
-        report.age = float(day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day)))
 
 
 def count_labels(lines: list[Line]) -> int:

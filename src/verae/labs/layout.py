@@ -29,6 +29,8 @@ class Word:
 class Line:
     words: tuple[Word, ...]
     page: int
+    # the page's width and height in the words' coordinates, when known
+    page_size: tuple[float, float] | None = None
 
     @property
     def text(self) -> str:
@@ -39,7 +41,7 @@ class Line:
         return statistics.median(word.height for word in self.words)
 
 
-def group_lines(words: list[Word], page: int) -> list[Line]:
+def group_lines(words: list[Word], page: int, page_size: tuple[float, float] | None = None) -> list[Line]:
     """Words sharing a baseline band become one line, read left to right; lines run top to bottom.
 
     A word joins a line when its vertical middle lies within half a text height of the line's middle,
@@ -57,4 +59,4 @@ def group_lines(words: list[Word], page: int) -> list[Line]:
                 current.append(word)
                 continue
         lines.append([word])
-    return [Line(tuple(sorted(line, key=lambda word: word.x0)), page) for line in lines]
+    return [Line(tuple(sorted(line, key=lambda word: word.x0)), page, page_size) for line in lines]

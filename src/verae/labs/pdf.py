@@ -56,6 +56,11 @@ def open_text_layer(data: bytes) -> Iterator[PDF | None]:
         yield plumber
 
 
+# Fonts with a "symbol" encoding (Word's Print-to-PDF, old Windows fonts) put ASCII characters at
+# U+F020-U+F0FF, the private-use copy of the ASCII range: mapped back, the text layer reads normally.
+_SYMBOL_FONT = {code: code - 0xF000 for code in range(0xF020, 0xF100)}
+
+
 def text_words(plumber: PDF | None, index: int) -> list[Word] | None:
     """The page's text-layer words, or None when it has no usable text layer."""
     if plumber is None or index >= len(plumber.pages):
@@ -68,12 +73,19 @@ def text_words(plumber: PDF | None, index: int) -> list[Word] | None:
     finally:
         page.flush_cache()
     words = [
-        Word(
-            str(item["text"]), float(item["x0"]), float(item["top"]), float(item["x1"]), float(item["bottom"])
-        )
+        Word(text, float(item["x0"]), float(item["top"]), float(item["x1"]), float(item["bottom"]))
         for item in found
+        if (text := str(item["text"]).translate(_SYMBOL_FONT).strip())
     ]
-    return words if len(words) >= MIN_TEXT_WORDS else None
+    # A layer of glyphs without letters or digits (fonts with no Unicode map) is no text: render and OCR.
+    readable = sum(1 for word in words if any(char.isalnum() for char in word.text))
+    return words if readable >= MIN_TEXT_WORDS else None
+
+
+def page_size(document: pdfium.PdfDocument, index: int) -> tuple[float, float]:
+    """Width and height in points, the unit of pdfplumber's word positions."""
+    width, height = document[index].get_size()
+    return float(width), float(height)
 
 
 def check_page_size(document: pdfium.PdfDocument, index: int) -> None:

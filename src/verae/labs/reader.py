@@ -18,8 +18,10 @@ from PIL import Image, UnidentifiedImageError
 
 from verae.labs import ocr, pdf
 from verae.labs.errors import ReportUnreadable
-from verae.labs.extract import count_labels, read_person, read_values, settle_duplicates
+from verae.labs.extract import count_labels, read_values, settle_duplicates
+from verae.labs.languages import page_language
 from verae.labs.layout import Line, group_lines
+from verae.labs.person import read_person
 from verae.labs.schemas import LabReport
 from verae.labs.structured import parse_csv, parse_json
 
@@ -32,6 +34,13 @@ DOCUMENT_SECONDS = 120.0
 BLURRY_CONFIDENCE = 0.6
 # An upright page of a lab report names at least this many analytes; fewer suggests a turned page.
 UPRIGHT_LABELS = 3
+
+
+# What a person is told the reader looked for when it found nothing.
+LOOKED_FOR = (
+    "the blood count: haemoglobin, haematocrit, red cells, MCV, MCH, MCHC, RDW, platelets, white cells; "
+    "the iron panel: ferritin, serum iron, TIBC, UIBC, transferrin, transferrin saturation; and CRP"
+)
 
 
 @dataclass
@@ -95,7 +104,7 @@ def _nothing_found(pages: Pages, labels_seen: int) -> str:
             )
     if labels_seen:
         return "Blood-test names were found, but none of their values could be read."
-    return "No blood-count values were found in the document."
+    return f"No blood-test values were found in the document (looked for {LOOKED_FOR})."
 
 
 def _read_pdf(data: bytes, pages: Pages, budget: Budget) -> None:
@@ -114,7 +123,7 @@ def _read_pdf(data: bytes, pages: Pages, budget: Budget) -> None:
             pdf.check_page_size(document, index)
             words = pdf.text_words(plumber, index)
             if words is not None:
-                pages.lines.extend(group_lines(words, number))
+                pages.lines.extend(group_lines(words, number, pdf.page_size(document, index)))
                 continue
             budget.seconds_for_page(number)
             _read_image_page(pdf.render_page(document, index), number, pages, budget)
@@ -151,15 +160,32 @@ def _too_large(width: int, height: int) -> ReportUnreadable:
 def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budget) -> None:
     prepared = ocr.prepare(image)
     words = ocr.recognize(prepared, timeout=budget.seconds_for_page(number), page=number)
-    lines = group_lines(words, number)
+    lines = group_lines(words, number, prepared.size)
     if count_labels(lines) < UPRIGHT_LABELS:
         rotation = ocr.upright_rotation(prepared, timeout=budget.seconds_for_page(number), page=number)
         if rotation:
             turned = prepared.rotate(-rotation, expand=True, fillcolor=255)
             turned_words = ocr.recognize(turned, timeout=budget.seconds_for_page(number), page=number)
-            turned_lines = group_lines(turned_words, number)
+            turned_lines = group_lines(turned_words, number, turned.size)
             if count_labels(turned_lines) > count_labels(lines):
-                words, lines = turned_words, turned_lines
+                prepared, words, lines = turned, turned_words, turned_lines
+    language = page_language(word.text for word in words)
+    values_read, names_seen = _yield(lines, number)
+    # the second reading costs a Tesseract run: only when the first left names without values
+    if language is not None and values_read < max(names_seen, UPRIGHT_LABELS):
+        # the page's own language model reads its names and units; kept when it reads at least as much
+        retried = ocr.recognize(
+            prepared, timeout=budget.seconds_for_page(number), page=number, languages=f"{language}+eng"
+        )
+        retried_lines = group_lines(retried, number, prepared.size)
+        if _yield(retried_lines, number) >= (values_read, names_seen):
+            words, lines = retried, retried_lines
     pages.lines.extend(lines)
     pages.ocr_pages.add(number)
     pages.ocr_confidences.extend(word.confidence for word in words)
+
+
+def _yield(lines: list[Line], page: int) -> tuple[int, int]:
+    """How much a reading of a page gives: values read, then analyte names seen (parsing is milliseconds,
+    so two OCR readings of a page are compared by what they yield)."""
+    return len(read_values(lines, ocr_pages=frozenset({page})).values), count_labels(lines)

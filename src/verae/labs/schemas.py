@@ -13,6 +13,7 @@ WarningCode = Literal[
     "value_misread",
     "unit_not_accepted",
     "unit_missing",
+    "unit_inferred",
     "value_implausible",
     "conflicting_values",
     "repeated_value",
@@ -27,6 +28,8 @@ _WARNING_TEXT: dict[WarningCode, str] = {
     "unit_not_accepted": "{analyte} on page {page}: unit '{unit}' is not one this analyte is measured in; "
     "not used",
     "unit_missing": "{analyte} on page {page}: no unit printed and the value does not identify one; not used",
+    "unit_inferred": "{analyte} on page {page}: no readable unit; read as {unit}, the only unit its value and "
+    "printed range fit; please check",
     "value_implausible": "{analyte} on page {page}: the value is outside the plausible range; not used",
     "conflicting_values": "{analyte} appears more than once with different values; the clearer reading is used",
     "repeated_value": "{analyte} was given more than once; the last value is used",
@@ -46,7 +49,18 @@ class LabValue(BaseModel):
     flag: str | None = Field(default=None, description="H/L/↑/↓/* as printed")
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     page: int | None = None
-    source_line: str | None = None
+    source_line: str | None = Field(default=None, description="The printed line the value was read from")
+    source_text: str | None = Field(
+        default=None, description="The value exactly as printed or read by OCR, e.g. '45.2+' or '< 0,2'"
+    )
+    bbox: list[float] | None = Field(
+        default=None,
+        min_length=4,
+        max_length=4,
+        description="Where the value is printed on its page: [left, top, right, bottom] as fractions of the "
+        "page's width and height, from the top-left corner. For scans and photos, of the page as prepared "
+        "for OCR (cropped to the paper and levelled)",
+    )
 
 
 class InvalidField(BaseModel):

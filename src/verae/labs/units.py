@@ -28,7 +28,18 @@ _CYRILLIC = (
     ("л", "l"),
     ("х", "x"),
 )
-_POWER = re.compile(r"(?:x|×|\*)?10(?:\^|\*|e)?([0-9]{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})")
+# Count units spelled out in words, per microlitre ("Thous/cu.mm", "Milyon/µL", "mill/cumm", "Tsd/µl"):
+# the multiplier word to its power of ten. "mil" is not here: English labs mean a million by it and
+# Portuguese labs a thousand, so the catalog settles it per analyte (RBC in millions, WBC in thousands).
+_COUNT_WORDS = re.compile(
+    r"^x?(millions|million|millones|milhões|milhoes|milyon|mill|mio|thousands|thousand|thous|tsd|bin|mil)"
+    r"(?=/|$)"
+)
+_COUNT_POWERS = {"thousand": "10^3", "thousands": "10^3", "thous": "10^3", "tsd": "10^3", "bin": "10^3"}
+# A cubic millimetre is a microlitre: "/cumm", "/cu.mm", "/mm3", "/mm³".
+_CUBIC_MILLIMETRE = re.compile(r"cu\.?mm|mm3|mm³")
+_CELLS_PER_MICROLITRE = re.compile(r"(?:cells)?/?(?:cu\.?mm|mm3|mm³)|cells/ul")
+_POWER = re.compile(r"(?:x|×|\*)?10(?:\^|\*|e|x)?([0-9]{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})")
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
@@ -38,7 +49,21 @@ def normalize_unit(unit: str) -> str:
     for cyrillic, latin in _CYRILLIC:
         text = text.replace(cyrillic, latin)
     text = _POWER.sub(lambda match: "10^" + match.group(1).translate(_SUPERSCRIPT), text)
+    if _CELLS_PER_MICROLITRE.fullmatch(text):  # "cumm", "/mm3", "cells/mcL": a bare count per µL
+        return "/ul"
+    text = _CUBIC_MILLIMETRE.sub("ul", text)
+    text = _COUNT_WORDS.sub(lambda match: _count_power(match.group(1)), text)
+    if text.startswith(("lakh", "lakhs")):  # 1 lakh = 100,000 per microlitre (platelets in India)
+        text = "lakh/ul"
+    if text == "percent":
+        text = "%"
     return text.replace("um3", "um^3").replace("um³", "um^3")
+
+
+def _count_power(word: str) -> str:
+    if word == "mil":
+        return "mil"
+    return _COUNT_POWERS.get(word, "10^6")
 
 
 class UnitError(ValueError):
@@ -69,6 +94,24 @@ def convert(analyte: Analyte, value: float, unit: str | None) -> Normalized:
     if factor is None:
         raise UnitError(f"{analyte.code}: unit {unit!r} is not one of {', '.join(analyte.units)}")
     return Normalized(value * factor, analyte.canonical_unit)
+
+
+def infer_unit(analyte: Analyte, value: float, bounds: tuple[float, float]) -> str | None:
+    """The one unit of the analyte in which both the value and its printed reference range make sense,
+    or None when none or several do. The value must be plausible and each printed limit (a 0 lower limit
+    and an open upper one say nothing) must lie where labs put reference limits: 98 with 120-160 is g/L,
+    8.8 with 7.5-10 is mmol/L, not g/dL."""
+    band_low, band_high = analyte.reference_band
+    fitting: dict[float, str] = {}
+    for unit, factor in analyte.units.items():
+        limits = [limit * factor for limit in bounds if 0 < limit < math.inf]
+        if (
+            limits
+            and is_plausible(analyte, value * factor)
+            and all(band_low <= limit <= band_high for limit in limits)
+        ):
+            fitting.setdefault(round(factor, 9), unit)
+    return next(iter(fitting.values())) if len(fitting) == 1 else None
 
 
 def is_plausible(analyte: Analyte, canonical_value: float) -> bool:

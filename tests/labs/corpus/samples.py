@@ -26,6 +26,8 @@ class Sample:
     media_type: str
     pages: int
     truth: Truth
+    # the report's language (ISO 639-1), for figures per language
+    language: str = ""
 
 
 def render(pdf: bytes, dpi: float) -> list[Image.Image]:

@@ -159,6 +159,7 @@ export const en = {
   "warning.value_misread": "{analyte} (page {page}): the value is far outside its printed range and looks misread; not used",
   "warning.unit_not_accepted": "{analyte} (page {page}): “{unit}” is not a unit this test is measured in; not used",
   "warning.unit_missing": "{analyte} (page {page}): no unit is printed and the value does not tell which; not used",
+  "warning.unit_inferred": "{analyte} (page {page}): the unit could not be read; read as {unit}, the only unit the value and its printed range fit — please check",
   "warning.value_implausible": "{analyte} (page {page}): the value is outside the plausible range; not used",
   "warning.conflicting_values": "{analyte} appears more than once with different values; the clearer reading is used",
   "warning.repeated_value": "{analyte} was given more than once; the last value is used",

@@ -1,0 +1,55 @@
+"""Which language a page is printed in, from the words on it: tells the OCR which Tesseract model reads
+the page best, and the person reader whether slash dates are month-first."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+# Words that give a page's language away (headers, analyte names, field labels), accents folded. A page
+# in one of these languages is read again with its own Tesseract model: "rus+eng" reads Turkish "SONUÇ"
+# or French "Hématies" as a mix of scripts.
+_LANGUAGE_WORDS: dict[str, frozenset[str]] = {
+    language: frozenset(words.split())
+    for language, words in {
+        "fra": "resultat resultats unite unites valeurs reference references hematies leucocytes plaquettes "
+        "hemoglobine hematocrite anteriorites preleve prelevement numeration globulaire vgm tcmh ccmh biologie "
+        "sexe",
+        "spa": "resultado resultados unidades valores referencia hematies leucocitos plaquetas hemoglobina "
+        "hematocrito fecha paciente hemograma recuento hierro prueba edad",
+        "por": "resultado resultados unidade unidades valores referencia eritrocitos hemacias leucocitos "
+        "plaquetas hemoglobina hematocrito coleta paciente hemograma ferro exame idade",
+        "deu": "ergebnis einheit referenzbereich normbereich erythrozyten leukozyten thrombozyten hamoglobin "
+        "hamatokrit befund vorwert blutbild eisen untersuchung geschlecht alter entnahme",
+        "ita": "risultato risultati unita valori riferimento globuli rossi bianchi piastrine emoglobina "
+        "ematocrito esame emocromocitometrico referto sideremia precedente sesso prelievo analisi",
+        "tur": "sonuc birim referans araligi hemogram raporu tarihi lokosit trombosit eritrosit testler "
+        "protokol numune ornek cinsiyet yas onceki",
+    }.items()
+}
+# Portuguese and Spanish share most lab words; these tell them apart.
+_ONLY = {
+    "por": frozenset({"unidade", "coleta", "hemacias", "ferro", "exame", "idade"}),
+    "spa": frozenset({"fecha", "hematies", "hierro", "prueba", "edad"}),
+}
+
+
+def fold(text: str) -> str:
+    """Lower case letters only, accents dropped: "SONUÇ" and "sonuc" are one word."""
+    folded = unicodedata.normalize("NFKD", text.lower().replace("ı", "i"))
+    return "".join(char for char in folded if char.isalpha() and not unicodedata.combining(char))
+
+
+def page_language(words: Iterable[str]) -> str | None:
+    """The Tesseract model for a page whose words are French, Spanish, Portuguese, German, Italian or
+    Turkish, or None for English, Russian and pages that do not tell. A language needs two of its words
+    on the page and more than any other language."""
+    folded = {fold(word) for word in words}
+    hits = {language: len(folded & keywords) for language, keywords in _LANGUAGE_WORDS.items()}
+    for language, only in _ONLY.items():
+        hits[language] += len(folded & only)
+    ranked = sorted(hits.items(), key=lambda item: item[1], reverse=True)
+    best, count = ranked[0]
+    if count < 2 or ranked[1][1] == count:
+        return None
+    return best

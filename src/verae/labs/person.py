@@ -1,0 +1,154 @@
+"""The person and the date on a report: collection date (never the birth, receipt or report date), sex
+and age (or the age computed from a date of birth)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from verae.labs.languages import page_language
+from verae.labs.layout import Line
+from verae.labs.schemas import LabReport, ReportWarning
+from verae.labs.tokens import clean
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "янв"),
+            ("feb", "фев"),
+            ("mar", "мар"),
+            ("apr", "апр"),
+            ("may", "мая", "май"),
+            ("jun", "июн"),
+            ("jul", "июл"),
+            ("aug", "авг"),
+            ("sep", "сен"),
+            ("oct", "окт"),
+            ("nov", "ноя"),
+            ("dec", "дек"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_DATE = re.compile(
+    r"(?P<iso>(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2}))"
+    r"|(?P<num>(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2}))(?!\d)"
+    r"|(?P<text>(?P<td>\d{1,2})[\s-](?P<tm>[a-zа-я]{3,9})\.?[\s-](?P<ty>\d{4}))",
+    re.IGNORECASE,
+)
+_COLLECTED = re.compile(
+    r"дата\s+(?:взятия|забора|сбора)|взяти[ея]\s+(?:биоматериала|крови|образца)|забор\s+(?:крови|биоматериала)"
+    r"|collected|collection\s+date|date\s+of\s+collection|specimen\s+date|sample\s+date|sampled"
+    r"|prélevé|prélèvement|fecha\s+de\s+(?:extracción|toma|obtención)|data\s+d[ae]\s+coleta|coletado"
+    r"|entnahme|abnahme|data\s+(?:del\s+)?prelievo|numune\s+alma|örnek\s+alma",
+    re.IGNORECASE,
+)
+_BIRTH = re.compile(
+    r"дата\s+рождения|д\.\s?р\.|\bdob\b|date\s+of\s+birth|\bborn\b|date\s+de\s+naissance|née?\s+le"
+    r"|fecha\s+de\s+nacimiento|data\s+de\s+nascimento|geburtsdatum|data\s+di\s+nascita|doğum\s+tarihi",
+    re.IGNORECASE,
+)
+# the word for sex in eight languages, then the printed sex
+_SEX = re.compile(
+    r"(?:\bпол|\bsex|\bgender|\bsexe|\bsexo|\bgeschlecht|\bsesso|\bcinsiyet(?:i)?)\s*[:.]?\s*"
+    r"(женский|жен|ж|мужской|муж|м|female|male|féminin|masculin|femenino|masculino|mujer|hombre|feminino"
+    r"|weiblich|männlich|femmina|maschio|kadın|erkek|f|m|w)(?![а-яa-zà-ÿ])",
+    re.IGNORECASE,
+)
+_FEMALE_WORDS = frozenset(
+    {
+        "женский",
+        "жен",
+        "ж",
+        "female",
+        "féminin",
+        "femenino",
+        "mujer",
+        "feminino",
+        "weiblich",
+        "femmina",
+        "kadın",
+        "f",
+        "w",
+    }
+)
+_AGE = re.compile(
+    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\betà|\byaş)[\s:.]*(\d{1,3})(?!\d)", re.IGNORECASE
+)
+# "Age / Sex: 34 Years / Female", common on Indian reports
+_AGE_SEX = re.compile(
+    r"\bage\s*/\s*(?:sex|gender)\s*[:.]?\s*(\d{1,3})\s*(?:years?|yrs?|y)?\.?\s*/\s*(female|male|f|m)\b",
+    re.IGNORECASE,
+)
+
+
+def parse_date(match: re.Match[str], *, month_first: bool) -> date | None:
+    """The date a match names, or None when it names none, or one no report can bear (an OCR misread
+    such as 2624, or a year before 1900)."""
+    day = _calendar_date(match, month_first=month_first)
+    if day is None or not 1900 <= day.year <= date.today().year + 1:
+        return None
+    return day
+
+
+def _calendar_date(match: re.Match[str], *, month_first: bool) -> date | None:
+    try:
+        if match.group("iso"):
+            return date(int(match.group("iy")), int(match.group("im")), int(match.group("id")))
+        if match.group("text"):
+            month = _MONTHS.get(match.group("tm").lower()[:3])
+            return date(int(match.group("ty")), month, int(match.group("td"))) if month else None
+        first, second, year = int(match.group("a")), int(match.group("b")), int(match.group("y"))
+        if year < 100:
+            year += 2000
+        if match.group("sep") == "/" and (first <= 12 < second or (month_first and second <= 12)):
+            first, second = second, first
+        return date(year, second, first)
+    except ValueError:
+        return None
+
+
+def _date_after(pattern: re.Pattern[str], text: str, *, month_first: bool) -> date | None:
+    keyword = pattern.search(text)
+    if keyword is None:
+        return None
+    match = _DATE.search(text, keyword.end())
+    return parse_date(match, month_first=month_first) if match else None
+
+
+def read_person(lines: list[Line], report: LabReport) -> None:
+    """Collection date, sex and age. Dates with slashes are month-first only in US-style reports."""
+    texts = [clean(line.text) for line in lines]
+    # "/dL" is printed in France, Spain and Italy too, whose dates are day-first
+    month_first = any(re.search(r"/dL\b|x10E\d", text) for text in texts) and (
+        page_language(word for text in texts for word in text.split()) is None
+    )
+    collected: list[date] = []
+    birth: date | None = None
+    for text in texts:
+        for piece in re.split(
+            r"(?=(?:\bDate\s|\bDOB\b|Collected|Received|Reported|Дата|Возраст|Пол\b|Prélev|Fecha|Data\s|Entnahme"
+            r"|Numune|Örnek|Geburt|Doğum))",
+            text,
+        ):
+            when = _date_after(_COLLECTED, piece, month_first=month_first)
+            if when is not None and when not in collected:
+                collected.append(when)
+            birth = birth or _date_after(_BIRTH, piece, month_first=month_first)
+        if (both := _AGE_SEX.search(text)) and report.age is None and 0 < int(both.group(1)) <= 120:
+            report.age = float(both.group(1))
+            report.sex = report.sex or ("female" if both.group(2).lower()[0] == "f" else "male")
+        if report.sex is None and (sex := _SEX.search(text)):
+            report.sex = "female" if sex.group(1).lower() in _FEMALE_WORDS else "male"
+        if report.age is None and (age := _AGE.search(text)) and 0 < int(age.group(1)) <= 120:
+            report.age = float(age.group(1))
+    if collected:
+        report.collection_date = max(collected)
+        if len(collected) > 1:
+            printed = sorted(day.isoformat() for day in collected)
+            report.warnings.append(ReportWarning.of("several_collection_dates", items=printed))
+    if report.age is None and birth is not None and report.collection_date is not None:
+        day = report.collection_date
+        report.age = float(day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day)))

@@ -1,0 +1,173 @@
+"""OCR repairs and rejections. Each repair is made only when the row's own printed range confirms it;
+each rejection turns a doubtful value into a warning, because a wrong value is worse than a missing one."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING
+
+from verae.labs.catalog import Analyte
+from verae.labs.layout import Word
+from verae.labs.tokens import Token, clean, is_unit, number_of
+from verae.labs.units import normalize_unit
+
+if TYPE_CHECKING:
+    from verae.labs.rows import Row
+
+_ARROW_MISREADS = frozenset({"+", "}", "{", "1", "4", "T", "t", "f", "fT", "J", "|", "l", "I"})
+
+
+def decimals(text: str) -> int:
+    match = re.search(r"[.,](\d+)", text)
+    return len(match.group(1)) if match else 0
+
+
+def repair_arrow(
+    value: Token,
+    number: float,
+    following: list[Token],
+    bounds: tuple[float, float],
+    range_text: str,
+    flag: str | None,
+) -> tuple[float, str | None]:
+    """Undo an OCR-misread arrow flag. The printed range tells which way a value lies, so a mark beside
+    an out-of-range value decodes to that arrow; a digit glued on (71,4↓ read as 71,44) shows as one
+    decimal more than the range prints and is dropped when the shorter value is the out-of-range one."""
+    low, high = bounds
+
+    def arrow(number: float) -> str | None:
+        return "↓" if number < low else "↑" if number > high else None
+
+    text = clean(value.words[-1].text)
+    if flag in ("}", "{", "+"):
+        return number, arrow(number)
+    if flag is not None:
+        return number, flag
+    if following and clean(following[0].text) in _ARROW_MISREADS:
+        return number, arrow(number)
+    if text[-1:] in ("1", "4") and decimals(text) == decimals(range_text) + 1 >= 2:
+        shorter = number_of(text.lstrip("<>")[:-1])
+        if arrow(shorter) is not None and arrow(number) is not None:
+            return shorter, arrow(shorter)
+    if text[-1:] in ("1", "4") and text[:-1].isdigit() and decimals(range_text) == 0 and number > 2 * high:
+        # a whole number with an arrow glued on ("72↓" read as 724): absurd as printed, out of range
+        # and within reach of it without the last digit
+        shorter = number_of(text[:-1])
+        if arrow(shorter) is not None and low / 2 <= shorter <= 2 * high:
+            return shorter, arrow(shorter)
+    return number, None
+
+
+def arrow_before_value(tokens: list[Token], index: int, bounds: tuple[float, float]) -> int | None:
+    """The index of the real value when the number at `index` is an arrow printed before it and misread
+    as a digit ("↑ 165" read as "1 165"): a one-character arrow misread, then a number right after it
+    that lies outside the printed range, as an arrow says it does."""
+    text = clean(tokens[index].text)
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    if text not in _ARROW_MISREADS or following is None or following.kind != "number":
+        return None
+    low, high = bounds
+    number = following.number
+    return index + 1 if number is not None and not low <= number <= high else None
+
+
+def restore_decimal_point(row: Row) -> float | None:
+    """The value with its decimal point put back, when OCR lost it ("12.5 Low" read as "125 Low"): the
+    printed value has no separator, the range prints decimals, the row's flag says which side of the
+    range the value lies, and exactly one place for the point puts it there, within reach of the range."""
+    flag = (row.flag or "").upper()
+    if row.bounds is None or not row.printed.isdigit() or row.range_decimals == 0 or len(row.printed) < 2:
+        return None
+    low, high = row.bounds
+    candidates = [row.number / 10**places for places in range(1, len(row.printed))]
+    if flag in _LOW_FLAGS:
+        fits = [candidate for candidate in candidates if low / 2 <= candidate < low]
+    elif flag in _HIGH_FLAGS:
+        fits = [candidate for candidate in candidates if high < candidate <= 2 * high]
+    else:
+        return None
+    return fits[0] if len(fits) == 1 else None
+
+
+def lost_decimal_separator(number: float, bounds: tuple[float, float] | None) -> bool:
+    """An OCR value ten or more times above its own printed range most often lost its decimal comma."""
+    return bounds is not None and bounds[1] > 0 and number > bounds[1] * 10
+
+
+def repair_unit(analyte: Analyte, unit: str) -> str:
+    """OCR reads the micro sign as "p" (µmol/L as pmol/L) and "m" as "rn"; such a misread is undone only
+    when the printed spelling is not a unit of this analyte and the repaired one is."""
+    if normalize_unit(unit) in analyte.units:
+        return unit
+    for wrong, right in (("p", "µ"), ("rn", "m")):
+        repaired = unit.replace(wrong, right, 1)
+        if normalize_unit(repaired) in analyte.units:
+            return repaired
+    return unit
+
+
+# Letters OCR confuses inside printed units: Cyrillic "л" and "г" read as Latin "n" and "r", "п" as "n",
+# the micro sign as "p", "m" as "rn", "l" as "1" or "I".
+_UNIT_MISREADS = (("n", "л"), ("r", "г"), ("n", "п"), ("p", "µ"), ("rn", "m"), ("1", "l"), ("I", "l"))
+
+
+def unit_misread(text: str) -> str | None:
+    """The unit an OCR word that is no unit most likely is ("10E9/n" is 10E9/л, "r/n" is г/л), when one
+    known unit is reached by undoing those confusions and no other is. Only words with a "/" are units
+    here: a confusion repair on a plain word would turn names into units."""
+    if "/" not in text or is_unit(text):
+        return None
+    found: dict[str, str] = {}
+    pairs = [pair for pair in _UNIT_MISREADS if pair[0] in text]
+    for chosen in range(1, 1 << len(pairs)):
+        repaired = text
+        for index, (wrong, right) in enumerate(pairs):
+            if chosen >> index & 1:
+                repaired = repaired.replace(wrong, right)
+        if is_unit(repaired):
+            found.setdefault(normalize_unit(repaired), repaired)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def repair_unit_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """An OCR line with its misread units spelled as printed (see `unit_misread`)."""
+    repaired = []
+    for word in words:
+        unit = unit_misread(clean(word.text))
+        repaired.append(
+            word
+            if unit is None
+            else Word(unit, word.x0, word.top, word.x1, word.bottom, 0.8 * word.confidence)
+        )
+    return tuple(repaired)
+
+
+_LOW_FLAGS = frozenset(
+    {"L", "LL", "↓", "↓↓", "LOW", "BELOW RANGE", "BAJO", "BAS", "NIEDRIG", "BASSO", "DÜŞÜK"}
+)
+_HIGH_FLAGS = frozenset(
+    {"H", "HH", "↑", "↑↑", "HIGH", "ABOVE RANGE", "ALTO", "HAUT", "ÉLEVÉ", "HOCH", "YÜKSEK"}
+)
+
+
+def contradicts_range(row: Row) -> bool:
+    """An OCR value that its own row disowns: a low flag on a value above the range (or the reverse), or
+    an out-of-range value with no flag and fewer decimals than the range prints (a lost decimal comma)."""
+    if row.bounds is None:
+        return False
+    low, high = row.bounds
+    flag = (row.flag or "").upper()
+    if (flag in _LOW_FLAGS and row.number > high) or (flag in _HIGH_FLAGS and row.number < low):
+        return True
+    outside = row.number < low or row.number > high
+    if outside and row.flag is None and decimals(row.printed) < row.range_decimals:
+        return True
+    if row.range_decimals >= 1 and decimals(row.printed) >= row.range_decimals + 3:
+        # "2,24 g/L" read as "2.24091": digits glued on from the unit beside it (labs do print two
+        # decimals more than their range, "5.052" against "4.6 - 6.1", but not three)
+        return True
+    # far outside a two-sided range and not flagged: more often a misread digit (233 read as 983) than a
+    # result no lab would flag
+    far = row.number > 2 * high or row.number < low / 2
+    return far and low > 0 and high < math.inf and not row.flag

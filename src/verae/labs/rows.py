@@ -1,0 +1,269 @@
+"""Rows of a lab report: the words after an analyte's name classified into value, flag, unit and
+reference range, with the table header (when there is one) telling the current-result column from a
+previous-result one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from verae.labs.catalog import Analyte, guess_label, match_label
+from verae.labs.layout import Line, Word
+from verae.labs.repairs import arrow_before_value, decimals, repair_arrow
+from verae.labs.tokens import Token, clean, is_flag, is_unit, tokenize
+from verae.labs.units import normalize_unit
+
+Role = Literal["name", "result", "previous", "unit", "reference", "flag"]
+_HEADER_WORDS: tuple[tuple[Role, tuple[str, ...]], ...] = (
+    ("previous", ("пред", "previous", "prior", "прошл")),
+    ("result", ("результат", "result", "current", "значение", "value")),
+    ("unit", ("ед", "unit", "единиц")),
+    ("reference", ("норм", "референ", "reference", "range", "interval")),
+    ("flag", ("flag", "флаг")),
+    ("name", ("исследование", "показатель", "тест", "test", "analyte", "наименование", "анализ")),
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    role: Role
+    x0: float
+
+
+def header_columns(line: Line) -> list[Column] | None:
+    """The columns a table header line announces, or None when the line is not a header.
+
+    Header words closer together than a line height form one cell ("Previous Result and Date"), and the
+    cell takes the role of its first keyword, so "Пред. рез." is a previous-result column, not a result.
+    """
+    cells: list[list[Word]] = []
+    for word in line.words:
+        if cells and word.x0 - cells[-1][-1].x1 < line.height * 1.2:
+            cells[-1].append(word)
+        else:
+            cells.append([word])
+    columns: list[Column] = []
+    for cell in cells:
+        text = " ".join(word.text for word in cell).lower()
+        for role, keywords in _HEADER_WORDS:
+            if any(keyword in text for keyword in keywords):
+                columns.append(Column(role, cell[0].x0))
+                break
+    roles = {column.role for column in columns}
+    if "result" in roles and len(roles) >= 2 and not any(char.isdigit() for char in line.text):
+        return columns
+    return None
+
+
+def _role(columns: list[Column], word: Word, tolerance: float) -> Role | None:
+    role: Role | None = None
+    for column in sorted(columns, key=lambda column: column.x0):
+        if column.x0 <= word.x0 + tolerance:
+            role = column.role
+    return role
+
+
+def split_label(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, ...]]:
+    """The leading words that name the analyte, and the rest of the row."""
+    for index, word in enumerate(words):
+        text = clean(word.text).lstrip("(")
+        if index and (text[:1].isdigit() or (text[:1] in "<>" and (len(text) > 1 or index + 1 < len(words)))):
+            return words[:index], words[index:]
+        # a flag column before the result column: "HGB-Hemoglobin  L  8.8  g/dL"
+        following = clean(words[index + 1].text) if index + 1 < len(words) else ""
+        if index and is_flag(text) and following[:1].isdigit():
+            return words[:index], words[index:]
+    return words, ()
+
+
+def analyte_for_label(label: str, *, fuzzy: bool) -> Analyte | None:
+    """Labels print a name and an abbreviation, e.g. "Гемоглобин (HGB)" or "C-Reactive Protein, Cardiac".
+
+    The abbreviation in brackets decides first because the full Russian name of RDW-SD and RDW-CV is the
+    same; then the whole label, the part before the bracket and each comma-separated part. OCR often
+    prefixes a row with specks read as one- or two-letter words, which are dropped when nothing matches.
+    """
+    words = label.split()
+    for start in range(min(3, len(words))):
+        if start and len(words[start - 1]) > 2:
+            break
+        analyte = _analyte_for_words(" ".join(words[start:]), fuzzy=fuzzy)
+        if analyte is not None:
+            return analyte
+    return None
+
+
+def _analyte_for_words(label: str, *, fuzzy: bool) -> Analyte | None:
+    inside = re.findall(r"\(([^()]*)\)", label)
+    outside = re.sub(r"\([^()]*\)?", " ", label)
+    # "HGB-Hemoglobin", "Hemoglobin/HGB": a name and its abbreviation joined by a hyphen or a slash are
+    # tried last, after the whole label (so "RDW-CV" and "C-reactive protein" stay whole), and only when
+    # every part is a word: "Hb-A1c" is another test, not haemoglobin.
+    parts = [part.strip(" .,:;") for part in re.split(r"[-/]", outside)]
+    joined_parts = (
+        parts if len(parts) > 1 and all(len(part) >= 3 and part.isalpha() for part in parts) else []
+    )
+    candidates = [*inside, label, outside, *outside.split(","), *joined_parts]
+    for candidate in candidates:
+        analyte = match_label(candidate)
+        if analyte is not None:
+            return analyte
+    for candidate in (label, outside, *joined_parts):
+        analyte = match_label(candidate, fuzzy=fuzzy)
+        if analyte is not None:
+            return analyte
+    return None
+
+
+@dataclass(frozen=True)
+class Row:
+    analyte: Analyte
+    number: float
+    qualifier: Literal["<", ">"] | None
+    unit: str | None
+    reference: str | None
+    bounds: tuple[float, float] | None
+    flag: str | None
+    unit_garbled: bool
+    words: tuple[Word, ...]
+    value_words: tuple[Word, ...] = ()
+    printed: str = ""
+    range_decimals: int = 0
+    # named from a garbled label and the row's unit (OCR only)
+    label_guessed: bool = False
+    # a decimal point OCR lost, put back from the row's flag and range (OCR only)
+    value_repaired: bool = False
+    # one or two unreadable characters right after the value: perhaps a flag OCR garbled ("H" as "НЯ")
+    mark_after_value: bool = False
+
+
+def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
+    """A unit printed in the name column ("Гемоглобин, г/л", "Hemoglobin (g/dL)", "Ferritin ng/mL"):
+    the name's words without it, and the unit's word."""
+    if len(label_words) > 1:
+        last = label_words[-1]
+        if is_unit(clean(last.text).strip("()[],;:")):
+            return label_words[:-1], last
+    return label_words, None
+
+
+def parse_row(
+    words: tuple[Word, ...],
+    columns: list[Column] | None,
+    *,
+    ocr: bool,
+    height: float,
+    value_words: tuple[Word, ...] | None = None,
+) -> Row | None:
+    """The row a label and its words make. `value_words` are the words printed under a label that has
+    nothing beside it (a card: the name on one line, status, value and unit on the next)."""
+    label_words, rest = split_label(words)
+    label_words, name_unit = label_unit(label_words)
+    label = " ".join(word.text for word in label_words)
+    analyte = analyte_for_label(label, fuzzy=ocr)
+    if value_words is not None:
+        rest = rest + value_words
+    if (analyte is None and not ocr) or not rest:
+        return None
+    tokens = tokenize(rest)
+    tolerance = height
+    value_index: int | None = None
+    leading_unit: Token | None = None
+    for index, token in enumerate(tokens):
+        if token.kind == "range":
+            break
+        if token.kind == "unit":
+            # a unit before any value stands in a unit column printed before the result column
+            leading_unit = leading_unit or token
+            continue
+        is_value = token.kind == "number" or (token.kind == "bound" and token.comparator in ("<", ">"))
+        if not is_value:
+            continue
+        if token.kind == "bound" and any(earlier.kind == "other" for earlier in tokens[:index]):
+            # "<5" after something unreadable is more likely the reference range than a "<" result
+            return None
+        if columns is not None and _role(columns, token.words[0], tolerance) not in ("result", None):
+            continue
+        value_index = index
+        break
+    if value_index is None:
+        return None
+    if ocr:
+        printed_range = next((token for token in tokens[value_index:] if token.kind == "range"), None)
+        if printed_range is not None and printed_range.bounds is not None:
+            value_index = arrow_before_value(tokens, value_index, printed_range.bounds) or value_index
+    value = tokens[value_index]
+    if value.number is None:
+        return None
+    after = tokens[value_index + 1 :]
+    unit_token = next((token for token in after if token.kind == "unit"), None) or leading_unit
+    unit_text = clean(unit_token.text) if unit_token else None
+    if unit_text is None and name_unit is not None:
+        unit_text = clean(name_unit.text).strip("()[],;:")
+    unit_garbled = unit_text is None and _has_unit_column_text(after, columns, tolerance)
+    reference = next((token for token in after if token.kind == "range"), None) or next(
+        (token for token in after if token.kind == "bound"), None
+    )
+    flag = value.flag or next(
+        (
+            token.flag
+            for token in tokens
+            if token.kind == "flag" and token.flag and (reference is None or token.x0 < reference.x0)
+        ),
+        None,
+    )
+    guessed = analyte is None
+    if analyte is None:
+        analyte = _guess_from_unit(label, normalize_unit(unit_text)) if unit_text else None
+        if analyte is None:
+            return None
+    number: float = value.number
+    if ocr and reference is not None and reference.bounds is not None:
+        number, flag = repair_arrow(value, number, after[:1], reference.bounds, reference.text, flag)
+    qualifier: Literal["<", ">"] | None = (
+        "<" if value.comparator == "<" else ">" if value.comparator == ">" else None
+    )
+    return Row(
+        analyte=analyte,
+        number=number,
+        qualifier=qualifier,
+        unit=unit_text,
+        reference=_reference_text(reference) if reference else None,
+        bounds=reference.bounds if reference else None,
+        flag=flag,
+        unit_garbled=unit_garbled,
+        words=label_words + value.words,
+        value_words=value.words,
+        printed=clean(value.text),
+        range_decimals=decimals(reference.text) if reference else 0,
+        label_guessed=guessed,
+        mark_after_value=bool(after) and after[0].kind == "other" and len(clean(after[0].text)) <= 2,
+    )
+
+
+def _guess_from_unit(label: str, unit_key: str) -> Analyte | None:
+    """`catalog.guess_label` on the whole label, then on its abbreviation before a bracket and each
+    bracketed part ("КВС (Общее количество эритроцитов)": the abbreviation is the part OCR garbled)."""
+    outside = re.sub(r"\([^()]*\)?", " ", label).strip()
+    for candidate in (label, outside, *re.findall(r"\(([^()]*)\)", label)):
+        analyte = guess_label(candidate, unit_key)
+        if analyte is not None:
+            return analyte
+    return None
+
+
+def _has_unit_column_text(tokens: list[Token], columns: list[Column] | None, tolerance: float) -> bool:
+    """Whether something stands in the unit column that is not a unit we know (likely an OCR misread)."""
+    if columns is None:
+        return any(token.kind == "other" for token in tokens)
+    return any(
+        token.kind == "other" and _role(columns, token.words[0], tolerance) == "unit" for token in tokens
+    )
+
+
+def _reference_text(token: Token) -> str:
+    text = clean(token.text)
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    return text.rstrip(",;").strip()

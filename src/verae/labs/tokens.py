@@ -1,0 +1,181 @@
+"""The words of a row classified: numbers (with a glued flag or comparator), reference ranges, bounds,
+units and flags."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from verae.labs.catalog import ANALYTES
+from verae.labs.layout import Word
+from verae.labs.units import normalize_unit
+
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_DASH = r"(?:-|–|—|\.\.\.?|…|÷)"
+_RANGE = re.compile(rf"^\(?({_NUMBER})\s*{_DASH}\s*({_NUMBER})\)?[,;]?$")
+_BOUND = re.compile(
+    rf"^\(?(<=|>=|<|>|≤|≥|до|менее|более|не более|up to)\s*({_NUMBER})\)?[,;]?$", re.IGNORECASE
+)
+# a value may end in a stray full stop or colon ("82,9."), which OCR and some printers leave
+_VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}}|[{{}}+])?[.:;]?$")
+# a value with its unit glued on ("12.3%", "98g/L"), split when the tail is a unit we know
+_GLUED_UNIT = re.compile(rf"^([<>]?{_NUMBER})([^\d\s.,].*)$")
+_FLAGS = frozenset({"H", "L", "HH", "LL", "↑", "↓", "↑↑", "↓↓", "*", "**", "High", "Low", "Н"})
+# Words and phrases dashboards and labs print as a result's status, before or after the value. Each is a
+# flag token (so it is never read as part of a name or a unit); "In Range" and "Normal" carry no flag.
+_STATUS: dict[str, str | None] = {
+    "in range": None,
+    "normal": None,
+    "within range": None,
+    "below range": "Below Range",
+    "above range": "Above Range",
+    "out of range": "Out of Range",
+    "abnormal": "Abnormal",
+    "bajo": "Bajo",
+    "alto": "Alto",
+    "bas": "Bas",
+    "haut": "Haut",
+    "élevé": "Élevé",
+    "hoch": "Hoch",
+    "niedrig": "Niedrig",
+    "basso": "Basso",
+    "yüksek": "Yüksek",
+    "düşük": "Düşük",
+}
+_KNOWN_UNITS = frozenset(unit for analyte in ANALYTES for unit in analyte.units)
+# Dotted leaders between a name and its value ("Hemoglobin ........ 98 g/L"), also glued to either word.
+_LEADER = re.compile(r"^[.…_·]{2,}|[.…_·]{2,}$")
+_INNER_LEADER = re.compile(r"[.…_·]{3,}")
+_THOUSANDS_GROUP = re.compile(r"^\d{3}$")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: Literal["number", "range", "bound", "unit", "flag", "other"]
+    words: tuple[Word, ...]
+    number: float | None = None
+    comparator: str | None = None
+    flag: str | None = None
+    bounds: tuple[float, float] | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(word.text for word in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+
+def number_of(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def clean(text: str) -> str:
+    return text.replace("−", "-").replace("ё", "е").strip()
+
+
+def is_flag(text: str) -> bool:
+    return text in _FLAGS or text.lower() in _STATUS
+
+
+def is_unit(text: str) -> bool:
+    return bool(text) and normalize_unit(text) in _KNOWN_UNITS
+
+
+def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """The words of a line without dotted leaders, with a number printed in thousands groups
+    ("5 260 000": groups closer together than a word gap) joined into one word."""
+    kept: list[Word] = []
+    grouping = False
+    for word in words:
+        text = _LEADER.sub("", word.text)
+        if not text.strip(".…_·"):
+            continue
+        if text != word.text:
+            word = Word(text, word.x0, word.top, word.x1, word.bottom, word.confidence)
+        inner = _INNER_LEADER.search(text)
+        if inner and any(char.isalpha() for char in text[: inner.start()]):
+            # "Platelets.........245": the name, then the rest as a word of its own
+            split = word.x0 + (word.x1 - word.x0) * inner.start() / len(text)
+            after = word.x0 + (word.x1 - word.x0) * inner.end() / len(text)
+            kept.append(Word(text[: inner.start()], word.x0, word.top, split, word.bottom, word.confidence))
+            word = Word(text[inner.end() :], after, word.top, word.x1, word.bottom, word.confidence)
+            text = word.text
+        glued = _GLUED_UNIT.match(text)
+        if glued and is_unit(glued.group(2)):
+            split = word.x0 + (word.x1 - word.x0) * len(glued.group(1)) / len(text)
+            kept.append(Word(glued.group(1), word.x0, word.top, split, word.bottom, word.confidence))
+            kept.append(Word(glued.group(2), split, word.top, word.x1, word.bottom, word.confidence))
+            grouping = False
+            continue
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and _THOUSANDS_GROUP.match(text)
+            and previous.text.isdigit()
+            and (grouping or len(previous.text) <= 3)
+            and word.x0 - previous.x1 < 0.6 * max(word.height, 1.0)
+        ):
+            kept[-1] = Word(
+                previous.text + text,
+                previous.x0,
+                min(previous.top, word.top),
+                word.x1,
+                max(previous.bottom, word.bottom),
+                min(previous.confidence, word.confidence),
+            )
+            grouping = True
+            continue
+        grouping = False
+        kept.append(word)
+    return tuple(kept)
+
+
+def tokenize(words: tuple[Word, ...]) -> list[Token]:
+    """Classify the words after a label: units first (they contain digits: 10*9/л), then ranges, bounds,
+    values and flags. Multi-word forms ("120 - 150", "x10^9 /L", "< 5") are tried longest first."""
+    tokens: list[Token] = []
+    index = 0
+    while index < len(words):
+        token = _token_at(words, index)
+        tokens.append(token)
+        index += len(token.words)
+    return tokens
+
+
+def _token_at(words: tuple[Word, ...], index: int) -> Token:
+    for span in (3, 2, 1):
+        chunk = words[index : index + span]
+        if len(chunk) < span:
+            continue
+        joined = clean(" ".join(word.text for word in chunk))
+        if joined.lower() in _STATUS:
+            return Token("flag", chunk, flag=_STATUS[joined.lower()])
+        is_flag = clean(chunk[0].text) in _FLAGS  # "* 10*12/л" is a flag, then a unit
+        if not is_flag and is_unit(joined.replace(" ", "")) and not _VALUE.match(joined):
+            return Token("unit", chunk)
+        if match := _RANGE.match(joined):
+            low, high = number_of(match.group(1)), number_of(match.group(2))
+            return Token("range", chunk, bounds=(low, high))
+        if match := _BOUND.match(joined):
+            comparator = match.group(1).lower()
+            number = number_of(match.group(2))
+            upper = comparator in ("<", "<=", "≤", "до", "менее", "не более", "up to")
+            bounds = (0.0, number) if upper else (number, math.inf)
+            return Token("bound", chunk, number=number, comparator=comparator, bounds=bounds)
+    text = clean(words[index].text)
+    # "82,9." keeps its stray full stop, but "5." may be "5.1" with a digit lost: not a value
+    if (match := _VALUE.match(text)) and not (text[-1:] in ".:;" and not re.search(r"[.,]\d", text)):
+        return Token(
+            "number",
+            words[index : index + 1],
+            number=number_of(match.group(2)),
+            comparator=match.group(1),
+            flag=match.group(3),
+        )
+    if text in _FLAGS:
+        return Token("flag", words[index : index + 1], flag="H" if text == "Н" else text)
+    return Token("other", words[index : index + 1])

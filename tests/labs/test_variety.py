@@ -1,0 +1,83 @@
+"""The reader on the second, independently written generator (`tests/labs/variety`): layouts, languages
+and degradations the first generator never draws."""
+
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+import pytest
+
+from verae.labs.reader import read_document
+
+from .corpus.samples import Sample
+from .corpus.scoring import Score, score
+from .variety.degrade import variety_samples
+from .variety.documents import LAYOUTS, make_report
+
+
+@pytest.fixture(scope="module")
+def variety_text_pdfs() -> list[Sample]:
+    return variety_samples(range(3), ("text_pdf",))
+
+
+def test_text_pdfs_of_every_variety_layout_meet_the_accuracy_targets(variety_text_pdfs: list[Sample]) -> None:
+    total = Score()
+    for sample in variety_text_pdfs:
+        total.add(score(read_document(sample.data, sample.media_type), sample.truth, sample.name))
+    assert {sample.layout for sample in variety_text_pdfs} == set(LAYOUTS)
+    assert total.precision >= 0.995, total.errors
+    assert total.recall >= 0.99, total.errors
+
+
+def test_an_iron_panel_alone_is_a_result_not_a_failure() -> None:
+    report = read_document(make_report("ru_iron_only", 0).pdf, "application/pdf")
+    assert {value.analyte for value in report.values} == {
+        "ferritin",
+        "serum_iron",
+        "tibc",
+        "transferrin",
+        "transferrin_saturation",
+    }
+
+
+def test_a_french_page_is_dated_day_first_although_it_prints_g_per_decilitre() -> None:
+    for seed in range(6):
+        document = make_report("fr_two_columns", seed)
+        report = read_document(document.pdf, "application/pdf")
+        assert report.collection_date == document.truth.collection_date
+
+
+def test_phone_photos_of_new_layouts_are_read_without_wrong_values() -> None:
+    """Real Tesseract on ~1-megapixel perspective photos with a shadow: a behaviour threshold on a small
+    sample (cards, a European-language table, an Indian count sheet); the bench measures the rest."""
+    samples = [
+        sample
+        for sample in variety_samples(range(1), ("photo",))
+        if sample.layout in ("us_cards", "european", "in_counts")
+    ]
+    total = Score()
+    for sample in samples:
+        total.add(score(read_document(sample.data, sample.media_type), sample.truth, sample.name))
+    assert total.precision >= 0.98, total.errors
+    assert total.recall >= 0.65, total.errors
+
+
+def test_a_value_s_box_on_a_text_pdf_surrounds_its_printed_text() -> None:
+    """The box is checked against the PDF's own text layer: the words inside it are the value."""
+    document = make_report("european", 1)
+    report = read_document(document.pdf, "application/pdf")
+    with pdfplumber.open(io.BytesIO(document.pdf)) as pdf:
+        page = pdf.pages[0]
+        for value in report.values:
+            assert value.bbox is not None
+            left, top, right, bottom = value.bbox
+            # a point of margin: the box is rounded to 1/10,000 of the page
+            box = (
+                left * page.width - 1,
+                top * page.height - 1,
+                right * page.width + 1,
+                bottom * page.height + 1,
+            )
+            inside = page.within_bbox(box).extract_text().replace("\n", " ").strip()
+            assert inside == value.source_text
