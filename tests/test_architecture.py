@@ -71,7 +71,8 @@ def test_nothing_at_runtime_imports_the_training_package() -> None:
     runtime = [
         path
         for path in SOURCE.rglob("*.py")
-        if path.relative_to(SOURCE).parts[0] != "training" and path.relative_to(SOURCE) != Path("cli/model.py")
+        if path.relative_to(SOURCE).parts[0] != "training"
+        and path.relative_to(SOURCE) != Path("cli/model.py")
     ]
     assert len(runtime) > 50
     for path in runtime:

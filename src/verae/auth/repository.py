@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from verae.auth.tokens import AccessClaims
-from verae.models import LoginAttempt, RefreshToken, User
+from verae.models import LoginAttempt, PasswordResetToken, RefreshToken, User
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> User | None:
@@ -75,3 +75,53 @@ def count_failed_logins(
         query = query.where(LoginAttempt.ip == ip)
     count, oldest = session.execute(query).one()
     return int(count), oldest
+
+
+def revoke_sessions_of_user(
+    session: Session, user_id: uuid.UUID, now: datetime, *, keep_family_id: uuid.UUID | None = None
+) -> int:
+    """End every login session of the person (but `keep_family_id`); how many sessions ended."""
+    query = select(func.count(func.distinct(RefreshToken.family_id))).where(
+        RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
+    )
+    revoke = update(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+    if keep_family_id is not None:
+        query = query.where(RefreshToken.family_id != keep_family_id)
+        revoke = revoke.where(RefreshToken.family_id != keep_family_id)
+    ended = int(session.scalar(query) or 0)
+    session.execute(revoke.values(revoked_at=now))
+    return ended
+
+
+def get_reset_token(session: Session, token_hash: str) -> PasswordResetToken | None:
+    return session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash))
+
+
+def count_reset_tokens_since(session: Session, user_id: uuid.UUID, since: datetime) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                PasswordResetToken.user_id == user_id, PasswordResetToken.created_at >= since
+            )
+        )
+        or 0
+    )
+
+
+def mark_reset_token_used(session: Session, token_id: uuid.UUID, now: datetime) -> bool:
+    """Compare-and-set: of two concurrent uses of one token, only one wins."""
+    result = session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.id == token_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def retire_reset_tokens_of_user(session: Session, user_id: uuid.UUID, now: datetime) -> None:
+    """Other links still in the mailbox stop working once the password has been reset."""
+    session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
