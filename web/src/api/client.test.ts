@@ -15,7 +15,7 @@ const auth = (n: number) => ({
 });
 
 function client(fetch: typeof globalThis.fetch, expiresAt = NOW + 600_000) {
-  const tokens = memoryTokenStore({ accessToken: "access-1", refreshToken: "refresh-1", accessExpiresAt: expiresAt });
+  const tokens = memoryTokenStore({ accessToken: "access-1", accessExpiresAt: expiresAt });
   const ended = vi.fn();
   return { api: new ApiClient({ tokens, fetch, onSessionEnded: ended, now: () => NOW }), tokens, ended };
 }
@@ -36,8 +36,9 @@ describe("ApiClient", () => {
       "POST /api/v1/auth/refresh",
       "GET /api/v1/me",
     ]);
-    expect(server.calls[1]?.body).toEqual({ refresh_token: "refresh-1" });
-    expect(tokens.read()).toMatchObject({ accessToken: "access-2", refreshToken: "refresh-2", accessExpiresAt: NOW + 900_000 });
+    // The refresh token travels only in the HttpOnly cookie: no body, and the CSRF header goes along.
+    expect(server.calls[1]?.body).toBeUndefined();
+    expect(tokens.read()).toEqual({ accessToken: "access-2", accessExpiresAt: NOW + 900_000 });
     expect(ended).not.toHaveBeenCalled();
   });
 
