@@ -244,7 +244,7 @@ test("forgot password answers without telling whether the account exists", async
   await expect(page.getByRole("status")).toContainText("If this address has an account");
   await shoot(page, "forgot-password");
   await page.goto("/reset-password#token=made-up-token");
-  await page.getByLabel("New password").fill(NEW_PASSWORD);
+  await page.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
   await page.getByRole("button", { name: "Set the new password" }).click();
   await expect(page.getByRole("alert")).toContainText("This link is not valid any more");
   await shoot(page, "reset-password-invalid");
