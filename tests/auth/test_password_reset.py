@@ -181,7 +181,8 @@ def test_a_mail_server_that_is_down_neither_fails_the_request_nor_logs_the_addre
     register(email="offline@example.com")
     response = client.post("/api/v1/auth/password-reset", json={"email": "offline@example.com"})
     assert response.status_code == 202
-    logged = capsys.readouterr().err + capsys.readouterr().out + caplog.text
+    captured = capsys.readouterr()
+    logged = captured.err + captured.out + caplog.text
     assert "password_reset_email_not_sent" in logged
     assert "offline@example.com" not in logged
 
