@@ -30,7 +30,7 @@ export const en = {
   "auth.signup.toLogin": "Log in",
   "auth.email": "Email",
   "auth.password": "Password",
-  "auth.passwordHint": "8 to 128 characters, with letters and digits.",
+  "auth.passwordHint": "8 to 128 characters, with letters and digits; not a common password.",
   "auth.sessionEnded": "Your session has ended. Please log in again.",
   "auth.loggedOut": "You have logged out.",
   "auth.accountDeleted": "Your account and all of its data have been deleted.",

@@ -32,7 +32,7 @@ export const ru: Record<MessageKey, string> = {
   "auth.signup.toLogin": "Войти",
   "auth.email": "Электронная почта",
   "auth.password": "Пароль",
-  "auth.passwordHint": "От 8 до 128 символов, буквы и цифры.",
+  "auth.passwordHint": "От 8 до 128 символов, буквы и цифры; не распространённый пароль.",
   "auth.sessionEnded": "Сеанс завершён. Пожалуйста, войдите снова.",
   "auth.loggedOut": "Вы вышли из аккаунта.",
   "auth.accountDeleted": "Ваш аккаунт и все его данные удалены.",
