@@ -111,4 +111,35 @@ describe("ApiClient", () => {
     await api.call("get", "/api/v1/results", { query: { limit: 5, offset: 10 } });
     expect(server.calls[0]?.query.toString()).toBe("limit=5&offset=10");
   });
+
+  it("restores a session from the refresh cookie under the cross-tab lock, without a body", async () => {
+    const held: string[] = [];
+    Object.defineProperty(navigator, "locks", {
+      configurable: true,
+      value: { request: (name: string, work: () => Promise<unknown>) => (held.push(name), work()) },
+    });
+    try {
+      const server = fakeServer({ "POST /api/v1/auth/refresh": [ok({ ...auth(3), refresh_token: null })] });
+      const tokens = memoryTokenStore(null);
+      const ended = vi.fn();
+      const api = new ApiClient({ tokens, fetch: server.fetch, onSessionEnded: ended, now: () => NOW });
+      await expect(api.restoreSession()).resolves.toEqual(USER);
+      expect(held).toEqual(["verae-token-refresh"]);
+      expect(server.calls[0]).toMatchObject({ body: undefined, requestedWith: "verae-web" });
+      expect(tokens.read()).toEqual({ accessToken: "access-3", accessExpiresAt: NOW + 900_000 });
+      expect(ended).not.toHaveBeenCalled();
+    } finally {
+      Reflect.deleteProperty(navigator, "locks");
+    }
+  });
+
+  it("a visitor without a refresh cookie is simply anonymous (no 'session ended')", async () => {
+    const server = fakeServer({});
+    const tokens = memoryTokenStore(null);
+    const ended = vi.fn();
+    const api = new ApiClient({ tokens, fetch: server.fetch, onSessionEnded: ended, now: () => NOW });
+    await expect(api.restoreSession()).resolves.toBeNull();
+    expect(ended).not.toHaveBeenCalled();
+    expect(tokens.read()).toBeNull();
+  });
 });

@@ -110,7 +110,9 @@ export class ApiClient {
    * Resolves to the session's user, or null when there is no session to restore. */
   async restoreSession(): Promise<AuthResponse["user"] | null> {
     try {
-      const auth = await this.call("post", "/api/v1/auth/refresh", { auth: false });
+      // Under the same cross-tab lock as every refresh: tabs opened together must not send the same cookie
+      // twice (the second use of a rotated token would end the session for all of them).
+      const auth = await this.withLock(() => this.call("post", "/api/v1/auth/refresh", { auth: false }));
       this.startSession(auth);
       return auth.user;
     } catch (error) {
