@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { SAMPLE_CSV } from "./global-setup";
 import { artifact, fixture, PASSWORD, shoot, signUp, upload, uniqueEmail } from "./helpers";
@@ -233,6 +235,56 @@ test("changing the password logs out the other browser, and the new password log
   await page.getByLabel("Password").fill(NEW_PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page).toHaveURL(/\/upload$/);
+});
+
+/** A plain-text message's body (the server sends UTF-8 text as base64). */
+function messageText(raw: string): string {
+  const [headers = "", ...rest] = raw.split(/\r?\n\r?\n/);
+  const body = rest.join("\n\n");
+  return /Content-Transfer-Encoding: base64/i.test(headers) ? Buffer.from(body, "base64").toString("utf8") : body;
+}
+
+/** The reset link in the newest email to `email` that the loopback SMTP server filed in its Maildir. */
+async function resetLinkFor(email: string): Promise<string> {
+  const folder = join(process.env.VERAE_E2E_MAILDIR ?? "", "new");
+  let link: string | undefined;
+  await expect
+    .poll(() => {
+      const messages = existsSync(folder) ? readdirSync(folder).map((name) => readFileSync(join(folder, name), "utf8")) : [];
+      const mine = messages.filter((text) => text.includes(`To: ${email}`)).map(messageText);
+      link = mine.at(-1)?.match(/https?:\/\/\S+\/reset-password#token=[\w-]+/)?.[0];
+      return link;
+    })
+    .toBeTruthy();
+  return link!;
+}
+
+test("a forgotten password is reset through the emailed link, which works once", async ({ page }) => {
+  const email = await signUp(page, "forgot");
+  await page.getByRole("button", { name: "Log out", exact: true }).click();
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await expect(page.getByRole("status")).toContainText("If this address has an account");
+  const link = await resetLinkFor(email);
+  expect(new URL(link).origin).toBe(new URL(page.url()).origin);
+
+  await page.goto(link);
+  await page.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
+  await shoot(page, "reset-password");
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page).toHaveURL(/\/login\?reset=1$/);
+  await expect(page.getByRole("status")).toHaveText("Your password has been changed. Log in with the new one.");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/upload$/);
+
+  // The same link a second time is refused.
+  await page.goto(link);
+  await page.getByLabel("New password", { exact: true }).fill("another pass 99");
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page.getByRole("alert")).toContainText("This link is not valid any more");
 });
 
 test("forgot password answers without telling whether the account exists", async ({ page }) => {
