@@ -6,6 +6,7 @@ import email
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from email.message import Message
 from typing import Any
@@ -192,3 +193,32 @@ def test_reset_endpoints_need_no_token_but_the_bearer_is_ignored(client: TestCli
         "/api/v1/auth/password-reset", json={"email": "x@example.com"}, headers=auth_headers("garbage")
     )
     assert response.status_code == 202
+
+
+def test_two_concurrent_uses_of_one_token_set_one_password(
+    client: TestClient, register: Register, inbox: Inbox
+) -> None:
+    register(email="race@example.com")
+    client.post("/api/v1/auth/password-reset", json={"email": "race@example.com"})
+    token = _token_from(_wait_for_mail(inbox)[0])
+    candidates = ["first-choice-4711", "second-choice-4712"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(
+            pool.map(
+                lambda password: (
+                    client.post(
+                        "/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": password}
+                    ).status_code
+                ),
+                candidates,
+            )
+        )
+    assert sorted(answers) == [204, 400]
+    winner = candidates[answers.index(204)]
+    logins = {
+        password: client.post(
+            "/api/v1/auth/login", json={"email": "race@example.com", "password": password}
+        ).status_code
+        for password in candidates
+    }
+    assert logins == {winner: 200, candidates[1 - answers.index(204)]: 401}
