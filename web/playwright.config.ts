@@ -1,4 +1,7 @@
 import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { defineConfig } from "@playwright/test";
 
 // One free port for the whole run: chosen once here and handed to the workers through the environment.
@@ -9,6 +12,9 @@ function freePort(): string {
 }
 process.env.VERAE_E2E_PORT ??= freePort();
 const port = process.env.VERAE_E2E_PORT;
+// A real SMTP server (aiosmtpd, started by e2e/server.mjs) delivers the reset emails into this Maildir.
+process.env.VERAE_E2E_SMTP_PORT ??= freePort();
+process.env.VERAE_E2E_MAILDIR ??= join(mkdtempSync(join(tmpdir(), "verae-e2e-mail-")), "Maildir");
 const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({

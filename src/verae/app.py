@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ from verae.kit.errors import (
     ErrorDetail,
     InternalError,
     MethodNotAllowed,
+    MetricsTokenRequired,
     NotReady,
     PathNotFound,
     StorageUnavailable,
@@ -134,6 +136,16 @@ def _allowed_methods(request: Request) -> list[str]:
     )
 
 
+def _check_metrics_access(settings: Settings, authorization: str) -> None:
+    if settings.metrics_token is None:
+        if settings.env == "production":
+            raise PathNotFound()
+        return
+    expected = f"Bearer {settings.metrics_token.get_secret_value()}".encode()
+    if not hmac.compare_digest(authorization.encode(), expected):
+        raise MetricsTokenRequired()
+
+
 def _is_connection_problem(error: DBAPIError) -> bool:
     return isinstance(error, OperationalError | InterfaceError)
 
@@ -187,7 +199,8 @@ def create_app(
         version=__version__,
         description="Explained iron-deficiency risk from blood-test reports.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        # Off in production unless VERAE_API_DOCS=true: the Swagger UI page loads its script from a CDN.
+        docs_url="/api/v1/docs" if settings.api_docs_enabled else None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -224,8 +237,16 @@ def create_app(
             return JSONResponse({"status": "ready", "checks": checks})
         return _error_response(NotReady(details={"checks": checks}))
 
-    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
-    def metrics() -> PlainTextResponse:
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=PlainTextResponse,
+        responses=error_responses(MetricsTokenRequired, PathNotFound),
+    )
+    def metrics(request: Request) -> PlainTextResponse:
+        """Prometheus metrics; with VERAE_METRICS_TOKEN set, only for `Authorization: Bearer <token>`
+        (in production it is off without one)."""
+        _check_metrics_access(settings, request.headers.get("authorization", ""))
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     web_dir = web_dir or WEB_DIR

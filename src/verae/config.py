@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import string
 from collections import Counter
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -119,6 +120,25 @@ class Settings(BaseSettings):
     # Test-only fault injection (verae/jobs/faults.py); refused in production.
     faults: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # Account safety (docs/operations.md, SECURITY.md): a login session ends this long after the login,
+    # however often it is refreshed; password-reset links live this long and point at the web app.
+    session_max_age_days: int = Field(default=90, gt=0)
+    password_reset_ttl_minutes: int = Field(default=30, gt=0)
+    password_resets_per_hour: int = Field(default=3, gt=0)
+    public_url: str = "http://127.0.0.1:8000"
+    # Outgoing mail (password resets); no host: nothing is sent and a warning is logged.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Verae <no-reply@localhost>"
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # /api/v1/docs: on by default except in production, where it is off unless set to true.
+    api_docs: bool | None = None
+    # /metrics needs `Authorization: Bearer <token>` when set; in production it is off without one.
+    metrics_token: SecretStr | None = None
+
     @field_validator("cors_origins", "faults", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -174,6 +194,14 @@ class Settings(BaseSettings):
         """The current key, then the previous one during a rotation."""
         previous = () if self.jwt_secret_previous is None else (self.jwt_secret_previous.get_secret_value(),)
         return (self.jwt_secret.get_secret_value(), *previous)
+
+    @property
+    def session_max_age(self) -> timedelta:
+        return timedelta(days=self.session_max_age_days)
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.env != "production"
 
     @cached_property
     def is_sqlite(self) -> bool:

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from tests.conftest import PASSWORD
 from tests.helpers import ANAEMIC_CSV, Register, accepted_upload, job, report_json
 from verae.kit.deps import Services
 from verae.models import AuditLog, Event, Job, Result
@@ -348,7 +349,12 @@ def test_deleting_the_account_removes_uploads_jobs_results_and_documents(
     accepted_upload(client, account["headers"], ANAEMIC_CSV)
     accepted_upload(client, keeper["headers"], ANAEMIC_CSV)
     worker.run_pending()
-    assert client.delete("/api/v1/me", headers=account["headers"]).status_code == 204
+    assert (
+        client.request(
+            "DELETE", "/api/v1/me", json={"password": PASSWORD}, headers=account["headers"]
+        ).status_code
+        == 204
+    )
     assert client.get("/api/v1/me", headers=account["headers"]).status_code == 401
     with services.db.unit_of_work(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Result)) == 1

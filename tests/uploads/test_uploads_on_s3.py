@@ -12,6 +12,7 @@ import boto3
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import PASSWORD
 from tests.helpers import ANAEMIC_CSV, Register, accepted_upload, job, upload
 from tests.processes import free_port
 from verae.config import Settings
@@ -117,7 +118,12 @@ def test_deleting_the_account_deletes_its_documents_from_the_bucket(
     kept = accepted_upload(client, staying["headers"], ANAEMIC_CSV)
     assert len(_object_keys(settings)) == 3
 
-    assert client.delete("/api/v1/me", headers=leaving["headers"]).status_code == 204
+    assert (
+        client.request(
+            "DELETE", "/api/v1/me", json={"password": PASSWORD}, headers=leaving["headers"]
+        ).status_code
+        == 204
+    )
     assert _object_keys(settings) == [f"{PREFIX}/{blob_key(uuid.UUID(kept['upload_id']))}"]
 
 

@@ -1,6 +1,10 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { SAMPLE_CSV } from "./global-setup";
 import { artifact, fixture, PASSWORD, shoot, signUp, upload, uniqueEmail } from "./helpers";
+
+const NEW_PASSWORD = "lantern river 2718";
 
 /** Follow the job page until it opens the result (or stops on a failure), recording every status and stage
  * the page showed on the way: the status must change by itself, without a reload. */
@@ -166,12 +170,17 @@ test("a logged-out visit goes to the login page, and the keyboard alone logs in"
   await expect(page.getByRole("heading", { name: "History", level: 1 })).toBeVisible();
 });
 
-test("the session survives a reload after the access token expired, and logout ends it", async ({ page }) => {
+test("the session survives a reload through the HttpOnly refresh cookie, and logout ends it", async ({ page, context }) => {
   await signUp(page, "session");
   await page.goto("/history");
+  // Nothing of the session is in browser storage; the refresh token is an HttpOnly, Secure, Strict cookie
+  // that Chromium keeps and sends to http://127.0.0.1 (a secure context).
   const stored = await page.evaluate(() => Object.keys(window.localStorage).sort());
-  expect(stored.every((key) => key === "verae.session" || key === "verae.lang")).toBe(true);
-  // The e2e server issues 10-second access tokens: after this, the stored one has expired.
+  expect(stored.every((key) => key === "verae.lang")).toBe(true);
+  const [cookie] = (await context.cookies()).filter((c) => c.name === "verae_refresh");
+  expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: "Strict", path: "/api/v1/auth" });
+  expect(await page.evaluate(() => document.cookie)).not.toContain("verae_refresh");
+  // The e2e server issues 10-second access tokens: after this, the one in memory would have expired too.
   await page.waitForTimeout(11_000);
   await page.reload();
   await expect(page.getByRole("heading", { name: "History", level: 1 })).toBeVisible();
@@ -180,9 +189,117 @@ test("the session survives a reload after the access token expired, and logout e
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole("status")).toHaveText("You have logged out.");
-  expect(await page.evaluate(() => window.localStorage.getItem("verae.session"))).toBeNull();
+  expect((await context.cookies()).filter((c) => c.name === "verae_refresh")).toEqual([]);
   await page.goto("/profile");
   await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
+});
+
+test("changing the password logs out the other browser, and the new password logs in", async ({ page, browser }) => {
+  const email = await signUp(page, "change");
+  const other = await browser.newContext();
+  const elsewhere = await other.newPage();
+  await elsewhere.goto("/login");
+  await elsewhere.getByLabel("Email").fill(email);
+  await elsewhere.getByLabel("Password").fill(PASSWORD);
+  await elsewhere.getByRole("button", { name: "Log in" }).click();
+  await expect(elsewhere).toHaveURL(/\/upload$/);
+
+  await page.goto("/profile");
+  await page.getByLabel("Current password").fill(PASSWORD);
+  await page.getByLabel("New password").fill("password1");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("alert")).toContainText("not be a common password");
+  await page.getByLabel("New password").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status")).toHaveText(
+    "Your password has been changed. Your other devices have been logged out.",
+  );
+  await shoot(page, "profile-password-changed");
+
+  // The other browser's session has ended: its reload finds no session.
+  await elsewhere.reload();
+  await expect(elsewhere).toHaveURL(/\/login/);
+  await other.close();
+
+  // This one goes on, across a reload, until it logs out of all sessions.
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Profile", level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: "Log out of all sessions" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("link", { name: "Forgot your password?" })).toBeVisible();
+  await shoot(page, "login-with-forgot-link");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("alert")).toContainText("The email or password is wrong.");
+  await page.getByLabel("Password").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/upload$/);
+});
+
+/** A plain-text message's body (the server sends UTF-8 text as base64). */
+function messageText(raw: string): string {
+  const [headers = "", ...rest] = raw.split(/\r?\n\r?\n/);
+  const body = rest.join("\n\n");
+  return /Content-Transfer-Encoding: base64/i.test(headers) ? Buffer.from(body, "base64").toString("utf8") : body;
+}
+
+/** The reset link in the newest email to `email` that the loopback SMTP server filed in its Maildir. */
+async function resetLinkFor(email: string): Promise<string> {
+  const folder = join(process.env.VERAE_E2E_MAILDIR ?? "", "new");
+  let link: string | undefined;
+  await expect
+    .poll(() => {
+      const messages = existsSync(folder) ? readdirSync(folder).map((name) => readFileSync(join(folder, name), "utf8")) : [];
+      const mine = messages.filter((text) => text.includes(`To: ${email}`)).map(messageText);
+      link = mine.at(-1)?.match(/https?:\/\/\S+\/reset-password#token=[\w-]+/)?.[0];
+      return link;
+    })
+    .toBeTruthy();
+  return link!;
+}
+
+test("a forgotten password is reset through the emailed link, which works once", async ({ page }) => {
+  const email = await signUp(page, "forgot");
+  await page.getByRole("button", { name: "Log out", exact: true }).click();
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await expect(page.getByRole("status")).toContainText("If this address has an account");
+  const link = await resetLinkFor(email);
+  expect(new URL(link).origin).toBe(new URL(page.url()).origin);
+
+  await page.goto(link);
+  await page.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
+  await shoot(page, "reset-password");
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page).toHaveURL(/\/login\?reset=1$/);
+  await expect(page.getByRole("status")).toHaveText("Your password has been changed. Log in with the new one.");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/upload$/);
+
+  // The same link a second time is refused.
+  await page.goto(link);
+  await page.getByLabel("New password", { exact: true }).fill("another pass 99");
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page.getByRole("alert")).toContainText("This link is not valid any more");
+});
+
+test("forgot password answers without telling whether the account exists", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page).toHaveURL(/\/forgot-password$/);
+  await page.getByLabel("Email").fill(uniqueEmail("nobody"));
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await expect(page.getByRole("status")).toContainText("If this address has an account");
+  await shoot(page, "forgot-password");
+  await page.goto("/reset-password#token=made-up-token");
+  await page.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page.getByRole("alert")).toContainText("This link is not valid any more");
+  await shoot(page, "reset-password-invalid");
 });
 
 test("Russian and English both render, Russian by default for a Russian browser", async ({ browser }) => {
@@ -256,13 +373,16 @@ test("losing the network is reported, and the app recovers when it returns", asy
   expect((await followJob(page)).outcome).toBe("result");
 });
 
-test("deleting the account needs confirmation and removes the login", async ({ page }) => {
+test("deleting the account needs the password and removes the login", async ({ page }) => {
   const email = await signUp(page, "delete");
   await page.getByRole("button", { name: "Delete my account and data…" }).click();
   const confirm = page.getByRole("button", { name: "Delete permanently" });
   await expect(confirm).toBeDisabled();
-  await expect(page.getByLabel("Type DELETE to confirm")).toBeFocused();
-  await page.getByLabel("Type DELETE to confirm").fill("DELETE");
+  await expect(page.getByLabel("Your password")).toBeFocused();
+  await page.getByLabel("Your password").fill("not-the-password-1");
+  await confirm.click();
+  await expect(page.getByRole("alert")).toContainText("The password is wrong.");
+  await page.getByLabel("Your password").fill(PASSWORD);
   await shoot(page, "delete-confirm");
   await confirm.click();
   await expect(page).toHaveURL(/\/login$/);

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const port = process.argv[2];
@@ -27,9 +27,18 @@ const env = {
   VERAE_LOG_LEVEL: process.env.VERAE_LOG_LEVEL || "WARNING",
   // Every test registers its own account from 127.0.0.1.
   VERAE_REGISTRATION_MAX_PER_IP_PER_HOUR: "1000",
+  // Password-reset emails go to a real SMTP server on loopback that files them in a Maildir the tests read.
+  VERAE_SMTP_HOST: "127.0.0.1",
+  VERAE_SMTP_PORT: process.env.VERAE_E2E_SMTP_PORT || "",
+  VERAE_SMTP_STARTTLS: "false",
+  VERAE_PUBLIC_URL: `http://127.0.0.1:${port}`,
 };
 
-const cleanup = () => rmSync(work, { recursive: true, force: true });
+const cleanup = () => {
+  rmSync(work, { recursive: true, force: true });
+  // The Maildir's temporary parent (playwright.config.ts made it for this run).
+  if (process.env.VERAE_E2E_MAILDIR) rmSync(dirname(process.env.VERAE_E2E_MAILDIR), { recursive: true, force: true });
+};
 
 const upgrade = spawnSync(uv, [...uvArgs, "run", "verae", "db", "upgrade"], { cwd: repo, env, stdio: "inherit" });
 if (upgrade.status !== 0) {
@@ -37,15 +46,30 @@ if (upgrade.status !== 0) {
   process.exit(upgrade.status ?? 1);
 }
 
+const mailDir = process.env.VERAE_E2E_MAILDIR;
+const smtp =
+  process.env.VERAE_E2E_SMTP_PORT && mailDir
+    ? spawn(
+        uv,
+        [...uvArgs, "run", "python", "-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${process.env.VERAE_E2E_SMTP_PORT}`,
+          "-c", "aiosmtpd.handlers.Mailbox", mailDir],
+        { cwd: repo, env, stdio: "inherit" },
+      )
+    : null;
+
 const server = spawn(
   uv,
   [...uvArgs, "run", "verae", "serve", "--host", "127.0.0.1", "--port", port, "--embedded-workers", "2"],
   { cwd: repo, env, stdio: "inherit" },
 );
-const stop = () => server.kill("SIGTERM");
+const stop = () => {
+  server.kill("SIGTERM");
+  smtp?.kill("SIGTERM");
+};
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
 server.on("exit", (code, signal) => {
+  smtp?.kill("SIGTERM");
   cleanup();
   process.exit(code ?? (signal ? 0 : 1));
 });

@@ -4,6 +4,7 @@ import { LANGS, useI18n, type Lang } from "./i18n/i18n";
 import { Link, matchPath, navigate, useLocation } from "./router";
 import { AuthScreen } from "./screens/AuthScreen";
 import { HistoryScreen } from "./screens/HistoryScreen";
+import { ForgotPasswordScreen, ResetPasswordScreen } from "./screens/PasswordResetScreens";
 import { JobScreen } from "./screens/JobScreen";
 import { ProfileScreen } from "./screens/ProfileScreen";
 import { ResultScreen } from "./screens/ResultScreen";
@@ -107,6 +108,10 @@ export function App() {
         </button>
       </div>
     );
+  } else if (pathname === "/reset-password") {
+    content = <ResetPasswordScreen />;
+  } else if (pathname === "/forgot-password") {
+    content = authenticated ? <Redirect to="/profile" /> : <ForgotPasswordScreen />;
   } else if (isPublic) {
     content = authenticated ? <Redirect to="/upload" /> : <AuthScreen key={pathname} mode={pathname === "/signup" ? "signup" : "login"} />;
   } else if (!authenticated) {

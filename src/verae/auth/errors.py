@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verae.kit.errors import AppError, Conflict, TooManyRequests, Unauthenticated
+from verae.kit.errors import AppError, Conflict, Forbidden, TooManyRequests, Unauthenticated
 
 
 class MissingToken(Unauthenticated):
@@ -53,6 +53,28 @@ class WeakPassword(AppError):
 class EmailTaken(Conflict):
     code = "email_taken"
     default_message = "An account with this email already exists."
+
+
+class SessionExpired(Unauthenticated):
+    code = "session_expired"
+    default_message = "This login session reached its maximum age. Log in again."
+
+
+class WrongPassword(Forbidden):
+    """Re-authentication failed: the person is logged in, but the password they typed is wrong."""
+
+    code = "wrong_password"
+    default_message = "The password is wrong."
+
+
+class InvalidResetToken(AppError):
+    code = "invalid_reset_token"
+    default_message = "This password-reset link is not valid, was already used or has expired."
+
+
+class CsrfCheckFailed(Forbidden):
+    code = "csrf_check_failed"
+    default_message = "A refresh from the session cookie must carry the X-Requested-With header."
 
 
 # What any route behind a bearer token can answer (declared once, on routers or routes).

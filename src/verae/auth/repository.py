@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from verae.auth.tokens import AccessClaims
-from verae.models import AuditLog, LoginAttempt, RefreshToken, User
+from verae.models import AuditLog, LoginAttempt, PasswordResetToken, RefreshToken, User
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> User | None:
@@ -130,3 +130,53 @@ def mark_login_succeeded(session: Session, attempt_id: uuid.UUID) -> None:
 def delete_login_attempts_before(session: Session, moment: datetime) -> int:
     deleted = session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < moment))
     return int(deleted.rowcount)  # type: ignore[attr-defined]
+
+
+def revoke_sessions_of_user(
+    session: Session, user_id: uuid.UUID, now: datetime, *, keep_family_id: uuid.UUID | None = None
+) -> int:
+    """End every login session of the person (but `keep_family_id`); how many sessions ended."""
+    query = select(func.count(func.distinct(RefreshToken.family_id))).where(
+        RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
+    )
+    revoke = update(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+    if keep_family_id is not None:
+        query = query.where(RefreshToken.family_id != keep_family_id)
+        revoke = revoke.where(RefreshToken.family_id != keep_family_id)
+    ended = int(session.scalar(query) or 0)
+    session.execute(revoke.values(revoked_at=now))
+    return ended
+
+
+def get_reset_token(session: Session, token_hash: str) -> PasswordResetToken | None:
+    return session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash))
+
+
+def count_reset_tokens_since(session: Session, user_id: uuid.UUID, since: datetime) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                PasswordResetToken.user_id == user_id, PasswordResetToken.created_at >= since
+            )
+        )
+        or 0
+    )
+
+
+def mark_reset_token_used(session: Session, token_id: uuid.UUID, now: datetime) -> bool:
+    """Compare-and-set: of two concurrent uses of one token, only one wins."""
+    result = session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.id == token_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def retire_reset_tokens_of_user(session: Session, user_id: uuid.UUID, now: datetime) -> None:
+    """Other links still in the mailbox stop working once the password has been reset."""
+    session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )

@@ -18,7 +18,30 @@ class LoginRequest(BaseModel):
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: str = Field(min_length=1, max_length=512)
+    refresh_token: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=512,
+        description="Omit to use the session cookie (then the X-Requested-With header is required)",
+    )
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024, description="The password rules of registration")
+
+
+class AccountDeletion(BaseModel):
+    password: str = Field(min_length=1, max_length=1024, description="The account's password, again")
+
+
+class PasswordResetRequest(BaseModel):
+    email: EmailStr
+
+
+class PasswordResetConfirm(BaseModel):
+    token: str = Field(min_length=1, max_length=512, description="From the link in the reset email")
+    new_password: str = Field(min_length=1, max_length=1024)
 
 
 class UserOut(BaseModel):
@@ -47,7 +70,10 @@ class ProfileUpdate(BaseModel):
 
 class AuthResponse(BaseModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        description="Also set as an HttpOnly cookie; null for the web app (requests with X-Requested-With), "
+        "which keeps it only in the cookie"
+    )
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Seconds until the access token expires")
     user: UserOut

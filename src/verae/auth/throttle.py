@@ -35,10 +35,13 @@ def email_key(settings: Settings, normalized_email: str) -> str:
     return hmac.new(key.digest(), normalized_email.encode(), hashlib.sha256).hexdigest()
 
 
-def admit_login_attempt(db: Database, settings: Settings, account: str, ip: str) -> uuid.UUID:
+def admit_login_attempt(
+    db: Database, settings: Settings, account: str, ip: str, *, request_session: Session
+) -> uuid.UUID:
     """Check the limits and count this attempt as a failure until it succeeds, atomically (a write
-    transaction of its own, committed before the password is checked). Raises TooManyAttempts."""
-    with db.own_unit_of_work() as session:
+    transaction of its own, committed before the password is checked; the request's, which has written
+    nothing yet, is ended first). Raises TooManyAttempts."""
+    with db.own_unit_of_work(ending=request_session) as session:
         repository.lock_login_throttle(session, account, ip)
         _refuse_if_throttled(session, settings, account, ip, utcnow())
         return repository.add_failed_login(session, account, ip)

@@ -38,6 +38,10 @@ class Unauthenticated(AppError):
     status = 401
 
 
+class Forbidden(AppError):
+    status = 403
+
+
 class Conflict(AppError):
     status = 409
 
@@ -104,6 +108,11 @@ class DatabaseUnavailable(ServiceUnavailable):
 class StorageUnavailable(ServiceUnavailable):
     code = "storage_unavailable"
     default_message = "The document store is briefly unavailable; nothing was stored. Please retry."
+
+
+class MetricsTokenRequired(Unauthenticated):
+    code = "metrics_token_required"
+    default_message = "/metrics needs the bearer token set in VERAE_METRICS_TOKEN."
 
 
 class NotReady(ServiceUnavailable):

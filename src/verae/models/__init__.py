@@ -5,6 +5,17 @@ from verae.models.base import Base
 from verae.models.job import Job
 from verae.models.result import Result
 from verae.models.upload import Upload
-from verae.models.user import LoginAttempt, RefreshToken, User
+from verae.models.user import LoginAttempt, PasswordResetToken, RefreshToken, User
 
-__all__ = ["AuditLog", "Base", "Event", "Job", "LoginAttempt", "RefreshToken", "Result", "Upload", "User"]
+__all__ = [
+    "AuditLog",
+    "Base",
+    "Event",
+    "Job",
+    "LoginAttempt",
+    "PasswordResetToken",
+    "RefreshToken",
+    "Result",
+    "Upload",
+    "User",
+]

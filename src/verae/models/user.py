@@ -37,6 +37,19 @@ class RefreshToken(IdMixin, CreatedAtMixin, Base):
     expires_at: Mapped[datetime]
     rotated_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # When the family's login happened; the session ends a fixed time after it (VERAE_SESSION_MAX_AGE_DAYS).
+    session_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PasswordResetToken(IdMixin, CreatedAtMixin, Base):
+    """A password-reset link sent by email: stored as a SHA-256 hash, single-use, short-lived."""
+
+    __tablename__ = "password_reset_tokens"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class LoginAttempt(IdMixin, CreatedAtMixin, Base):

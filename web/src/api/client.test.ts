@@ -15,7 +15,7 @@ const auth = (n: number) => ({
 });
 
 function client(fetch: typeof globalThis.fetch, expiresAt = NOW + 600_000) {
-  const tokens = memoryTokenStore({ accessToken: "access-1", refreshToken: "refresh-1", accessExpiresAt: expiresAt });
+  const tokens = memoryTokenStore({ accessToken: "access-1", accessExpiresAt: expiresAt });
   const ended = vi.fn();
   return { api: new ApiClient({ tokens, fetch, onSessionEnded: ended, now: () => NOW }), tokens, ended };
 }
@@ -36,8 +36,9 @@ describe("ApiClient", () => {
       "POST /api/v1/auth/refresh",
       "GET /api/v1/me",
     ]);
-    expect(server.calls[1]?.body).toEqual({ refresh_token: "refresh-1" });
-    expect(tokens.read()).toMatchObject({ accessToken: "access-2", refreshToken: "refresh-2", accessExpiresAt: NOW + 900_000 });
+    // The refresh token travels only in the HttpOnly cookie: no body, and the CSRF header goes along.
+    expect(server.calls[1]?.body).toBeUndefined();
+    expect(tokens.read()).toEqual({ accessToken: "access-2", accessExpiresAt: NOW + 900_000 });
     expect(ended).not.toHaveBeenCalled();
   });
 
@@ -109,5 +110,36 @@ describe("ApiClient", () => {
     const { api } = client(server.fetch);
     await api.call("get", "/api/v1/results", { query: { limit: 5, offset: 10 } });
     expect(server.calls[0]?.query.toString()).toBe("limit=5&offset=10");
+  });
+
+  it("restores a session from the refresh cookie under the cross-tab lock, without a body", async () => {
+    const held: string[] = [];
+    Object.defineProperty(navigator, "locks", {
+      configurable: true,
+      value: { request: (name: string, work: () => Promise<unknown>) => (held.push(name), work()) },
+    });
+    try {
+      const server = fakeServer({ "POST /api/v1/auth/refresh": [ok({ ...auth(3), refresh_token: null })] });
+      const tokens = memoryTokenStore(null);
+      const ended = vi.fn();
+      const api = new ApiClient({ tokens, fetch: server.fetch, onSessionEnded: ended, now: () => NOW });
+      await expect(api.restoreSession()).resolves.toEqual(USER);
+      expect(held).toEqual(["verae-token-refresh"]);
+      expect(server.calls[0]).toMatchObject({ body: undefined, requestedWith: "verae-web" });
+      expect(tokens.read()).toEqual({ accessToken: "access-3", accessExpiresAt: NOW + 900_000 });
+      expect(ended).not.toHaveBeenCalled();
+    } finally {
+      Reflect.deleteProperty(navigator, "locks");
+    }
+  });
+
+  it("a visitor without a refresh cookie is simply anonymous (no 'session ended')", async () => {
+    const server = fakeServer({});
+    const tokens = memoryTokenStore(null);
+    const ended = vi.fn();
+    const api = new ApiClient({ tokens, fetch: server.fetch, onSessionEnded: ended, now: () => NOW });
+    await expect(api.restoreSession()).resolves.toBeNull();
+    expect(ended).not.toHaveBeenCalled();
+    expect(tokens.read()).toBeNull();
   });
 });

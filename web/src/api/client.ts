@@ -32,7 +32,17 @@ export type CallOptions<O> = {
   signal?: AbortSignal;
 };
 
-export type SessionEndReason = "token_expired" | "token_reused" | "invalid_token" | "missing_token" | "logged_out";
+export type SessionEndReason =
+  | "token_expired"
+  | "token_reused"
+  | "invalid_token"
+  | "missing_token"
+  | "session_expired"
+  | "logged_out";
+
+/** Sent on every request: it marks the web app, whose refresh token stays in the HttpOnly cookie, and is the
+ * CSRF proof the server requires of a refresh through that cookie (a cross-site form cannot set it). */
+export const CLIENT_HEADER = { "X-Requested-With": "verae-web" } as const;
 
 export interface ApiClientOptions {
   tokens: TokenStore;
@@ -50,7 +60,6 @@ const REFRESH_LOCK = "verae-token-refresh";
 export function tokensFrom(auth: AuthResponse, now: number): StoredTokens {
   return {
     accessToken: auth.access_token,
-    refreshToken: auth.refresh_token,
     accessExpiresAt: now + auth.expires_in * 1000,
   };
 }
@@ -97,6 +106,21 @@ export class ApiClient {
     return this.tokens.read() !== null;
   }
 
+  /** After a page load: a new access token from the refresh cookie, if the browser has a live one.
+   * Resolves to the session's user, or null when there is no session to restore. */
+  async restoreSession(): Promise<AuthResponse["user"] | null> {
+    try {
+      // Under the same cross-tab lock as every refresh: tabs opened together must not send the same cookie
+      // twice (the second use of a rotated token would end the session for all of them).
+      const auth = await this.withLock(() => this.call("post", "/api/v1/auth/refresh", { auth: false }));
+      this.startSession(auth);
+      return auth.user;
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return null;
+      throw error;
+    }
+  }
+
   /** Store the tokens of a login, registration or refresh. */
   startSession(auth: AuthResponse): void {
     this.tokens.write(tokensFrom(auth, this.now()));
@@ -121,7 +145,12 @@ export class ApiClient {
       this.baseUrl +
       fillPath(path, options.path as Record<string, unknown> | undefined) +
       queryString(options.query as Record<string, unknown> | undefined);
-    const init: RequestInit = { method: method.toUpperCase(), headers: { Accept: "application/json" } };
+    // Same origin by default, so the browser sends the refresh cookie to /api/v1/auth.
+    const init: RequestInit = {
+      method: method.toUpperCase(),
+      headers: { Accept: "application/json", ...CLIENT_HEADER },
+      credentials: "same-origin",
+    };
     if (options.signal) init.signal = options.signal;
     if (options.body !== undefined) {
       init.body = JSON.stringify(options.body);
@@ -137,12 +166,8 @@ export class ApiClient {
   /** A valid access token for requests the client does not make itself (the upload's XMLHttpRequest). */
   async accessToken(): Promise<string> {
     const tokens = this.tokens.read();
-    if (!tokens) {
-      this.endSession("missing_token");
-      throw new ApiError({ status: 401, code: "missing_token", message: "Not logged in." });
-    }
-    if (tokens.accessExpiresAt - EXPIRY_SKEW_MS <= this.now()) {
-      return (await this.refresh(tokens.accessToken)).accessToken;
+    if (!tokens || tokens.accessExpiresAt - EXPIRY_SKEW_MS <= this.now()) {
+      return (await this.refresh(tokens?.accessToken ?? "")).accessToken;
     }
     return tokens.accessToken;
   }
@@ -207,22 +232,18 @@ export class ApiClient {
 
   private async refreshUnlocked(staleAccessToken: string): Promise<StoredTokens> {
     const stored = this.tokens.read();
-    if (!stored) {
-      this.endSession("missing_token");
-      throw new ApiError({ status: 401, code: "missing_token", message: "Not logged in." });
-    }
-    if (stored.accessToken !== staleAccessToken && stored.accessExpiresAt - EXPIRY_SKEW_MS > this.now()) {
+    if (stored && stored.accessToken !== staleAccessToken && stored.accessExpiresAt - EXPIRY_SKEW_MS > this.now()) {
       return stored;
     }
     let auth: AuthResponse;
     try {
-      auth = await this.call("post", "/api/v1/auth/refresh", {
-        auth: false,
-        body: { refresh_token: stored.refreshToken },
-      });
+      // No body: the refresh token travels in the HttpOnly cookie (the X-Requested-With header goes along).
+      auth = await this.call("post", "/api/v1/auth/refresh", { auth: false });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) {
-        this.endSession(error.code === "token_reused" ? "token_reused" : "token_expired");
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+        this.endSession(
+          error.code === "token_reused" ? "token_reused" : error.code === "session_expired" ? "session_expired" : "token_expired",
+        );
       }
       throw error;
     }

@@ -17,7 +17,8 @@ interface Session {
   login: (email: string, password: string) => Promise<void>;
   register: (email: string, password: string) => Promise<void>;
   logout: () => Promise<void>;
-  deleteAccount: () => Promise<void>;
+  logoutEverywhere: () => Promise<void>;
+  deleteAccount: (password: string) => Promise<void>;
   setUser: (user: User) => void;
   reload: () => void;
 }
@@ -69,17 +70,14 @@ export function SessionProvider({
 
   useEffect(() => {
     let cancelled = false;
-    if (!api.hasSession()) {
-      setStatus("anonymous");
-      return;
-    }
     setStatus("loading");
-    api
-      .call("get", "/api/v1/me")
+    // A page load has no access token in memory: the refresh cookie (HttpOnly) restores the session.
+    const restored = api.hasSession() ? api.call("get", "/api/v1/me") : api.restoreSession();
+    restored
       .then((me) => {
         if (cancelled) return;
         setUserState(me);
-        setStatus("authenticated");
+        setStatus(me ? "authenticated" : "anonymous");
       })
       .catch((error: unknown) => {
         if (cancelled) return;
@@ -96,12 +94,13 @@ export function SessionProvider({
   statusRef.current = status;
   useEffect(
     () =>
-      store.subscribe((stored) => {
-        if (stored === null && statusRef.current === "authenticated") {
+      store.subscribe((signedIn) => {
+        if (!signedIn && statusRef.current === "authenticated") {
+          store.clear();
           setUserState(null);
           setStatus("anonymous");
           navigate("/login", { replace: true });
-        } else if (stored !== null && statusRef.current === "anonymous") {
+        } else if (signedIn && statusRef.current === "anonymous") {
           setAttempt((value) => value + 1);
         }
       }),
@@ -141,8 +140,15 @@ export function SessionProvider({
     navigate("/login", { replace: true });
   }, [api]);
 
-  const deleteAccount = useCallback(async () => {
-    await api.call("delete", "/api/v1/me");
+  const logoutEverywhere = useCallback(async () => {
+    await api.call("post", "/api/v1/auth/logout-all");
+    api.endSession("logged_out");
+    setNotice("logged_out");
+    navigate("/login", { replace: true });
+  }, [api]);
+
+  const deleteAccount = useCallback(async (password: string) => {
+    await api.call("delete", "/api/v1/me", { body: { password } });
     api.endSession("logged_out");
     setNotice("account_deleted");
     navigate("/login", { replace: true });
@@ -157,11 +163,12 @@ export function SessionProvider({
       login,
       register,
       logout,
+      logoutEverywhere,
       deleteAccount,
       setUser: setUserState,
       reload: () => setAttempt((n) => n + 1),
     }),
-    [status, user, api, notice, login, register, logout, deleteAccount],
+    [status, user, api, notice, login, register, logout, logoutEverywhere, deleteAccount],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

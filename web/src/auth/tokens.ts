@@ -1,12 +1,11 @@
-/** Where the session's tokens live between page loads.
+/** Where the session's access token lives: in memory only.
  *
- * Only the two tokens and the access token's expiry are stored (localStorage, so a reload or a second tab
- * keeps the session); no profile, lab value or result is ever written to browser storage. The refresh token
- * rotates on every use, so the newest one always replaces the old one here, and every tab reads it from
- * this single place. */
+ * The refresh token never reaches JavaScript: the server keeps it in an HttpOnly, Secure, SameSite=Strict
+ * cookie scoped to /api/v1/auth, and a page load restores the session by refreshing through that cookie.
+ * Nothing of the session, no profile, lab value or result is written to browser storage. Tabs tell each
+ * other only that they logged in or out (a BroadcastChannel carries no token). */
 export interface StoredTokens {
   accessToken: string;
-  refreshToken: string;
   /** Milliseconds since the epoch at which the access token stops being accepted. */
   accessExpiresAt: number;
 }
@@ -15,45 +14,39 @@ export interface TokenStore {
   read(): StoredTokens | null;
   write(tokens: StoredTokens): void;
   clear(): void;
-  /** Called when another tab changes or clears the tokens. Returns an unsubscribe function. */
-  subscribe(listener: (tokens: StoredTokens | null) => void): () => void;
+  /** Called when another tab logs in (true) or out (false). Returns an unsubscribe function. */
+  subscribe(listener: (signedIn: boolean) => void): () => void;
 }
 
-export const TOKENS_KEY = "verae.session";
+export const SESSION_CHANNEL = "verae.session";
 
-function parse(raw: string | null): StoredTokens | null {
-  if (!raw) return null;
-  try {
-    const value = JSON.parse(raw) as Partial<StoredTokens>;
-    if (
-      typeof value.accessToken === "string" &&
-      typeof value.refreshToken === "string" &&
-      typeof value.accessExpiresAt === "number"
-    ) {
-      return { accessToken: value.accessToken, refreshToken: value.refreshToken, accessExpiresAt: value.accessExpiresAt };
-    }
-  } catch {
-    // Corrupt entry: treated as logged out.
-  }
-  return null;
-}
-
-export function browserTokenStore(storage: Storage = window.localStorage): TokenStore {
+export function browserTokenStore(): TokenStore {
+  let current: StoredTokens | null = null;
+  const channel = typeof BroadcastChannel !== "undefined" ? new BroadcastChannel(SESSION_CHANNEL) : null;
   return {
-    read: () => parse(storage.getItem(TOKENS_KEY)),
-    write: (tokens) => storage.setItem(TOKENS_KEY, JSON.stringify(tokens)),
-    clear: () => storage.removeItem(TOKENS_KEY),
+    read: () => current,
+    write: (tokens) => {
+      const wasSignedIn = current !== null;
+      current = tokens;
+      if (!wasSignedIn) channel?.postMessage("signed-in");
+    },
+    clear: () => {
+      const wasSignedIn = current !== null;
+      current = null;
+      if (wasSignedIn) channel?.postMessage("signed-out");
+    },
     subscribe(listener) {
-      const onStorage = (event: StorageEvent) => {
-        if (event.key === TOKENS_KEY || event.key === null) listener(parse(event.newValue));
+      if (!channel) return () => undefined;
+      const onMessage = (event: MessageEvent) => {
+        if (event.data === "signed-in" || event.data === "signed-out") listener(event.data === "signed-in");
       };
-      window.addEventListener("storage", onStorage);
-      return () => window.removeEventListener("storage", onStorage);
+      channel.addEventListener("message", onMessage);
+      return () => channel.removeEventListener("message", onMessage);
     },
   };
 }
 
-/** For tests: the same contract without touching browser storage. */
+/** For tests: the same contract without any channel. */
 export function memoryTokenStore(initial: StoredTokens | null = null): TokenStore {
   let current = initial;
   return {

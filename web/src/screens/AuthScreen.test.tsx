@@ -6,7 +6,7 @@ import { USER } from "../test/fixtures";
 import { renderWithApp } from "../test/render";
 import { App } from "../App";
 
-const AUTH = { access_token: "a-1", refresh_token: "r-1", token_type: "bearer", expires_in: 900, user: USER };
+const AUTH = { access_token: "a-1", refresh_token: null, token_type: "bearer", expires_in: 900, user: USER };
 
 describe("login and sign-up", () => {
   it("sends a logged-out visit to the login page and returns there after login", async () => {
@@ -19,21 +19,21 @@ describe("login and sign-up", () => {
     const { store } = renderWithApp(<App />, { fetch: server.fetch, tokens: null });
     await waitFor(() => expect(window.location.pathname + window.location.search).toBe("/login?next=%2Fhistory"));
 
-    await userEvent.type(screen.getByLabelText("Email"), "anna@example.org");
+    await userEvent.type(await screen.findByLabelText("Email"), "anna@example.org");
     await userEvent.type(screen.getByLabelText("Password"), "secret-pass-1");
     await userEvent.click(screen.getByRole("button", { name: "Log in" }));
 
     await screen.findByRole("heading", { name: "History", level: 1 });
     expect(window.location.pathname).toBe("/history");
     expect(server.calls[0]?.body).toEqual({ email: "anna@example.org", password: "secret-pass-1" });
-    expect(store.read()).toMatchObject({ accessToken: "a-1", refreshToken: "r-1" });
+    expect(store.read()).toMatchObject({ accessToken: "a-1" });
   });
 
   it("shows a wrong password with the reference for support, and keeps the visitor logged out", async () => {
     window.history.replaceState(null, "", "/login");
     const server = fakeServer({ "POST /api/v1/auth/login": [apiError(401, "invalid_credentials")] });
     const { store } = renderWithApp(<App />, { fetch: server.fetch, tokens: null });
-    await userEvent.type(screen.getByLabelText("Email"), "anna@example.org");
+    await userEvent.type(await screen.findByLabelText("Email"), "anna@example.org");
     await userEvent.type(screen.getByLabelText("Password"), "wrong-pass-1");
     await userEvent.click(screen.getByRole("button", { name: "Log in" }));
     const alert = await screen.findByRole("alert");
@@ -49,7 +49,7 @@ describe("login and sign-up", () => {
       "POST /api/v1/auth/login": [apiError(429, "too_many_attempts", {}, { "retry-after": "120" })],
     });
     renderWithApp(<App />, { fetch: server.fetch, tokens: null });
-    await userEvent.type(screen.getByLabelText("Email"), "anna@example.org");
+    await userEvent.type(await screen.findByLabelText("Email"), "anna@example.org");
     await userEvent.type(screen.getByLabelText("Password"), "wrong-pass-1");
     await userEvent.click(screen.getByRole("button", { name: "Log in" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("Please wait 120 seconds");
@@ -59,7 +59,7 @@ describe("login and sign-up", () => {
     window.history.replaceState(null, "", "/signup");
     const server = fakeServer({ "POST /api/v1/auth/register": [ok(AUTH, 201)] });
     renderWithApp(<App />, { fetch: server.fetch, tokens: null });
-    await userEvent.type(screen.getByLabelText("Email"), "new@example.org");
+    await userEvent.type(await screen.findByLabelText("Email"), "new@example.org");
     await userEvent.type(screen.getByLabelText("Password"), "secret-pass-1");
     await userEvent.click(screen.getByRole("button", { name: "Create account" }));
     await screen.findByRole("heading", { name: "Profile", level: 1 });

@@ -39,7 +39,9 @@ export function AuthScreen({ mode }: { mode: "login" | "signup" }) {
   };
 
   const notice =
-    !signup && session.notice === "session_ended"
+    !signup && search.get("reset") === "1"
+      ? t("auth.passwordReset")
+      : !signup && session.notice === "session_ended"
       ? t("auth.sessionEnded")
       : !signup && session.notice === "logged_out"
         ? t("auth.loggedOut")
@@ -89,6 +91,11 @@ export function AuthScreen({ mode }: { mode: "login" | "signup" }) {
           )}
         </div>
         {error !== null && <ErrorNotice error={error} />}
+        {!signup && (
+          <p className="hint">
+            <Link to="/forgot-password">{t("auth.forgot")}</Link>
+          </p>
+        )}
         <button type="submit" className="button primary wide" disabled={busy}>
           {busy ? t("auth.busy") : t(signup ? "auth.signup.submit" : "auth.login.submit")}
         </button>

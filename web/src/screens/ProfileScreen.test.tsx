@@ -1,7 +1,7 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { fakeServer, ok } from "../test/fakeServer";
+import { apiError, fakeServer, ok } from "../test/fakeServer";
 import { USER } from "../test/fixtures";
 import { renderWithApp } from "../test/render";
 import { App } from "../App";
@@ -30,21 +30,62 @@ describe("ProfileScreen", () => {
     });
   });
 
-  it("deletes the account only after the confirmation word is typed", async () => {
+  it("deletes the account only with the password", async () => {
     window.history.replaceState(null, "", "/profile");
-    const server = fakeServer({ "GET /api/v1/me": [ok(USER)], "DELETE /api/v1/me": [{ status: 204 }] });
+    const server = fakeServer({
+      "GET /api/v1/me": [ok(USER)],
+      "DELETE /api/v1/me": (request) =>
+        (request.body as { password: string }).password === "right-pass-1" ? { status: 204 } : apiError(403, "wrong_password"),
+    });
     const { store } = renderWithApp(<App />, { fetch: server.fetch });
     await userEvent.click(await screen.findByRole("button", { name: "Delete my account and data…" }));
     const confirm = screen.getByRole("button", { name: "Delete permanently" });
     expect(confirm).toBeDisabled();
-    expect(screen.getByLabelText("Type DELETE to confirm")).toHaveFocus();
-    await userEvent.type(screen.getByLabelText("Type DELETE to confirm"), "DELET");
-    expect(confirm).toBeDisabled();
-    expect(server.calls.some((c) => c.method === "DELETE")).toBe(false);
-    await userEvent.type(screen.getByLabelText("Type DELETE to confirm"), "E");
+    expect(screen.getByLabelText("Your password")).toHaveFocus();
+    await userEvent.type(screen.getByLabelText("Your password"), "wrong-pass-1");
+    await userEvent.click(confirm);
+    expect(await screen.findByRole("alert")).toHaveTextContent("The password is wrong.");
+    expect(store.read()).not.toBeNull();
+    await userEvent.clear(screen.getByLabelText("Your password"));
+    await userEvent.type(screen.getByLabelText("Your password"), "right-pass-1");
     await userEvent.click(confirm);
     await waitFor(() => expect(window.location.pathname).toBe("/login"));
     expect(await screen.findByText("Your account and all of its data have been deleted.")).toBeInTheDocument();
+    expect(store.read()).toBeNull();
+  });
+
+  it("changes the password with the current one and says other devices were logged out", async () => {
+    window.history.replaceState(null, "", "/profile");
+    const server = fakeServer({
+      "GET /api/v1/me": [ok(USER)],
+      "POST /api/v1/me/password": (request) =>
+        (request.body as { current_password: string }).current_password === "old-pass-1"
+          ? { status: 204 }
+          : apiError(403, "wrong_password"),
+    });
+    const { store } = renderWithApp(<App />, { fetch: server.fetch, lang: "ru" });
+    await userEvent.type(await screen.findByLabelText("Текущий пароль"), "not-it-1");
+    await userEvent.type(screen.getByLabelText("Новый пароль"), "lantern-river-2718");
+    await userEvent.click(screen.getByRole("button", { name: "Сменить пароль" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Неверный пароль.");
+    await userEvent.clear(screen.getByLabelText("Текущий пароль"));
+    await userEvent.type(screen.getByLabelText("Текущий пароль"), "old-pass-1");
+    await userEvent.click(screen.getByRole("button", { name: "Сменить пароль" }));
+    expect(await screen.findByText("Пароль изменён. На других устройствах выполнен выход.")).toBeInTheDocument();
+    expect(server.calls.filter((c) => c.path === "/api/v1/me/password").at(-1)?.body).toEqual({
+      current_password: "old-pass-1",
+      new_password: "lantern-river-2718",
+    });
+    expect(store.read()).not.toBeNull();
+  });
+
+  it("logs out of all sessions, this one included", async () => {
+    window.history.replaceState(null, "", "/profile");
+    const server = fakeServer({ "GET /api/v1/me": [ok(USER)], "POST /api/v1/auth/logout-all": [{ status: 204 }] });
+    const { store } = renderWithApp(<App />, { fetch: server.fetch });
+    await userEvent.click(await screen.findByRole("button", { name: "Log out of all sessions" }));
+    await waitFor(() => expect(window.location.pathname).toBe("/login"));
+    expect(server.calls.some((c) => c.path === "/api/v1/auth/logout-all")).toBe(true);
     expect(store.read()).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import type { ProfileUpdate, Sex } from "../api/types";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
@@ -125,8 +125,114 @@ export function ProfileScreen() {
           {error !== null && <ErrorNotice error={error} />}
         </form>
       </section>
+      <ChangePassword />
+      <Sessions />
       <DeleteAccount />
     </>
+  );
+}
+
+function ChangePassword() {
+  const { t } = useI18n();
+  const { api } = useSession();
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const hintId = useId();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(false);
+    try {
+      await api.call("post", "/api/v1/me/password", { body: { current_password: current, new_password: next } });
+      setCurrent("");
+      setNext("");
+      setDone(true);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="password-title">
+      <h2 id="password-title">{t("profile.password.title")}</h2>
+      <form onSubmit={submit} className="grid-form">
+        <div className="field">
+          <label htmlFor="password-current">{t("profile.password.current")}</label>
+          <input
+            id="password-current"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={current}
+            onChange={(event) => setCurrent(event.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="password-new">{t("profile.password.new")}</label>
+          <input
+            id="password-new"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={8}
+            maxLength={128}
+            aria-describedby={hintId}
+            value={next}
+            onChange={(event) => setNext(event.target.value)}
+          />
+          <p id={hintId} className="hint">
+            {t("auth.passwordHint")}
+          </p>
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="button primary" disabled={busy}>
+            {t("profile.password.submit")}
+          </button>
+        </div>
+        {done && (
+          <p className="notice notice-ok" role="status">
+            {t("profile.password.done")}
+          </p>
+        )}
+        {error !== null && <ErrorNotice error={error} />}
+      </form>
+    </section>
+  );
+}
+
+function Sessions() {
+  const { t } = useI18n();
+  const { logoutEverywhere } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const endAll = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await logoutEverywhere();
+    } catch (caught) {
+      setError(caught);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="sessions-title">
+      <h2 id="sessions-title">{t("profile.sessions.title")}</h2>
+      <p>{t("profile.sessions.text")}</p>
+      {error !== null && <ErrorNotice error={error} />}
+      <button type="button" className="button secondary" onClick={endAll} disabled={busy}>
+        {t("profile.sessions.button")}
+      </button>
+    </section>
   );
 }
 
@@ -134,12 +240,11 @@ function DeleteAccount() {
   const { t } = useI18n();
   const { deleteAccount } = useSession();
   const [open, setOpen] = useState(false);
-  const [typed, setTyped] = useState("");
+  const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const openerRef = useRef<HTMLButtonElement>(null);
-  const word = t("profile.delete.confirmWord");
 
   useEffect(() => {
     if (open) inputRef.current?.focus();
@@ -147,17 +252,18 @@ function DeleteAccount() {
 
   const close = () => {
     setOpen(false);
-    setTyped("");
+    setPassword("");
     setError(null);
     requestAnimationFrame(() => openerRef.current?.focus());
   };
 
   const confirm = async (event: FormEvent) => {
     event.preventDefault();
-    if (typed.trim().toUpperCase() !== word.toUpperCase()) return;
+    if (!password) return;
     setBusy(true);
+    setError(null);
     try {
-      await deleteAccount();
+      await deleteAccount(password);
     } catch (caught) {
       setError(caught);
       setBusy(false);
@@ -186,22 +292,19 @@ function DeleteAccount() {
           <h3 id="delete-confirm-title">{t("profile.delete.confirmTitle")}</h3>
           <p id="delete-confirm-text">{t("profile.delete.confirmText")}</p>
           <div className="field">
-            <label htmlFor="delete-confirm">{t("profile.delete.confirmLabel")}</label>
+            <label htmlFor="delete-confirm">{t("profile.delete.password")}</label>
             <input
               id="delete-confirm"
               ref={inputRef}
-              autoComplete="off"
-              value={typed}
-              onChange={(event) => setTyped(event.target.value)}
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
             />
           </div>
           {error !== null && <ErrorNotice error={error} />}
           <div className="form-actions">
-            <button
-              type="submit"
-              className="button danger"
-              disabled={busy || typed.trim().toUpperCase() !== word.toUpperCase()}
-            >
+            <button type="submit" className="button danger" disabled={busy || !password}>
               {t("profile.delete.confirm")}
             </button>
             <button type="button" className="button secondary" onClick={close}>

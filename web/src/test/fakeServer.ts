@@ -7,6 +7,7 @@ export interface FakeRequest {
   query: URLSearchParams;
   body: unknown;
   authorization: string | null;
+  requestedWith: string | null;
 }
 
 export type FakeAnswer = { status: number; body?: unknown; headers?: Record<string, string> };
@@ -49,6 +50,7 @@ export function fakeServer(routes: Record<string, Handler | FakeAnswer[]>) {
         query: url.searchParams,
         body,
         authorization: headers.get("authorization"),
+        requestedWith: headers.get("x-requested-with"),
       };
       calls.push(request);
       let answer: FakeAnswer;
@@ -63,6 +65,11 @@ export function fakeServer(routes: Record<string, Handler | FakeAnswer[]>) {
         status: answer.status,
         headers: { "content-type": "application/json", ...answer.headers },
       });
+    }
+    if (method === "POST" && url.pathname === "/api/v1/auth/refresh") {
+      // Unless a test routes it: a browser without the refresh cookie, as on a first visit.
+      const answer = apiError(401, "invalid_token");
+      return new Response(JSON.stringify(answer.body), { status: 401, headers: answer.headers });
     }
     throw new Error(`fake server: no route for ${method} ${url.pathname}`);
   };

@@ -14,7 +14,6 @@ export const USER: User = {
 
 export const VALID_TOKENS: StoredTokens = {
   accessToken: "access-1",
-  refreshToken: "refresh-1",
   accessExpiresAt: Date.now() + 10 * 60_000,
 };
 
