@@ -27,9 +27,9 @@ def train_command(
 ) -> None:
     """Train the model reproducibly, write the artifact and the model card."""
     from verae.risk.model import HEADS
-    from verae.risk.modelcard import write_model_card
-    from verae.risk.nhanes import NhanesDataError
-    from verae.risk.training import TrainingConfig, train
+    from verae.training.modelcard import write_model_card
+    from verae.training.nhanes import NhanesDataError
+    from verae.training.training import TrainingConfig, train
 
     started = time.monotonic()
     try:
@@ -60,8 +60,14 @@ def evaluate_command(
 ) -> None:
     """Metrics of the installed model on every participant of an NHANES folder."""
     from verae.risk.model import HEADS, ModelArtifactError, load_model
-    from verae.risk.nhanes import NhanesDataError, combined_sha256, files_sha256, load_cohort, present_files
-    from verae.risk.training import evaluate_model
+    from verae.training.nhanes import (
+        NhanesDataError,
+        combined_sha256,
+        files_sha256,
+        load_cohort,
+        present_files,
+    )
+    from verae.training.training import evaluate_model
 
     try:
         model = load_model(artifact_dir)

@@ -8,6 +8,8 @@ logistic regression. Trees approximate a smooth dose-response (lower MCV, higher
 rows at the extremes; the curves do not, and in cross-validation the stack of both ranks better than
 either (docs/model-card.md).
 
+Fitting lives in verae.training.additive (scikit-learn, scipy); this module evaluates with numpy only.
+
 Explanations stay exact SHAP values against the training rows as background: a curve's is its term minus
 the term's training mean; the group term, which depends on two inputs, is split between sex and age by
 the exact two-input Shapley formula. A missing input takes the training median, so its term is near zero.
@@ -19,15 +21,9 @@ from functools import cached_property
 
 import numpy as np
 from pydantic import BaseModel
-from scipy.interpolate import BSpline
-from sklearn.linear_model import LogisticRegression
 
 from verae.risk.features import FloatArray
 
-CUBIC = 3
-# interior knots, evenly spaced between the training minimum and maximum (the curve is flat beyond them)
-INTERIOR_KNOTS = 3
-PENALTY_C = 1.0
 # lower edges of the age bands after the first (years): childhood, adolescence and menarche, menopause,
 # old age; the test split is stratified by the same bands
 AGE_BAND_EDGES = (6.0, 18.0, 50.0, 65.0)
@@ -47,22 +43,49 @@ class Curve(BaseModel):
     fill: float
     mean: float
 
-    def _inputs(self, values: FloatArray) -> FloatArray:
+    def inputs(self, values: FloatArray) -> FloatArray:
         """NaN → fill; clipped to the boundary knots, so the curve is flat beyond them."""
         low, high = self.knots[self.degree], self.knots[-self.degree - 1]
         return np.clip(np.where(np.isnan(values), self.fill, values), low, high)
 
     def basis(self, values: FloatArray) -> FloatArray:
-        """Design matrix of the B-spline basis at `values`, for fitting the coefficients."""
-        design = BSpline.design_matrix(self._inputs(values), np.asarray(self.knots), self.degree)
-        return np.asarray(design.toarray(), dtype=np.float64)
+        """Design matrix of the B-spline basis at `values` (numpy only; see bspline_basis)."""
+        return bspline_basis(self.inputs(values), np.asarray(self.knots), self.degree)
 
     @cached_property
-    def _spline(self) -> BSpline:
-        return BSpline(np.asarray(self.knots), np.asarray(self.coefficients), self.degree)
+    def _coefficients(self) -> FloatArray:
+        return np.asarray(self.coefficients, dtype=np.float64)
 
     def term(self, values: FloatArray) -> FloatArray:
-        return np.asarray(self._spline(self._inputs(values)), dtype=np.float64)
+        result: FloatArray = self.basis(values) @ self._coefficients
+        return result
+
+
+def bspline_basis(x: FloatArray, knots: FloatArray, degree: int) -> FloatArray:
+    """The B-spline design matrix (rows: x, columns: basis functions) by de Boor's recurrence.
+
+    The same algorithm scipy.interpolate.BSpline evaluates with (The NURBS Book, A2.2): on the knot span
+    t[i] <= x < t[i+1], clamped to the base interval [t[degree], t[n]] (the right end belongs to the last
+    span), only the degree + 1 functions i - degree … i are non-zero. x must lie in the base interval.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    count = len(knots) - degree - 1
+    span = np.clip(np.searchsorted(knots, x, side="right") - 1, degree, count - 1)
+    rows = np.arange(len(x))
+    left = [x - knots[span + 1 - j] for j in range(degree + 1)]
+    right = [knots[span + j] - x for j in range(degree + 1)]
+    values = [np.ones_like(x)] + [np.zeros_like(x) for _ in range(degree)]
+    for j in range(1, degree + 1):
+        saved = np.zeros_like(x)
+        for r in range(j):
+            temp = values[r] / (right[r + 1] + left[j - r])
+            values[r] = saved + right[r + 1] * temp
+            saved = left[j - r] * temp
+        values[j] = saved
+    design = np.zeros((len(x), count), dtype=np.float64)
+    for r in range(degree + 1):
+        design[rows, span - degree + r] = values[r]
+    return design
 
 
 def age_band(age: FloatArray) -> FloatArray:
@@ -148,45 +171,3 @@ class AdditiveModel(BaseModel):
         for column, curve in enumerate(self.curves):
             result = result + curve.term(matrix[:, column])
         return result
-
-
-def _unfitted_curve(column: FloatArray) -> Curve:
-    present = column[~np.isnan(column)]
-    fill = float(np.median(present))
-    if len(np.unique(present)) <= 2:
-        degree, inner = 1, []
-        low, high = float(present.min()), float(present.max())
-    else:
-        degree = CUBIC
-        low, high = float(present.min()), float(present.max())
-        inner = np.linspace(low, high, INTERIOR_KNOTS + 2)[1:-1].tolist()
-    knots = [low] * (degree + 1) + inner + [high] * (degree + 1)
-    coefficients = [0.0] * (len(knots) - degree - 1)
-    return Curve(degree=degree, knots=knots, coefficients=coefficients, fill=fill, mean=0.0)
-
-
-def fit_additive(matrix: FloatArray, labels: FloatArray, features: list[str]) -> AdditiveModel:
-    """Fit on rows in `features` order (NaN = missing; `sex` and `age` present) with 0/1 labels."""
-    curves = [_unfitted_curve(column) for column in matrix.T]
-    sex = matrix[:, features.index("sex")]
-    bands = age_band(matrix[:, features.index("age")]).astype(int)
-    band_count = len(AGE_BAND_EDGES) + 1
-    groups = np.eye(band_count * SEXES)[bands * SEXES + sex.astype(int)]
-    bases = [curve.basis(matrix[:, column]) for column, curve in enumerate(curves)]
-    fitted = LogisticRegression(C=PENALTY_C, max_iter=5000).fit(np.hstack([*bases, groups]), labels)
-    coefficients = np.split(fitted.coef_[0], np.cumsum([basis.shape[1] for basis in bases]))
-    fitted_curves = []
-    for column, (curve, weights) in enumerate(zip(curves, coefficients, strict=False)):
-        with_weights = Curve(**{**curve.model_dump(), "coefficients": weights.tolist()})
-        mean = float(with_weights.term(matrix[:, column]).mean())
-        fitted_curves.append(Curve(**{**with_weights.model_dump(), "mean": mean}))
-    group_values = coefficients[-1].reshape(band_count, SEXES)
-    group = GroupTerm(
-        values=group_values.tolist(),
-        band_shares=(np.bincount(bands, minlength=band_count) / len(bands)).tolist(),
-        female_share=float(sex.mean()),
-        mean=float(group_values[bands, sex.astype(int)].mean()),
-    )
-    return AdditiveModel(
-        features=features, curves=fitted_curves, group=group, intercept=float(fitted.intercept_[0])
-    )

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from verae.risk import evaluation, nhanes
 from verae.risk.features import FEATURE_NAMES
 from verae.risk.model import MODEL_FILES, RiskModel
-from verae.risk.training import TrainingConfig, split_test, train_models, write_artifact
+from verae.training import evaluation, nhanes
+from verae.training.training import TrainingConfig, split_test, train_models, write_artifact
 
 TINY = TrainingConfig(max_iterations=40, folds=3, bootstrap=False)
 
