@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test install tools system-deps check-lint check-types check-migrations openapi bench web web-test
+.PHONY: run test install install-train tools system-deps check-lint check-types check-migrations openapi bench web web-test
 
 tools:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -17,7 +17,11 @@ run: install web
 system-deps:
 	./scripts/install-system-deps.sh
 
-test: install system-deps check-lint check-types check-migrations
+# the tests cover training too: they need the optional `train` group (scikit-learn, matplotlib)
+install-train: tools
+	$(UV) sync --frozen --group train
+
+test: install-train system-deps check-lint check-types check-migrations
 	VERAE_TEST_POSTGRES_URL=$$(./scripts/test-postgres.sh) $(UV) run pytest
 	$(MAKE) web-test
 

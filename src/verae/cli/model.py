@@ -19,7 +19,9 @@ model_app = typer.Typer(help="Train and evaluate the iron-deficiency risk model.
 
 @model_app.command("train")
 def train_command(
-    data: Path = typer.Option(..., "--data", help="Folder with the NHANES P_ files (see shared/data/nhanes)"),
+    data: Path = typer.Option(
+        ..., "--data", help="Folder with the NHANES P_ files (data/nhanes in the repository)"
+    ),
     artifact_dir: Path = typer.Option(ARTIFACT_DIR, "--artifact-dir", help="Where the artifact is written"),
     card: Path = typer.Option(
         Path("docs/model-card.md"), "--card", help="Model card to write (figures in img/)"
