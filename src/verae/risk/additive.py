@@ -20,6 +20,7 @@ from __future__ import annotations
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel
 
 from verae.risk.features import FloatArray
@@ -50,42 +51,51 @@ class Curve(BaseModel):
 
     def basis(self, values: FloatArray) -> FloatArray:
         """Design matrix of the B-spline basis at `values` (numpy only; see bspline_basis)."""
-        return bspline_basis(self.inputs(values), np.asarray(self.knots), self.degree)
+        span, nonzero = bspline_basis(self.inputs(values), np.asarray(self.knots), self.degree)
+        count = len(self.knots) - self.degree - 1
+        design = np.zeros((len(span), count), dtype=np.float64)
+        rows = np.arange(len(span))
+        for offset, column in enumerate(nonzero):
+            design[rows, span - self.degree + offset] = column
+        return design
 
     @cached_property
     def _coefficients(self) -> FloatArray:
         return np.asarray(self.coefficients, dtype=np.float64)
 
     def term(self, values: FloatArray) -> FloatArray:
-        result: FloatArray = self.basis(values) @ self._coefficients
+        """The curve at `values`, summed in the order scipy's BSpline uses (so the two agree to the bit)."""
+        span, nonzero = bspline_basis(self.inputs(values), np.asarray(self.knots), self.degree)
+        result: FloatArray = np.zeros(len(span), dtype=np.float64)
+        for offset, column in enumerate(nonzero):
+            result = result + self._coefficients[span - self.degree + offset] * column
         return result
 
 
-def bspline_basis(x: FloatArray, knots: FloatArray, degree: int) -> FloatArray:
-    """The B-spline design matrix (rows: x, columns: basis functions) by de Boor's recurrence.
+def bspline_basis(
+    x: FloatArray, knots: FloatArray, degree: int
+) -> tuple[npt.NDArray[np.intp], list[FloatArray]]:
+    """Per value, its knot span and the degree + 1 basis functions that are non-zero there.
 
-    The same algorithm scipy.interpolate.BSpline evaluates with (The NURBS Book, A2.2): on the knot span
-    t[i] <= x < t[i+1], clamped to the base interval [t[degree], t[n]] (the right end belongs to the last
-    span), only the degree + 1 functions i - degree … i are non-zero. x must lie in the base interval.
+    The span is the i with t[i] <= x < t[i+1], clamped to the base interval [t[degree], t[n]] (its right
+    end belongs to the last span); x must lie in the base interval. The non-zero functions, i - degree …
+    i, come from de Boor's recurrence written exactly as scipy.interpolate.BSpline evaluates it
+    (scipy's _deBoor_D), so fitting (scipy) and inference (numpy) agree to the last bit.
     """
     x = np.asarray(x, dtype=np.float64)
     count = len(knots) - degree - 1
     span = np.clip(np.searchsorted(knots, x, side="right") - 1, degree, count - 1)
-    rows = np.arange(len(x))
-    left = [x - knots[span + 1 - j] for j in range(degree + 1)]
-    right = [knots[span + j] - x for j in range(degree + 1)]
-    values = [np.ones_like(x)] + [np.zeros_like(x) for _ in range(degree)]
+    h = [np.ones_like(x)] + [np.zeros_like(x) for _ in range(degree)]
     for j in range(1, degree + 1):
-        saved = np.zeros_like(x)
-        for r in range(j):
-            temp = values[r] / (right[r + 1] + left[j - r])
-            values[r] = saved + right[r + 1] * temp
-            saved = left[j - r] * temp
-        values[j] = saved
-    design = np.zeros((len(x), count), dtype=np.float64)
-    for r in range(degree + 1):
-        design[rows, span - degree + r] = values[r]
-    return design
+        previous = [column.copy() for column in h[:j]]
+        h[0] = np.zeros_like(x)
+        for n in range(1, j + 1):
+            after, before = knots[span + n], knots[span + n - j]
+            width = after - before
+            w = np.divide(previous[n - 1], width, out=np.zeros_like(x), where=width != 0)
+            h[n - 1] = h[n - 1] + w * (after - x)
+            h[n] = w * (x - before)
+    return span, h
 
 
 def age_band(age: FloatArray) -> FloatArray:
