@@ -33,11 +33,11 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from verae.risk import nhanes
 from verae.risk.features import FEATURE_NAMES, FloatArray
 from verae.risk.model import HEADS
 from verae.risk.rules import anaemia_threshold_g_l
-from verae.risk.training import (
+from verae.training import nhanes
+from verae.training.training import (
     THRESHOLDS,
     ExtraRows,
     TrainingConfig,

@@ -1,42 +1,20 @@
-"""Fixtures for the risk tests: the shipped artifact and the NHANES files in ../shared/data/nhanes."""
+"""Fixtures for the risk tests: the shipped artifact and reports as the parsers produce them."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pandas as pd
 import pytest
 
 from verae.labs.catalog import BY_CODE
 from verae.labs.schemas import LabReport
 from verae.labs.values import apply_field
-from verae.risk import ARTIFACT_DIR, nhanes
+from verae.risk import ARTIFACT_DIR
 from verae.risk.model import RiskModel
-
-REPO = Path(__file__).resolve().parents[2]
-NHANES_DIR = Path(os.environ.get("VERAE_NHANES_DIR", REPO.parent / "shared" / "data" / "nhanes"))
 
 
 @pytest.fixture(scope="session")
 def shipped() -> RiskModel:
     """The artifact committed with the package: its absence is a failure, not a skip."""
     return RiskModel.load(ARTIFACT_DIR)
-
-
-@pytest.fixture(scope="session")
-def nhanes_dir() -> Path:
-    # The training data sits beside the repository (../shared) on every machine, CI included: its absence
-    # is a failure, never a skip.
-    assert (NHANES_DIR / "P_CBC.XPT").is_file(), (
-        f"NHANES files not found in {NHANES_DIR} (set VERAE_NHANES_DIR)"
-    )
-    return NHANES_DIR
-
-
-@pytest.fixture(scope="session")
-def cohort(nhanes_dir: Path) -> pd.DataFrame:
-    return nhanes.load_cohort(nhanes_dir)
 
 
 def make_report(sex: str | None, age: float | None, **values: float) -> LabReport:

@@ -19,7 +19,9 @@ model_app = typer.Typer(help="Train and evaluate the iron-deficiency risk model.
 
 @model_app.command("train")
 def train_command(
-    data: Path = typer.Option(..., "--data", help="Folder with the NHANES P_ files (see shared/data/nhanes)"),
+    data: Path = typer.Option(
+        ..., "--data", help="Folder with the NHANES P_ files (data/nhanes in the repository)"
+    ),
     artifact_dir: Path = typer.Option(ARTIFACT_DIR, "--artifact-dir", help="Where the artifact is written"),
     card: Path = typer.Option(
         Path("docs/model-card.md"), "--card", help="Model card to write (figures in img/)"
@@ -27,9 +29,9 @@ def train_command(
 ) -> None:
     """Train the model reproducibly, write the artifact and the model card."""
     from verae.risk.model import HEADS
-    from verae.risk.modelcard import write_model_card
-    from verae.risk.nhanes import NhanesDataError
-    from verae.risk.training import TrainingConfig, train
+    from verae.training.modelcard import write_model_card
+    from verae.training.nhanes import NhanesDataError
+    from verae.training.training import TrainingConfig, train
 
     started = time.monotonic()
     try:
@@ -60,8 +62,14 @@ def evaluate_command(
 ) -> None:
     """Metrics of the installed model on every participant of an NHANES folder."""
     from verae.risk.model import HEADS, ModelArtifactError, load_model
-    from verae.risk.nhanes import NhanesDataError, combined_sha256, files_sha256, load_cohort, present_files
-    from verae.risk.training import evaluate_model
+    from verae.training.nhanes import (
+        NhanesDataError,
+        combined_sha256,
+        files_sha256,
+        load_cohort,
+        present_files,
+    )
+    from verae.training.training import evaluate_model
 
     try:
         model = load_model(artifact_dir)

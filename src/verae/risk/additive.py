@@ -8,6 +8,8 @@ logistic regression. Trees approximate a smooth dose-response (lower MCV, higher
 rows at the extremes; the curves do not, and in cross-validation the stack of both ranks better than
 either (docs/model-card.md).
 
+Fitting lives in verae.training.additive (scikit-learn, scipy); this module evaluates with numpy only.
+
 Explanations stay exact SHAP values against the training rows as background: a curve's is its term minus
 the term's training mean; the group term, which depends on two inputs, is split between sex and age by
 the exact two-input Shapley formula. A missing input takes the training median, so its term is near zero.
@@ -18,16 +20,11 @@ from __future__ import annotations
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel
-from scipy.interpolate import BSpline
-from sklearn.linear_model import LogisticRegression
 
 from verae.risk.features import FloatArray
 
-CUBIC = 3
-# interior knots, evenly spaced between the training minimum and maximum (the curve is flat beyond them)
-INTERIOR_KNOTS = 3
-PENALTY_C = 1.0
 # lower edges of the age bands after the first (years): childhood, adolescence and menarche, menopause,
 # old age; the test split is stratified by the same bands
 AGE_BAND_EDGES = (6.0, 18.0, 50.0, 65.0)
@@ -47,22 +44,58 @@ class Curve(BaseModel):
     fill: float
     mean: float
 
-    def _inputs(self, values: FloatArray) -> FloatArray:
+    def inputs(self, values: FloatArray) -> FloatArray:
         """NaN → fill; clipped to the boundary knots, so the curve is flat beyond them."""
         low, high = self.knots[self.degree], self.knots[-self.degree - 1]
         return np.clip(np.where(np.isnan(values), self.fill, values), low, high)
 
     def basis(self, values: FloatArray) -> FloatArray:
-        """Design matrix of the B-spline basis at `values`, for fitting the coefficients."""
-        design = BSpline.design_matrix(self._inputs(values), np.asarray(self.knots), self.degree)
-        return np.asarray(design.toarray(), dtype=np.float64)
+        """Design matrix of the B-spline basis at `values` (numpy only; see bspline_basis)."""
+        span, nonzero = bspline_basis(self.inputs(values), np.asarray(self.knots), self.degree)
+        count = len(self.knots) - self.degree - 1
+        design = np.zeros((len(span), count), dtype=np.float64)
+        rows = np.arange(len(span))
+        for offset, column in enumerate(nonzero):
+            design[rows, span - self.degree + offset] = column
+        return design
 
     @cached_property
-    def _spline(self) -> BSpline:
-        return BSpline(np.asarray(self.knots), np.asarray(self.coefficients), self.degree)
+    def _coefficients(self) -> FloatArray:
+        return np.asarray(self.coefficients, dtype=np.float64)
 
     def term(self, values: FloatArray) -> FloatArray:
-        return np.asarray(self._spline(self._inputs(values)), dtype=np.float64)
+        """The curve at `values`, summed in the order scipy's BSpline uses (so the two agree to the bit)."""
+        span, nonzero = bspline_basis(self.inputs(values), np.asarray(self.knots), self.degree)
+        result: FloatArray = np.zeros(len(span), dtype=np.float64)
+        for offset, column in enumerate(nonzero):
+            result = result + self._coefficients[span - self.degree + offset] * column
+        return result
+
+
+def bspline_basis(
+    x: FloatArray, knots: FloatArray, degree: int
+) -> tuple[npt.NDArray[np.intp], list[FloatArray]]:
+    """Per value, its knot span and the degree + 1 basis functions that are non-zero there.
+
+    The span is the i with t[i] <= x < t[i+1], clamped to the base interval [t[degree], t[n]] (its right
+    end belongs to the last span); x must lie in the base interval. The non-zero functions, i - degree …
+    i, come from de Boor's recurrence written exactly as scipy.interpolate.BSpline evaluates it
+    (scipy's _deBoor_D), so fitting (scipy) and inference (numpy) agree to the last bit.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    count = len(knots) - degree - 1
+    span = np.clip(np.searchsorted(knots, x, side="right") - 1, degree, count - 1)
+    h = [np.ones_like(x)] + [np.zeros_like(x) for _ in range(degree)]
+    for j in range(1, degree + 1):
+        previous = [column.copy() for column in h[:j]]
+        h[0] = np.zeros_like(x)
+        for n in range(1, j + 1):
+            after, before = knots[span + n], knots[span + n - j]
+            width = after - before
+            w = np.divide(previous[n - 1], width, out=np.zeros_like(x), where=width != 0)
+            h[n - 1] = h[n - 1] + w * (after - x)
+            h[n] = w * (x - before)
+    return span, h
 
 
 def age_band(age: FloatArray) -> FloatArray:
@@ -148,45 +181,3 @@ class AdditiveModel(BaseModel):
         for column, curve in enumerate(self.curves):
             result = result + curve.term(matrix[:, column])
         return result
-
-
-def _unfitted_curve(column: FloatArray) -> Curve:
-    present = column[~np.isnan(column)]
-    fill = float(np.median(present))
-    if len(np.unique(present)) <= 2:
-        degree, inner = 1, []
-        low, high = float(present.min()), float(present.max())
-    else:
-        degree = CUBIC
-        low, high = float(present.min()), float(present.max())
-        inner = np.linspace(low, high, INTERIOR_KNOTS + 2)[1:-1].tolist()
-    knots = [low] * (degree + 1) + inner + [high] * (degree + 1)
-    coefficients = [0.0] * (len(knots) - degree - 1)
-    return Curve(degree=degree, knots=knots, coefficients=coefficients, fill=fill, mean=0.0)
-
-
-def fit_additive(matrix: FloatArray, labels: FloatArray, features: list[str]) -> AdditiveModel:
-    """Fit on rows in `features` order (NaN = missing; `sex` and `age` present) with 0/1 labels."""
-    curves = [_unfitted_curve(column) for column in matrix.T]
-    sex = matrix[:, features.index("sex")]
-    bands = age_band(matrix[:, features.index("age")]).astype(int)
-    band_count = len(AGE_BAND_EDGES) + 1
-    groups = np.eye(band_count * SEXES)[bands * SEXES + sex.astype(int)]
-    bases = [curve.basis(matrix[:, column]) for column, curve in enumerate(curves)]
-    fitted = LogisticRegression(C=PENALTY_C, max_iter=5000).fit(np.hstack([*bases, groups]), labels)
-    coefficients = np.split(fitted.coef_[0], np.cumsum([basis.shape[1] for basis in bases]))
-    fitted_curves = []
-    for column, (curve, weights) in enumerate(zip(curves, coefficients, strict=False)):
-        with_weights = Curve(**{**curve.model_dump(), "coefficients": weights.tolist()})
-        mean = float(with_weights.term(matrix[:, column]).mean())
-        fitted_curves.append(Curve(**{**with_weights.model_dump(), "mean": mean}))
-    group_values = coefficients[-1].reshape(band_count, SEXES)
-    group = GroupTerm(
-        values=group_values.tolist(),
-        band_shares=(np.bincount(bands, minlength=band_count) / len(bands)).tolist(),
-        female_share=float(sex.mean()),
-        mean=float(group_values[bands, sex.astype(int)].mean()),
-    )
-    return AdditiveModel(
-        features=features, curves=fitted_curves, group=group, intercept=float(fitted.intercept_[0])
-    )

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from verae.labs.catalog import BY_CODE
 from verae.labs.schemas import LabReport
 from verae.labs.values import SUBJECT_RANGES, apply_field
+
+if TYPE_CHECKING:  # pandas is imported only by the batch functions below, when they run
+    import pandas as pd
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -104,6 +107,8 @@ class FrameFeatures:
 
 def _numeric_column(frame: pd.DataFrame, column: str) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     """The column as floats (decimal commas accepted) and where a non-blank cell was not a number."""
+    import pandas as pd
+
     if column not in frame.columns:
         blank = np.full(len(frame), np.nan)
         return blank, np.zeros(len(frame), dtype=bool)

@@ -19,11 +19,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from catboost import CatBoost, Pool
 from pydantic import BaseModel, ValidationError
 
 from verae.risk.additive import AdditiveModel
@@ -36,6 +35,9 @@ from verae.risk.features import (
     FloatArray,
 )
 from verae.risk.schemas import Confidence, RiskTier
+
+if TYPE_CHECKING:  # catboost (which imports pandas and scipy) loads with the first artifact only
+    from catboost import CatBoost
 
 SCHEMA_VERSION = 3
 METADATA_FILE = "metadata.json"
@@ -181,6 +183,8 @@ class RiskModel:
                 raise ModelArtifactError(f"the model artifact lacks {name}")
             if sha256_of(path) != metadata.files.get(name):
                 raise ModelArtifactError(f"{name} does not match the sha256 recorded in {METADATA_FILE}")
+        from catboost import CatBoost
+
         models: dict[str, CatBoost] = {}
         for name in CATBOOST_FILES:
             model = CatBoost()
@@ -272,6 +276,8 @@ class RiskModel:
         One column per feature plus a last column for the base value; each row sums to the calibrated
         log-odds, because the head is a weighted sum of its models' raw outputs.
         """
+        from catboost import Pool
+
         pool = Pool(matrix, feature_names=list(FEATURE_NAMES))
         recalibration = self.metadata.recalibration[HEADS[0]]
         scaled: FloatArray = np.zeros((len(matrix), len(FEATURE_NAMES) + 1))

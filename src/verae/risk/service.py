@@ -10,10 +10,9 @@ from __future__ import annotations
 import functools
 import math
 import threading
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
-import pandas as pd
 
 from verae.labs.catalog import ANALYTES
 from verae.labs.schemas import LabReport
@@ -42,6 +41,9 @@ from verae.risk.schemas import (
     SubjectField,
 )
 from verae.risk.texts import CLINICAL_ACTIONS, DISCLAIMER, MEASURED_DEFICIENT_ACTION
+
+if TYPE_CHECKING:  # pandas only for the batch command's tables; never imported at runtime
+    import pandas as pd
 
 # rules-v1 percentages are a coarse prior; these cut-offs only apply to them
 RULES_TIER_CUTOFFS: tuple[tuple[float, RiskTier], ...] = ((60.0, "HIGH"), (35.0, "WARNING"), (15.0, "GRAY"))

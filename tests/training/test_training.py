@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from verae.risk import evaluation, nhanes
 from verae.risk.features import FEATURE_NAMES
 from verae.risk.model import MODEL_FILES, RiskModel
-from verae.risk.training import TrainingConfig, split_test, train_models, write_artifact
+from verae.training import evaluation, nhanes
+from verae.training.training import TrainingConfig, split_test, train_models, write_artifact
 
 TINY = TrainingConfig(max_iterations=40, folds=3, bootstrap=False)
 
@@ -41,8 +41,8 @@ def test_rows_without_crp_are_extra_training_rows_never_labelled_rows(cohort: pd
     assert not (extra & cohort["pregnant"]).any()
 
 
-def test_the_1999_adults_are_in_canonical_units_with_unmeasured_inputs_blank(nhanes_dir: Path) -> None:
-    rows = nhanes.load_nhanes_1999(nhanes_dir)
+def test_the_1999_adults_are_in_canonical_units_with_unmeasured_inputs_blank(nhanes_1999_dir: Path) -> None:
+    rows = nhanes.load_nhanes_1999(nhanes_1999_dir)
     assert len(rows) > 3000
     assert list(rows.columns) == [*FEATURE_NAMES, "ferritin"]
     assert 120 < rows["hemoglobin"].median() < 160

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from verae.risk.additive import AdditiveModel, fit_additive
+from verae.risk.additive import AdditiveModel
 from verae.risk.features import FloatArray
+from verae.training.additive import fit_additive
 
 FEATURES = ["sex", "age", "mcv", "crp"]
 

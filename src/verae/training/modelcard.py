@@ -6,6 +6,7 @@ Every number in the card comes from the training run; the prose around them is f
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -19,92 +20,30 @@ import numpy as np
 
 from verae.risk.features import BY_NAME, FEATURE_NAMES, FEATURES, REQUIRED_FIELDS
 from verae.risk.model import HEADS
-from verae.risk.training import DEMOGRAPHIC_BASELINE, INPUT_SCENARIOS, TrainingRun
+from verae.training.training import DEMOGRAPHIC_BASELINE, INPUT_SCENARIOS, TrainingRun
 
 TARGETS = {"ferritin_below_30": 0.88, "ferritin_below_15": 0.93}
 TARGET_ECE = 0.03
 MEANINGFUL_AUROC_GAIN = 0.005
 CALIBRATION_IN_THE_LARGE_GAP = 0.03
 HEAD_TITLES = {"ferritin_below_30": "ferritin < 30 µg/L", "ferritin_below_15": "ferritin < 15 µg/L"}
-# Exploratory cross-validation behind this model's settings (development rows only; re-run by
-# bench/model_selection.py, not by `verae model train`): mean per-fold AUROC over 5 folds × 3 fold seeds
-# (20240611, 7, 99), with catboost-v1's settings except for the one change named. Extra rows enter
-# training folds only.
-CV_BASELINE = ("catboost-v1 settings (baseline)", 0.8790, 0.9290)
-# chosen combination: (< 30, < 15) on the 3 selection seeds, then on 2 fresh seeds (11, 2024)
-CV_CHOSEN = (0.8818, 0.9318, 0.8825, 0.9320)
-CV_FRESH_BASELINE = (0.8791, 0.9288)
-CV_CONFIRMATION = (
-    "On the fresh seeds each kept change, measured alone against the baseline (0.8791 / 0.9288), still "
-    "gained: for < 15 (second round) learning rate 0.03 +0.0009, the extra rows +0.0014, the stacking "
-    "+0.0019; for < 30 (third round) the additive model +0.0034."
+# Experiment history behind this model's settings (what was tried, measured and kept): data, not code,
+# in model_selection_history.json beside this module; see its _comment for how it was measured.
+_HISTORY: dict[str, Any] = json.loads(
+    (Path(__file__).with_name("model_selection_history.json")).read_text(encoding="utf-8")
 )
-CV_CANDIDATES: tuple[tuple[str, float, float, str], ...] = (
-    ("+ derived features (Mentzer, RDW/MCV, RDW index, Hb minus anaemia cut-off)", 0.8785, 0.9292, "no"),
-    ("+ training rows without an hs-CRP result (non-pregnant)", 0.8786, 0.9300, "< 15 only"),
-    ("+ inflamed participants with ferritin < 30 (positives only)", 0.8788, 0.9279, "no"),
-    ("+ NHANES 2005-10 / 2015-16 women 18-45 (hemoglobin, BMI only)", 0.8775, 0.9291, "no"),
-    ("+ NHANES 1999-2000 adults (hemoglobin, RDW, WBC)", 0.8789, 0.9306, "< 15 only"),
-    ("depth 4 / depth 6", 0.8789, 0.9287, "no (depth 6: 0.8795 / 0.9285)"),
-    ("learning rate 0.03 (more trees)", 0.8792, 0.9300, "< 15 only"),
-    ("L2 3 / L2 30", 0.8792, 0.9288, "no (L2 30: 0.8792 / 0.9286)"),
-    (
-        "no masked copies / 2 masked copies",
-        0.8794,
-        0.9305,
-        "no: < 15 gain not in every seed; 2 copies 0.8792 / 0.9287",
-    ),
-    ("log-ferritin regressor as the score", 0.8747, 0.9096, "no"),
-    (
-        "< 30 head stacked with the log-ferritin regressor",
-        0.8800,
-        0.9290,
-        "no: gain 0.0009, under the rule's 0.001",
-    ),
-    ("< 15 head stacked with the < 30 model", 0.8790, 0.9305, "yes"),
+CV_BASELINE: tuple[str, float, float] = tuple(_HISTORY["cv_baseline"])
+CV_CHOSEN: tuple[float, ...] = tuple(_HISTORY["cv_chosen"])
+CV_FRESH_BASELINE: tuple[float, ...] = tuple(_HISTORY["cv_fresh_baseline"])
+CV_CONFIRMATION: str = _HISTORY["cv_confirmation"]
+CV_CANDIDATES: tuple[tuple[str, float, float, str], ...] = tuple(
+    tuple(row) for row in _HISTORY["cv_candidates"]
 )
-# third round (catboost-v3), after the second round's test scoring: the stacked additive spline model
-CV_ROUND3: tuple[tuple[str, float, float, str], ...] = (
-    ("< 30 head stacked with the additive spline model", 0.8818, 0.9290, "< 30"),
-    ("< 15 head stacked with the additive spline model (< 15 label)", 0.8790, 0.9309, "see next row"),
-    (
-        "catboost-v2's < 15 stack plus the additive < 15 model / plus the additive < 30 model",
-        0.8790,
-        0.9321,
-        "no: +0.0003 over catboost-v2's 0.9318, not in every seed (< 30 model: 0.9316)",
-    ),
-)
-# measured with the same folds and seeds by throwaway scripts, not in bench/model_selection.py
-CV_ROUND3_EXPLORED = (
-    "Also measured in this round and not kept: further CBC columns NHANES has but the input contract "
-    "does not name (MPV 0.8787 / 0.9294; the white-cell differential as percentages 0.8788 / 0.9276 or "
-    "as counts 0.8784 / 0.9311; nucleated red cells 0.8793 / 0.9294); the mean of 5 CatBoost models "
-    "with different seeds (0.8799 / 0.9301: less than the additive model, at 5 times the SHAP cost); "
-    "shallower trees (depth 1–3: 0.8699–0.8775 for < 30); CatBoost given the sex × age band as a "
-    "feature (0.8794 for < 30); and, for the additive model itself, no sex × age-band step (stacked: "
-    "0.8789 / 0.9302) or knots at quantiles with the outer 0.5% clipped (stacked: 0.8805 / 0.9301) "
-    "instead of evenly spaced knots over the whole range."
-)
-CV_ERRATA = (
-    "Re-running the table with that bench corrected two points. Learning rate 0.03 gains +0.00099 for < "
-    "15 on unrounded figures, just under the rule's 0.001: it was kept because the rule was applied to "
-    "the rounded table, and it stays in the shipped < 15 model (changing it now would mean training and "
-    "scoring the test split a third time), so on this point the model does not follow its own rule. The "
-    "NHANES 1999–2000 row above was measured with ages up to 85; with age top-coded at 80, as training "
-    "does, it reads 0.8787 / 0.9309 and still passes for < 15, and the chosen combination reads 0.8790 / "
-    "0.9318 (fresh seeds 0.8791 / 0.9320)."
-)
-DECISION_RULE = (
-    "A change was kept for a head only if its mean gain was at least 0.001 AUROC, it gained in each of "
-    "the 3 fold seeds, and the other head lost no more than 0.0005; on a tie the simpler option won. "
-    "The baseline's own seed-to-seed range is 0.8778–0.8798 (< 30) and 0.9283–0.9303 (< 15), and "
-    "changes with no effect scatter by about ±0.001 per seed. The combination of kept changes was then "
-    "re-run on two fresh fold seeds (11, 2024) not used for selection; a change gaining less than 0.0005 "
-    "there would have been dropped. Stacked heads are scored with cross-fitted weights (fitted on the "
-    "other folds), so fitting the weights does not flatter them."
-)
-# the held-out AUROC of catboost-v2 with only the required inputs, for comparison in the card
-V2_REQUIRED_ONLY_AUROC = 0.861
+CV_ROUND3: tuple[tuple[str, float, float, str], ...] = tuple(tuple(row) for row in _HISTORY["cv_round3"])
+CV_ROUND3_EXPLORED: str = _HISTORY["cv_round3_explored"]
+CV_ERRATA: str = _HISTORY["cv_errata"]
+DECISION_RULE: str = _HISTORY["decision_rule"]
+V2_REQUIRED_ONLY_AUROC: float = _HISTORY["v2_required_only_auroc"]
 RELIABILITY_FIGURE = "model-reliability.png"
 IMPORTANCE_FIGURE = "model-shap-importance.png"
 
@@ -183,7 +122,7 @@ def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: s
 
     add(f"# Model card: iron-deficiency risk from a blood count (`{meta.model_version}`)")
     add("")
-    add("_Generated by `verae model train`; do not edit by hand — change `src/verae/risk/modelcard.py`._")
+    add("_Generated by `verae model train`; do not edit by hand — change `src/verae/training/modelcard.py`._")
     add("")
     add("## What it does")
     add("")

@@ -1,12 +1,16 @@
 """NHANES 2017–March 2020 ("P_" files) read into one row per participant, in our canonical units.
 
-Used by training and by `verae model evaluate`; see ../shared/data/nhanes/SOURCES.md for the files.
+Used by training and by `verae model evaluate`; see data/nhanes/SOURCES.md for the files. Each file may be
+stored plain or gzip-compressed (`P_CBC.XPT.gz`): hashes are of the uncompressed bytes, and a folder's
+SHA256SUMS manifest, when present, is verified before anything is read.
 The label rules (who counts for training and evaluation) live here so both use the same definition.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 from pathlib import Path
 
 import numpy as np
@@ -24,21 +28,60 @@ GLUCOSE_MG_DL_TO_MMOL_L = 0.0555
 CHOLESTEROL_MG_DL_TO_MMOL_L = 0.02586
 # pandas reads exact zeros in some XPT columns as the smallest IBM float (5.4e-79)
 _XPT_ZERO = 1e-70
+MANIFEST_FILE = "SHA256SUMS"
 
 
 class NhanesDataError(Exception):
     """The folder does not hold the NHANES files training or evaluation needs."""
 
 
+def stored_path(directory: Path, name: str) -> Path | None:
+    """The file `name` in `directory`, plain or as `name.gz`; None when neither is there."""
+    for candidate in (directory / name, directory / f"{name}.gz"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def logical_name(path: Path) -> str:
+    """The file's name without a trailing .gz (the name hashes and metadata record)."""
+    return path.name.removesuffix(".gz")
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's content, decompressed when it is stored as .gz."""
+    raw = path.read_bytes()
+    return gzip.decompress(raw) if path.suffix == ".gz" else raw
+
+
 def present_files(directory: Path) -> list[Path]:
-    missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
+    missing = [name for name in REQUIRED_FILES if stored_path(directory, name) is None]
     if missing:
         raise NhanesDataError(f"{directory} lacks the NHANES file(s) {', '.join(missing)}")
-    return [directory / name for name in (*REQUIRED_FILES, *OPTIONAL_FILES) if (directory / name).is_file()]
+    paths = [stored_path(directory, name) for name in (*REQUIRED_FILES, *OPTIONAL_FILES)]
+    present = [path for path in paths if path is not None]
+    verify_manifest(directory, present)
+    return present
+
+
+def verify_manifest(directory: Path, paths: list[Path]) -> None:
+    """When the folder has a SHA256SUMS manifest, every listed file present must match it."""
+    manifest_path = directory / MANIFEST_FILE
+    if not manifest_path.is_file():
+        return
+    expected: dict[str, str] = {}
+    for line in manifest_path.read_text().splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            expected[name] = digest
+    for name, digest in files_sha256(paths).items():
+        if name in expected and expected[name] != digest:
+            raise NhanesDataError(f"{name} in {directory} does not match its sha256 in {MANIFEST_FILE}")
 
 
 def files_sha256(paths: list[Path]) -> dict[str, str]:
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(paths)}
+    """sha256 of each file's uncompressed content, keyed by its name without .gz."""
+    return {logical_name(path): hashlib.sha256(read_bytes(path)).hexdigest() for path in sorted(paths)}
 
 
 def combined_sha256(file_hashes: dict[str, str]) -> str:
@@ -47,8 +90,10 @@ def combined_sha256(file_hashes: dict[str, str]) -> str:
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
-def _read_xpt(path: Path) -> pd.DataFrame:
-    frame = pd.read_sas(path, format="xport")
+def _read_xpt(directory: Path, name: str) -> pd.DataFrame:
+    path = stored_path(directory, name)
+    assert path is not None, f"{name} missing from {directory}"
+    frame = pd.read_sas(io.BytesIO(read_bytes(path)), format="xport")
     numeric = frame.select_dtypes("number").columns
     frame[numeric] = frame[numeric].mask(frame[numeric].abs() < _XPT_ZERO, 0.0)
     return frame.set_index("SEQN")
@@ -61,12 +106,15 @@ def load_cohort(directory: Path) -> pd.DataFrame:
     `glucose` and `cholesterol` (mmol/L) and `stfr` (mg/L) where the chemistry file has them.
     """
     present_files(directory)
-    demo = _read_xpt(directory / "P_DEMO.XPT")
-    cbc = _read_xpt(directory / "P_CBC.XPT")
-    ferritin = _read_xpt(directory / "P_FERTIN.XPT")
-    crp = _read_xpt(directory / "P_HSCRP.XPT")
-    body_path = directory / "P_BMX.XPT"
-    body = _read_xpt(body_path) if body_path.is_file() else pd.DataFrame(index=demo.index, columns=["BMXBMI"])
+    demo = _read_xpt(directory, "P_DEMO.XPT")
+    cbc = _read_xpt(directory, "P_CBC.XPT")
+    ferritin = _read_xpt(directory, "P_FERTIN.XPT")
+    crp = _read_xpt(directory, "P_HSCRP.XPT")
+    body = (
+        _read_xpt(directory, "P_BMX.XPT")
+        if stored_path(directory, "P_BMX.XPT") is not None
+        else pd.DataFrame(index=demo.index, columns=["BMXBMI"])
+    )
     chemistry_path = directory / "laboratory_clean.csv"
     chemistry = (
         pd.read_csv(chemistry_path).set_index("SEQN")

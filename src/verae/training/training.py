@@ -32,8 +32,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from verae.risk import evaluation, nhanes
-from verae.risk.additive import AdditiveModel, fit_additive
+from verae.risk.additive import AdditiveModel
 from verae.risk.features import (
     FEATURE_INDEX,
     FEATURE_NAMES,
@@ -58,6 +57,8 @@ from verae.risk.model import (
     sha256_of,
 )
 from verae.risk.rules import score as rules_score
+from verae.training import evaluation, nhanes
+from verae.training.additive import fit_additive
 
 MODEL_FAMILY = "catboost-v3"
 EXTRA_CANDIDATES: tuple[str, ...] = ("glucose", "cholesterol")
