@@ -11,7 +11,9 @@ from catboost import CatBoost, Pool
 
 from verae.risk import ARTIFACT_DIR
 from verae.risk.features import FEATURE_NAMES, FloatArray
+from verae.risk.model import TREE_FILES
 from verae.risk.trees import ObliviousTrees, TreeModelError, tree_document
+from verae.training.training import write_tree_document
 
 SHIPPED = ("ferritin30.cbm", "ferritin15.cbm", "iron_index.cbm")
 
@@ -73,3 +75,10 @@ def test_a_model_with_other_split_kinds_is_refused() -> None:
     }
     with pytest.raises(TreeModelError, match="float features"):
         ObliviousTrees(document, 1)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_shipped_trees_are_the_shipped_catboost_models(name: str, tmp_path: Path) -> None:
+    written = tmp_path / "trees.json"
+    write_tree_document(_catboost(name), written)
+    assert written.read_bytes() == (ARTIFACT_DIR / TREE_FILES[name]).read_bytes()

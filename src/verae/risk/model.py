@@ -1,7 +1,8 @@
 """The trained model artifact: loading with a schema check, scoring one row with SHAP, scoring batches.
 
-An artifact directory holds three CatBoost models, an additive spline model (risk/additive.py, JSON) and
-`metadata.json`:
+An artifact directory holds three CatBoost models — each as CatBoost's own file (.cbm) and as the trees
+serving evaluates with numpy (.trees.json, risk/trees.py; no process that scores imports catboost) —, an
+additive spline model (risk/additive.py, JSON) and `metadata.json`:
 - ferritin30.cbm and ferritin30_additive.json: ferritin < 30 µg/L, the risk shown to people
   (risk_percent), explained with SHAP;
 - ferritin15.cbm: ferritin < 15 µg/L, depleted stores;
@@ -10,7 +11,7 @@ Each probability is a logistic regression on the raw log-odds of some of these m
 fitted on their cross-validated outputs: P(< 30) stacks the < 30 CatBoost and additive models; P(< 15)
 stacks the < 15 model with the < 30 CatBoost model (trained on three times as many positives, it steadies
 the ranking). The combination is linear in raw outputs, so a head's SHAP values stay exact: the same
-weighted sum of its models' SHAP values (CatBoost's own, and the additive model's exact terms).
+weighted sum of its models' SHAP values (CatBoost's TreeSHAP, and the additive model's exact terms).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -35,19 +36,21 @@ from verae.risk.features import (
     FloatArray,
 )
 from verae.risk.schemas import Confidence, RiskTier
+from verae.risk.trees import ObliviousTrees, TreeModelError
 
-if TYPE_CHECKING:  # catboost (which imports pandas and scipy) loads with the first artifact only
-    from catboost import CatBoost
-
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 METADATA_FILE = "metadata.json"
 RISK_FILE = "ferritin30.cbm"
 DEPLETED_FILE = "ferritin15.cbm"
 INDEX_FILE = "iron_index.cbm"
 RISK_ADDITIVE_FILE = "ferritin30_additive.json"
 CATBOOST_FILES: tuple[str, ...] = (RISK_FILE, DEPLETED_FILE, INDEX_FILE)
+# Each CatBoost model as the trees serving evaluates (risk/trees.py): scoring never imports catboost.
+TREE_FILES: dict[str, str] = {name: name.removesuffix(".cbm") + ".trees.json" for name in CATBOOST_FILES}
 ADDITIVE_FILES: tuple[str, ...] = (RISK_ADDITIVE_FILE,)
-MODEL_FILES: tuple[str, ...] = (*CATBOOST_FILES, *ADDITIVE_FILES)
+MODEL_FILES: tuple[str, ...] = (*CATBOOST_FILES, *TREE_FILES.values(), *ADDITIVE_FILES)
+# The models whose outputs the heads combine, named by their CatBoost or additive file.
+SCORING_MODELS: tuple[str, ...] = (*CATBOOST_FILES, *ADDITIVE_FILES)
 HEADS = ("ferritin_below_30", "ferritin_below_15")
 # which models' raw outputs each head's probability is stacked on (chosen in cross-validation); the
 # first is the head's own CatBoost model
@@ -135,7 +138,10 @@ class BatchPrediction:
 
 class RiskModel:
     def __init__(
-        self, models: dict[str, CatBoost], additive: dict[str, AdditiveModel], metadata: ArtifactMetadata
+        self,
+        models: dict[str, ObliviousTrees],
+        additive: dict[str, AdditiveModel],
+        metadata: ArtifactMetadata,
     ) -> None:
         self._models = models
         self._additive = additive
@@ -183,15 +189,16 @@ class RiskModel:
                 raise ModelArtifactError(f"the model artifact lacks {name}")
             if sha256_of(path) != metadata.files.get(name):
                 raise ModelArtifactError(f"{name} does not match the sha256 recorded in {METADATA_FILE}")
-        from catboost import CatBoost
-
-        models: dict[str, CatBoost] = {}
-        for name in CATBOOST_FILES:
-            model = CatBoost()
-            model.load_model(str(directory / name))
-            if list(model.feature_names_) != list(FEATURE_NAMES):
-                raise ModelArtifactError(f"{name} was trained on features {model.feature_names_}")
-            models[name] = model
+        models: dict[str, ObliviousTrees] = {}
+        for name, trees_file in TREE_FILES.items():
+            document = json.loads((directory / trees_file).read_text(encoding="utf-8"))
+            names = [feature.get("feature_id") for feature in document["features_info"]["float_features"]]
+            if names != list(FEATURE_NAMES):
+                raise ModelArtifactError(f"{trees_file} was trained on features {names}")
+            try:
+                models[name] = ObliviousTrees(document, len(FEATURE_NAMES))
+            except TreeModelError as error:
+                raise ModelArtifactError(f"{trees_file} cannot be served: {error}") from error
         additive: dict[str, AdditiveModel] = {}
         for name in ADDITIVE_FILES:
             try:
@@ -202,20 +209,9 @@ class RiskModel:
                 raise ModelArtifactError(f"{name} was trained on features {additive[name].features}")
         return cls(models, additive, metadata)
 
-    def _raw(
-        self, matrix: FloatArray, thread_count: int = -1, names: tuple[str, ...] = MODEL_FILES
-    ) -> dict[str, FloatArray]:
+    def _raw(self, matrix: FloatArray, names: tuple[str, ...] = SCORING_MODELS) -> dict[str, FloatArray]:
         """Raw outputs (log-odds, or log10 ferritin for the index) of the named models."""
-        raw = {
-            name: np.asarray(
-                self._models[name].predict(
-                    matrix, prediction_type="RawFormulaVal", thread_count=thread_count
-                ),
-                dtype=np.float64,
-            )
-            for name in names
-            if name in self._models
-        }
+        raw = {name: self._models[name].raw(matrix) for name in names if name in self._models}
         raw.update({name: self._additive[name].log_odds(matrix) for name in names if name in self._additive})
         return raw
 
@@ -269,16 +265,13 @@ class RiskModel:
             confidence=self.confidence(matrix),
         )
 
-    def contributions(self, matrix: FloatArray, thread_count: int = -1) -> FloatArray:
-        """Exact SHAP values of the primary head, on the calibrated log-odds scale: CatBoost's own for its
-        trees, the additive model's terms for its curves.
+    def contributions(self, matrix: FloatArray) -> FloatArray:
+        """Exact SHAP values of the primary head, on the calibrated log-odds scale: CatBoost's path-dependent
+        TreeSHAP for its trees (risk/trees.py), the additive model's terms for its curves.
 
         One column per feature plus a last column for the base value; each row sums to the calibrated
         log-odds, because the head is a weighted sum of its models' raw outputs.
         """
-        from catboost import Pool
-
-        pool = Pool(matrix, feature_names=list(FEATURE_NAMES))
         recalibration = self.metadata.recalibration[HEADS[0]]
         scaled: FloatArray = np.zeros((len(matrix), len(FEATURE_NAMES) + 1))
         for name, weight in recalibration.weights.items():
@@ -287,22 +280,19 @@ class RiskModel:
                 scaled[:, :-1] += weight * additive.terms(matrix)
                 scaled[:, -1] += weight * additive.base_log_odds
             else:
-                scaled += weight * self._models[name].get_feature_importance(
-                    pool, type="ShapValues", thread_count=thread_count
-                )
+                scaled += weight * self._models[name].shap_values(matrix)
         scaled[:, -1] += recalibration.intercept
         return scaled
 
     def predict_one(self, row: FloatArray) -> SinglePrediction:
         """Scores for one row with per-feature SHAP contributions to the calibrated log-odds."""
         matrix = row.reshape(1, -1)
-        # one thread: for a single row the thread pool costs more than the work
-        shap = self.contributions(matrix, thread_count=1)[0]
+        shap = self.contributions(matrix)[0]
         contributions, base = shap[:-1], float(shap[-1])
         log_odds = np.array([base + contributions.sum()])
         probability = _sigmoid(log_odds)
         # the primary head's log-odds come from the contributions; only the rest needs raw outputs
-        raw = self._raw(matrix, thread_count=1, names=(*HEAD_STACKS[HEADS[1]], INDEX_FILE))
+        raw = self._raw(matrix, names=(*HEAD_STACKS[HEADS[1]], INDEX_FILE))
         return SinglePrediction(
             probability=float(probability[0]),
             depleted_probability=float(self._calibrated(HEADS[1], raw)[0]),

@@ -44,7 +44,7 @@ def tree_document(catboost_json: dict[str, Any]) -> dict[str, Any]:
     return {
         "features_info": {
             "float_features": [
-                {key: feature[key] for key in ("feature_index", "nan_value_treatment")}
+                {key: feature[key] for key in ("feature_index", "feature_id", "nan_value_treatment")}
                 for feature in catboost_json["features_info"]["float_features"]
             ]
         },

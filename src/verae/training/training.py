@@ -17,6 +17,7 @@ learnt what a missing value means (CatBoost otherwise treats NaN as "smaller tha
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ from verae.risk.model import (
     RISK_ADDITIVE_FILE,
     RISK_FILE,
     SCHEMA_VERSION,
+    TREE_FILES,
     ArtifactMetadata,
     Recalibration,
     RiskModel,
@@ -57,6 +59,7 @@ from verae.risk.model import (
     sha256_of,
 )
 from verae.risk.rules import score as rules_score
+from verae.risk.trees import tree_document
 from verae.training import evaluation, nhanes
 from verae.training.additive import fit_additive
 
@@ -618,6 +621,16 @@ def extra_inputs_ablation(dev: pd.DataFrame, config: TrainingConfig) -> dict[str
     return report
 
 
+def write_tree_document(model: CatBoost, path: Path) -> None:
+    """The model as serving reads it (risk/trees.py): CatBoost's JSON export without its training
+    metadata, written deterministically."""
+    with tempfile.TemporaryDirectory() as scratch:
+        exported = Path(scratch) / "model.json"
+        model.save_model(str(exported), format="json")
+        document = tree_document(json.loads(exported.read_text(encoding="utf-8")))
+    path.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
 def write_artifact(trained: TrainedArtifact, directory: Path, metrics: dict[str, Any]) -> ArtifactMetadata:
     directory.mkdir(parents=True, exist_ok=True)
     for name, model in trained.models.items():
@@ -628,12 +641,16 @@ def write_artifact(trained: TrainedArtifact, directory: Path, metrics: dict[str,
             del info["train_finish_time"]
         info["model_guid"] = f"{trained.metadata.model_version}/{name}"
         model.save_model(str(directory / name))
+        write_tree_document(model, directory / TREE_FILES[name])
     for name, additive in trained.additive.items():
         (directory / name).write_text(additive.model_dump_json(indent=1) + "\n", encoding="utf-8")
     metadata = trained.metadata.model_copy(
         update={
             "files": {
-                name: sha256_of(directory / name) for name in sorted([*trained.models, *trained.additive])
+                name: sha256_of(directory / name)
+                for name in sorted(
+                    [*trained.models, *(TREE_FILES[name] for name in trained.models), *trained.additive]
+                )
             },
             "metrics": metrics,
         }
