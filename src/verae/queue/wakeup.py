@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import psycopg
 from sqlalchemy.engine import make_url
 
 from verae.kit.db import normalize_database_url
@@ -47,6 +46,8 @@ class PostgresListener(threading.Thread):
         self._stopping = threading.Event()
 
     def run(self) -> None:
+        import psycopg  # PostgreSQL only: an embedded (SQLite) process never needs the driver
+
         while not self._stopping.is_set():
             try:
                 with psycopg.connect(self._conninfo, autocommit=True) as connection:
