@@ -1,7 +1,7 @@
 """The analyte catalog: one place that says what each analyte is called, measured in and allowed to be.
 
 Canonical units follow SI as most Russian and European labs print them. Conversion factors multiply a
-value in the accepted unit into the canonical unit (see ../shared/research/lab-science.md §3.3).
+value in the accepted unit into the canonical unit.
 Unit keys are the normalised spellings produced by `labs.units.normalize_unit`.
 """
 

@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from verae.labs.catalog import BY_CODE, Analyte
+from verae.labs.catalog import Analyte
 
 # Cyrillic lab spellings to their Latin equivalents, longest first so that "мкмоль" wins over "моль".
 _CYRILLIC = (
@@ -118,6 +118,3 @@ def is_plausible(analyte: Analyte, canonical_value: float) -> bool:
     low, high = analyte.plausible
     return math.isfinite(canonical_value) and low <= canonical_value <= high
 
-
-def canonical_unit(code: str) -> str:
-    return BY_CODE[code].canonical_unit
