@@ -35,7 +35,7 @@ check-migrations:
 	VERAE_DATABASE_URL=sqlite:///$$tmp/check.db $(UV) run alembic check && rm -rf $$tmp
 
 openapi: install
-	$(UV) run verae openapi --out docs/openapi.json
+	$(UV) run verae openapi --out docs/openapi.json --inputs-out web/src/lib/inputs.json
 
 bench: install
 	$(UV) run python bench/e2e_structured.py

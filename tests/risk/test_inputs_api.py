@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from verae.labs.catalog import BY_CODE
+from verae.labs.units import normalize_unit
 from verae.risk.features import FEATURE_NAMES, REQUIRED_FIELDS
 
 
@@ -79,3 +82,29 @@ def test_every_published_loinc_code_and_unit_is_accepted_by_predict(client: Test
                 assert value["analyte"] == analyte["code"]
                 assert value["normalized_unit"] == analyte["unit"]
                 assert value["normalized_value"] == pytest.approx(middle), (loinc, unit)
+
+
+def test_every_unit_offered_to_a_person_is_accepted_as_printed(client: TestClient) -> None:
+    for analyte in _catalog(client)["analytes"]:
+        assert analyte["units"], analyte["code"]
+        middle = (analyte["plausible_low"] + analyte["plausible_high"]) / 2
+        for unit in analyte["units"]:
+            printed = middle / BY_CODE[analyte["code"]].units[normalize_unit(unit)]
+            response = client.post(
+                "/api/v1/risk/predict",
+                json={
+                    "sex": "female",
+                    "age": 40,
+                    "values": [{"analyte": analyte["code"], "value": printed, "unit": unit}],
+                },
+            )
+            report = response.json()["report"]
+            assert report["invalid_fields"] == [], unit
+            assert report["values"][0]["normalized_value"] == pytest.approx(middle), unit
+
+
+def test_the_web_apps_copy_of_the_catalog_is_what_the_api_publishes(client: TestClient) -> None:
+    committed = json.loads(
+        (Path(__file__).resolve().parents[2] / "web" / "src" / "lib" / "inputs.json").read_text()
+    )
+    assert committed == _catalog(client), "run `make openapi` to refresh web/src/lib/inputs.json"

@@ -117,4 +117,3 @@ def infer_unit(analyte: Analyte, value: float, bounds: tuple[float, float]) -> s
 def is_plausible(analyte: Analyte, canonical_value: float) -> bool:
     low, high = analyte.plausible
     return math.isfinite(canonical_value) and low <= canonical_value <= high
-

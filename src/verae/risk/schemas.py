@@ -97,6 +97,9 @@ class AnalyteInfo(BaseModel):
     accepted_units: list[str] = Field(
         description="Units accepted, as matched after normalisation (case, spacing, µ/u, Cyrillic spellings)"
     )
+    units: list[str] = Field(
+        description="Units to offer a person typing a value in, as printed, the usual first (each accepted)"
+    )
     plausible_low: float = Field(description="Values below this, in the canonical unit, are refused")
     plausible_high: float = Field(description="Values above this, in the canonical unit, are refused")
     use: AnalyteUse = Field(

@@ -219,6 +219,7 @@ def input_catalog() -> InputCatalog:
             name=LocalizedText(en=analyte.name_en, ru=analyte.name_ru),
             unit=analyte.canonical_unit,
             accepted_units=sorted(analyte.units),
+            units=list(analyte.offered_units),
             plausible_low=analyte.plausible[0],
             plausible_high=analyte.plausible[1],
             use=use_of(analyte.code),

@@ -1,32 +1,19 @@
 import type { MessageKey } from "../i18n/en";
 import type { Translate } from "../i18n/i18n";
+import published from "./inputs.json";
 
-/** The analytes a person may type in, with the unit labs print most often first (mirrors
- * src/verae/labs/catalog.py; the server converts any unit it knows). */
+/** An analyte a person may type in, with the units to offer, the one labs print most often first. */
 export interface AnalyteInfo {
   code: string;
   units: readonly string[];
 }
 
+/** From what GET /api/v1/risk/inputs publishes (inputs.json is written by `make openapi` from the
+ * catalog, and a test keeps it equal): the required analytes first, then the catalog's order. */
 export const ANALYTES: readonly AnalyteInfo[] = [
-  { code: "hemoglobin", units: ["g/L", "g/dL", "mmol/L"] },
-  { code: "mcv", units: ["fL"] },
-  { code: "hematocrit", units: ["%", "L/L"] },
-  { code: "rbc", units: ["10^12/L", "10^6/uL"] },
-  { code: "mch", units: ["pg"] },
-  { code: "mchc", units: ["g/L", "g/dL"] },
-  { code: "rdw_cv", units: ["%"] },
-  { code: "rdw_sd", units: ["fL"] },
-  { code: "platelets", units: ["10^9/L", "10^3/uL"] },
-  { code: "wbc", units: ["10^9/L", "10^3/uL"] },
-  { code: "ferritin", units: ["ug/L", "ng/mL"] },
-  { code: "serum_iron", units: ["umol/L", "ug/dL"] },
-  { code: "tibc", units: ["umol/L", "ug/dL"] },
-  { code: "uibc", units: ["umol/L", "ug/dL"] },
-  { code: "transferrin", units: ["g/L", "mg/dL"] },
-  { code: "transferrin_saturation", units: ["%"] },
-  { code: "crp", units: ["mg/L", "mg/dL"] },
-];
+  ...published.analytes.filter((analyte) => analyte.use === "required"),
+  ...published.analytes.filter((analyte) => analyte.use !== "required"),
+].map(({ code, units }) => ({ code, units }));
 
 export const ANALYTE_BY_CODE: ReadonlyMap<string, AnalyteInfo> = new Map(ANALYTES.map((a) => [a.code, a]));
 
