@@ -125,6 +125,8 @@ class Settings(BaseSettings):
     session_max_age_days: int = Field(default=90, gt=0)
     password_reset_ttl_minutes: int = Field(default=30, gt=0)
     password_resets_per_hour: int = Field(default=3, gt=0)
+    # Reset requests from one client address per hour, whatever the email (known or not).
+    password_reset_requests_per_ip_per_hour: int = Field(default=10, gt=0)
     public_url: str = "http://127.0.0.1:8000"
     # Outgoing mail (password resets); no host: nothing is sent and a warning is logged.
     smtp_host: str | None = None

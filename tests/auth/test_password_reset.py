@@ -222,3 +222,25 @@ def test_two_concurrent_uses_of_one_token_set_one_password(
         for password in candidates
     }
     assert logins == {winner: 200, candidates[1 - answers.index(204)]: 401}
+
+
+def test_requests_from_one_address_are_limited_whatever_the_email(
+    client: TestClient, register: Register, inbox: Inbox, services: Services
+) -> None:
+    limit = services.settings.password_reset_requests_per_ip_per_hour
+    emails = [f"person{number}@example.com" for number in range(3)]
+    for address in emails:
+        register(email=address)
+    # Unknown emails count too (the answer cannot tell them apart), then three real accounts.
+    for number in range(limit - 1):
+        assert (
+            client.post(
+                "/api/v1/auth/password-reset", json={"email": f"nobody{number}@example.com"}
+            ).status_code
+            == 202
+        )
+    for address in emails:
+        assert client.post("/api/v1/auth/password-reset", json={"email": address}).status_code == 202
+    _wait_for_mail(inbox, 1)
+    time.sleep(0.3)
+    assert [message["To"] for message in inbox.messages] == [emails[0]]

@@ -272,13 +272,20 @@ def request_password_reset(session: Session, settings: Settings, email: str, ip:
     """A single-use reset token for the account, if there is one and it has not asked too often; the caller
     answers the same either way, so the answer does not tell whether the address has an account."""
     user = repository.get_user_by_email(session, normalize_email(email))
-    if user is None:
-        return None
     now = utcnow()
+    # Every request counts against its address, an unknown email's too, so that one client cannot send
+    # mail to many accounts; the answer stays the same either way.
+    recent = repository.audited_from_address(session, RESET_REQUEST_ACTIONS, ip, now - timedelta(hours=1))
+    if recent.count >= settings.password_reset_requests_per_ip_per_hour:
+        record_audit(session, RESET_THROTTLED, user_id=user.id if user else None, ip=ip)
+        return None
+    if user is None:
+        record_audit(session, RESET_FOR_NO_ACCOUNT, user_id=None, ip=ip)
+        return None
     if repository.count_reset_tokens_since(session, user.id, now - timedelta(hours=1)) >= (
         settings.password_resets_per_hour
     ):
-        record_audit(session, "auth.password_reset_throttled", user_id=user.id, ip=ip)
+        record_audit(session, RESET_THROTTLED, user_id=user.id, ip=ip)
         return None
     token = new_refresh_token()
     session.add(
@@ -288,8 +295,13 @@ def request_password_reset(session: Session, settings: Settings, email: str, ip:
             expires_at=now + timedelta(minutes=settings.password_reset_ttl_minutes),
         )
     )
-    record_audit(session, "auth.password_reset_requested", user_id=user.id, ip=ip)
+    record_audit(session, RESET_REQUESTED, user_id=user.id, ip=ip)
     return ResetEmail(to=user.email, token=token)
+
+
+RESET_REQUESTED, RESET_THROTTLED = "auth.password_reset_requested", "auth.password_reset_throttled"
+RESET_FOR_NO_ACCOUNT = "auth.password_reset_for_no_account"
+RESET_REQUEST_ACTIONS = (RESET_REQUESTED, RESET_THROTTLED, RESET_FOR_NO_ACCOUNT)
 
 
 def reset_password(session: Session, token: str, new_password: str, ip: str) -> None:
