@@ -49,7 +49,6 @@ from verae.observability.middleware import HEADER, CorrelationMiddleware
 from verae.queue.wakeup import Wakeup
 from verae.results.router import router as results_router
 from verae.risk.router import router as risk_router
-from verae.risk.service import shipped_model
 from verae.uploads.router import router as uploads_router
 
 if TYPE_CHECKING:
@@ -166,6 +165,9 @@ def _start_embedded_worker(services: Services, concurrency: int) -> Worker:
 
 
 def _load_model() -> None:
+    # Imported here, in the loader thread: numpy and the model code stay out of the process's start.
+    from verae.risk.service import shipped_model
+
     try:
         shipped_model()
     except Exception as error:  # an artifact that does not match the code: predict answers 500

@@ -7,7 +7,6 @@ from verae.kit.errors import RateLimited, ValidationFailed, error_responses
 from verae.kit.ratelimit import SlidingWindowLimiter
 from verae.labs.values import report_from_submission
 from verae.risk.schemas import InputCatalog, NeedsInput, PredictRequest, PredictResponse
-from verae.risk.service import assess, input_catalog
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 
@@ -26,6 +25,8 @@ def predict(body: PredictRequest) -> PredictResponse:
     """The risk for structured values, answered at once (no login needed; limited per address). Values in
     any unit the catalog accepts; NaN, infinite, negative or implausible values come back in
     `invalid_fields`, missing required inputs in `missing_required_fields` with status `needs_input`."""
+    from verae.risk.service import assess  # the model code loads beside start-up (app.py), not before it
+
     report = report_from_submission(body)
     try:
         risk = assess(report)
@@ -46,5 +47,7 @@ def predict(body: PredictRequest) -> PredictResponse:
 def inputs(response: Response) -> InputCatalog:
     """Every analyte Verae reads — code, LOINC codes, names in English and Russian, canonical and accepted
     units, plausible range — and what the estimate does with it; plus the person's fields. No login."""
+    from verae.risk.service import input_catalog
+
     response.headers["Cache-Control"] = "public, max-age=3600"
     return input_catalog()
