@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import matplotlib
 
 # the Agg backend: figures are written to files, never shown
@@ -44,6 +45,7 @@ CV_ROUND3_EXPLORED: str = _HISTORY["cv_round3_explored"]
 CV_ERRATA: str = _HISTORY["cv_errata"]
 DECISION_RULE: str = _HISTORY["decision_rule"]
 V2_REQUIRED_ONLY_AUROC: float = _HISTORY["v2_required_only_auroc"]
+REQUIRED_ONLY_SCENARIO = "required set only (sex, age, hemoglobin, MCV)"
 RELIABILITY_FIGURE = "model-reliability.png"
 IMPORTANCE_FIGURE = "model-shap-importance.png"
 
@@ -111,6 +113,127 @@ def write_model_card(run: TrainingRun, card_path: Path, data_label: str) -> None
     importance = importance_figure(run, image_dir / IMPORTANCE_FIGURE)
     image_link = os.path.relpath(image_dir, card_path.parent)
     card_path.write_text(_render(run, importance, image_link, data_label), encoding="utf-8")
+
+
+TEMPLATE = "model_card.md.j2"
+
+
+def _jinja_environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent),
+        autoescape=False,  # Markdown, not HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["f"] = _f
+    environment.filters["pct"] = _pct
+    environment.filters["ci"] = _ci
+    environment.globals["verdict"] = _verdict
+    return environment
+
+
+def render_card(data: dict[str, Any]) -> str:
+    """The Markdown card from its data (as written by `card_data`, or read back from its JSON file)."""
+    return _jinja_environment().get_template(TEMPLATE).render(data)
+
+
+def _json_ready(value: dict[str, Any]) -> dict[str, Any]:
+    """Plain JSON types only (tuples become lists), so the card renders the same from the file."""
+    ready: dict[str, Any] = json.loads(json.dumps(value, ensure_ascii=False))
+    return ready
+
+
+def card_data(
+    run: TrainingRun, importance: list[tuple[str, float]], image_link: str, data_label: str
+) -> dict[str, Any]:
+    """Every figure, table and text choice the model card shows, as JSON-serialisable data."""
+    meta, cv, test = run.metadata, run.cross_validation, run.test
+    ablation: dict[str, Any] = {"available": bool(cv["extra_inputs_ablation"].get("available"))}
+    if ablation["available"]:
+        by_head = cv["extra_inputs_ablation"]
+        ablation |= {
+            "base30": by_head["ferritin_below_30"]["shipped inputs"],
+            "extra30": by_head["ferritin_below_30"]["plus glucose and cholesterol"],
+            "base15": by_head["ferritin_below_15"]["shipped inputs"],
+            "extra15": by_head["ferritin_below_15"]["plus glucose and cholesterol"],
+        }
+        ablation["gain"] = max(
+            ablation["extra30"] - ablation["base30"], ablation["extra15"] - ablation["base15"]
+        )
+        ablation["meaningful"] = ablation["gain"] >= MEANINGFUL_AUROC_GAIN
+    return _json_ready(
+        {
+            "model_version": meta.model_version,
+            "catboost_version": meta.catboost_version,
+            "data_label": data_label,
+            "image_link": image_link,
+            "figures": {"reliability": RELIABILITY_FIGURE, "importance": IMPORTANCE_FIGURE},
+            "training": meta.training,
+            "training_data_sha256": meta.training_data_sha256,
+            "training_files": meta.training_files,
+            "tier_cutoffs_percent": meta.tier_cutoffs_percent.model_dump(mode="json"),
+            "stack_weights": {head: meta.recalibration[head].weights for head in HEADS},
+            "crp_upper": meta.feature_ranges["crp"][1],
+            "features": [
+                {"name": spec.name, "unit": spec.unit, "required": spec.name in REQUIRED_FIELDS}
+                for spec in FEATURES
+            ],
+            "required_fields": list(REQUIRED_FIELDS),
+            "required_only_scenario": REQUIRED_ONLY_SCENARIO,
+            "input_scenarios": list(INPUT_SCENARIOS),
+            "heads": [
+                {"name": head, "title": HEAD_TITLES[head], "target_auroc": TARGETS[head]} for head in HEADS
+            ],
+            "target_ece": TARGET_ECE,
+            "history": _HISTORY,
+            "cross_validation": cv,
+            "test": test,
+            "ablation": ablation,
+            "not_beaten": _not_beaten(test),
+            "importance": [
+                {"name": name, "label": BY_NAME[name].label_en, "value": value} for name, value in importance
+            ],
+            "weaknesses": _weakness_data(run),
+        }
+    )
+
+
+def _weakness_data(run: TrainingRun) -> dict[str, Any]:
+    test, cv = run.test, run.cross_validation
+    subgroups = [(name, subgroup["ferritin_below_30"]) for name, subgroup in test["subgroups"].items()]
+    ranked = sorted(subgroups, key=lambda item: item[1]["auroc"] if item[1]["auroc"] is not None else 1.0)
+    high = next(row for row in test["tiers"] if row["tier"] == "HIGH")
+    return {
+        "missed_targets": [
+            {
+                "title": HEAD_TITLES[head],
+                "auroc": test[head]["auroc"],
+                "auroc_ci95": test[head]["auroc_ci95"],
+                "target_auroc": TARGETS[head],
+                "cv_auroc": cv[head]["out_of_fold"]["auroc"],
+                "positives": round(test[head]["prevalence"] * test[head]["n"]),
+            }
+            for head in HEADS
+            if test[head]["auroc"] < TARGETS[head]
+        ],
+        "demographic_auroc": test["baselines"][HEADS[0]][DEMOGRAPHIC_BASELINE]["auroc"],
+        "missed_calibration": [
+            {"title": HEAD_TITLES[head], "ece": test[head]["ece"]}
+            for head in HEADS
+            if test[head]["ece"] > TARGET_ECE
+        ],
+        "weakest_subgroups": [
+            {"name": name, "auroc": metrics["auroc"], "n": metrics["n"]} for name, metrics in ranked[:3]
+        ],
+        "shifted_subgroups": [
+            {"name": name, "mean_predicted": metrics["mean_predicted"], "prevalence": metrics["prevalence"]}
+            for name, metrics in subgroups
+            if abs(metrics["mean_predicted"] - metrics["prevalence"]) > CALIBRATION_IN_THE_LARGE_GAP
+        ],
+        "high_tier_observed_rate": high["observed_rate"],
+    }
 
 
 def _render(run: TrainingRun, importance: list[tuple[str, float]], image_link: str, data_label: str) -> str:
