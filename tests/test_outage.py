@@ -82,7 +82,7 @@ def test_a_ten_second_database_outage_gives_fast_503s_and_loses_nothing(
         services: Services = client.app.state.services  # type: ignore[attr-defined]
         worker = Worker(db=services.db, blobs=services.blobs, settings=settings, concurrency=2)
         registered = client.post(
-            "/api/v1/auth/register", json={"email": "outage@example.com", "password": "outage-pass-1"}
+            "/api/v1/auth/register", json={"email": "outage@example.com", "password": "steady-iron-77"}
         ).json()
         headers = auth_headers(registered["access_token"])
         before = [upload(client, headers, ANAEMIC_CSV).json()["job_id"] for _ in range(10)]

@@ -34,7 +34,7 @@ def test_a_20_mib_upload_grows_the_api_process_by_less_than_30_mib(
         wait_until_serving(base_url)
         with httpx.Client(base_url=base_url, timeout=120) as client:
             token = client.post(
-                "/api/v1/auth/register", json={"email": "big@example.com", "password": "big-file-123"}
+                "/api/v1/auth/register", json={"email": "big@example.com", "password": "heavy-upload-123"}
             ).json()["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
             small = b"analyte,value,unit\nhemoglobin,120,g/L\n"

@@ -1,4 +1,4 @@
-"""`verae model train|evaluate`: offline, on NHANES files."""
+"""`verae model train|card|evaluate`: offline, on NHANES files (`card` needs only the card's data file)."""
 
 from __future__ import annotations
 
@@ -24,10 +24,12 @@ def train_command(
     ),
     artifact_dir: Path = typer.Option(ARTIFACT_DIR, "--artifact-dir", help="Where the artifact is written"),
     card: Path = typer.Option(
-        Path("docs/model-card.md"), "--card", help="Model card to write (figures in img/)"
+        Path("docs/model-card.md"),
+        "--card",
+        help="Model card to write (its data file beside it as .json, figures in img/)",
     ),
 ) -> None:
-    """Train the model reproducibly, write the artifact and the model card."""
+    """Train the model reproducibly, write the artifact, the model card's data file and the card."""
     from verae.risk.model import HEADS
     from verae.training.modelcard import write_model_card
     from verae.training.nhanes import NhanesDataError
@@ -51,6 +53,30 @@ def train_command(
             f"{head}: test AUROC {metrics['auroc']:.3f}, AUPRC {metrics['auprc']:.3f}, ECE {metrics['ece']:.3f}"
         )
     console.print(f"model card: {card}")
+
+
+@model_app.command("card")
+def card_command(
+    data: Path = typer.Option(
+        Path("docs/model-card.json"), "--data", help="The card's data file, written by `verae model train`"
+    ),
+    out: Path = typer.Option(Path("docs/model-card.md"), "--out", help="Model card to write"),
+    check: bool = typer.Option(
+        False, "--check", help="Write nothing; fail if the card differs from what the data renders"
+    ),
+) -> None:
+    """Re-render the model card from its data file, without retraining."""
+    from verae.training.card_render import render_card
+
+    rendered = render_card(json.loads(data.read_text(encoding="utf-8")))
+    if check:
+        if not out.is_file() or out.read_text(encoding="utf-8") != rendered:
+            console.print(f"[red]{out} is not the card rendered from {data}; run `verae model card`[/red]")
+            raise typer.Exit(1)
+        console.print(f"{out} matches {data}")
+        return
+    out.write_text(rendered, encoding="utf-8")
+    console.print(f"model card: {out} (from {data})")
 
 
 @model_app.command("evaluate")

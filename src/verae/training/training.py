@@ -689,8 +689,19 @@ def train(data_dir: Path, artifact_dir: Path, config: TrainingConfig) -> Trainin
     """Train on an NHANES folder, write the artifact, and measure it on the held-out split."""
     file_hashes = nhanes.files_sha256(nhanes.present_files(data_dir))
     cohort = nhanes.load_cohort(data_dir)
+    return train_cohort(cohort, file_hashes, nhanes.load_nhanes_1999(data_dir), artifact_dir, config)
+
+
+def train_cohort(
+    cohort: pd.DataFrame,
+    file_hashes: dict[str, str],
+    adults_1999: pd.DataFrame,
+    artifact_dir: Path,
+    config: TrainingConfig,
+) -> TrainingRun:
+    """`train` on rows already loaded (the tests train on a small slice)."""
     is_test = split_test(cohort, config)
-    trained = train_models(cohort, is_test, file_hashes, config, nhanes.load_nhanes_1999(data_dir))
+    trained = train_models(cohort, is_test, file_hashes, config, adults_1999)
     write_artifact(trained, artifact_dir, metrics={})
     # evaluate exactly what ships: the files as written, loaded through the serving path
     model = RiskModel.load(artifact_dir)
