@@ -1,6 +1,6 @@
 """The worker as Verae runs it: the generic queue worker with every feature's job handlers, composed here
 as app.py composes the routers. Imported only where jobs run (`verae worker`, the embedded workers of
-`verae serve`), so API-only processes never load the document reader or the model."""
+`verae serve`), so API-only processes never load the job handlers."""
 
 from __future__ import annotations
 
