@@ -40,6 +40,12 @@ from verae.models import PasswordResetToken, RefreshToken, User
 from verae.observability.audit import record_audit, record_event
 from verae.uploads import repository as uploads
 
+# Audit actions the limits below count.
+REGISTERED, REGISTRATION_REFUSED = "user.registered", "auth.registration_refused"
+RESET_REQUESTED, RESET_THROTTLED = "auth.password_reset_requested", "auth.password_reset_throttled"
+RESET_FOR_NO_ACCOUNT = "auth.password_reset_for_no_account"
+RESET_REQUEST_ACTIONS = (RESET_REQUESTED, RESET_THROTTLED, RESET_FOR_NO_ACCOUNT)
+
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
@@ -114,9 +120,6 @@ def login(
     repository.mark_login_succeeded(session, attempt_id)
     record_audit(session, "auth.login_succeeded", user_id=user.id, ip=ip)
     return _issue_tokens(session, settings, user, family_id=uuid.uuid4())
-
-
-REGISTERED, REGISTRATION_REFUSED = "user.registered", "auth.registration_refused"
 
 
 def _refuse_frequent_registrations(session: Session, settings: Settings, ip: str) -> None:
@@ -297,11 +300,6 @@ def request_password_reset(session: Session, settings: Settings, email: str, ip:
     )
     record_audit(session, RESET_REQUESTED, user_id=user.id, ip=ip)
     return ResetEmail(to=user.email, token=token)
-
-
-RESET_REQUESTED, RESET_THROTTLED = "auth.password_reset_requested", "auth.password_reset_throttled"
-RESET_FOR_NO_ACCOUNT = "auth.password_reset_for_no_account"
-RESET_REQUEST_ACTIONS = (RESET_REQUESTED, RESET_THROTTLED, RESET_FOR_NO_ACCOUNT)
 
 
 def reset_password(session: Session, token: str, new_password: str, ip: str) -> None:
