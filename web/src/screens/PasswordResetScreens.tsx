@@ -1,6 +1,7 @@
-import { useId, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { NewPasswordField } from "../components/NewPasswordField";
 import { useI18n } from "../i18n/i18n";
 import { Link, navigate } from "../router";
 
@@ -75,7 +76,6 @@ export function ResetPasswordScreen() {
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const hintId = useId();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -104,23 +104,7 @@ export function ResetPasswordScreen() {
         </p>
       ) : (
         <form onSubmit={submit}>
-          <div className="field">
-            <label htmlFor="reset-password">{t("profile.password.new")}</label>
-            <input
-              id="reset-password"
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={8}
-              maxLength={128}
-              aria-describedby={hintId}
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-            />
-            <p id={hintId} className="hint">
-              {t("auth.passwordHint")}
-            </p>
-          </div>
+          <NewPasswordField id="reset-password" value={password} onChange={setPassword} />
           {error !== null && <ErrorNotice error={error} />}
           <button type="submit" className="button primary wide" disabled={busy}>
             {busy ? t("auth.busy") : t("reset.submit")}

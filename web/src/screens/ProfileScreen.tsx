@@ -1,7 +1,8 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import type { ProfileUpdate, Sex } from "../api/types";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { NewPasswordField } from "../components/NewPasswordField";
 import { useI18n } from "../i18n/i18n";
 import { parseDecimal } from "../lib/format";
 import { Link, useLocation } from "../router";
@@ -140,7 +141,6 @@ function ChangePassword() {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const hintId = useId();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -174,23 +174,7 @@ function ChangePassword() {
             onChange={(event) => setCurrent(event.target.value)}
           />
         </div>
-        <div className="field">
-          <label htmlFor="password-new">{t("profile.password.new")}</label>
-          <input
-            id="password-new"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={8}
-            maxLength={128}
-            aria-describedby={hintId}
-            value={next}
-            onChange={(event) => setNext(event.target.value)}
-          />
-          <p id={hintId} className="hint">
-            {t("auth.passwordHint")}
-          </p>
-        </div>
+        <NewPasswordField id="password-new" value={next} onChange={setNext} />
         <div className="form-actions">
           <button type="submit" className="button primary" disabled={busy}>
             {t("profile.password.submit")}
