@@ -85,6 +85,12 @@ class ObliviousTrees:
         if max(by_depth, default=0) > MAX_DEPTH:
             raise TreeModelError(f"trees deeper than {MAX_DEPTH} are not supported")
         self._groups = [_group(trees, depth, nan_true) for depth, trees in sorted(by_depth.items())]
+        # SHAP works on a bounded number of trees at a time (SHAP_CHUNK), cut once here.
+        self._shap_chunks = [
+            _chunk(group, slice(start, start + SHAP_CHUNK))
+            for group in self._groups
+            for start in range(0, len(group.features), SHAP_CHUNK)
+        ]
 
     def raw(self, matrix: FloatArray) -> FloatArray:
         """RawFormulaVal for each row (NaN = missing): log-odds, or the regression value. A few rows are
@@ -105,9 +111,8 @@ class ObliviousTrees:
         """One column per feature, then the expected value; each row sums to `raw`."""
         result = np.zeros((len(matrix), self.feature_count + 1))
         for row, values in zip(result, matrix, strict=True):
-            for group in self._groups:
-                for start in range(0, len(group.features), SHAP_CHUNK):
-                    _add_shap(_chunk(group, slice(start, start + SHAP_CHUNK)), values, row)
+            for chunk in self._shap_chunks:
+                _add_shap(chunk, values, row)
         result[:, : self.feature_count] *= self.scale
         result[:, -1] = self.scale * result[:, -1] + self.bias
         return result
