@@ -3,8 +3,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from verae.auth.tokens import AccessClaims
@@ -72,38 +73,35 @@ class Occurrences:
     newest: datetime
 
 
+def _occurrences(session: Session, created_at: Any, since: datetime, *conditions: Any) -> Occurrences:
+    """How many rows match since `since` (by their `created_at` column), and the first and last of them."""
+    count, oldest, newest = session.execute(
+        select(func.count(), func.min(created_at), func.max(created_at)).where(
+            created_at >= since, *conditions
+        )
+    ).one()
+    return Occurrences(int(count), oldest or since, newest or since)
+
+
 def failed_logins(
     session: Session, *, since: datetime, email_hash: str | None = None, ip: str | None = None
 ) -> Occurrences:
     """The failed logins since `since` for the account, the address, or both: how many, oldest, newest."""
-    query = select(func.count(), func.min(LoginAttempt.created_at), func.max(LoginAttempt.created_at)).where(
-        LoginAttempt.created_at >= since, LoginAttempt.succeeded.is_(False)
-    )
+    conditions: list[ColumnElement[bool]] = [LoginAttempt.succeeded.is_(False)]
     if email_hash is not None:
-        query = query.where(LoginAttempt.email_hash == email_hash)
+        conditions.append(LoginAttempt.email_hash == email_hash)
     if ip is not None:
-        query = query.where(LoginAttempt.ip == ip)
-    count, oldest, newest = session.execute(query).one()
-    return Occurrences(int(count), oldest or since, newest or since)
+        conditions.append(LoginAttempt.ip == ip)
+    return _occurrences(session, LoginAttempt.created_at, since, *conditions)
 
 
 def audited_from_address(session: Session, actions: tuple[str, ...], ip: str, since: datetime) -> Occurrences:
-    count, oldest, newest = session.execute(
-        select(func.count(), func.min(AuditLog.created_at), func.max(AuditLog.created_at)).where(
-            AuditLog.action.in_(actions), AuditLog.ip == ip, AuditLog.created_at >= since
-        )
-    ).one()
-    return Occurrences(int(count), oldest or since, newest or since)
+    return _occurrences(session, AuditLog.created_at, since, AuditLog.action.in_(actions), AuditLog.ip == ip)
 
 
 def refreshes_of_session(session: Session, family_id: uuid.UUID, *, since: datetime) -> Occurrences:
     """The refresh tokens issued in the login session since `since` (one per refresh)."""
-    count, oldest, newest = session.execute(
-        select(func.count(), func.min(RefreshToken.created_at), func.max(RefreshToken.created_at)).where(
-            RefreshToken.family_id == family_id, RefreshToken.created_at >= since
-        )
-    ).one()
-    return Occurrences(int(count), oldest or since, newest or since)
+    return _occurrences(session, RefreshToken.created_at, since, RefreshToken.family_id == family_id)
 
 
 def lock_login_throttle(session: Session, email_hash: str, ip: str) -> None:
