@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -45,6 +45,7 @@ from verae.kit.errors import (
 from verae.kit.ratelimit import SlidingWindowLimiter
 from verae.observability.context import current_correlation_id
 from verae.observability.logging import configure_logging, get_logger
+from verae.observability.metrics import BLOB_STORE_ERRORS, MODEL_INFO, database_registry, exposition
 from verae.observability.middleware import HEADER, CorrelationMiddleware
 from verae.queue.wakeup import Wakeup
 from verae.results.router import router as results_router
@@ -114,6 +115,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BlobStoreUnavailable)
     async def blob_store_error(_: Request, error: BlobStoreUnavailable) -> JSONResponse:
         log.warning("blob_store_unavailable", error=str(error))
+        BLOB_STORE_ERRORS.labels("api").inc()
         return _error_response(StorageUnavailable())
 
     @app.exception_handler(Exception)
@@ -166,10 +168,12 @@ def _start_embedded_worker(services: Services, concurrency: int) -> Worker:
 
 def _load_model() -> None:
     # Imported here, in the loader thread: numpy and the model code stay out of the process's start.
+    from verae.risk import rules
     from verae.risk.service import shipped_model
 
     try:
-        shipped_model()
+        model = shipped_model()
+        MODEL_INFO.info({"version": model.version if model is not None else rules.MODEL_VERSION})
     except Exception as error:  # an artifact that does not match the code: predict answers 500
         log.error("risk_model_unusable", error_type=type(error).__name__)
 
@@ -207,6 +211,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = services
+    database_metrics = database_registry(db, queue=True)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -249,7 +254,7 @@ def create_app(
         """Prometheus metrics; with VERAE_METRICS_TOKEN set, only for `Authorization: Bearer <token>`
         (in production it is off without one)."""
         _check_metrics_access(settings, request.headers.get("authorization", ""))
-        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return PlainTextResponse(exposition(database_metrics), media_type=CONTENT_TYPE_LATEST)
 
     web_dir = web_dir or WEB_DIR
     if (web_dir / "index.html").is_file():

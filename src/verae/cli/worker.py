@@ -6,15 +6,27 @@ import signal
 import sys
 import threading
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from verae.cli.common import load_settings
 
+if TYPE_CHECKING:
+    from verae.kit.db import Database
+
 
 def worker(
     concurrency: Annotated[int, typer.Option(help="Jobs processed in parallel by this process")] = 2,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            envvar="VERAE_WORKER_METRICS_PORT", help="Serve this process's Prometheus metrics on this port"
+        ),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option(envvar="VERAE_WORKER_METRICS_HOST", help="Interface for the metrics port")
+    ] = "127.0.0.1",
 ) -> None:
     """Process jobs until SIGTERM/SIGINT; finishes the jobs in hand before exiting."""
     from verae.kit.blobstore import open_blob_store
@@ -22,8 +34,11 @@ def worker(
     from verae.worker import Worker
 
     settings = load_settings()
+    database = Database(settings.database_url, pool_size=concurrency + 1)
+    if metrics_port is not None:
+        _serve_metrics(database, metrics_host, metrics_port)
     running = Worker(
-        db=Database(settings.database_url, pool_size=concurrency + 1),
+        db=database,
         blobs=open_blob_store(settings),
         settings=settings,
         concurrency=concurrency,
@@ -40,3 +55,15 @@ def worker(
     running.start()
     stop_requested.wait()
     running.stop(timeout=settings.job_lease_seconds)
+
+
+def _serve_metrics(database: Database, host: str, port: int) -> None:
+    """Each worker process has its own /metrics (workers run on any machines, so Prometheus scrapes each
+    one): its jobs, stages, retries and heartbeat, and its connection pool. The queue itself is reported
+    by the API processes, read from the database."""
+    from prometheus_client import REGISTRY, start_http_server
+
+    from verae.observability.metrics import DatabaseCollector
+
+    REGISTRY.register(DatabaseCollector(database, queue=False))
+    start_http_server(port, addr=host)

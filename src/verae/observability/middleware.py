@@ -13,7 +13,7 @@ from verae.observability.context import (
     start_request_facts,
 )
 from verae.observability.logging import get_logger
-from verae.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from verae.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS, status_class
 
 HEADER = "x-correlation-id"
 # Metric labels take only these methods (anything else is "other"): a client must not mint series.
@@ -57,7 +57,7 @@ class CorrelationMiddleware:
             route = scope.get("route")
             route_path = getattr(route, "path", "unmatched")
             method = scope["method"] if scope["method"] in _KNOWN_METHODS else "other"
-            HTTP_REQUESTS.labels(method, route_path, str(status_holder["status"])).inc()
+            HTTP_REQUESTS.labels(method, route_path, status_class(status_holder["status"])).inc()
             HTTP_LATENCY.labels(method, route_path).observe(elapsed)
             log.info(
                 "request",

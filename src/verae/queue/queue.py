@@ -44,6 +44,7 @@ from verae.kit.time import utcnow
 from verae.models import AuditLog, Job
 from verae.models.job import DONE, FAILED, NEEDS_INPUT, QUEUED, RUNNING
 from verae.observability.audit import record_audit
+from verae.observability.metrics import LEASE_EXPIRIES
 from verae.queue.wakeup import JOBS_CHANNEL
 
 JOBS: Table = Job.__table__  # type: ignore[assignment]
@@ -58,6 +59,7 @@ _CLAIMED_COLUMNS = (
     JOBS.c.lease_token,
     JOBS.c.errors,
     JOBS.c.user_id,
+    JOBS.c.created_at,
 )
 
 
@@ -73,6 +75,7 @@ class ClaimedJob:
     lease_token: uuid.UUID
     errors: list[Any]
     user_id: uuid.UUID
+    created_at: datetime
 
     @property
     def correlation_id(self) -> str:
@@ -372,6 +375,8 @@ class Queue:
                     record_audit(session, action, user_id=user_id, object_type="job", object_id=job_id)
             if requeued:
                 announce_job(session)
+        LEASE_EXPIRIES.labels("requeued").inc(len(requeued))
+        LEASE_EXPIRIES.labels("failed").inc(len(abandoned))
         return len(requeued), len(abandoned)
 
 

@@ -16,9 +16,17 @@ from sqlalchemy.exc import DBAPIError
 from verae.config import Settings
 from verae.kit.blobstore import BlobStore
 from verae.kit.db import Database
+from verae.kit.time import utcnow
 from verae.observability.context import correlated
 from verae.observability.logging import get_logger
-from verae.observability.metrics import JOB_SECONDS, JOBS_FINISHED
+from verae.observability.metrics import (
+    BLOB_STORE_ERRORS,
+    JOB_END_TO_END_SECONDS,
+    JOB_RETRIES,
+    JOB_SECONDS,
+    JOBS_FINISHED,
+    WORKER_HEARTBEAT,
+)
 from verae.queue.context import JobContext, JobHandler
 from verae.queue.errors import PermanentJobError
 from verae.queue.faults import parse_faults
@@ -167,6 +175,7 @@ class Worker:
                 self._run_periodic_if_due()
                 jobs = self.queue.claim(1)
                 failures = 0
+                WORKER_HEARTBEAT.set_to_current_time()
             except DBAPIError:
                 failures += 1
                 delay = min(
@@ -230,6 +239,8 @@ class Worker:
             self._settle(job, lambda: self.queue.fail(job, code=code, diagnostic=diagnostic))
         except Exception as error:
             code = _error_code(error)
+            if code == "storage_unavailable":
+                BLOB_STORE_ERRORS.labels("worker").inc()
             bound.warning("job_attempt_failed", code=code, error_type=type(error).__name__)
             if job.attempt >= job.max_attempts:
                 outcome = "failed"
@@ -240,14 +251,18 @@ class Worker:
                 self._settle(job, lambda: self.queue.fail(job, code=code, diagnostic=diagnostic))
             else:
                 outcome = "retry"
+                JOB_RETRIES.labels(job.kind, code).inc()
                 delay = backoff_seconds(
                     job.attempt, self.settings.job_retry_base_seconds, self.settings.job_retry_cap_seconds
                 )
                 self._settle(job, lambda: self.queue.retry(job, code=code, delay_seconds=delay))
         finally:
             self._leases.release(job)
+            self.context.stages.finish(job.id)
             JOB_SECONDS.labels(job.kind).observe(time.perf_counter() - started)
             JOBS_FINISHED.labels(job.kind, outcome).inc()
+            if outcome in ("done", "failed"):
+                JOB_END_TO_END_SECONDS.labels(job.kind).observe((utcnow() - job.created_at).total_seconds())
             bound.info("job_attempt_finished", outcome=outcome)
 
     @staticmethod

@@ -12,6 +12,7 @@ from verae.labs.isolation import MIB, ReadLimits, read_report_isolated
 from verae.labs.schemas import LabReport, ReportWarning
 from verae.labs.values import apply_field
 from verae.models import Job, Upload, User
+from verae.observability.metrics import DOCUMENT_CONFIDENCE, DOCUMENTS_READ, MODEL_INFO, RISK_TIERS
 from verae.queue.context import JobContext
 from verae.queue.errors import PermanentJobError
 from verae.queue.queue import ClaimedJob
@@ -50,11 +51,18 @@ def _read_original(job: Job, context: JobContext, upload: Upload) -> LabReport:
     if job.extraction is not None:
         return LabReport.model_validate(job.extraction)
     data = context.blobs.read(upload.blob_key)
+    kind = upload.media_type.rsplit("/", 1)[-1]  # one of the few types the upload accepted
     try:
         limits = ReadLimits(memory_bytes=context.settings.document_memory_limit_mib * MIB)
-        return read_report_isolated(data, upload.media_type, limits)
+        report = read_report_isolated(data, upload.media_type, limits)
     except ReportUnreadable as unreadable:
+        DOCUMENTS_READ.labels(kind, "unreadable").inc()
         raise PermanentJobError(unreadable.code, unreadable.diagnostic) from unreadable
+    DOCUMENTS_READ.labels(kind, "read").inc()
+    if report.values:
+        confidence = sum(value.confidence for value in report.values) / len(report.values)
+        DOCUMENT_CONFIDENCE.labels(kind).observe(confidence)
+    return report
 
 
 def process_upload(claimed: ClaimedJob, context: JobContext) -> None:
@@ -93,6 +101,8 @@ def process_upload(claimed: ClaimedJob, context: JobContext) -> None:
             extraction=extraction,
         )
         return
+    RISK_TIERS.labels(risk.risk_tier).inc()
+    MODEL_INFO.info({"version": risk.model_version})
 
     context.enter_stage(claimed, "persisting")
     with context.db.unit_of_work() as session:
