@@ -118,7 +118,7 @@ def test_metric_labels_take_no_method_a_client_invents(client: TestClient) -> No
     client.request("BREW", "/health")
     exposed = client.get("/metrics").text
     assert 'method="BREW"' not in exposed
-    assert 'method="other",route="/health",status="405"' in exposed
+    assert 'method="other",route="/health",status_class="4xx"' in exposed
 
 
 def _error_classes() -> list[type[AppError]]:
