@@ -52,7 +52,9 @@ SESSION_IS_ACTIVE = exists().where(
     RefreshToken.revoked_at.is_(None),
 )
 """True while the token's login session (refresh-token family) has not been revoked; for any query."""
-_USER_IN_ACTIVE_SESSION = select(User).where(User.id == bindparam("user_id"), SESSION_IS_ACTIVE)
+_USER_IN_ACTIVE_SESSION = select(User).where(
+    User.id == bindparam("user_id"), User.disabled_at.is_(None), SESSION_IS_ACTIVE
+)
 
 
 def session_parameters(claims: AccessClaims) -> dict[str, uuid.UUID]:

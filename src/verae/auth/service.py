@@ -35,6 +35,7 @@ from verae.auth.tokens import (
 )
 from verae.config import Settings
 from verae.kit.db import Database
+from verae.kit.runtime import effective_settings
 from verae.kit.time import seconds_until, utcnow
 from verae.models import PasswordResetToken, RefreshToken, User
 from verae.observability.audit import record_audit, record_event
@@ -112,7 +113,9 @@ def login(
     email = normalize_email(email)
     attempt_id = _admit_password_attempt(session, db, settings, email, ip)
     user = repository.get_user_by_email(session, email)
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    verified = verify_password(user.password_hash if user else None, password)
+    # A disabled account (admin console) answers like a wrong password: nothing to probe.
+    if not verified or user is None or user.disabled_at is not None:
         user_id = user.id if user else None
         with db.own_unit_of_work(ending=session) as audit_session:
             record_audit(audit_session, "auth.login_failed", user_id=user_id, ip=ip)
@@ -230,9 +233,10 @@ def _admit_password_attempt(
 ) -> uuid.UUID:
     """Count a password check before it runs (auth/throttle.py); a refused one is audited apart, since the
     request's transaction rolls back with the error."""
+    limits = effective_settings(db, settings)  # an admin may have changed the limits at runtime
     try:
         return throttle.admit_login_attempt(
-            db, settings, throttle.email_key(settings, email), ip, request_session=session
+            db, limits, throttle.email_key(settings, email), ip, request_session=session
         )
     except TooManyAttempts:
         with db.own_unit_of_work(ending=session) as audit_session:

@@ -17,6 +17,8 @@ class User(IdMixin, CreatedAtMixin, Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="user")
+    # Set by support or an admin: no login, no refresh, every session ended (the data is kept).
+    disabled_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Profile: model inputs a report often lacks.
     sex: Mapped[str | None] = mapped_column(String(8))

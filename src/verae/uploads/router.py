@@ -12,6 +12,7 @@ from verae.jobs.schemas import JobOut
 from verae.kit.deps import Services, ServicesDep, SessionDep
 from verae.kit.errors import StorageUnavailable, ValidationFailed, error_responses
 from verae.kit.pagination import PageParams, page_params
+from verae.kit.runtime import effective_settings
 from verae.models import Job
 from verae.observability.logging import get_logger
 from verae.uploads import service
@@ -86,19 +87,19 @@ async def create_upload(
     """Upload a lab report (PDF, PNG, JPEG, CSV or JSON; field `file`). Processing continues in the
     background: poll the job in the Location header."""
 
-    def admit() -> uuid.UUID:
+    def admit() -> tuple[uuid.UUID, int]:
+        # The limits an admin may have changed at runtime, over the environment's.
+        limits = effective_settings(services.db, services.settings)
         # One short transaction before the body streams, so none is held while it arrives.
         with services.db.own_unit_of_work() as session:
             user = authenticate(services, session, credentials).user
-            service.admit_upload(session, services.settings, user.id)
-            return user.id
+            service.admit_upload(session, limits, user.id)
+            return user.id, limits.max_upload_bytes
 
-    user_id = await to_thread.run_sync(admit, limiter=services.upload_threads)
+    user_id, max_upload_bytes = await to_thread.run_sync(admit, limiter=services.upload_threads)
     upload_id = uuid.uuid4()
     writer = services.blobs.open_writer(service.blob_key(upload_id))
-    received, media_type = await receive_upload(
-        request, writer, services.settings.max_upload_bytes, services.upload_threads
-    )
+    received, media_type = await receive_upload(request, writer, max_upload_bytes, services.upload_threads)
 
     def persist() -> tuple[Job, bool]:
         return service.store_upload(
