@@ -1,0 +1,1 @@
+"""The admin console's API: users, jobs, the audit trail, stats and runtime settings, for support and admins."""
