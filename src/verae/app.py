@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from verae import __version__
+from verae.admin.router import router as admin_router
 from verae.auth.router import router as auth_router
 from verae.config import Settings
 from verae.jobs.router import router as jobs_router
@@ -216,11 +217,11 @@ def create_app(
         allow_origins=settings.cors_origins,
         allow_methods=["*"],
         allow_headers=["*"],
-        expose_headers=[HEADER, "Location", "Retry-After"],
+        expose_headers=[HEADER, "Location", "Retry-After", "ETag"],
     )
     app.add_middleware(CorrelationMiddleware)
     _install_error_handlers(app)
-    for router in (auth_router, uploads_router, jobs_router, results_router, risk_router):
+    for router in (auth_router, uploads_router, jobs_router, results_router, risk_router, admin_router):
         app.include_router(router)
 
     @app.get("/health", tags=["operations"])

@@ -1,7 +1,7 @@
 """admin console: runtime settings in the database, disabled accounts
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-05 19:10:00
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import verae.kit.db
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
