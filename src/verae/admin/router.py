@@ -27,11 +27,12 @@ from verae.auth.errors import BEARER_ERRORS
 from verae.auth.roles import AdminPrincipal, StaffPrincipal
 from verae.jobs.errors import JobNotFound
 from verae.jobs.schemas import JobStatus
-from verae.kit.deps import ServicesDep, WriteSessionDep
+from verae.kit.deps import ServicesDep, SessionDep, WriteSessionDep
 from verae.kit.errors import PathNotFound, ValidationFailed, error_responses
 from verae.kit.pagination import PageParams, page_params
 from verae.kit.runtime import RuntimeOverrides
 
+# GETs audit the read, so they take a write session; POST and PUT share the caller's (already a write).
 router = APIRouter(
     prefix="/api/v1/admin",
     tags=["admin"],
@@ -57,13 +58,13 @@ def get_user(user_id: uuid.UUID, principal: StaffPrincipal, session: WriteSessio
 
 
 @router.post("/users/{user_id}/disable", responses=error_responses(UserNotFound))
-def disable_user(user_id: uuid.UUID, principal: AdminPrincipal, session: WriteSessionDep) -> AdminUser:
+def disable_user(user_id: uuid.UUID, principal: AdminPrincipal, session: SessionDep) -> AdminUser:
     """End every login session of the person and refuse new logins (admins only); the data stays."""
     return service.set_disabled(session, principal.user, user_id, disabled=True)
 
 
 @router.post("/users/{user_id}/enable", responses=error_responses(UserNotFound))
-def enable_user(user_id: uuid.UUID, principal: AdminPrincipal, session: WriteSessionDep) -> AdminUser:
+def enable_user(user_id: uuid.UUID, principal: AdminPrincipal, session: SessionDep) -> AdminUser:
     return service.set_disabled(session, principal.user, user_id, disabled=False)
 
 
@@ -93,7 +94,7 @@ def list_jobs(
 def requeue_jobs(
     chosen: RequeueFilter,
     principal: AdminPrincipal,
-    session: WriteSessionDep,
+    session: SessionDep,
     services: ServicesDep,
     background: BackgroundTasks,
 ) -> BulkRequeue:
@@ -114,7 +115,7 @@ def get_job(job_id: uuid.UUID, principal: StaffPrincipal, session: WriteSessionD
 def requeue_job(
     job_id: uuid.UUID,
     principal: AdminPrincipal,
-    session: WriteSessionDep,
+    session: SessionDep,
     services: ServicesDep,
     background: BackgroundTasks,
 ) -> RequeueOutcome:
@@ -180,7 +181,7 @@ def read_settings(
 def write_settings(
     values: RuntimeOverrides,
     principal: AdminPrincipal,
-    session: WriteSessionDep,
+    session: SessionDep,
     services: ServicesDep,
     response: Response,
     if_match: Annotated[str | None, Header(description="The ETag of the settings you read")] = None,
