@@ -46,7 +46,7 @@ def test_every_admin_route_answers_each_role_as_it_should(
     unknown = client.get("/api/v1/admin/no-such-route", headers=callers["admin"]).json()["error"]
     routes = _routes(target, job_id)
     assert {path.split("?")[0] for _, path, _, _ in routes} >= {
-        route.path.replace("{user_id}", target.id).replace("{job_id}", job_id)  # type: ignore[attr-defined]
+        route.path.replace("{user_id}", target.id).replace("{job_id}", job_id)
         for route in client.app.routes  # type: ignore[attr-defined]
         if getattr(route, "path", "").startswith("/api/v1/admin")
     }, "a new admin route must join this matrix"
