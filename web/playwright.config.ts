@@ -15,6 +15,8 @@ const port = process.env.VERAE_E2E_PORT;
 // A real SMTP server (aiosmtpd, started by e2e/server.mjs) delivers the reset emails into this Maildir.
 process.env.VERAE_E2E_SMTP_PORT ??= freePort();
 process.env.VERAE_E2E_MAILDIR ??= join(mkdtempSync(join(tmpdir(), "verae-e2e-mail-")), "Maildir");
+// The server's database and blobs (e2e/server.mjs), also reached by the tests that grant staff roles.
+process.env.VERAE_E2E_WORKDIR ??= mkdtempSync(join(tmpdir(), "verae-e2e-"));
 const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({

@@ -1,6 +1,7 @@
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { expect, type Page } from "@playwright/test";
-import { ARTIFACTS, FIXTURES } from "./paths";
+import { ARTIFACTS, FIXTURES, REPO } from "./paths";
 
 export const PASSWORD = "correct horse 42";
 export const fixture = (name: string) => join(FIXTURES, name);
@@ -61,4 +62,16 @@ export async function upload(page: Page, file: string): Promise<void> {
   await expect(page.getByTestId("selected-file")).toContainText(file);
   await page.getByRole("button", { name: "Upload and analyse" }).click();
   await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]+$/);
+}
+
+/** `verae users grant EMAIL ROLE` against the test server's database, as an operator makes staff. */
+export function grantRole(email: string, role: "support" | "admin"): void {
+  const work = process.env.VERAE_E2E_WORKDIR;
+  if (!work) throw new Error("VERAE_E2E_WORKDIR is set by playwright.config.ts");
+  const [uv, ...uvArgs] = (process.env.UV || "uv").split(/\s+/).filter(Boolean) as [string, ...string[]];
+  execFileSync(uv, [...uvArgs, "run", "verae", "users", "grant", email, role], {
+    cwd: REPO,
+    env: { ...process.env, VERAE_DATABASE_URL: `sqlite:///${join(work, "verae.db")}`, VERAE_LOG_LEVEL: "WARNING" },
+    stdio: "pipe",
+  });
 }

@@ -2,7 +2,7 @@
 // directory (./var is never touched), migrations applied, two embedded workers, and the built web app
 // (src/verae/web/) served at /. Usage: node e2e/server.mjs PORT
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,9 @@ if (!existsSync(join(repo, "src/verae/web/index.html"))) {
 }
 
 const [uv, ...uvArgs] = (process.env.UV || "uv").split(/\s+/).filter(Boolean);
-const work = mkdtempSync(join(tmpdir(), "verae-e2e-"));
+// playwright.config.ts names the folder, so the tests can reach the same database (`verae users grant`).
+const work = process.env.VERAE_E2E_WORKDIR || mkdtempSync(join(tmpdir(), "verae-e2e-"));
+mkdirSync(work, { recursive: true });
 const env = {
   ...process.env,
   VERAE_ENV: "development",

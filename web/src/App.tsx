@@ -10,6 +10,12 @@ import { ProfileScreen } from "./screens/ProfileScreen";
 import { ResultScreen } from "./screens/ResultScreen";
 import { ReviewScreen } from "./screens/ReviewScreen";
 import { UploadScreen } from "./screens/UploadScreen";
+import { useStaffRole } from "./screens/admin/AdminNav";
+import { AuditScreen } from "./screens/admin/AuditScreen";
+import { JobsScreen } from "./screens/admin/JobsScreen";
+import { OverviewScreen } from "./screens/admin/OverviewScreen";
+import { SettingsScreen } from "./screens/admin/SettingsScreen";
+import { UsersScreen } from "./screens/admin/UsersScreen";
 
 const PUBLIC = new Set(["/login", "/signup"]);
 
@@ -18,7 +24,19 @@ function Redirect({ to }: { to: string }) {
   return null;
 }
 
-function privateScreen(pathname: string): ReactNode {
+/** The staff console: for anyone else these pages do not exist, as the API's routes do not. */
+function adminScreen(pathname: string, role: "support" | "admin" | null): ReactNode {
+  if (role === null) return <NotFound />;
+  if (pathname === "/admin") return <OverviewScreen />;
+  if (pathname === "/admin/jobs") return <JobsScreen />;
+  if (pathname === "/admin/users") return <UsersScreen />;
+  if (pathname === "/admin/audit") return <AuditScreen />;
+  if (pathname === "/admin/settings" && role === "admin") return <SettingsScreen />;
+  return <NotFound />;
+}
+
+function privateScreen(pathname: string, role: "support" | "admin" | null): ReactNode {
+  if (pathname === "/admin" || pathname.startsWith("/admin/")) return adminScreen(pathname, role);
   if (pathname === "/" ) return <Redirect to="/upload" />;
   if (pathname === "/upload") return <UploadScreen />;
   if (pathname === "/history") return <HistoryScreen />;
@@ -86,6 +104,7 @@ export function App() {
   const firstRender = useRef(true);
   const isPublic = PUBLIC.has(pathname);
   const authenticated = session.status === "authenticated";
+  const staffRole = useStaffRole();
 
   // After a client-side navigation, move focus to the new page so keyboard and screen-reader users start there.
   useEffect(() => {
@@ -118,13 +137,14 @@ export function App() {
     const next = href === "/" ? "/login" : `/login?next=${encodeURIComponent(href)}`;
     content = <Redirect to={next} />;
   } else {
-    content = privateScreen(pathname);
+    content = privateScreen(pathname, staffRole);
   }
 
   const navItems = [
     { to: "/upload", label: t("nav.upload") },
     { to: "/history", label: t("nav.history") },
     { to: "/profile", label: t("nav.profile") },
+    ...(staffRole ? [{ to: "/admin", label: t("nav.admin") }] : []),
   ];
 
   return (

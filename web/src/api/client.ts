@@ -29,6 +29,8 @@ export type CallOptions<O> = {
   body?: RequestBody<O>;
   /** Send the access token (and refresh it when it has expired). Default true. */
   auth?: boolean;
+  /** Extra request headers (e.g. If-Match for a compare-and-set write). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 };
 
@@ -148,7 +150,7 @@ export class ApiClient {
     // Same origin by default, so the browser sends the refresh cookie to /api/v1/auth.
     const init: RequestInit = {
       method: method.toUpperCase(),
-      headers: { Accept: "application/json", ...CLIENT_HEADER },
+      headers: { Accept: "application/json", ...CLIENT_HEADER, ...options.headers },
       credentials: "same-origin",
     };
     if (options.signal) init.signal = options.signal;
