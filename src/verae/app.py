@@ -42,6 +42,7 @@ from verae.kit.errors import (
     ValidationFailed,
     error_responses,
 )
+from verae.kit.headers import SecurityHeadersMiddleware
 from verae.kit.ratelimit import SlidingWindowLimiter
 from verae.observability.context import current_correlation_id
 from verae.observability.logging import configure_logging, get_logger
@@ -215,6 +216,7 @@ def create_app(
         expose_headers=[HEADER, "Location", "Retry-After"],
     )
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, strict_transport_security=settings.env == "production")
     _install_error_handlers(app)
     app.state.predict_limiter = SlidingWindowLimiter(settings.predict_requests_per_minute, 60.0)
     for router in (auth_router, uploads_router, jobs_router, results_router, risk_router):
