@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test install tools system-deps check-lint check-types check-migrations openapi bench web web-test
+.PHONY: run test install tools system-deps check-lint check-types check-migrations openapi bench web web-test prod-like
 
 tools:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -36,6 +36,11 @@ check-migrations:
 
 openapi: install
 	$(UV) run verae openapi --out docs/openapi.json --inputs-out web/src/lib/inputs.json
+
+# Production as it runs (docs/operations.md, "Production-like run"): PostgreSQL, S3, nginx, 2 API processes
+# and 2 workers on this machine, then smoke, documents, kills, a rolling restart and a restore.
+prod-like: install system-deps web
+	UV="$(UV)" ./scripts/prod-like
 
 bench: install
 	$(UV) run python bench/e2e_structured.py
