@@ -30,6 +30,8 @@ REPO = Path(__file__).resolve().parent.parent
 VERAE = [sys.executable, "-m", "verae.cli"]
 PROXY_CONF = REPO / "deploy" / "nginx" / "verae-proxy.conf"
 BUCKET = "verae-documents"
+# Debian installs it in /usr/sbin, which is not on every PATH.
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def free_port() -> int:
@@ -201,7 +203,7 @@ class Cluster:
         self.write_nginx_conf()
         nginx = Process(
             "nginx",
-            ["nginx", "-c", str(self.nginx_conf), "-g", "daemon off;"],
+            [NGINX, "-c", str(self.nginx_conf), "-g", "daemon off;"],
             self.env,
             self.root / "nginx.log",
         )
@@ -303,7 +305,7 @@ http {{
     def reload_nginx(self, down: frozenset[int] = frozenset()) -> None:
         """A graceful reload: old nginx workers finish the requests they hold."""
         self.write_nginx_conf(down)
-        subprocess.run(["nginx", "-c", str(self.nginx_conf), "-s", "reload"], check=True, capture_output=True)
+        subprocess.run([NGINX, "-c", str(self.nginx_conf), "-s", "reload"], check=True, capture_output=True)
 
     def close(self) -> None:
         for process in (*self.apis, *self.worker_processes, *reversed(self._others)):
