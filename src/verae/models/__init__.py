@@ -3,6 +3,7 @@
 from verae.models.audit import AuditLog, Event
 from verae.models.base import Base
 from verae.models.job import Job
+from verae.models.rate_limit import RateLimitWindow
 from verae.models.result import Result
 from verae.models.upload import Upload
 from verae.models.user import LoginAttempt, PasswordResetToken, RefreshToken, User
@@ -14,6 +15,7 @@ __all__ = [
     "Job",
     "LoginAttempt",
     "PasswordResetToken",
+    "RateLimitWindow",
     "RefreshToken",
     "Result",
     "Upload",
