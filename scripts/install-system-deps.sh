@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs (PostgreSQL server; Tesseract with the eight report
 # languages: Russian, English, French, Spanish, Portuguese, German, Italian and Turkish; fonts for the
-# report generator; Chromium for the web app's browser tests) when they are missing.
+# report generator; Chromium for the web app's browser tests; nginx for `make prod-like`) when they are
+# missing.
 # Needs root; a no-op when all are present.
 set -euo pipefail
 packages=()
@@ -12,6 +13,7 @@ for lang in rus eng fra spa por deu ita tur; do
 done
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx)
 [ ${#packages[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing system packages: ${packages[*]} (run as root or install them)" >&2

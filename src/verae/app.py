@@ -43,6 +43,7 @@ from verae.kit.errors import (
     ValidationFailed,
     error_responses,
 )
+from verae.kit.headers import SecurityHeadersMiddleware
 from verae.observability.context import current_correlation_id
 from verae.observability.logging import configure_logging, get_logger
 from verae.observability.metrics import BLOB_STORE_ERRORS, MODEL_INFO, database_registry, exposition
@@ -220,6 +221,7 @@ def create_app(
         expose_headers=[HEADER, "Location", "Retry-After", "ETag"],
     )
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, strict_transport_security=settings.env == "production")
     _install_error_handlers(app)
     for router in (auth_router, uploads_router, jobs_router, results_router, risk_router, admin_router):
         app.include_router(router)
