@@ -58,9 +58,19 @@ def _page_quad(grey: np.ndarray) -> np.ndarray | None:
         if not PAGE_AREA[0] * image_area <= area <= PAGE_AREA[1] * image_area or area <= best_area:
             continue
         corners = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
-        if len(corners) == 4 and cv2.isContourConvex(corners):
+        if len(corners) == 4 and cv2.isContourConvex(corners) and _stands_out(small, corners):
             best, best_area = corners.reshape(4, 2).astype(np.float32) * factor, area
     return best
+
+
+def _stands_out(small: np.ndarray, corners: np.ndarray) -> bool:
+    """Paper is brighter than what it lies on: a frame drawn on a page or a screen (a table's border in a
+    screenshot) has the same white around it and is no sheet."""
+    inside = np.zeros(small.shape, np.uint8)
+    cv2.fillConvexPoly(inside, corners.reshape(-1, 2), 255)
+    paper = float(np.percentile(small[inside > 0], 90))
+    surroundings = float(np.median(small[inside == 0]))
+    return surroundings < 0.8 * paper
 
 
 def _ordered(corners: np.ndarray) -> np.ndarray:
@@ -167,14 +177,16 @@ def _rule_mask(ink: np.ndarray, length: int, gap: int) -> np.ndarray:
 
 
 def _specks(ink: np.ndarray, size: int) -> np.ndarray:
-    """Specks of dust or scanner noise: ink components smaller than a letter (at most `size` across) with
-    no larger ink within `size` of them. Tesseract reads a speck on a row as a stray letter or "|" and a
-    field of them as rows of noise; a decimal point, a colon or an i's dot stands beside its letters."""
+    """Specks of dust or scanner noise: ink components smaller than a letter (at most `size` across)
+    with no larger ink within twice `size` (about a letter's height at 300 dpi). Tesseract reads a speck
+    on a row as a stray letter or "|" and a field of them as rows of noise; a decimal point, a colon or an
+    i's dot stands beside its letters, even in a monospace font's wide cell."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     small = (stats[:, cv2.CC_STAT_WIDTH] <= size) & (stats[:, cv2.CC_STAT_HEIGHT] <= size)
     small[0] = False
     letters = np.where(small[labels] | (labels == 0), 0, 255).astype(np.uint8)
-    near = cv2.dilate(letters, np.ones((2 * size + 1, 2 * size + 1), np.uint8)) > 0
+    reach = 4 * size + 1
+    near = cv2.dilate(letters, np.ones((reach, reach), np.uint8)) > 0
     touching = np.bincount(labels.ravel(), weights=near.ravel(), minlength=count)
     speck = small & (touching == 0)
     return np.where(speck[labels], 255, 0).astype(np.uint8)
