@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import types
 
+import cv2
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageOps
 
 from verae.labs.errors import ReportUnreadable
 from verae.labs.layout import Word
@@ -21,46 +22,114 @@ TARGET_WIDTH = 2480
 MAX_UPSCALE = 3.0
 _SKEW_COARSE = np.arange(-8.0, 8.01, 0.5)
 _SKEW_FINE = np.arange(-0.4, 0.41, 0.1)
+# A photographed sheet covers between these shares of the picture; outside them it is a scan or a
+# screenshot (all paper) or no sheet was seen.
+PAGE_AREA = (0.3, 0.95)
 
 
-def _otsu_threshold(pixels: np.ndarray) -> float:
-    histogram = np.bincount(pixels.astype(np.uint8).ravel(), minlength=256).astype(np.float64)
-    levels = np.arange(256, dtype=np.float64)
-    weight = np.cumsum(histogram)
-    mass = np.cumsum(histogram * levels)
-    total_weight, total_mass = weight[-1], mass[-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        between = (total_mass * weight / total_weight - mass) ** 2 / (weight * (total_weight - weight))
-    if np.isnan(between).all():  # a single grey level (a blank page): nothing to separate
-        return float(pixels.mean())
-    return float(np.nanargmax(between))
+def _reduced(grey: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
+    """A copy at most `longest` pixels on its longer side (page-level shapes need no detail), and the
+    factor back to full size."""
+    factor = max(grey.shape) / longest
+    if factor <= 1:
+        return grey, 1.0
+    size = (round(grey.shape[1] / factor), round(grey.shape[0] / factor))
+    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), factor
 
 
-def _crop_to_paper(image: Image.Image) -> Image.Image:
+def _page_quad(grey: np.ndarray) -> np.ndarray | None:
+    """The four corners of a photographed sheet, or None when no sheet stands out from its surroundings.
+
+    The sheet is the largest convex four-cornered outline among the image's edges (Canny on a reduced,
+    blurred copy, so print and paper texture give no long edges). Edges, unlike a brightness threshold,
+    survive a shadow across the page: paper and desk differ in brightness on both sides of it."""
+    small, factor = _reduced(grey, 800)
+    edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 30, 90)
+    # a page edge broken by the blur or a shadow is joined again
+    edges = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    image_area = small.shape[0] * small.shape[1]
+    best: np.ndarray | None = None
+    best_area = 0.0
+    for contour in contours:
+        hull = cv2.convexHull(contour)
+        area = cv2.contourArea(hull)
+        # a sheet is most of the picture, but not the picture's own border (a scan or a screenshot)
+        if not PAGE_AREA[0] * image_area <= area <= PAGE_AREA[1] * image_area or area <= best_area:
+            continue
+        corners = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+        if len(corners) == 4 and cv2.isContourConvex(corners) and _stands_out(small, corners):
+            best, best_area = corners.reshape(4, 2).astype(np.float32) * factor, area
+    return best
+
+
+def _stands_out(small: np.ndarray, corners: np.ndarray) -> bool:
+    """Paper is brighter than what it lies on: a frame drawn on a page or a screen (a table's border in a
+    screenshot) has the same white around it and is no sheet."""
+    inside = np.zeros(small.shape, np.uint8)
+    cv2.fillConvexPoly(inside, corners.reshape(-1, 2), 255)
+    paper = float(np.percentile(small[inside > 0], 90))
+    surroundings = float(np.median(small[inside == 0]))
+    return surroundings < 0.8 * paper
+
+
+def _ordered(corners: np.ndarray) -> np.ndarray:
+    """Top-left, top-right, bottom-right, bottom-left."""
+    total = corners.sum(axis=1)
+    difference = np.diff(corners, axis=1).ravel()
+    return np.array(
+        [
+            corners[np.argmin(total)],
+            corners[np.argmin(difference)],
+            corners[np.argmax(total)],
+            corners[np.argmax(difference)],
+        ],
+        dtype=np.float32,
+    )
+
+
+def _unwarp(grey: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """Perspective correction: the sheet's quadrilateral mapped onto an upright rectangle whose sides are
+    the mean lengths of the opposite edges, so letters keep their size."""
+    top_left, top_right, bottom_right, bottom_left = _ordered(corners)
+    width = (np.linalg.norm(top_right - top_left) + np.linalg.norm(bottom_right - bottom_left)) / 2
+    height = (np.linalg.norm(bottom_left - top_left) + np.linalg.norm(bottom_right - top_right)) / 2
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    transform = cv2.getPerspectiveTransform(_ordered(corners), target)
+    return cv2.warpPerspective(
+        grey, transform, (round(width), round(height)), flags=cv2.INTER_CUBIC, borderValue=255
+    )
+
+
+def _crop_to_paper(grey: np.ndarray) -> np.ndarray:
     """Cut away the desk around a photographed page: its edges otherwise come out of OCR as stray
-    letters glued to the start of rows, and cost time. A scan, all paper, is left as it is."""
-    factor = 8
-    small = np.asarray(image.reduce(factor), dtype=np.float32)
-    bright = small > _otsu_threshold(small)
-    rows = np.flatnonzero(bright.mean(axis=1) > 0.3)
-    columns = np.flatnonzero(bright.mean(axis=0) > 0.3)
+    letters glued to the start of rows, and cost time. A sheet seen whole is also straightened; a sheet
+    running off the picture is cut to its bright part (Otsu); a scan, all paper, is left as it is."""
+    corners = _page_quad(grey)
+    if corners is not None:
+        return _unwarp(grey, corners)
+    small, factor = _reduced(grey, 800)
+    _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    rows = np.flatnonzero((bright > 0).mean(axis=1) > 0.3)
+    columns = np.flatnonzero((bright > 0).mean(axis=0) > 0.3)
     if not rows.size or not columns.size:
-        return image
-    box = (columns[0] * factor, rows[0] * factor, (columns[-1] + 1) * factor, (rows[-1] + 1) * factor)
-    area = (box[2] - box[0]) * (box[3] - box[1])
-    if area < 0.3 * image.width * image.height or area > 0.95 * image.width * image.height:
-        return image
-    return image.crop(box)
+        return grey
+    top, bottom = round(rows[0] * factor), round((rows[-1] + 1) * factor)
+    left, right = round(columns[0] * factor), round((columns[-1] + 1) * factor)
+    area = (bottom - top) * (right - left)
+    if not PAGE_AREA[0] * grey.size <= area <= PAGE_AREA[1] * grey.size:
+        return grey
+    return grey[top:bottom, left:right]
 
 
-def _flatten_light(image: Image.Image) -> Image.Image:
-    """Divide out uneven lighting: the paper's brightness is estimated from a blurred max-filtered copy
-    (which erases the dark text), so shadows and gradients become white and the text keeps its contrast."""
-    small = image.reduce(8)
-    paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(6))
-    background = np.asarray(paper.resize(image.size, Image.Resampling.BILINEAR), dtype=np.float32)
-    pixels = np.asarray(image, dtype=np.float32)
-    flat = np.clip(pixels / np.maximum(background, 1.0) * 255.0, 0, 255).astype(np.uint8)
+def _flatten_light(grey: np.ndarray) -> Image.Image:
+    """Divide out uneven lighting: the paper's brightness is estimated from a blurred, dilated (max-
+    filtered) copy, which erases the dark text, so shadows and gradients become white and the text keeps
+    its contrast."""
+    small, _ = _reduced(grey, max(grey.shape) // 8)
+    paper = cv2.GaussianBlur(cv2.dilate(small, np.ones((5, 5), np.uint8)), (0, 0), 6)
+    background = cv2.resize(paper, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flat = cv2.divide(grey, np.maximum(background, 1), scale=255)
     return ImageOps.autocontrast(Image.fromarray(flat), cutoff=(1, 0))
 
 
@@ -83,48 +152,73 @@ def skew_angle(image: Image.Image) -> float:
     return float(max(coarse + _SKEW_FINE, key=lambda angle: _profile_score(ink, float(angle))))
 
 
-def _runs(ink: np.ndarray, length: int) -> np.ndarray:
-    """Pixels that belong to a horizontal run of ink at least `length` long (prefix sums: a run starts
-    where `length` pixels in a row are all ink; a pixel is covered by any start within `length` before it)."""
-    height, width = ink.shape
-    if width <= length:
-        return np.zeros_like(ink)
-    prefix = np.zeros((height, width + 1), dtype=np.int32)
-    np.cumsum(ink, axis=1, out=prefix[:, 1:])
-    starts = np.zeros((height, width), dtype=np.int32)
-    starts[:, : width - length + 1] = (prefix[:, length:] - prefix[:, : width - length + 1]) == length
-    started = np.zeros((height, width + length), dtype=np.int32)
-    np.cumsum(starts, axis=1, out=started[:, length:])
-    return (started[:, length:] - started[:, :width]) > 0
+def _rule_mask(ink: np.ndarray, length: int, gap: int) -> np.ndarray:
+    """Horizontal rules in an ink mask (255 = ink): solid runs at least `length` long (a morphological
+    opening), and dotted or dashed rules, whose dots (components smaller than any letter) lie at most
+    `gap` apart along a line that long; a row of dot leaders is one too, and carries nothing. A run
+    through bold or blurred words, whose letters touch, is no rule: much of it crosses ink taller than
+    any rule is thick (letter stems), where a rule crosses only the odd letter or rule it touches."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = (stats[:, cv2.CC_STAT_WIDTH] <= gap) & (stats[:, cv2.CC_STAT_HEIGHT] <= gap)
+    small[0] = False  # the background
+    dots = np.where(small[labels], 255, 0).astype(np.uint8)
+    joined = cv2.morphologyEx(dots, cv2.MORPH_CLOSE, np.ones((1, gap + 1), np.uint8))
+    line = np.ones((1, length), np.uint8)
+    solid = cv2.morphologyEx(ink, cv2.MORPH_OPEN, line)
+    dotted = cv2.bitwise_and(cv2.morphologyEx(joined, cv2.MORPH_OPEN, line), dots)
+    runs = cv2.bitwise_or(solid, dotted)
+    tall = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2 * gap, 1), np.uint8)) > 0
+    count, labels = cv2.connectedComponents(runs, connectivity=8)
+    pixels = np.bincount(labels.ravel(), minlength=count)
+    crossing = np.bincount(labels.ravel(), weights=tall.ravel(), minlength=count)
+    rule = crossing <= 0.2 * pixels
+    rule[0] = False
+    return np.where(rule[labels], 255, 0).astype(np.uint8)
+
+
+def _specks(ink: np.ndarray, size: int) -> np.ndarray:
+    """Specks of dust or scanner noise: ink components smaller than a letter (at most `size` across)
+    with no larger ink within twice `size` (about a letter's height at 300 dpi). Tesseract reads a speck
+    on a row as a stray letter or "|" and a field of them as rows of noise; a decimal point, a colon or an
+    i's dot stands beside its letters, even in a monospace font's wide cell."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = (stats[:, cv2.CC_STAT_WIDTH] <= size) & (stats[:, cv2.CC_STAT_HEIGHT] <= size)
+    small[0] = False
+    letters = np.where(small[labels] | (labels == 0), 0, 255).astype(np.uint8)
+    reach = 4 * size + 1
+    near = cv2.dilate(letters, np.ones((reach, reach), np.uint8)) > 0
+    touching = np.bincount(labels.ravel(), weights=near.ravel(), minlength=count)
+    speck = small & (touching == 0)
+    return np.where(speck[labels], 255, 0).astype(np.uint8)
 
 
 def remove_rules(image: Image.Image) -> Image.Image:
-    """Erase table rules: Tesseract reads a vertical rule beside a cell as "|", "[" or "I" glued to the
-    value, and a ruled grid can make it drop whole rows. A rule is a straight run of ink longer than any
-    glyph (a 25th of the page width, three times a large letter at 300 dpi)."""
+    """Erase table rules, solid or dotted, and specks: Tesseract reads a vertical rule beside a cell as
+    "|", "[" or "I" glued to the value, and a ruled grid or a speckled scan can make it drop whole rows
+    or read a table as noise. A rule is a run of ink longer than any glyph (a 25th of the page width,
+    three times a large letter at 300 dpi)."""
     pixels = np.asarray(image, dtype=np.uint8)
-    ink = pixels < 180
+    ink = np.where(pixels < 180, 255, 0).astype(np.uint8)
     length = max(40, image.width // 25)
-    rules = _runs(ink, length) | _runs(ink.T, length).T
-    if not rules.any():
-        return image
+    gap = max(3, image.width // 250)  # dot spacing of a dotted rule, a fifth of a letter at 300 dpi
+    rules = _rule_mask(ink, length, gap) | _rule_mask(ink.T.copy(), length, gap).T
     # the rule's anti-aliased edge is lighter than the threshold: widen the erased band by a pixel
-    rules[1:] |= rules[:-1].copy()
-    rules[:-1] |= rules[1:].copy()
-    rules[:, 1:] |= rules[:, :-1].copy()
-    rules[:, :-1] |= rules[:, 1:].copy()
+    erased = cv2.dilate(rules, np.ones((3, 3), np.uint8)) | _specks(ink & ~rules, gap)
+    if not erased.any():
+        return image
     cleaned = pixels.copy()
-    cleaned[rules] = 255
+    cleaned[erased > 0] = 255
     return Image.fromarray(cleaned)
 
 
 def prepare(image: Image.Image) -> Image.Image:
-    """Greyscale, ~300 dpi, even light, level lines, no table rules."""
-    grey = _crop_to_paper(ImageOps.exif_transpose(image).convert("L"))
-    scale = min(MAX_UPSCALE, TARGET_WIDTH / grey.width)
+    """Greyscale, the sheet found and straightened, ~300 dpi, even light, level lines, no table rules."""
+    grey = _crop_to_paper(np.asarray(ImageOps.exif_transpose(image).convert("L"), dtype=np.uint8))
+    height, width = grey.shape
+    scale = min(MAX_UPSCALE, TARGET_WIDTH / width)
     if abs(scale - 1) > 0.1:
-        size = (round(grey.width * scale), round(grey.height * scale))
-        grey = grey.resize(size, Image.Resampling.LANCZOS if scale < 1 else Image.Resampling.BICUBIC)
+        size = (round(width * scale), round(height * scale))
+        grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
     flat = _flatten_light(grey)
     angle = skew_angle(flat)
     if abs(angle) >= 0.1:
