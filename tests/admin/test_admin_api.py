@@ -152,3 +152,17 @@ def test_a_disabled_account_loses_its_sessions_and_cannot_log_in_until_enabled(
         f"{ADMIN}/users/00000000-0000-4000-8000-000000000000/disable", headers=admin.headers
     )
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, "user_not_found")
+
+
+def test_a_lower_login_limit_set_at_runtime_throttles_logins(
+    client: TestClient, person: Callable[[], Person], staff: Callable[[str], Person]
+) -> None:
+    admin, owner = staff("admin"), person()
+    etag = client.get(f"{ADMIN}/settings", headers=admin.headers).headers["ETag"]
+    lowered = {"login_max_failures_per_account_and_address": 2}
+    assert client.put(
+        f"{ADMIN}/settings", json=lowered, headers={**admin.headers, "If-Match": etag}
+    ).is_success
+    wrong = {"email": owner.email, "password": "not-the-password-1"}
+    answers = [client.post("/api/v1/auth/login", json=wrong).status_code for _ in range(3)]
+    assert answers == [401, 401, 429]

@@ -50,6 +50,11 @@ function privateScreen(pathname: string, role: "support" | "admin" | null): Reac
   return <NotFound />;
 }
 
+/** The console's link stays marked on every console page. */
+function isCurrent(to: string, pathname: string): boolean {
+  return to === "/admin" ? pathname === "/admin" || pathname.startsWith("/admin/") : pathname === to;
+}
+
 function NotFound() {
   const { t } = useI18n();
   return (
@@ -164,8 +169,8 @@ export function App() {
                 <Link
                   key={item.to}
                   to={item.to}
-                  className={`nav-link${pathname === item.to ? " active" : ""}`}
-                  aria-current={pathname === item.to ? "page" : undefined}
+                  className={`nav-link${isCurrent(item.to, pathname) ? " active" : ""}`}
+                  aria-current={isCurrent(item.to, pathname) ? "page" : undefined}
                 >
                   {item.label}
                 </Link>

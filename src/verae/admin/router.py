@@ -30,7 +30,7 @@ from verae.jobs.schemas import JobStatus
 from verae.kit.deps import ServicesDep, SessionDep, WriteSessionDep
 from verae.kit.errors import PathNotFound, ValidationFailed, error_responses
 from verae.kit.pagination import PageParams, page_params
-from verae.kit.runtime import RuntimeOverrides
+from verae.kit.runtime import RuntimeOverrides, forget_cached
 
 # GETs audit the read, so they take a write session; POST and PUT share the caller's (already a write).
 router = APIRouter(
@@ -184,6 +184,7 @@ def write_settings(
     session: SessionDep,
     services: ServicesDep,
     response: Response,
+    background: BackgroundTasks,
     if_match: Annotated[str | None, Header(description="The ETag of the settings you read")] = None,
 ) -> SettingsOut:
     """Replace the runtime settings (null: the environment's value). Every process applies them within a
@@ -194,5 +195,7 @@ def write_settings(
     if not expected.isdigit():
         raise PreconditionFailed()
     written = service.write_settings(session, services.settings, principal.user, values, int(expected))
+    # After the commit: a read in between would cache the old values again.
+    background.add_task(forget_cached, services.settings)
     response.headers["ETag"] = _etag(written.version)
     return written

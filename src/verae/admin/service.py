@@ -36,7 +36,7 @@ from verae.config import Settings
 from verae.jobs.errors import JobNotFound
 from verae.jobs.schemas import JobOut, JobStatus
 from verae.kit.pagination import PageParams
-from verae.kit.runtime import RuntimeOverrides, apply_overrides, forget_cached, stored_overrides
+from verae.kit.runtime import RuntimeOverrides, apply_overrides, stored_overrides
 from verae.kit.time import utcnow
 from verae.models import Job, User
 from verae.models.job import FAILED, NEEDS_INPUT, QUEUED, RUNNING
@@ -348,7 +348,6 @@ def write_settings(
         raise PreconditionFailed()
     changed = sorted(key for key in _EFFECTIVE_KEYS if getattr(before, key) != getattr(values, key))
     _audit(session, actor, "settings_changed", "settings", str(version), changed=changed)
-    forget_cached(settings)
     return _settings_out(settings, values, version)
 
 
