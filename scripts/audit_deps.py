@@ -81,6 +81,10 @@ def npm_findings(accepted: set[str]) -> list[str]:
         report: dict[str, Any] = json.loads(ran.stdout)
     except json.JSONDecodeError as error:
         raise CouldNotAudit(f"npm audit: {ran.stderr.strip()[-500:]}") from error
+    if "error" in report:  # npm's own words are on standard error (e.g. the endpoint's status)
+        raise CouldNotAudit(
+            f"npm audit: {ran.stderr.strip().splitlines()[0] if ran.stderr.strip() else report}"
+        )
     return npm_findings_from(report, accepted)
 
 
