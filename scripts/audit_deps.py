@@ -34,8 +34,8 @@ class CouldNotAudit(Exception):
     pass
 
 
-def accepted_ids(today: date) -> set[str]:
-    entries = tomllib.loads(ALLOWLIST.read_text(encoding="utf-8")).get("accepted", [])
+def accepted_ids(allowlist: str, today: date) -> set[str]:
+    entries = tomllib.loads(allowlist).get("accepted", [])
     return {str(entry["id"]) for entry in entries if date.fromisoformat(str(entry["expires"])) >= today}
 
 
@@ -56,6 +56,11 @@ def python_findings(accepted: set[str]) -> list[str]:
         if not report.exists():
             raise CouldNotAudit(f"pip-audit: {ran.stderr.strip()[-500:]}")
         dependencies: list[dict[str, Any]] = json.loads(report.read_text())["dependencies"]
+    return python_findings_from(dependencies, accepted)
+
+
+def python_findings_from(dependencies: list[dict[str, Any]], accepted: set[str]) -> list[str]:
+    """From pip-audit's JSON `dependencies`: every vulnerability not accepted."""
     audited = [dependency for dependency in dependencies if "skip_reason" not in dependency]
     if not audited:
         raise CouldNotAudit(f"pip-audit could audit none of {len(dependencies)} packages (no advisory data)")
@@ -76,6 +81,15 @@ def npm_findings(accepted: set[str]) -> list[str]:
         report: dict[str, Any] = json.loads(ran.stdout)
     except json.JSONDecodeError as error:
         raise CouldNotAudit(f"npm audit: {ran.stderr.strip()[-500:]}") from error
+    if "error" in report:  # npm's own words are on standard error (e.g. the endpoint's status)
+        raise CouldNotAudit(
+            f"npm audit: {ran.stderr.strip().splitlines()[0] if ran.stderr.strip() else report}"
+        )
+    return npm_findings_from(report, accepted)
+
+
+def npm_findings_from(report: dict[str, Any], accepted: set[str]) -> list[str]:
+    """From `npm audit --json` (v7+): high and critical advisories not accepted."""
     if "error" in report or "vulnerabilities" not in report:
         raise CouldNotAudit(f"npm audit: {json.dumps(report.get('error', report))[:500]}")
     findings = []
@@ -92,7 +106,7 @@ def npm_findings(accepted: set[str]) -> list[str]:
 
 
 def main() -> int:
-    accepted = accepted_ids(date.today())
+    accepted = accepted_ids(ALLOWLIST.read_text(encoding="utf-8"), date.today())
     found = unaudited = False
     for ecosystem, audit in (("Python (uv.lock, runtime)", python_findings), ("web (npm)", npm_findings)):
         try:

@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     # (verae/labs/isolation.py); a 2-page scan with OCR needs 384-512, so 1024 leaves twice the headroom.
     document_memory_limit_mib: int = Field(default=1024, ge=256)
 
-    # POST /api/v1/risk/predict needs no login; each API process allows this many per client address.
+    # POST /api/v1/risk/predict needs no login: this many per client address per minute, over all processes.
     predict_requests_per_minute: int = Field(default=60, gt=0)
 
     log_level: str = "INFO"

@@ -121,6 +121,8 @@ test("sign up, upload a CSV and a PDF, follow the live status, read the result a
 
   // Health data stays out of the browser console.
   expect(consoleLines.filter((line) => /10[.,]9|9[.,]5|hemoglobin|mcv/i.test(line))).toEqual([]);
+  // The server's Content-Security-Policy (no inline script or style) blocked nothing the app needs.
+  expect(consoleLines.filter((line) => /Content Security Policy/i.test(line))).toEqual([]);
 });
 
 test("an unsupported file is refused with a clear message, in the browser and by the server", async ({ page }) => {
