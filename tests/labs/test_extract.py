@@ -260,3 +260,16 @@ def test_an_ocr_value_with_digits_glued_on_far_beyond_its_range_s_precision_is_d
 def test_a_value_printed_with_two_decimals_more_than_its_range_is_kept() -> None:
     lines = make_lines([[(40, "Эритроциты (RBC)"), (200, "5.052"), (260, "10x12/л"), (320, "4.6 - 6.1")]])
     assert values_of(lines, ocr=True)["rbc"].value == 5.052
+
+
+def test_an_ocr_value_carries_its_word_confidence_and_a_doubtful_one_is_marked_for_review() -> None:
+    row: list[list[tuple[float, str]]] = [
+        [(40, "Hemoglobin"), (200, "112"), (260, "g/L"), (320, "120 - 150")]
+    ]
+    sure = values_of(make_lines(row, confidence=0.91), ocr=True)["hemoglobin"]
+    assert (sure.ocr_confidence, sure.doubtful) == (0.91, False)
+    unsure = values_of(make_lines(row, confidence=0.42), ocr=True)["hemoglobin"]
+    assert (unsure.ocr_confidence, unsure.doubtful) == (0.42, True)
+    # a text layer has no OCR confidence, and nothing to doubt
+    printed = values_of(make_lines(row))["hemoglobin"]
+    assert (printed.ocr_confidence, printed.doubtful) == (None, False)

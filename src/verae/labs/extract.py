@@ -26,6 +26,11 @@ from verae.labs.schemas import LabValue, ReportWarning, WarningCode
 from verae.labs.tokens import tidy_words, tokenize
 from verae.labs.units import UnitError, convert, infer_unit, is_plausible, normalize_unit
 
+# Below this confidence (OCR word confidence x unit factor x label factor) a value is marked doubtful: a
+# person checks it on the page before it is used. Tesseract's word confidence alone falls under it when
+# it is below one half, as does a value with an unreadable unit that OCR was not sure of either.
+DOUBTFUL_BELOW = 0.5
+
 _NON_BLOOD_SECTION = re.compile(r"\bмоч[аи]\b|\burin|\burine\b|осадок|кал\b|stool|\bfaeces", re.IGNORECASE)
 _BLOOD_SECTION = re.compile(
     r"кров|blood|железа|\biron\b|ферритин|биохим|chemistry|haematology|hematology|full blood count|\bcbc\b|"
@@ -136,6 +141,7 @@ def to_lab_value(
     text_confidence = min(word.confidence for word in row.words) if ocr else 1.0
     label_confidence = 0.7 if row.label_guessed else 1.0
     label_confidence *= 0.8 if row.value_repaired else 1.0
+    confidence = round(min(0.95 if ocr else 1.0, text_confidence) * unit_confidence * label_confidence, 3)
     return LabValue(
         analyte=analyte.code,
         value=row.number,
@@ -145,7 +151,11 @@ def to_lab_value(
         qualifier=row.qualifier,
         reference_range=row.reference,
         flag=row.flag,
-        confidence=round(min(0.95 if ocr else 1.0, text_confidence) * unit_confidence * label_confidence, 3),
+        confidence=confidence,
+        ocr_confidence=round(min(word.confidence for word in row.value_words), 3)
+        if ocr and row.value_words
+        else None,
+        doubtful=confidence < DOUBTFUL_BELOW,
         page=line.page,
         source_line=line.text,
         source_text=" ".join(word.text for word in row.value_words) or None,

@@ -152,62 +152,61 @@ def skew_angle(image: Image.Image) -> float:
     return float(max(coarse + _SKEW_FINE, key=lambda angle: _profile_score(ink, float(angle))))
 
 
-def _rule_mask(ink: np.ndarray, length: int, gap: int) -> np.ndarray:
+def _rules_along(ink: np.ndarray, dots: np.ndarray, length: int, gap: int) -> np.ndarray:
     """Horizontal rules in an ink mask (255 = ink): solid runs at least `length` long (a morphological
-    opening), and dotted or dashed rules, whose dots (components smaller than any letter) lie at most
-    `gap` apart along a line that long; a row of dot leaders is one too, and carries nothing. A run
-    through bold or blurred words, whose letters touch, is no rule: much of it crosses ink taller than
-    any rule is thick (letter stems), where a rule crosses only the odd letter or rule it touches."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    small = (stats[:, cv2.CC_STAT_WIDTH] <= gap) & (stats[:, cv2.CC_STAT_HEIGHT] <= gap)
-    small[0] = False  # the background
-    dots = np.where(small[labels], 255, 0).astype(np.uint8)
-    joined = cv2.morphologyEx(dots, cv2.MORPH_CLOSE, np.ones((1, gap + 1), np.uint8))
+    opening), and dotted or dashed rules, whose dots lie at most `gap` apart along a line that long; a row
+    of dot leaders is one too, and carries nothing. A run through bold or blurred words, whose letters
+    touch, is no rule: much of it crosses ink taller than any rule is thick (letter stems), where a rule
+    crosses only the odd letter or rule it touches."""
     line = np.ones((1, length), np.uint8)
+    joined = cv2.morphologyEx(dots, cv2.MORPH_CLOSE, np.ones((1, gap + 1), np.uint8))
     solid = cv2.morphologyEx(ink, cv2.MORPH_OPEN, line)
     dotted = cv2.bitwise_and(cv2.morphologyEx(joined, cv2.MORPH_OPEN, line), dots)
     runs = cv2.bitwise_or(solid, dotted)
-    tall = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2 * gap, 1), np.uint8)) > 0
     count, labels = cv2.connectedComponents(runs, connectivity=8)
-    pixels = np.bincount(labels.ravel(), minlength=count)
-    crossing = np.bincount(labels.ravel(), weights=tall.ravel(), minlength=count)
+    if count == 1:
+        return runs
+    tall = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2 * gap, 1), np.uint8)) > 0
+    pixels = np.bincount(labels[runs > 0], minlength=count)
+    crossing = np.bincount(labels[(runs > 0) & tall], minlength=count)
     rule = crossing <= 0.2 * pixels
     rule[0] = False
     return np.where(rule[labels], 255, 0).astype(np.uint8)
-
-
-def _specks(ink: np.ndarray, size: int) -> np.ndarray:
-    """Specks of dust or scanner noise: ink components smaller than a letter (at most `size` across)
-    with no larger ink within twice `size` (about a letter's height at 300 dpi). Tesseract reads a speck
-    on a row as a stray letter or "|" and a field of them as rows of noise; a decimal point, a colon or an
-    i's dot stands beside its letters, even in a monospace font's wide cell."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    small = (stats[:, cv2.CC_STAT_WIDTH] <= size) & (stats[:, cv2.CC_STAT_HEIGHT] <= size)
-    small[0] = False
-    letters = np.where(small[labels] | (labels == 0), 0, 255).astype(np.uint8)
-    reach = 4 * size + 1
-    near = cv2.dilate(letters, np.ones((reach, reach), np.uint8)) > 0
-    touching = np.bincount(labels.ravel(), weights=near.ravel(), minlength=count)
-    speck = small & (touching == 0)
-    return np.where(speck[labels], 255, 0).astype(np.uint8)
 
 
 def remove_rules(image: Image.Image) -> Image.Image:
     """Erase table rules, solid or dotted, and specks: Tesseract reads a vertical rule beside a cell as
     "|", "[" or "I" glued to the value, and a ruled grid or a speckled scan can make it drop whole rows
     or read a table as noise. A rule is a run of ink longer than any glyph (a 25th of the page width,
-    three times a large letter at 300 dpi)."""
+    three times a large letter at 300 dpi).
+
+    Specks of dust or scanner noise are ink components smaller than a letter (at most `gap` across, a fifth
+    of a letter at 300 dpi) with no larger ink within about a letter's height: Tesseract reads a speck on
+    a row as a stray letter or "|" and a field of them as rows of noise, while a decimal point, a colon or
+    an i's dot stands beside its letters, even in a monospace font's wide cell."""
     pixels = np.asarray(image, dtype=np.uint8)
     ink = np.where(pixels < 180, 255, 0).astype(np.uint8)
     length = max(40, image.width // 25)
-    gap = max(3, image.width // 250)  # dot spacing of a dotted rule, a fifth of a letter at 300 dpi
-    rules = _rule_mask(ink, length, gap) | _rule_mask(ink.T.copy(), length, gap).T
+    gap = max(3, image.width // 250)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = (stats[:, cv2.CC_STAT_WIDTH] <= gap) & (stats[:, cv2.CC_STAT_HEIGHT] <= gap)
+    small[0] = False  # the background
+    is_dot = small[labels]
+    dots = np.where(is_dot, 255, 0).astype(np.uint8)
+    rules = cv2.bitwise_or(
+        _rules_along(ink, dots, length, gap), _rules_along(ink.T.copy(), dots.T.copy(), length, gap).T
+    )
+    letters = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.bitwise_or(dots, rules)))
+    reach = 4 * gap + 1
+    near = cv2.dilate(letters, np.ones((reach, reach), np.uint8)) > 0
+    touching = np.bincount(labels[is_dot & near], minlength=count)
+    speck = small & (touching == 0)
     # the rule's anti-aliased edge is lighter than the threshold: widen the erased band by a pixel
-    erased = cv2.dilate(rules, np.ones((3, 3), np.uint8)) | _specks(ink & ~rules, gap)
+    erased = (cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0) | speck[labels]
     if not erased.any():
         return image
     cleaned = pixels.copy()
-    cleaned[erased > 0] = 255
+    cleaned[erased] = 255
     return Image.fromarray(cleaned)
 
 

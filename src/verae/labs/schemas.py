@@ -47,7 +47,24 @@ class LabValue(BaseModel):
     qualifier: Literal["<", ">"] | None = None
     reference_range: str | None = Field(default=None, description="The reference range as printed")
     flag: str | None = Field(default=None, description="H/L/↑/↓/* as printed")
-    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    confidence: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1.0,
+        description="How sure the reader is: OCR confidence x 0.8 for an inferred or repaired unit (0.6 when "
+        "something unreadable stood in its place) x 0.7 for a guessed name; 1.0 from a PDF text layer",
+    )
+    ocr_confidence: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Tesseract's confidence in the printed value's words (scans and photos); None from a "
+        "text layer or a structured file",
+    )
+    doubtful: bool = Field(
+        default=False,
+        description="The reader doubts this value (confidence below 0.5): check it against the page",
+    )
     page: int | None = None
     source_line: str | None = Field(default=None, description="The printed line the value was read from")
     source_text: str | None = Field(

@@ -111,6 +111,8 @@ export const en = {
   "review.intro": "Check the values read from your report. Correct anything that is wrong, then confirm to recompute the estimate.",
   "review.introTyped": "Enter the values from your report. Hemoglobin and MCV are required; add anything else the report shows.",
   "review.original": "Read from the document: {value}",
+  "review.doubtful": "Not sure of this one: OCR read “{printed}”. Check it against your report.",
+  "review.doubtfulOnPage": "Not sure of this one: OCR read “{printed}” on page {page}. Check it against your report.",
   "review.addRow": "Add a value",
   "review.removeRow": "Remove {name}",
   "review.submit": "Confirm and recompute",

@@ -50,6 +50,23 @@ describe("ReviewScreen", () => {
     );
   });
 
+  it("marks a value the reader doubts, with what OCR read and where", async () => {
+    const values = (RESULT.report.values ?? []).map((v) =>
+      v.analyte === "hemoglobin" ? { ...v, source_text: "10,9", page: 2, confidence: 0.31, doubtful: true } : v,
+    );
+    const original = { ...RESULT.report, values };
+    const server = fakeServer({
+      "GET /api/v1/me": [ok(USER)],
+      "GET /api/v1/jobs/:id/values": [ok({ original, current: null })],
+    });
+    renderWithApp(<ReviewScreen jobId={JOB_ID} />, { fetch: server.fetch });
+    await screen.findByLabelText("Value (Hemoglobin)");
+    const notes = screen.getAllByText(/Not sure of this one/);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toHaveTextContent("Not sure of this one: OCR read “10,9” on page 2. Check it against your report.");
+    expect(notes[0]?.closest("li")).toHaveAttribute("data-analyte", "hemoglobin");
+  });
+
   it("starts from empty hemoglobin and MCV rows when nothing could be read", () => {
     const draft = draftFrom({ original: null, current: null });
     expect(draft.rows.map((row) => [row.analyte, row.value, row.unit])).toEqual([

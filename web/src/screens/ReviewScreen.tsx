@@ -16,6 +16,8 @@ interface Row {
   value: string;
   unit: string;
   original: string | null;
+  /** The reader doubts the value it read: the person is asked to check it against the page. */
+  doubt: { printed: string; page: number | null } | null;
 }
 
 interface Draft {
@@ -29,20 +31,25 @@ let rowKey = 0;
 const nextKey = () => (rowKey += 1);
 
 function emptyRow(analyte: string): Row {
-  return { key: nextKey(), analyte, value: "", unit: ANALYTE_BY_CODE.get(analyte)?.units[0] ?? "", original: null };
+  return { key: nextKey(), analyte, value: "", unit: ANALYTE_BY_CODE.get(analyte)?.units[0] ?? "", original: null, doubt: null };
 }
 
 /** The form starts from the values in use (or those read from the document); with nothing read, from empty
  * rows for the two values the estimate cannot do without. */
 export function draftFrom(values: JobValues): Draft {
   const report: LabReport | null = values.current ?? values.original;
-  const originals = new Map((values.original?.values ?? []).map((v) => [v.analyte, `${v.value} ${v.unit ?? ""}`.trim()]));
+  const read = values.original?.values ?? [];
+  const originals = new Map(read.map((v) => [v.analyte, `${v.value} ${v.unit ?? ""}`.trim()]));
+  const doubts = new Map(
+    read.filter((v) => v.doubtful).map((v) => [v.analyte, { printed: v.source_text ?? String(v.value), page: v.page ?? null }]),
+  );
   const rows: Row[] = (report?.values ?? []).map((v) => ({
     key: nextKey(),
     analyte: v.analyte,
     value: String(v.value),
     unit: v.unit ?? v.normalized_unit,
     original: originals.get(v.analyte) ?? null,
+    doubt: doubts.get(v.analyte) ?? null,
   }));
   return {
     rows: rows.length ? rows : [emptyRow("hemoglobin"), emptyRow("mcv")],
@@ -153,7 +160,7 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
               const analyte = ANALYTE_BY_CODE.get(row.analyte);
               const rowInvalid = invalid.filter((item) => item.field === row.analyte);
               return (
-                <li key={row.key} className="review-row" data-analyte={row.analyte}>
+                <li key={row.key} className={row.doubt ? "review-row doubtful" : "review-row"} data-analyte={row.analyte}>
                   <div className="field">
                     <label htmlFor={`analyte-${row.key}`}>{t("field.analyte")}</label>
                     <select
@@ -202,6 +209,13 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
                     ✕
                   </button>
                   {row.original && <p className="muted small row-note">{t("review.original", { value: row.original })}</p>}
+                  {row.doubt && (
+                    <p className="row-note doubt-note">
+                      {row.doubt.page === null
+                        ? t("review.doubtful", { printed: row.doubt.printed })
+                        : t("review.doubtfulOnPage", { printed: row.doubt.printed, page: row.doubt.page })}
+                    </p>
+                  )}
                   {rowInvalid.map((item) => {
                     const reason = `invalid.${item.code}`;
                     return (

@@ -1,0 +1,89 @@
+"""Preparing photos and scans for OCR, without Tesseract: the sheet found and straightened, rules and
+specks erased, letters and decimal points kept. Small synthetic images, so these run in milliseconds."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from verae.labs import ocr
+
+PAGE = (420, 594)  # A4 proportions
+
+
+def page_with_text() -> np.ndarray:
+    page = Image.new("L", PAGE, 255)
+    draw = ImageDraw.Draw(page)
+    for row in range(12):
+        draw.text((30, 40 + row * 40), f"Haemoglobin {120 + row}.5 g/L  115-165", fill=0)
+    return np.asarray(page)
+
+
+def photographed(page: np.ndarray, corners: np.ndarray, shadow: bool) -> np.ndarray:
+    """The page warped onto a darker desk, as a phone held off-axis sees it, optionally half in shadow."""
+    height, width = page.shape
+    source = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    transform = cv2.getPerspectiveTransform(source, corners)
+    desk = cv2.warpPerspective(page, transform, (640, 760), borderValue=70)
+    if shadow:
+        light = np.linspace(1.0, 0.45, desk.shape[1], dtype=np.float32)[None, :]
+        desk = (desk * light).astype(np.uint8)
+    return desk
+
+
+CORNERS = np.array([[90, 60], [540, 95], [575, 700], [60, 680]], dtype=np.float32)
+
+
+def test_a_photographed_sheet_is_found_by_its_four_corners_even_half_in_shadow() -> None:
+    for shadow in (False, True):
+        found = ocr._page_quad(photographed(page_with_text(), CORNERS, shadow))
+        assert found is not None
+        # each true corner has a found corner within a few pixels (the outline is traced on a reduced copy)
+        distances = np.linalg.norm(found[:, None, :] - CORNERS[None, :, :], axis=2)
+        assert distances.min(axis=0).max() < 8, found
+
+
+def test_the_sheet_is_straightened_to_about_its_own_proportions() -> None:
+    straightened = ocr._crop_to_paper(photographed(page_with_text(), CORNERS, shadow=True))
+    height, width = straightened.shape
+    # the mean lengths of opposite sides: near the true proportions (exact ones need the camera's focal
+    # length), and OCR needs letters of a sensible shape, not exact ones
+    assert abs(height / width - PAGE[1] / PAGE[0]) < 0.2
+    # no desk left along the edges: the borders are paper (bright), not the dark desk
+    assert np.median(straightened[:, :5]) > 100
+    assert np.median(straightened[:5, :]) > 100
+
+
+def test_a_framed_table_in_a_screenshot_is_not_taken_for_a_sheet() -> None:
+    screenshot = np.full((600, 700), 255, np.uint8)
+    cv2.rectangle(screenshot, (20, 20), (680, 420), 0, 2)
+    screenshot[60:400:30, 40:660] = 0  # table rows inside the frame
+    assert ocr._page_quad(screenshot) is None
+    assert ocr._crop_to_paper(screenshot).shape == screenshot.shape
+
+
+def test_dotted_and_solid_rules_and_lone_specks_are_erased_while_text_and_decimal_points_stay() -> None:
+    image = Image.new("L", (2480, 400), 255)  # an A4 page's width at 300 dpi
+    draw = ImageDraw.Draw(image)
+    draw.line((20, 50, 2400, 50), fill=0, width=3)  # a solid rule
+    for x in range(20, 2400, 9):  # a dotted rule: 3-pixel dots 6 pixels apart ...
+        draw.rectangle((x, 150, x + 2, 152), fill=0)
+    draw.rectangle((1000, 115, 1012, 145), fill=0)  # ... passing just under a letter
+    draw.rectangle((100, 250, 112, 280), fill=0)  # a digit-sized stroke ...
+    draw.rectangle((126, 275, 129, 280), fill=0)  # ... its decimal point, a monospace cell away
+    draw.rectangle((600, 330, 602, 332), fill=0)  # a speck, far from any letter
+    cleaned = np.asarray(ocr.remove_rules(image))
+    assert cleaned[48:53, 20:2400].min() == 255
+    assert cleaned[150:153, 20:2400].min() == 255
+    assert cleaned[330:333, 600:603].min() == 255
+    assert cleaned[115:146, 1000:1013].max() == 0
+    assert cleaned[250:281, 100:113].max() == 0
+    assert cleaned[275:281, 126:130].max() == 0
+
+
+def test_a_bold_word_whose_letters_touch_is_not_erased_as_a_rule() -> None:
+    image = Image.new("L", (1200, 200), 255)
+    # a run of touching letter stems, longer than a rule must be: ink 20 pixels tall is letters, not a rule
+    ImageDraw.Draw(image).rectangle((100, 80, 400, 100), fill=0)
+    assert np.asarray(ocr.remove_rules(image))[80:101, 100:401].max() == 0
