@@ -3,19 +3,26 @@
 from verae.models.audit import AuditLog, Event
 from verae.models.base import Base
 from verae.models.job import Job
+from verae.models.organisation import ApiKey, ExpiredResult, Organisation
 from verae.models.result import Result
 from verae.models.upload import Upload
 from verae.models.user import LoginAttempt, PasswordResetToken, RefreshToken, User
+from verae.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "ApiKey",
     "AuditLog",
     "Base",
     "Event",
+    "ExpiredResult",
     "Job",
     "LoginAttempt",
+    "Organisation",
     "PasswordResetToken",
     "RefreshToken",
     "Result",
     "Upload",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -14,6 +14,7 @@ from verae.kit.errors import StorageUnavailable, ValidationFailed, error_respons
 from verae.kit.pagination import PageParams, page_params
 from verae.models import Job
 from verae.observability.logging import get_logger
+from verae.orgs.scopes import UPLOAD_SCOPES
 from verae.uploads import service
 from verae.uploads.errors import (
     DailyUploadQuotaExceeded,
@@ -89,7 +90,7 @@ async def create_upload(
     def admit() -> uuid.UUID:
         # One short transaction before the body streams, so none is held while it arrives.
         with services.db.own_unit_of_work() as session:
-            user = authenticate(services, session, credentials).user
+            user = authenticate(services, session, credentials, scopes=UPLOAD_SCOPES).user
             service.admit_upload(session, services.settings, user.id)
             return user.id
 

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy.orm import Session
+
+from verae.models import ApiKey, Organisation
+
+# Authentication reads the key and its organisation's principal in one statement, before the request's
+# session begins (the rate limit's own transaction comes between them).
+_KEY_BY_PREFIX = (
+    select(
+        ApiKey.id,
+        ApiKey.secret_hash,
+        ApiKey.scopes,
+        ApiKey.rate_limit_per_minute,
+        ApiKey.expires_at,
+        ApiKey.revoked_at,
+        Organisation.user_id,
+    )
+    .join(Organisation, Organisation.id == ApiKey.organisation_id)
+    .where(ApiKey.prefix == bindparam("prefix"))
+)
+
+
+def key_by_prefix(connection: Connection, prefix: str) -> Row[Any] | None:
+    return connection.execute(_KEY_BY_PREFIX, {"prefix": prefix}).first()
+
+
+def find_organisation(session: Session, name_or_id: str) -> Organisation | None:
+    try:
+        by_id = session.get(Organisation, uuid.UUID(name_or_id))
+    except ValueError:
+        by_id = None
+    return by_id or session.scalar(select(Organisation).where(Organisation.name == name_or_id))
+
+
+def get_organisation(session: Session, organisation_id: uuid.UUID) -> Organisation | None:
+    return session.get(Organisation, organisation_id)
+
+
+def organisation_of_user(session: Session, user_id: uuid.UUID) -> Organisation | None:
+    return session.scalar(select(Organisation).where(Organisation.user_id == user_id))
+
+
+def list_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def organisations_with_retention(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).where(Organisation.retention_days.is_not(None))))
+
+
+def get_key(session: Session, key_id: uuid.UUID) -> ApiKey | None:
+    return session.get(ApiKey, key_id)
+
+
+def keys_of_organisation(session: Session, organisation_id: uuid.UUID) -> list[ApiKey]:
+    newest_first = select(ApiKey).where(ApiKey.organisation_id == organisation_id)
+    return list(session.scalars(newest_first.order_by(ApiKey.created_at.desc())))
+
+
+def key_is_usable(key: ApiKey | Row[Any], now: datetime) -> bool:
+    return key.revoked_at is None and (key.expires_at is None or key.expires_at > now)
