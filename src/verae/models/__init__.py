@@ -4,6 +4,7 @@ from verae.models.audit import AuditLog, Event
 from verae.models.base import Base
 from verae.models.job import Job
 from verae.models.organisation import ApiKey, ExpiredResult, Organisation
+from verae.models.rate_limit import RateLimitWindow
 from verae.models.result import Result
 from verae.models.upload import Upload
 from verae.models.user import LoginAttempt, PasswordResetToken, RefreshToken, User
@@ -19,6 +20,7 @@ __all__ = [
     "LoginAttempt",
     "Organisation",
     "PasswordResetToken",
+    "RateLimitWindow",
     "RefreshToken",
     "Result",
     "Upload",

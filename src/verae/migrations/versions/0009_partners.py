@@ -1,7 +1,7 @@
 """organisations, api keys, webhooks, external ids and expired results
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-05 19:01:15
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import verae.kit.db
 
 revision: str = "0009"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
