@@ -45,6 +45,7 @@ from verae.kit.errors import (
 from verae.observability.context import current_correlation_id
 from verae.observability.logging import configure_logging, get_logger
 from verae.observability.middleware import HEADER, CorrelationMiddleware
+from verae.orgs.router import router as orgs_router
 from verae.queue.wakeup import Wakeup
 from verae.results.router import router as results_router
 from verae.risk.router import router as risk_router
@@ -215,7 +216,7 @@ def create_app(
     )
     app.add_middleware(CorrelationMiddleware)
     _install_error_handlers(app)
-    for router in (auth_router, uploads_router, jobs_router, results_router, risk_router):
+    for router in (auth_router, uploads_router, jobs_router, results_router, risk_router, orgs_router):
         app.include_router(router)
 
     @app.get("/health", tags=["operations"])

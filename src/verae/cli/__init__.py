@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from verae.cli import analyze, blobs, db, jobs, model, openapi, predict, serve, smoke, worker
+from verae.cli import analyze, blobs, db, jobs, model, openapi, orgs, predict, serve, smoke, worker
 from verae.cli.common import configure
 
 # Plain help text (no rich markup): rendering help with rich imports more than the command itself.
@@ -25,3 +25,5 @@ app.add_typer(db.db_app, name="db")
 app.add_typer(jobs.jobs_app, name="jobs")
 app.add_typer(blobs.blobs_app, name="blobs")
 app.add_typer(model.model_app, name="model")
+app.add_typer(orgs.orgs_app, name="orgs")
+app.add_typer(orgs.keys_app, name="keys")

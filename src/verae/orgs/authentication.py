@@ -9,7 +9,7 @@ from verae.kit.db import Database
 from verae.kit.limiter import DatabaseLimiter
 from verae.kit.time import utcnow
 from verae.orgs import repository
-from verae.orgs.errors import InsufficientScope, InvalidApiKey
+from verae.orgs.errors import ApiKeyRateLimited, InsufficientScope, InvalidApiKey
 from verae.orgs.keys import secret_matches, split_key
 from verae.orgs.scopes import Scope
 
@@ -35,10 +35,17 @@ def authenticate_key(db: Database, token: str, required: tuple[Scope, ...] | Non
     # lock, which a request session that had begun writing would hold).
     with db.single_statement() as connection:
         key = repository.key_by_prefix(connection, prefix)
-    if key is None or not secret_matches(secret, key.secret_hash) or not repository.key_is_usable(key, utcnow()):
+    if (
+        key is None
+        or not secret_matches(secret, key.secret_hash)
+        or not repository.key_is_usable(key, utcnow())
+    ):
         raise InvalidApiKey()
     DatabaseLimiter(db).hit(
-        f"api_key:{key.id}", limit=key.rate_limit_per_minute, window_seconds=RATE_WINDOW_SECONDS
+        f"api_key:{key.id}",
+        limit=key.rate_limit_per_minute,
+        window_seconds=RATE_WINDOW_SECONDS,
+        error=ApiKeyRateLimited,
     )
     if required is None or not set(required) <= set(key.scopes):
         raise InsufficientScope(details={"required": list(required or ()), "granted": list(key.scopes)})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verae.kit.errors import Conflict, Forbidden, NotFound, Unauthenticated
+from verae.kit.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthenticated
 
 
 class InvalidApiKey(Unauthenticated):
@@ -38,3 +38,8 @@ class OrganisationNameTaken(Conflict):
 class ApiKeyRevoked(Conflict):
     code = "api_key_revoked"
     default_message = "This API key is revoked or expired; create a new one."
+
+
+class ApiKeyRateLimited(TooManyRequests):
+    code = "api_key_rate_limited"
+    default_message = "This API key made more requests this minute than its limit allows."

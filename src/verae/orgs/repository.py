@@ -35,7 +35,11 @@ def find_organisation(session: Session, name_or_id: str) -> Organisation | None:
         by_id = session.get(Organisation, uuid.UUID(name_or_id))
     except ValueError:
         by_id = None
-    return by_id or session.scalar(select(Organisation).where(Organisation.name == name_or_id))
+    return by_id or organisation_named(session, name_or_id)
+
+
+def organisation_named(session: Session, name: str) -> Organisation | None:
+    return session.scalar(select(Organisation).where(Organisation.name == name))
 
 
 def get_organisation(session: Session, organisation_id: uuid.UUID) -> Organisation | None:

@@ -26,6 +26,8 @@ NO_PASSWORD = "!organisation"
 def create_organisation(
     session: Session, name: str, *, retention_days: int | None, actor_id: uuid.UUID | None
 ) -> OrganisationOut:
+    if repository.organisation_named(session, name) is not None:
+        raise OrganisationNameTaken()
     principal = User(
         email=f"organisation-{uuid.uuid4().hex}@organisations.invalid",
         password_hash=NO_PASSWORD,
@@ -37,10 +39,14 @@ def create_organisation(
     session.add(organisation)
     try:
         session.flush()
-    except IntegrityError as error:
+    except IntegrityError as error:  # a concurrent creation under the same name won
         raise OrganisationNameTaken() from error
     record_audit(
-        session, "organisation.created", user_id=actor_id, object_type="organisation", object_id=organisation.id
+        session,
+        "organisation.created",
+        user_id=actor_id,
+        object_type="organisation",
+        object_id=organisation.id,
     )
     return OrganisationOut.model_validate(organisation)
 
@@ -135,4 +141,6 @@ def revoke_key(session: Session, key_id: uuid.UUID, *, actor_id: uuid.UUID | Non
 
 
 def list_keys(session: Session, organisation: Organisation) -> list[ApiKeyOut]:
-    return [ApiKeyOut.model_validate(key) for key in repository.keys_of_organisation(session, organisation.id)]
+    return [
+        ApiKeyOut.model_validate(key) for key in repository.keys_of_organisation(session, organisation.id)
+    ]

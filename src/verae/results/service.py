@@ -13,8 +13,10 @@ from verae.results.errors import ResultNotFound, ResultNotReady
 from verae.results.schemas import ResultOut, ResultPage, ResultSummary
 
 
-def list_results(session: Session, user_id: uuid.UUID, page: PageParams) -> ResultPage:
-    results, total = repository.list_results_of_user(session, user_id, page)
+def list_results(
+    session: Session, user_id: uuid.UUID, page: PageParams, external_id: str | None = None
+) -> ResultPage:
+    results, total = repository.list_results_of_user(session, user_id, page, external_id)
     filenames = repository.source_filenames(session, results)
     record_audit(session, "results.listed", user_id=user_id, details={"count": len(results)})
     return ResultPage(

@@ -4,7 +4,8 @@ import uuid
 from typing import Annotated
 
 from anyio import CancelScope, to_thread
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi.security import HTTPAuthorizationCredentials
 
 from verae.auth.dependencies import BearerCredentials, CurrentUser, authenticate
 from verae.auth.errors import BEARER_ERRORS
@@ -14,7 +15,7 @@ from verae.kit.errors import StorageUnavailable, ValidationFailed, error_respons
 from verae.kit.pagination import PageParams, page_params
 from verae.models import Job
 from verae.observability.logging import get_logger
-from verae.orgs.scopes import UPLOAD_SCOPES
+from verae.orgs.scopes import UPLOAD_SCOPES, Scope
 from verae.uploads import service
 from verae.uploads.errors import (
     DailyUploadQuotaExceeded,
@@ -33,6 +34,25 @@ from verae.uploads.schemas import UploadAccepted, UploadOut, UploadPage
 
 router = APIRouter(prefix="/api/v1/uploads", tags=["uploads"], responses=error_responses(*BEARER_ERRORS))
 log = get_logger("verae.uploads")
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[A-Za-z0-9._:-]{1,128}$",
+        description="Any unique string per upload (e.g. a UUID). Sending the same file again with the "
+        "same key (a retry after a timeout) answers with the first upload's job instead of creating "
+        "another; another file under a used key is 409 idempotency_key_reused.",
+    ),
+]
+ExternalId = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[A-Za-z0-9._:/-]{1,128}$",
+        description="An organisation's own reference for the patient; `GET /results?external_id=` lists "
+        "the results under it.",
+    ),
+]
 
 _MULTIPART_BODY = {
     "requestBody": {
@@ -73,24 +93,33 @@ async def create_upload(
     response: Response,
     credentials: BearerCredentials,
     services: ServicesDep,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            pattern=r"^[A-Za-z0-9._:-]{1,128}$",
-            description="Any unique string per upload (e.g. a UUID). Sending the same file again with the "
-            "same key (a retry after a timeout) answers with the first upload's job instead of creating "
-            "another; another file under a used key is 409 idempotency_key_reused.",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
+    external_id: ExternalId = None,
 ) -> UploadAccepted:
     """Upload a lab report (PDF, PNG, JPEG, CSV or JSON; field `file`). Processing continues in the
     background: poll the job in the Location header."""
+    job, upload_id = await accept_upload(
+        request, credentials, services, idempotency_key=idempotency_key, external_id=external_id
+    )
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return UploadAccepted(job_id=job.id, upload_id=upload_id, status=JobOut.of(job).status)
+
+
+async def accept_upload(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    services: Services,
+    *,
+    idempotency_key: str | None,
+    external_id: str | None,
+    scopes: tuple[Scope, ...] = UPLOAD_SCOPES,
+) -> tuple[Job, uuid.UUID]:
+    """Authenticate and admit, stream the file, store the upload and its job: the job and the upload id."""
 
     def admit() -> uuid.UUID:
         # One short transaction before the body streams, so none is held while it arrives.
         with services.db.own_unit_of_work() as session:
-            user = authenticate(services, session, credentials, scopes=UPLOAD_SCOPES).user
+            user = authenticate(services, session, credentials, scopes=scopes).user
             service.admit_upload(session, services.settings, user.id)
             return user.id
 
@@ -110,6 +139,7 @@ async def create_upload(
             received=received,
             media_type=media_type,
             idempotency_key=idempotency_key,
+            external_id=external_id,
         )
 
     try:
@@ -122,8 +152,7 @@ async def create_upload(
         await to_thread.run_sync(_discard_blob, services, upload_id, limiter=services.upload_threads)
     else:
         services.wakeup.notify()
-    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
-    return UploadAccepted(job_id=job.id, upload_id=job.upload_id or upload_id, status=JobOut.of(job).status)
+    return job, job.upload_id or upload_id
 
 
 def _discard_blob(services: Services, upload_id: uuid.UUID) -> None:
