@@ -50,6 +50,8 @@ from verae.queue.wakeup import Wakeup
 from verae.results.router import router as results_router
 from verae.risk.router import router as risk_router
 from verae.uploads.router import router as uploads_router
+from verae.webhooks.admin_router import router as webhooks_admin_router
+from verae.webhooks.router import router as webhooks_router
 
 if TYPE_CHECKING:
     from verae.worker import Worker
@@ -216,7 +218,16 @@ def create_app(
     )
     app.add_middleware(CorrelationMiddleware)
     _install_error_handlers(app)
-    for router in (auth_router, uploads_router, jobs_router, results_router, risk_router, orgs_router):
+    for router in (
+        auth_router,
+        uploads_router,
+        jobs_router,
+        results_router,
+        risk_router,
+        orgs_router,
+        webhooks_router,
+        webhooks_admin_router,
+    ):
         app.include_router(router)
 
     @app.get("/health", tags=["operations"])

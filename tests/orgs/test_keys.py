@@ -4,6 +4,7 @@ revoked at once, limited per key; an organisation's objects are its own (another
 from __future__ import annotations
 
 import hashlib
+import uuid
 from typing import Any
 
 import pytest
@@ -111,7 +112,7 @@ def test_a_rotated_key_keeps_working_for_the_grace_period_and_a_revoked_one_stop
         assert client.get("/api/v1/results", headers={"X-API-Key": token}).status_code == 200
     # Past the grace period the old key is refused, the new one is not.
     with services.db.unit_of_work() as session:
-        session.execute(update(ApiKey).where(ApiKey.id == old["id"]).values(expires_at=utcnow()))
+        session.execute(update(ApiKey).where(ApiKey.id == uuid.UUID(old["id"])).values(expires_at=utcnow()))
     assert client.get("/api/v1/results", headers={"X-API-Key": old["key"]}).status_code == 401
     assert client.get("/api/v1/results", headers={"X-API-Key": new["key"]}).status_code == 200
     again = client.post(f"/api/v1/admin/orgs/{organisation_id}/keys/{old['id']}/rotate", headers=admin)

@@ -20,9 +20,9 @@ from verae.observability.context import correlated
 from verae.observability.logging import get_logger
 from verae.observability.metrics import JOB_SECONDS, JOBS_FINISHED
 from verae.queue.context import JobContext, JobHandler
-from verae.queue.errors import PermanentJobError
+from verae.queue.errors import PermanentJobError, RetryLater
 from verae.queue.faults import parse_faults
-from verae.queue.queue import ClaimedJob, LeaseLost, Queue, backoff_seconds
+from verae.queue.queue import ClaimedJob, LeaseLost, OutcomeListener, Queue, backoff_seconds
 from verae.queue.wakeup import PostgresListener, Wakeup
 
 log = get_logger("verae.worker")
@@ -92,9 +92,10 @@ class Worker:
         handlers: Mapping[str, JobHandler],
         concurrency: int = 1,
         periodic: Sequence[PeriodicTask] = (),
+        outcome_listeners: Sequence[OutcomeListener] = (),
     ) -> None:
         self.settings = settings
-        self.queue = Queue(db, lease_seconds=settings.job_lease_seconds)
+        self.queue = Queue(db, lease_seconds=settings.job_lease_seconds, outcome_listeners=outcome_listeners)
         self.context = JobContext(
             db=db, blobs=blobs, queue=self.queue, settings=settings, faults=parse_faults(settings.faults)
         )
@@ -228,6 +229,15 @@ class Worker:
             outcome = "failed"
             code, diagnostic = permanent.code, permanent.diagnostic
             self._settle(job, lambda: self.queue.fail(job, code=code, diagnostic=diagnostic))
+        except RetryLater as later:
+            code, delay = later.code, later.delay_seconds
+            if job.attempt >= job.max_attempts:
+                outcome = "failed"
+                diagnostic = f"Failed {job.attempt} times ({code})."
+                self._settle(job, lambda: self.queue.fail(job, code=code, diagnostic=diagnostic))
+            else:
+                outcome = "retry"
+                self._settle(job, lambda: self.queue.retry(job, code=code, delay_seconds=delay))
         except Exception as error:
             code = _error_code(error)
             bound.warning("job_attempt_failed", code=code, error_type=type(error).__name__)
