@@ -53,7 +53,9 @@ def new_key(
 ALL_SCOPES = ["uploads:write", "uploads:read", "results:read", "webhooks:manage"]
 
 
-def partner(client: TestClient, admin: dict[str, str], scopes: list[str] = ALL_SCOPES, **fields: Any) -> dict[str, Any]:
+def partner(
+    client: TestClient, admin: dict[str, str], scopes: list[str] = ALL_SCOPES, **fields: Any
+) -> dict[str, Any]:
     """A new organisation with one key: {organisation, key, headers}."""
     organisation = new_organisation(client, admin, **fields)
     key = new_key(client, admin, organisation["id"], scopes)

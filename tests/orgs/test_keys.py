@@ -162,14 +162,22 @@ def test_results_are_listed_by_the_organisations_patient_reference(
     assert sorted(item["external_id"] for item in uploads) == ["patient-7", "patient-7", "patient-8"]
     # Another organisation with the same reference sees none of them.
     other = partner(client, admin)
-    assert client.get("/api/v1/results", params={"external_id": "patient-7"}, headers=other["headers"]).json()[
-        "total"
-    ] == 0
+    assert (
+        client.get("/api/v1/results", params={"external_id": "patient-7"}, headers=other["headers"]).json()[
+            "total"
+        ]
+        == 0
+    )
 
 
-def test_only_admins_manage_organisations(client: TestClient, register: Register, admin: dict[str, str]) -> None:
+def test_only_admins_manage_organisations(
+    client: TestClient, register: Register, admin: dict[str, str]
+) -> None:
     assert client.post("/api/v1/admin/orgs", json={"name": "x"}).status_code == 401
-    assert client.post("/api/v1/admin/orgs", json={"name": "x"}, headers=register()["headers"]).status_code == 404
+    assert (
+        client.post("/api/v1/admin/orgs", json={"name": "x"}, headers=register()["headers"]).status_code
+        == 404
+    )
     first = client.post("/api/v1/admin/orgs", json={"name": "Same Lab"}, headers=admin)
     second = client.post("/api/v1/admin/orgs", json={"name": "Same Lab"}, headers=admin)
     assert first.status_code == 201
