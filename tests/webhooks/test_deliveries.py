@@ -80,7 +80,8 @@ def test_a_finished_job_is_delivered_signed_to_its_organisations_endpoint(
     assert not _verified(endpoint["secret"], delivered.headers["Verae-Signature"], delivered.body + b" ")
     assert not _verified("whsec_another", delivered.headers["Verae-Signature"], delivered.body)
     assert delivered.headers["Verae-Event-Id"] == body["id"]
-    assert body["type"] == "job.done" and set(body) == {"id", "type", "created_at", "data"}
+    assert body["type"] == "job.done"
+    assert set(body) == {"id", "type", "created_at", "data"}
     job = client.get(f"/api/v1/jobs/{response.json()['job_id']}", headers=clinic["headers"]).json()
     assert body["data"] | {} == {
         "job_id": job["id"],
@@ -92,7 +93,8 @@ def test_a_finished_job_is_delivered_signed_to_its_organisations_endpoint(
     }
     (logged,) = _deliveries(client, clinic["headers"])
     assert (logged["status"], logged["attempts"], logged["last_status_code"]) == ("succeeded", 1, 200)
-    assert logged["last_latency_ms"] is not None and logged["event_id"] == body["id"]
+    assert logged["last_latency_ms"] is not None
+    assert logged["event_id"] == body["id"]
     # The delivery jobs are not the organisation's uploads' jobs.
     assert client.get("/api/v1/jobs", headers=clinic["headers"]).json()["total"] == 1
 
@@ -135,7 +137,8 @@ def test_a_4xx_is_not_retried_and_an_admin_can_replay_the_failed_delivery(
         replay = f"/api/v1/admin/orgs/{organisation_id}/webhooks/deliveries/{failed['id']}/replay"
         assert client.post(replay, headers=clinic["headers"]).status_code == 403  # a key is not an admin
         replayed = client.post(replay, headers=admin)
-        assert replayed.status_code == 202 and replayed.json()["status"] == "pending"
+        assert replayed.status_code == 202
+        assert replayed.json()["status"] == "pending"
         worker.run_pending()
     assert len(hooks.received) == 2
     assert hooks.received[0].headers["Verae-Event-Id"] == hooks.received[1].headers["Verae-Event-Id"]
@@ -156,7 +159,8 @@ def test_endpoints_are_the_organisations_own_and_not_for_people(
     created = _endpoint(client, clinic["headers"], "http://127.0.0.1:9/hooks", ["job.failed"])
     assert created["secret"].startswith("whsec_")
     listed = client.get("/api/v1/webhooks/endpoints", headers=clinic["headers"]).json()
-    assert [item["id"] for item in listed] == [created["id"]] and "secret" not in listed[0]
+    assert [item["id"] for item in listed] == [created["id"]]
+    assert "secret" not in listed[0]
     assert client.get("/api/v1/webhooks/endpoints", headers=other["headers"]).json() == []
     path = f"/api/v1/webhooks/endpoints/{created['id']}"
     assert client.delete(path, headers=other["headers"]).status_code == 404
