@@ -49,6 +49,7 @@ from verae.orgs.router import router as orgs_router
 from verae.queue.wakeup import Wakeup
 from verae.results.router import router as results_router
 from verae.risk.router import router as risk_router
+from verae.uploads.ingest import router as ingest_router
 from verae.uploads.router import router as uploads_router
 from verae.webhooks.admin_router import router as webhooks_admin_router
 from verae.webhooks.router import router as webhooks_router
@@ -221,6 +222,7 @@ def create_app(
     for router in (
         auth_router,
         uploads_router,
+        ingest_router,
         jobs_router,
         results_router,
         risk_router,

@@ -54,7 +54,7 @@ ExternalId = Annotated[
     ),
 ]
 
-_MULTIPART_BODY = {
+MULTIPART_BODY = {
     "requestBody": {
         "required": True,
         "content": {
@@ -73,7 +73,7 @@ _MULTIPART_BODY = {
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
-    openapi_extra=_MULTIPART_BODY,
+    openapi_extra=MULTIPART_BODY,
     responses=error_responses(
         EmptyFile,
         InvalidMultipart,
