@@ -4,10 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, Row, bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from verae.models import ApiKey, Organisation
+from verae.models import ApiKey, Job, Organisation, Result, Upload
+from verae.models.job import QUEUED, RUNNING
 
 # Authentication reads the key and its organisation's principal in one statement, before the request's
 # session begins (the rate limit's own transaction comes between them).
@@ -69,3 +70,30 @@ def keys_of_organisation(session: Session, organisation_id: uuid.UUID) -> list[A
 
 def key_is_usable(key: ApiKey | Row[Any], now: datetime) -> bool:
     return key.revoked_at is None and (key.expires_at is None or key.expires_at > now)
+
+
+def expired_uploads(session: Session, user_id: uuid.UUID, before: datetime, limit: int) -> list[Row[Any]]:
+    """(upload_id, blob_key, document_sha256, result_id, report, risk) of the principal's uploads made
+    before `before`, except those whose job is queued or running (a worker may be reading them)."""
+    busy = select(Job.id).where(Job.upload_id == Upload.id, Job.state.in_((QUEUED, RUNNING))).exists()
+    query = (
+        select(
+            Upload.id.label("upload_id"),
+            Upload.blob_key,
+            Upload.sha256.label("document_sha256"),
+            Result.id.label("result_id"),
+            Result.report,
+            Result.risk,
+        )
+        .outerjoin(Result, Result.upload_id == Upload.id)
+        .where(Upload.user_id == user_id, Upload.created_at < before, ~busy)
+        .order_by(Upload.created_at)
+        .limit(limit)
+    )
+    return list(session.execute(query).all())
+
+
+def delete_upload(session: Session, upload_id: uuid.UUID) -> bool:
+    """Delete the upload (its job and result go with it, ON DELETE CASCADE); False if already gone."""
+    gone = session.execute(delete(Upload).where(Upload.id == upload_id).returning(Upload.id)).first()
+    return gone is not None

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from verae.kit.pagination import PageParams, page_of
 from verae.labs.schemas import LabReport
-from verae.models import Job, Result, Upload
+from verae.models import ExpiredResult, Job, Result, Upload
 from verae.risk.schemas import RiskResult
 from verae.uploads import repository as uploads_repository
 
@@ -54,3 +54,11 @@ def save_result(session: Session, job: Job, report: LabReport, risk: RiskResult)
             collection_date=report.collection_date,
         )
     )
+
+
+def was_expired(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    """The result was the user's and retention deleted it."""
+    found = select(ExpiredResult.result_id).where(
+        ExpiredResult.result_id == result_id, ExpiredResult.user_id == user_id
+    )
+    return session.scalar(found) is not None

@@ -11,7 +11,7 @@ from verae.kit.deps import WriteSessionDep
 from verae.kit.errors import ValidationFailed, error_responses
 from verae.kit.pagination import PageParams, page_params
 from verae.results import service
-from verae.results.errors import ResultNotFound, ResultNotReady
+from verae.results.errors import ResultExpired, ResultNotFound, ResultNotReady
 from verae.results.schemas import ResultOut, ResultPage
 
 router = APIRouter(prefix="/api/v1/results", tags=["results"], responses=error_responses(*BEARER_ERRORS))
@@ -31,6 +31,8 @@ def list_results(
     return service.list_results(session, user.id, page, external_id)
 
 
-@router.get("/{result_id}", responses=error_responses(ResultNotFound, ResultNotReady, ValidationFailed))
+@router.get(
+    "/{result_id}", responses=error_responses(ResultNotFound, ResultNotReady, ResultExpired, ValidationFailed)
+)
 def get_result(result_id: uuid.UUID, user: CurrentUser, session: WriteSessionDep) -> ResultOut:
     return service.view_result(session, result_id, user.id)
