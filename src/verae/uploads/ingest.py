@@ -69,6 +69,7 @@ _422 = {
 
 @router.post(
     "",
+    response_model=IngestOut,
     openapi_extra=MULTIPART_BODY,
     responses={
         **error_responses(
