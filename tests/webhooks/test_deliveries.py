@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,6 +54,17 @@ def _verified(secret: str, signature_header: str, body: bytes) -> bool:
     return True
 
 
+def _documented_verify() -> Callable[..., bool]:
+    """The receivers' verification snippet in docs/api.md, run as a receiver would paste it."""
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    after = guide.split("<!-- verification snippet", 1)[1]
+    code = after.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "docs/api.md", "exec"), namespace)
+    verify: Callable[..., bool] = namespace["verify"]
+    return verify
+
+
 def _deliveries(client: TestClient, headers: dict[str, str]) -> list[dict[str, Any]]:
     response = client.get("/api/v1/webhooks/deliveries", headers=headers)
     assert response.status_code == 200, response.text
@@ -79,6 +92,10 @@ def test_a_finished_job_is_delivered_signed_to_its_organisations_endpoint(
     assert _verified(endpoint["secret"], delivered.headers["Verae-Signature"], delivered.body)
     assert not _verified(endpoint["secret"], delivered.headers["Verae-Signature"], delivered.body + b" ")
     assert not _verified("whsec_another", delivered.headers["Verae-Signature"], delivered.body)
+    documented = _documented_verify()
+    assert documented(endpoint["secret"], delivered.headers["Verae-Signature"], delivered.body)
+    assert not documented(endpoint["secret"], delivered.headers["Verae-Signature"], delivered.body[:-1])
+    assert not documented(endpoint["secret"], delivered.headers["Verae-Signature"], delivered.body, -1)
     assert delivered.headers["Verae-Event-Id"] == body["id"]
     assert body["type"] == "job.done"
     assert set(body) == {"id", "type", "created_at", "data"}
