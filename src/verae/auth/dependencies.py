@@ -65,7 +65,7 @@ def authenticate(
     session: Session,
     credentials: HTTPAuthorizationCredentials | None,
     *,
-    scopes: tuple[Scope, ...] | None,
+    scopes: tuple[Scope, ...] | None = None,
 ) -> Principal:
     """The principal behind a bearer token, checked in the caller's session (401 with a code if none). An
     API key acts as its organisation's principal if it has the `scopes` (None: keys may not call this)."""

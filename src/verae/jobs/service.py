@@ -50,7 +50,7 @@ def polled_job_status(
         job = repository.get_job_status_in_active_session(connection, job_id, claims)
     if job is None:
         with services.db.unit_of_work(write=False) as session:
-            authenticate(services, session, credentials, scopes=None)  # 401 if the login session has ended
+            authenticate(services, session, credentials)  # 401 if the login session has ended
         raise JobNotFound()
     bind_user_id(str(claims.user_id))
     return JobOut.of(job)
