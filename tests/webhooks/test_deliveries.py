@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,14 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as independent_hmac
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from tests.helpers import ANAEMIC_CSV, Register, accepted_upload
 from tests.orgs.partners import admin_headers, partner
 from tests.webhooks.receiver import HANG, receiver
 from verae.kit.deps import Services
+from verae.kit.time import utcnow
+from verae.models import Job
 from verae.worker import Worker
 
 
@@ -204,3 +208,32 @@ def test_an_internal_url_is_refused_at_registration_and_again_at_delivery(
     assert hooks.received == []
     (logged,) = _deliveries(client, clinic["headers"])
     assert (logged["status"], logged["last_error"]) == ("failed", "unsafe_destination")
+
+
+def test_failed_jobs_are_announced_also_when_their_worker_was_lost(
+    client: TestClient, services: Services, worker: Worker, admin: dict[str, str]
+) -> None:
+    clinic = partner(client, admin)
+    with receiver() as hooks:
+        _endpoint(client, clinic["headers"], hooks.url, ["job.failed"])
+        unreadable = accepted_upload(client, clinic["headers"], b"%PDF-1.4\n\x00 not really a pdf", "r.pdf")
+        worker.run_pending()
+        lost = accepted_upload(client, clinic["headers"], ANAEMIC_CSV)
+        (claimed,) = worker.queue.claim()
+        # Its worker died on the last attempt: the lease ran out and the rescue fails the job.
+        with services.db.unit_of_work() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == claimed.id)
+                .values(attempt=Job.max_attempts, leased_until=utcnow() - timedelta(seconds=1))
+            )
+        assert worker.queue.rescue() == (0, 1)
+        worker.run_pending()
+    events = {
+        json.loads(request.body)["data"]["job_id"]: json.loads(request.body) for request in hooks.received
+    }
+    assert set(events) == {unreadable["job_id"], lost["job_id"]}
+    assert {event["type"] for event in events.values()} == {"job.failed"}
+    assert events[lost["job_id"]]["data"]["error_code"] == "worker_lost"
+    assert events[unreadable["job_id"]]["data"]["error_code"] not in (None, "worker_lost")
+    assert events[unreadable["job_id"]]["data"]["result_id"] is None
