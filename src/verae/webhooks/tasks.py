@@ -60,10 +60,12 @@ def _retry_after(response: httpx.Response) -> float:
         return 0.0
 
 
-@functools.cache
-def _client() -> httpx.Client:
-    """One per process (thread-safe), so deliveries reuse connections. No redirects (one could lead past
-    the SSRF guard) and no proxies from the environment (the connection goes to the checked address)."""
+@functools.lru_cache(maxsize=256)
+def _client(server_name: str) -> httpx.Client:
+    """One per receiving host and process (thread-safe), so deliveries reuse connections: per host, since
+    requests go to the checked address and hosts sharing an address must not share a TLS connection made
+    for another name. No redirects (one could lead past the SSRF guard) and no proxies from the
+    environment (the connection must go to the checked address)."""
     return httpx.Client(follow_redirects=False, trust_env=False, headers={"User-Agent": USER_AGENT})
 
 
@@ -86,7 +88,7 @@ def post_signed(
     }
     started = time.perf_counter()
     try:
-        response = _client().post(
+        response = _client(destination.server_name).post(
             destination.url,
             content=body,
             headers=headers,
