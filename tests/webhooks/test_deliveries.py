@@ -237,3 +237,20 @@ def test_failed_jobs_are_announced_also_when_their_worker_was_lost(
     assert events[lost["job_id"]]["data"]["error_code"] == "worker_lost"
     assert events[unreadable["job_id"]]["data"]["error_code"] not in (None, "worker_lost")
     assert events[unreadable["job_id"]]["data"]["result_id"] is None
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"webhook_allow_loopback": True, "webhook_retry_base_seconds": 0.0, "webhook_retry_hours": 0.0003}],
+)
+def test_retries_stop_when_the_retry_window_closes(
+    client: TestClient, worker: Worker, admin: dict[str, str]
+) -> None:
+    clinic = partner(client, admin)
+    with receiver([503] * 10_000) as hooks:  # about a second of retries, every answer a 503
+        _endpoint(client, clinic["headers"], hooks.url, ["job.done"])
+        accepted_upload(client, clinic["headers"], ANAEMIC_CSV)
+        worker.run_pending()
+    (logged,) = _deliveries(client, clinic["headers"])
+    assert (logged["status"], logged["last_error"]) == ("failed", "http_503")
+    assert logged["attempts"] == len(hooks.received) > 1
