@@ -59,6 +59,7 @@ def test_production_with_secure_settings_starts() -> None:
         ({"cors_origins": ["https://app.example.com", "null"]}, "https://"),
         ({"database_url": "sqlite:///./var/verae.db"}, "SQLite"),
         ({"faults": ["permanent@parsing"]}, "VERAE_FAULTS"),
+        ({"webhook_allow_loopback": True}, "VERAE_WEBHOOK_ALLOW_LOOPBACK"),
     ],
 )
 def test_production_refuses_insecure_settings(overrides: dict[str, object], complaint: str) -> None:

@@ -48,10 +48,14 @@ from verae.observability.context import current_correlation_id
 from verae.observability.logging import configure_logging, get_logger
 from verae.observability.metrics import BLOB_STORE_ERRORS, MODEL_INFO, database_registry, exposition
 from verae.observability.middleware import HEADER, CorrelationMiddleware
+from verae.orgs.router import router as orgs_router
 from verae.queue.wakeup import Wakeup
 from verae.results.router import router as results_router
 from verae.risk.router import router as risk_router
+from verae.uploads.ingest import router as ingest_router
 from verae.uploads.router import router as uploads_router
+from verae.webhooks.admin_router import router as webhooks_admin_router
+from verae.webhooks.router import router as webhooks_router
 
 if TYPE_CHECKING:
     from verae.worker import Worker
@@ -223,7 +227,18 @@ def create_app(
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, strict_transport_security=settings.env == "production")
     _install_error_handlers(app)
-    for router in (auth_router, uploads_router, jobs_router, results_router, risk_router, admin_router):
+    for router in (
+        auth_router,
+        uploads_router,
+        ingest_router,
+        jobs_router,
+        results_router,
+        risk_router,
+        admin_router,
+        orgs_router,
+        webhooks_router,
+        webhooks_admin_router,
+    ):
         app.include_router(router)
 
     @app.get("/health", tags=["operations"])

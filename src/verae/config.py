@@ -116,6 +116,20 @@ class Settings(BaseSettings):
     # POST /api/v1/risk/predict needs no login: this many per client address per minute, over all processes.
     predict_requests_per_minute: int = Field(default=60, gt=0)
 
+    # Organisations (docs/api.md, "Partner guide"): a key's requests per minute unless set per key, and how
+    # long a rotated key keeps working; POST /ingest waits `ingest_wait_seconds` unless asked for less.
+    api_key_rate_limit_per_minute: int = Field(default=600, gt=0)
+    api_key_rotation_grace_hours: float = Field(default=24.0, ge=0)
+    ingest_wait_seconds: float = Field(default=20.0, gt=0)
+    ingest_max_wait_seconds: float = Field(default=60.0, gt=0)
+    # Webhooks: each attempt's timeout; retries with exponential backoff and jitter for this many hours.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_hours: float = Field(default=24.0, gt=0)
+    webhook_retry_base_seconds: float = Field(default=30.0, ge=0)
+    webhook_retry_cap_seconds: float = Field(default=3600.0, ge=0)
+    # Tests only: deliver to loopback receivers (private and link-local addresses stay refused).
+    webhook_allow_loopback: bool = False
+
     log_level: str = "INFO"
     # Test-only fault injection (verae/jobs/faults.py); refused in production.
     faults: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -178,6 +192,8 @@ class Settings(BaseSettings):
             )
         if self.faults:
             problems.append("VERAE_FAULTS is for tests only")
+        if self.webhook_allow_loopback:
+            problems.append("VERAE_WEBHOOK_ALLOW_LOOPBACK is for tests only")
         if problems:
             raise InsecureConfiguration("refusing to start in production: " + "; ".join(problems))
         return self

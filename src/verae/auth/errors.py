@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from verae.kit.errors import AppError, Conflict, Forbidden, TooManyRequests, Unauthenticated
+from verae.orgs.errors import ApiKeyRateLimited, InsufficientScope, InvalidApiKey
 
 
 class MissingToken(Unauthenticated):
@@ -78,4 +79,12 @@ class CsrfCheckFailed(Forbidden):
 
 
 # What any route behind a bearer token can answer (declared once, on routers or routes).
-BEARER_ERRORS = (MissingToken, InvalidToken, TokenExpired)
+# An organisation's API key may also be refused (orgs/errors.py): unknown, out of scope, over its limit.
+BEARER_ERRORS = (
+    MissingToken,
+    InvalidToken,
+    TokenExpired,
+    InvalidApiKey,
+    InsufficientScope,
+    ApiKeyRateLimited,
+)

@@ -5,7 +5,21 @@ from __future__ import annotations
 
 import typer
 
-from verae.cli import analyze, blobs, db, jobs, model, openapi, predict, serve, smoke, stats, users, worker
+from verae.cli import (
+    analyze,
+    blobs,
+    db,
+    jobs,
+    model,
+    openapi,
+    orgs,
+    predict,
+    serve,
+    smoke,
+    stats,
+    users,
+    worker,
+)
 from verae.cli.common import configure
 
 # Plain help text (no rich markup): rendering help with rich imports more than the command itself.
@@ -27,3 +41,5 @@ app.add_typer(blobs.blobs_app, name="blobs")
 app.add_typer(model.model_app, name="model")
 app.add_typer(users.users_app, name="users")
 app.add_typer(stats.stats_app, name="stats")
+app.add_typer(orgs.orgs_app, name="orgs")
+app.add_typer(orgs.keys_app, name="keys")

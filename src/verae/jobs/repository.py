@@ -49,8 +49,16 @@ def get_job_status_in_active_session(
     return row
 
 
+# A person's jobs are their uploads' (an organisation's webhook deliveries are jobs of its principal too).
+_OF_AN_UPLOAD = Job.upload_id.is_not(None)
+
+
 def list_jobs_of_user(session: Session, user_id: uuid.UUID, page: PageParams) -> tuple[list[Job], int]:
-    newest_first = select(Job).where(Job.user_id == user_id).order_by(Job.created_at.desc(), Job.id.desc())
+    newest_first = (
+        select(Job)
+        .where(Job.user_id == user_id, _OF_AN_UPLOAD)
+        .order_by(Job.created_at.desc(), Job.id.desc())
+    )
     return page_of(session, newest_first, page)
 
 
@@ -60,7 +68,9 @@ def get_job_by_result_id(session: Session, result_id: uuid.UUID, user_id: uuid.U
 
 def count_unfinished_jobs_of_user(session: Session, user_id: uuid.UUID) -> int:
     """The person's jobs waiting to run or running."""
-    unfinished = select(func.count()).where(Job.user_id == user_id, Job.state.in_((QUEUED, RUNNING)))
+    unfinished = select(func.count()).where(
+        Job.user_id == user_id, _OF_AN_UPLOAD, Job.state.in_((QUEUED, RUNNING))
+    )
     return session.scalar(unfinished) or 0
 
 

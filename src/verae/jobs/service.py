@@ -22,6 +22,8 @@ from verae.models import Job
 from verae.models.job import FAILED, NEEDS_INPUT, QUEUED, RUNNING
 from verae.observability.audit import record_audit
 from verae.observability.context import bind_user_id
+from verae.orgs.keys import is_api_key
+from verae.orgs.scopes import JOB_READ_SCOPES
 from verae.queue.queue import announce_job
 from verae.results import repository as results
 
@@ -37,7 +39,12 @@ def polled_job_status(
     services: Services, credentials: HTTPAuthorizationCredentials | None, job_id: uuid.UUID
 ) -> JobOut:
     """The status clients poll: one statement that checks the login session and reads the job; only when
-    it finds nothing does authentication run on its own, to tell 401 from 404."""
+    it finds nothing does authentication run on its own, to tell 401 from 404. An organisation's key
+    takes the plain path (authentication, then the read)."""
+    if credentials is not None and is_api_key(credentials.credentials):
+        with services.db.unit_of_work(write=False) as session:
+            user = authenticate(services, session, credentials, scopes=JOB_READ_SCOPES).user
+            return JobOut.of(get_job(session, job_id, user.id))
     claims = bearer_claims(services, credentials)
     with services.db.single_statement() as connection:
         job = repository.get_job_status_in_active_session(connection, job_id, claims)

@@ -3,18 +3,23 @@
 from verae.models.audit import AuditLog, Event
 from verae.models.base import Base
 from verae.models.job import Job
+from verae.models.organisation import ApiKey, ExpiredResult, Organisation
 from verae.models.rate_limit import RateLimitWindow
 from verae.models.result import Result
 from verae.models.settings import RuntimeSettings
 from verae.models.upload import Upload
 from verae.models.user import LoginAttempt, PasswordResetToken, RefreshToken, User
+from verae.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "ApiKey",
     "AuditLog",
     "Base",
     "Event",
+    "ExpiredResult",
     "Job",
     "LoginAttempt",
+    "Organisation",
     "PasswordResetToken",
     "RateLimitWindow",
     "RefreshToken",
@@ -22,4 +27,6 @@ __all__ = [
     "RuntimeSettings",
     "Upload",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

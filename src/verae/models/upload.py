@@ -11,7 +11,10 @@ from verae.models.base import Base, CreatedAtMixin, IdMixin
 class Upload(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "uploads"
     # A client's retry of the same upload (same key) finds the first one instead of creating another.
-    __table_args__ = (Index("ix_uploads_user_id_idempotency_key", "user_id", "idempotency_key", unique=True),)
+    __table_args__ = (
+        Index("ix_uploads_user_id_idempotency_key", "user_id", "idempotency_key", unique=True),
+        Index("ix_uploads_user_id_external_id", "user_id", "external_id"),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str | None] = mapped_column(String(255))
@@ -20,3 +23,5 @@ class Upload(IdMixin, CreatedAtMixin, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     blob_key: Mapped[str] = mapped_column(String(255), unique=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    # An organisation's own reference for the patient (results can be listed by it).
+    external_id: Mapped[str | None] = mapped_column(String(128))

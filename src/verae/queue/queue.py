@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -82,6 +82,21 @@ class ClaimedJob:
         """The upload request's correlation id, so its logs and audit rows join up with the request's."""
         return str(self.payload.get("correlation_id") or self.id)
 
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """A job that reached `done`, `failed` or `needs_input`, as outcome listeners see it."""
+
+    id: uuid.UUID
+    kind: str
+    user_id: uuid.UUID
+    state: str
+    error_code: str | None = None
+
+
+# Called inside the transaction that records the outcome, so what a listener writes (e.g. a notification
+# to send) exists exactly when the outcome does.
+OutcomeListener = Callable[[Connection, JobOutcome], None]
 
 LEASE_EXPIRED, WORKER_LOST = "lease_expired", "worker_lost"
 WORKER_LOST_DIAGNOSTIC = (
@@ -218,10 +233,13 @@ def _transition_statement(columns: tuple[str, ...], audited: bool, postgresql: b
 
 
 class Queue:
-    def __init__(self, db: Database, *, lease_seconds: float) -> None:
+    def __init__(
+        self, db: Database, *, lease_seconds: float, outcome_listeners: Sequence[OutcomeListener] = ()
+    ) -> None:
         self.db = db
         self.lease = timedelta(seconds=lease_seconds)
         self._postgresql = not db.is_sqlite
+        self.outcome_listeners = tuple(outcome_listeners)
 
     @contextmanager
     def _own_transaction(self) -> Iterator[Connection]:
@@ -249,6 +267,20 @@ class Queue:
                     ],
                 )
         return claimed
+
+    @contextmanager
+    def _outcome_transaction(self) -> Iterator[Connection]:
+        """A final transition's transaction: with listeners, a real one they share on every database."""
+        if self.outcome_listeners:
+            with self.db.write_transaction() as connection:
+                yield connection
+        else:
+            with self._own_transaction() as connection:
+                yield connection
+
+    def _tell_listeners(self, connection: Connection, outcome: JobOutcome) -> None:
+        for listener in self.outcome_listeners:
+            listener(connection, outcome)
 
     def _transition(
         self, connection: Connection, job: ClaimedJob, values: dict[str, Any], audit: _Audit | None = None
@@ -291,7 +323,9 @@ class Queue:
             "missing_required_fields": [],
             "invalid_fields": [],
         }
-        self._transition(session.connection(), job, finished | values, _Audit("job.done", {}))
+        connection = session.connection()
+        self._transition(connection, job, finished | values, _Audit("job.done", {}))
+        self._tell_listeners(connection, JobOutcome(job.id, job.kind, job.user_id, DONE))
 
     def needs_input(self, job: ClaimedJob, **values: Any) -> None:
         """Park the job until a person supplies what it lacks; `values` are the feature's columns saying what."""
@@ -302,8 +336,9 @@ class Queue:
             "leased_until": None,
             **values,
         }
-        with self._own_transaction() as connection:
+        with self._outcome_transaction() as connection:
             self._transition(connection, job, waiting, _Audit("job.needs_input", {}))
+            self._tell_listeners(connection, JobOutcome(job.id, job.kind, job.user_id, NEEDS_INPUT))
 
     def fail(self, job: ClaimedJob, *, code: str, diagnostic: str) -> None:
         failed = {
@@ -315,8 +350,9 @@ class Queue:
             "failure_diagnostic": diagnostic[:1000],
             "errors": [*job.errors, _error_entry(job, code)],
         }
-        with self._own_transaction() as connection:
+        with self._outcome_transaction() as connection:
             self._transition(connection, job, failed, _Audit("job.failed", {"code": code}))
+            self._tell_listeners(connection, JobOutcome(job.id, job.kind, job.user_id, FAILED, code))
 
     def retry(self, job: ClaimedJob, *, code: str, delay_seconds: float) -> None:
         requeued = {
@@ -361,18 +397,22 @@ class Queue:
                     failure_diagnostic=WORKER_LOST_DIAGNOSTIC,
                     **released,
                 )
-                .returning(Job.id, Job.user_id, Job.attempt, Job.errors)
+                .returning(Job.id, Job.user_id, Job.attempt, Job.errors, Job.kind)
                 .execution_options(synchronize_session=False)
             ).all()
             for code, action, rows in (
                 (LEASE_EXPIRED, "job.lease_expired", requeued),
                 (WORKER_LOST, "job.failed", abandoned),
             ):
-                for job_id, user_id, attempt, errors in rows:
+                for job_id, user_id, attempt, errors, *_ in rows:
                     # The rows are this transaction's now: no other worker can change them until it commits.
                     entry = {"attempt": attempt, "code": code, "at": now.isoformat()}
                     session.execute(update(Job).where(Job.id == job_id).values(errors=[*errors, entry]))
                     record_audit(session, action, user_id=user_id, object_type="job", object_id=job_id)
+            for job_id, user_id, _, _, kind in abandoned:
+                self._tell_listeners(
+                    session.connection(), JobOutcome(job_id, kind, user_id, FAILED, WORKER_LOST)
+                )
             if requeued:
                 announce_job(session)
         LEASE_EXPIRIES.labels("requeued").inc(len(requeued))

@@ -28,9 +28,9 @@ from verae.observability.metrics import (
     WORKER_HEARTBEAT,
 )
 from verae.queue.context import JobContext, JobHandler
-from verae.queue.errors import PermanentJobError
+from verae.queue.errors import PermanentJobError, RetryLater
 from verae.queue.faults import parse_faults
-from verae.queue.queue import ClaimedJob, LeaseLost, Queue, backoff_seconds
+from verae.queue.queue import ClaimedJob, LeaseLost, OutcomeListener, Queue, backoff_seconds
 from verae.queue.wakeup import PostgresListener, Wakeup
 
 log = get_logger("verae.worker")
@@ -100,9 +100,10 @@ class Worker:
         handlers: Mapping[str, JobHandler],
         concurrency: int = 1,
         periodic: Sequence[PeriodicTask] = (),
+        outcome_listeners: Sequence[OutcomeListener] = (),
     ) -> None:
         self.settings = settings
-        self.queue = Queue(db, lease_seconds=settings.job_lease_seconds)
+        self.queue = Queue(db, lease_seconds=settings.job_lease_seconds, outcome_listeners=outcome_listeners)
         self.context = JobContext(
             db=db, blobs=blobs, queue=self.queue, settings=settings, faults=parse_faults(settings.faults)
         )
@@ -237,6 +238,15 @@ class Worker:
             outcome = "failed"
             code, diagnostic = permanent.code, permanent.diagnostic
             self._settle(job, lambda: self.queue.fail(job, code=code, diagnostic=diagnostic))
+        except RetryLater as later:
+            code, delay = later.code, later.delay_seconds
+            if job.attempt >= job.max_attempts:
+                outcome = "failed"
+                diagnostic = f"Failed {job.attempt} times ({code})."
+                self._settle(job, lambda: self.queue.fail(job, code=code, diagnostic=diagnostic))
+            else:
+                outcome = "retry"
+                self._settle(job, lambda: self.queue.retry(job, code=code, delay_seconds=delay))
         except Exception as error:
             code = _error_code(error)
             if code == "storage_unavailable":

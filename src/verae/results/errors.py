@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verae.kit.errors import Conflict, NotFound
+from verae.kit.errors import AppError, Conflict, NotFound
 
 
 class ResultNotFound(NotFound):
@@ -13,3 +13,9 @@ class ResultNotFound(NotFound):
 class ResultNotReady(Conflict):
     code = "result_not_ready"
     default_message = "The result is not ready yet."
+
+
+class ResultExpired(AppError):
+    status = 410
+    code = "result_expired"
+    default_message = "This result was deleted at the end of its retention period."

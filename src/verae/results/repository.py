@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from verae.kit.pagination import PageParams, page_of
 from verae.labs.schemas import LabReport
-from verae.models import Job, Result
+from verae.models import ExpiredResult, Job, Result, Upload
 from verae.risk.schemas import RiskResult
 from verae.uploads import repository as uploads_repository
 
@@ -20,11 +20,15 @@ def get_result_of_user(session: Session, result_id: uuid.UUID, user_id: uuid.UUI
     return session.scalar(select(Result).where(Result.id == result_id, Result.user_id == user_id))
 
 
-def list_results_of_user(session: Session, user_id: uuid.UUID, page: PageParams) -> tuple[list[Result], int]:
-    newest_first = (
-        select(Result).where(Result.user_id == user_id).order_by(Result.created_at.desc(), Result.id.desc())
-    )
-    return page_of(session, newest_first, page)
+def list_results_of_user(
+    session: Session, user_id: uuid.UUID, page: PageParams, external_id: str | None = None
+) -> tuple[list[Result], int]:
+    query = select(Result).where(Result.user_id == user_id)
+    if external_id is not None:  # an organisation's patient reference, on the upload
+        query = query.join(Upload, Upload.id == Result.upload_id).where(
+            Upload.user_id == user_id, Upload.external_id == external_id
+        )
+    return page_of(session, query.order_by(Result.created_at.desc(), Result.id.desc()), page)
 
 
 def source_filenames(session: Session, results: list[Result]) -> dict[uuid.UUID, str | None]:
@@ -50,3 +54,11 @@ def save_result(session: Session, job: Job, report: LabReport, risk: RiskResult)
             collection_date=report.collection_date,
         )
     )
+
+
+def was_expired(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    """The result was the user's and retention deleted it."""
+    found = select(ExpiredResult.result_id).where(
+        ExpiredResult.result_id == result_id, ExpiredResult.user_id == user_id
+    )
+    return session.scalar(found) is not None

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from verae.auth.dependencies import CurrentUser
 from verae.auth.errors import BEARER_ERRORS
@@ -11,7 +11,7 @@ from verae.kit.deps import WriteSessionDep
 from verae.kit.errors import ValidationFailed, error_responses
 from verae.kit.pagination import PageParams, page_params
 from verae.results import service
-from verae.results.errors import ResultNotFound, ResultNotReady
+from verae.results.errors import ResultExpired, ResultNotFound, ResultNotReady
 from verae.results.schemas import ResultOut, ResultPage
 
 router = APIRouter(prefix="/api/v1/results", tags=["results"], responses=error_responses(*BEARER_ERRORS))
@@ -19,12 +19,20 @@ router = APIRouter(prefix="/api/v1/results", tags=["results"], responses=error_r
 
 @router.get("", responses=error_responses(ValidationFailed))
 def list_results(
-    user: CurrentUser, session: WriteSessionDep, page: Annotated[PageParams, Depends(page_params)]
+    user: CurrentUser,
+    session: WriteSessionDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    external_id: Annotated[
+        str | None,
+        Query(max_length=128, description="Only an organisation's results for this patient reference"),
+    ] = None,
 ) -> ResultPage:
     """The person's results, newest first, with the key values for trend charts (the read is audited)."""
-    return service.list_results(session, user.id, page)
+    return service.list_results(session, user.id, page, external_id)
 
 
-@router.get("/{result_id}", responses=error_responses(ResultNotFound, ResultNotReady, ValidationFailed))
+@router.get(
+    "/{result_id}", responses=error_responses(ResultNotFound, ResultNotReady, ResultExpired, ValidationFailed)
+)
 def get_result(result_id: uuid.UUID, user: CurrentUser, session: WriteSessionDep) -> ResultOut:
     return service.view_result(session, result_id, user.id)

@@ -9,12 +9,14 @@ from verae.jobs.schemas import JobOut
 from verae.kit.pagination import PageParams
 from verae.observability.audit import record_audit, record_event
 from verae.results import repository
-from verae.results.errors import ResultNotFound, ResultNotReady
+from verae.results.errors import ResultExpired, ResultNotFound, ResultNotReady
 from verae.results.schemas import ResultOut, ResultPage, ResultSummary
 
 
-def list_results(session: Session, user_id: uuid.UUID, page: PageParams) -> ResultPage:
-    results, total = repository.list_results_of_user(session, user_id, page)
+def list_results(
+    session: Session, user_id: uuid.UUID, page: PageParams, external_id: str | None = None
+) -> ResultPage:
+    results, total = repository.list_results_of_user(session, user_id, page, external_id)
     filenames = repository.source_filenames(session, results)
     record_audit(session, "results.listed", user_id=user_id, details={"count": len(results)})
     return ResultPage(
@@ -30,6 +32,8 @@ def view_result(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) -> R
     if result is None:
         job = jobs_repository.get_job_by_result_id(session, result_id, user_id)
         if job is None:
+            if repository.was_expired(session, result_id, user_id):
+                raise ResultExpired()
             raise ResultNotFound()
         raise ResultNotReady(
             details={"job_id": str(job.id), "status": JobOut.of(job).status},

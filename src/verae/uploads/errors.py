@@ -61,3 +61,11 @@ class DailyUploadQuotaExceeded(TooManyRequests):
 class QueueFull(TooManyRequests):
     code = "queue_full"
     default_message = "We are processing many documents right now. Please try again shortly."
+
+
+class DeadlineExceeded(AppError):
+    """POST /ingest: the job did not end within the wait; it keeps running (poll `details.job_id`)."""
+
+    status = 504
+    code = "deadline_exceeded"
+    default_message = "The report is still being processed; poll the job in the Location header."

@@ -4,7 +4,8 @@ import uuid
 from typing import Annotated
 
 from anyio import CancelScope, to_thread
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi.security import HTTPAuthorizationCredentials
 
 from verae.auth.dependencies import BearerCredentials, CurrentUser, authenticate
 from verae.auth.errors import BEARER_ERRORS
@@ -15,6 +16,7 @@ from verae.kit.pagination import PageParams, page_params
 from verae.kit.runtime import effective_settings
 from verae.models import Job
 from verae.observability.logging import get_logger
+from verae.orgs.scopes import UPLOAD_SCOPES, Scope
 from verae.uploads import service
 from verae.uploads.errors import (
     DailyUploadQuotaExceeded,
@@ -34,7 +36,26 @@ from verae.uploads.schemas import UploadAccepted, UploadOut, UploadPage
 router = APIRouter(prefix="/api/v1/uploads", tags=["uploads"], responses=error_responses(*BEARER_ERRORS))
 log = get_logger("verae.uploads")
 
-_MULTIPART_BODY = {
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[A-Za-z0-9._:-]{1,128}$",
+        description="Any unique string per upload (e.g. a UUID). Sending the same file again with the "
+        "same key (a retry after a timeout) answers with the first upload's job instead of creating "
+        "another; another file under a used key is 409 idempotency_key_reused.",
+    ),
+]
+ExternalId = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[A-Za-z0-9._:/-]{1,128}$",
+        description="An organisation's own reference for the patient; `GET /results?external_id=` lists "
+        "the results under it.",
+    ),
+]
+
+MULTIPART_BODY = {
     "requestBody": {
         "required": True,
         "content": {
@@ -53,7 +74,7 @@ _MULTIPART_BODY = {
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
-    openapi_extra=_MULTIPART_BODY,
+    openapi_extra=MULTIPART_BODY,
     responses=error_responses(
         EmptyFile,
         InvalidMultipart,
@@ -73,26 +94,35 @@ async def create_upload(
     response: Response,
     credentials: BearerCredentials,
     services: ServicesDep,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            pattern=r"^[A-Za-z0-9._:-]{1,128}$",
-            description="Any unique string per upload (e.g. a UUID). Sending the same file again with the "
-            "same key (a retry after a timeout) answers with the first upload's job instead of creating "
-            "another; another file under a used key is 409 idempotency_key_reused.",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
+    external_id: ExternalId = None,
 ) -> UploadAccepted:
     """Upload a lab report (PDF, PNG, JPEG, CSV or JSON; field `file`). Processing continues in the
     background: poll the job in the Location header."""
+    job, upload_id = await accept_upload(
+        request, credentials, services, idempotency_key=idempotency_key, external_id=external_id
+    )
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return UploadAccepted(job_id=job.id, upload_id=upload_id, status=JobOut.of(job).status)
+
+
+async def accept_upload(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    services: Services,
+    *,
+    idempotency_key: str | None,
+    external_id: str | None,
+    scopes: tuple[Scope, ...] = UPLOAD_SCOPES,
+) -> tuple[Job, uuid.UUID]:
+    """Authenticate and admit, stream the file, store the upload and its job: the job and the upload id."""
 
     def admit() -> tuple[uuid.UUID, int]:
         # The limits an admin may have changed at runtime, over the environment's.
         limits = effective_settings(services.db, services.settings)
         # One short transaction before the body streams, so none is held while it arrives.
         with services.db.own_unit_of_work() as session:
-            user = authenticate(services, session, credentials).user
+            user = authenticate(services, session, credentials, scopes=scopes).user
             service.admit_upload(session, limits, user.id)
             return user.id, limits.max_upload_bytes
 
@@ -110,6 +140,7 @@ async def create_upload(
             received=received,
             media_type=media_type,
             idempotency_key=idempotency_key,
+            external_id=external_id,
         )
 
     try:
@@ -122,8 +153,7 @@ async def create_upload(
         await to_thread.run_sync(_discard_blob, services, upload_id, limiter=services.upload_threads)
     else:
         services.wakeup.notify()
-    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
-    return UploadAccepted(job_id=job.id, upload_id=job.upload_id or upload_id, status=JobOut.of(job).status)
+    return job, job.upload_id or upload_id
 
 
 def _discard_blob(services: Services, upload_id: uuid.UUID) -> None:

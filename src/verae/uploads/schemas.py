@@ -26,6 +26,9 @@ class UploadOut(BaseModel):
     media_type: str
     size_bytes: int
     sha256: str
+    external_id: str | None = Field(
+        default=None, description="The organisation's patient reference, if given"
+    )
     created_at: datetime
 
 

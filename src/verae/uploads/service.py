@@ -79,6 +79,7 @@ def store_upload(
     received: ReceivedFile,
     media_type: str,
     idempotency_key: str | None,
+    external_id: str | None = None,
 ) -> tuple[Job, bool]:
     """The upload's job, in a transaction of its own; True when it is an earlier upload's (a retry under
     the same idempotency key), whose blob then makes this one's redundant."""
@@ -101,6 +102,7 @@ def store_upload(
                 received=received,
                 media_type=media_type,
                 idempotency_key=idempotency_key,
+                external_id=external_id,
             )
         return job, False
     except IntegrityError:
@@ -118,6 +120,7 @@ def create_upload_and_job(
     received: ReceivedFile,
     media_type: str,
     idempotency_key: str | None = None,
+    external_id: str | None = None,
 ) -> Job:
     upload = Upload(
         id=upload_id,
@@ -128,6 +131,7 @@ def create_upload_and_job(
         sha256=received.sha256.hexdigest(),
         blob_key=blob_key(upload_id),
         idempotency_key=idempotency_key,
+        external_id=external_id,
     )
     session.add(upload)
     session.flush()
