@@ -24,6 +24,7 @@ from starlette.types import Scope
 from verae import __version__
 from verae.auth.router import router as auth_router
 from verae.config import Settings
+from verae.export.router import router as export_router
 from verae.jobs.router import router as jobs_router
 from verae.kit.blobstore import BlobStoreUnavailable, open_blob_store
 from verae.kit.db import Database
@@ -49,6 +50,8 @@ from verae.observability.middleware import HEADER, CorrelationMiddleware
 from verae.queue.wakeup import Wakeup
 from verae.results.router import router as results_router
 from verae.risk.router import router as risk_router
+from verae.sharing.router import public_router as shared_router
+from verae.sharing.router import router as sharing_router
 from verae.uploads.router import router as uploads_router
 
 if TYPE_CHECKING:
@@ -217,7 +220,16 @@ def create_app(
     app.add_middleware(CorrelationMiddleware)
     _install_error_handlers(app)
     app.state.predict_limiter = SlidingWindowLimiter(settings.predict_requests_per_minute, 60.0)
-    for router in (auth_router, uploads_router, jobs_router, results_router, risk_router):
+    for router in (
+        auth_router,
+        uploads_router,
+        jobs_router,
+        results_router,
+        risk_router,
+        sharing_router,
+        shared_router,
+        export_router,
+    ):
         app.include_router(router)
 
     @app.get("/health", tags=["operations"])

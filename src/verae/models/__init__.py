@@ -4,6 +4,7 @@ from verae.models.audit import AuditLog, Event
 from verae.models.base import Base
 from verae.models.job import Job
 from verae.models.result import Result
+from verae.models.sharing import ShareAccess, ShareLink
 from verae.models.upload import Upload
 from verae.models.user import LoginAttempt, PasswordResetToken, RefreshToken, User
 
@@ -16,6 +17,8 @@ __all__ = [
     "PasswordResetToken",
     "RefreshToken",
     "Result",
+    "ShareAccess",
+    "ShareLink",
     "Upload",
     "User",
 ]
