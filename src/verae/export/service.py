@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from verae.export import repository
 from verae.export.fhir import result_bundle
 from verae.export.pdf import render_results_pdf
+from verae.jobs.inputs import REVIEWED_VALUES
 from verae.kit.blobstore import BlobStore
 from verae.kit.time import utcnow
 from verae.models import Job, Result, User
@@ -119,7 +120,8 @@ def _job(job: Job) -> dict[str, Any]:
         "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         "values_as_read": job.extraction,
-        "values_as_reviewed": job.supplied_inputs,
+        "values_as_reviewed": job.payload.get(REVIEWED_VALUES),
+        "inputs_supplied": job.supplied_inputs,
         "missing_required_fields": job.missing_required_fields,
         "invalid_fields": job.invalid_fields,
     }

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from verae.auth.passwords import hash_password, verify_password
 from verae.kit.db import Database
 from verae.kit.time import utcnow
 from verae.models import Result, ShareAccess, ShareLink
@@ -39,6 +40,9 @@ from verae.sharing.schemas import (
 # Wrong PINs after which a link closes for good: with 4 digits, 10 guesses find a PIN one time in 1,000.
 MAX_PIN_FAILURES = 10
 View = Literal["json", "pdf"]
+# OWASP's minimum argon2id parameters, not the login's: no hash keeps a 4–8 digit PIN from an offline
+# search (the token, stored as a hash, is what guards a link), and a guess on a public route stays cheap.
+_pin_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 def new_token() -> str:
@@ -70,7 +74,7 @@ def create_link(session: Session, user_id: uuid.UUID, body: ShareCreate) -> Shar
         result_id=body.result_id,
         token_hash=hash_token(token),
         label=body.label,
-        pin_hash=hash_password(body.pin) if body.pin else None,
+        pin_hash=_pin_hasher.hash(body.pin) if body.pin else None,
         expires_at=utcnow() + timedelta(hours=body.expires_in_hours),
     )
     repository.add_link(session, link)
@@ -167,7 +171,7 @@ def open_link(
     if link.pin_hash is not None:
         if not pin:
             raise SharePinRequired()
-        if not verify_password(link.pin_hash, pin):
+        if not _pin_matches(link.pin_hash, pin):
             _record_wrong_pin(session, db, link, view, visitor)
     repository.add_access(session, visitor.access(link.id, view, repository.OPENED))
     record_audit(
@@ -184,6 +188,13 @@ def open_link(
         expires_at=link.expires_at,
         results=repository.results_shared(session, link),
     )
+
+
+def _pin_matches(pin_hash: str, pin: str) -> bool:
+    try:
+        return _pin_hasher.verify(pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _record_wrong_pin(session: Session, db: Database, link: ShareLink, view: View, visitor: Visitor) -> None:
