@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
-from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.observation import Observation
-
+from tests.export.fhir_check import observations_by_loinc, validated_resources
 from verae.export.fhir import result_bundle, ucum
 from verae.labs.schemas import LabReport, LabValue
 from verae.models import Result
@@ -28,7 +27,7 @@ def _value(
     )
 
 
-def _observations() -> dict[str, Observation]:
+def _observations() -> dict[str, dict[str, Any]]:
     report = LabReport(
         sex="female",
         age=41,
@@ -49,34 +48,40 @@ def _observations() -> dict[str, Observation]:
         created_at=datetime(2025, 3, 13, 9, 30, tzinfo=UTC),
         collection_date=report.collection_date,
     )
-    bundle = Bundle.model_validate(result_bundle(result))
-    observations = [
-        entry.resource for entry in bundle.entry or [] if entry.resource.get_resource_type() == "Observation"
-    ]
-    return {obs.code.coding[0].code: obs for obs in observations}
+    return observations_by_loinc(validated_resources(result_bundle(result)))
 
 
 def test_ranges_are_converted_to_the_canonical_unit_and_flag_the_value() -> None:
     observations = _observations()
     hemoglobin = observations["718-7"]
-    (reference,) = hemoglobin.referenceRange
-    assert (float(reference.low.value), float(reference.high.value), reference.low.code) == (
-        120.0,
-        160.0,
-        "g/L",
-    )
-    assert reference.text == "12.0 - 16.0"
-    assert hemoglobin.interpretation[0].coding[0].code == "L"
-    assert observations["787-2"].interpretation[0].coding[0].code == "N"
-    ferritin = observations["2276-4"]
-    assert float(ferritin.referenceRange[0].low.value) == 30.0 and ferritin.referenceRange[0].high is None
-    assert ferritin.interpretation[0].coding[0].code == "L"
+    (reference,) = hemoglobin["referenceRange"]
+    assert reference["low"] == {
+        "value": 120.0,
+        "unit": "g/L",
+        "system": "http://unitsofmeasure.org",
+        "code": "g/L",
+    }
+    assert reference["high"]["value"] == 160.0
+    assert reference["text"] == "12.0 - 16.0"
+    assert _flag(hemoglobin) == "L"
+    assert _flag(observations["787-2"]) == "N"
+    (ferritin_range,) = observations["2276-4"]["referenceRange"]
+    assert ferritin_range["low"]["value"] == 30.0
+    assert "high" not in ferritin_range
+    assert _flag(observations["2276-4"]) == "L"
     # no range printed: the printed flag is the interpretation
-    assert observations["6690-2"].interpretation[0].coding[0].code == "H"
-    assert observations["6690-2"].valueQuantity.code == "10*9/L"
+    assert _flag(observations["6690-2"]) == "H"
+    assert observations["6690-2"]["valueQuantity"]["code"] == "10*9/L"
     crp = observations["1988-5"]
-    assert crp.valueQuantity.comparator == "<" and crp.interpretation is None
-    assert float(crp.referenceRange[0].high.value) == 5.0 and crp.referenceRange[0].low is None
+    assert crp["valueQuantity"]["comparator"] == "<"
+    assert "interpretation" not in crp
+    assert crp["referenceRange"][0]["high"]["value"] == 5.0
+    assert "low" not in crp["referenceRange"][0]
+
+
+def _flag(observation: dict[str, Any]) -> str:
+    code: str = observation["interpretation"][0]["coding"][0]["code"]
+    return code
 
 
 def test_powers_of_ten_are_written_the_ucum_way() -> None:

@@ -50,23 +50,30 @@ def test_a_link_opens_without_login_is_logged_for_the_owner_and_is_gone_once_rev
     result_id = processed_result(client, owner["headers"], worker, ANAEMIC_CSV)
     created = _share(client, owner["headers"], result_id=result_id, label="Dr. Ivanova")
     token = created["token"]
-    assert len(token) >= 43 and created["path"] == f"/shared#{token}"
-    assert created["scope"] == "result" and created["status"] == "active" and not created["has_pin"]
+    assert len(token) >= 43
+    assert created["path"] == f"/shared#{token}"
+    assert created["scope"] == "result"
+    assert created["status"] == "active"
+    assert not created["has_pin"]
     with services.db.unit_of_work(write=False) as session:
         stored = session.scalar(select(ShareLink.token_hash))
-    assert stored is not None and token not in stored
+    assert stored is not None
+    assert token not in stored
 
     opened = client.get(f"/api/v1/shared/{token}", headers=FIREFOX)
     assert opened.status_code == 200, opened.text
     _assert_public_headers(opened)
     body = opened.json()
-    assert body["scope"] == "result" and len(body["results"]) == 1
+    assert body["scope"] == "result"
+    assert len(body["results"]) == 1
     values = {value["analyte"]: value["normalized_value"] for value in body["results"][0]["report"]["values"]}
     assert values["hemoglobin"] == pytest.approx(109.0)
-    assert owner["user"]["email"] not in opened.text and result_id not in opened.text
+    assert owner["user"]["email"] not in opened.text
+    assert result_id not in opened.text
 
     pdf = client.get(f"/api/v1/shared/{token}/pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"
     _assert_public_headers(pdf)
 
@@ -76,7 +83,8 @@ def test_a_link_opens_without_login_is_logged_for_the_owner_and_is_gone_once_rev
         "items"
     ]
     assert [(item["view"], item["outcome"]) for item in accesses] == [("pdf", "opened"), ("json", "opened")]
-    assert accesses[1]["network"] == "203.0.113.0/24" and accesses[1]["client"] == "Firefox on Windows"
+    assert accesses[1]["network"] == "203.0.113.0/24"
+    assert accesses[1]["client"] == "Firefox on Windows"
 
     # another person can neither see, revoke nor read the log of the link
     stranger = register()["headers"]
@@ -86,11 +94,13 @@ def test_a_link_opens_without_login_is_logged_for_the_owner_and_is_gone_once_rev
 
     assert client.delete(f"/api/v1/shares/{created['id']}", headers=owner["headers"]).status_code == 204
     gone = client.get(f"/api/v1/shared/{token}")
-    assert gone.status_code == 410 and gone.json()["error"]["code"] == "share_link_revoked"
+    assert gone.status_code == 410
+    assert gone.json()["error"]["code"] == "share_link_revoked"
     _assert_public_headers(gone)
     assert client.get(f"/api/v1/shared/{token}/pdf").status_code == 410
     unknown = client.get(f"/api/v1/shared/{token[:-2]}xx")
-    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "share_link_not_found"
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "share_link_not_found"
     _assert_public_headers(unknown)
     with services.db.unit_of_work(write=False) as session:
         actions = list(session.scalars(select(AuditLog.action).where(AuditLog.action.like("share.%"))))
@@ -104,7 +114,8 @@ def test_a_history_link_shows_every_result_and_expires(
     processed_result(client, owner["headers"], worker, ANAEMIC_CSV)
     processed_result(client, owner["headers"], worker, report_json())
     created = _share(client, owner["headers"])
-    assert created["scope"] == "history" and created["result_id"] is None
+    assert created["scope"] == "history"
+    assert created["result_id"] is None
     body = client.get(f"/api/v1/shared/{created['token']}").json()
     assert len(body["results"]) == 2
     assert body["results"][0]["created_at"] >= body["results"][1]["created_at"]
@@ -112,7 +123,8 @@ def test_a_history_link_shows_every_result_and_expires(
     with services.db.unit_of_work() as session:
         session.execute(update(ShareLink).values(expires_at=utcnow() - timedelta(seconds=1)))
     expired = client.get(f"/api/v1/shared/{created['token']}")
-    assert expired.status_code == 410 and expired.json()["error"]["code"] == "share_link_expired"
+    assert expired.status_code == 410
+    assert expired.json()["error"]["code"] == "share_link_expired"
     assert client.get("/api/v1/shares", headers=owner["headers"]).json()["items"][0]["status"] == "expired"
 
 
@@ -138,7 +150,8 @@ def test_only_ones_own_result_can_be_shared_and_sharing_needs_a_login(
     response = client.post(
         "/api/v1/shares", json={"expires_in_hours": 1, "result_id": result_id}, headers=stranger
     )
-    assert response.status_code == 404 and response.json()["error"]["code"] == "result_not_found"
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "result_not_found"
     assert client.post("/api/v1/shares", json={"expires_in_hours": 1}).status_code == 401
 
 
@@ -149,16 +162,19 @@ def test_a_pin_is_required_and_too_many_wrong_ones_close_the_link(
     assert created["has_pin"]
     url = f"/api/v1/shared/{created['token']}"
     missing = client.get(url)
-    assert missing.status_code == 401 and missing.json()["error"]["code"] == "share_pin_required"
+    assert missing.status_code == 401
+    assert missing.json()["error"]["code"] == "share_pin_required"
     _assert_public_headers(missing)
     assert client.get(url, headers={"X-Share-Pin": "4821"}).status_code == 200
 
     for attempt in range(1, MAX_PIN_FAILURES):
         wrong = client.get(url, headers={"X-Share-Pin": "0000"})
-        assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "share_pin_wrong"
+        assert wrong.status_code == 401
+        assert wrong.json()["error"]["code"] == "share_pin_wrong"
         assert wrong.json()["error"]["details"]["attempts_left"] == MAX_PIN_FAILURES - attempt
     last = client.get(url, headers={"X-Share-Pin": "0000"})
-    assert last.status_code == 410 and last.json()["error"]["code"] == "share_link_locked"
+    assert last.status_code == 410
+    assert last.json()["error"]["code"] == "share_link_locked"
     # closed for good: the right PIN no longer opens it
     assert client.get(url, headers={"X-Share-Pin": "4821"}).status_code == 410
 
