@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from tests.helpers import ANAEMIC_CSV, accepted_upload
 from verae.kit.deps import Services
 from verae.kit.time import utcnow
-from verae.models import AuditLog, LoginAttempt
+from verae.models import AuditLog, LoginAttempt, RateLimitWindow
 from verae.queue import worker as queue_worker
 from verae.queue.worker import PeriodicTask
 from verae.retention import purge_expired_personal_data
@@ -57,12 +57,19 @@ def test_reads_of_health_data_and_profile_changes_are_audited(
     assert "61.5" not in str(rows["user.profile_updated"].details)
 
 
-def test_the_purge_deletes_old_login_attempts_and_erases_old_addresses_only(
+def test_the_purge_deletes_old_login_attempts_ended_limit_windows_and_erases_old_addresses_only(
     client: TestClient, services: Services
 ) -> None:
     settings = services.settings
     now = utcnow()
     with services.db.unit_of_work() as session:
+        ended, current = int(now.timestamp()) - 120, int(now.timestamp()) // 60 * 60
+        session.add(
+            RateLimitWindow(key="predict:192.0.2.3", window_start=ended, window_end=ended + 60, hits=3)
+        )
+        session.add(
+            RateLimitWindow(key="predict:192.0.2.3", window_start=current, window_end=current + 60, hits=1)
+        )
         for days_ago in (settings.login_attempt_retention_days + 1, 1):
             session.add(
                 LoginAttempt(
@@ -79,14 +86,23 @@ def test_the_purge_deletes_old_login_attempts_and_erases_old_addresses_only(
             .values(created_at=now - timedelta(days=settings.audit_ip_retention_days + 1))
         )
     report = purge_expired_personal_data(services.db, settings)
-    assert (report.login_attempts_deleted, report.audit_addresses_erased) == (1, 1)
+    assert (
+        report.login_attempts_deleted,
+        report.audit_addresses_erased,
+        report.rate_limit_windows_deleted,
+    ) == (
+        1,
+        1,
+        1,
+    )
     with services.db.unit_of_work(write=False) as session:
         assert len(session.scalars(select(LoginAttempt)).all()) == 1
+        assert session.scalars(select(RateLimitWindow.window_start)).all() == [current]
         addresses = dict(
             session.execute(select(AuditLog.action, AuditLog.ip).where(AuditLog.action.like("test.%"))).all()
         )
     assert addresses == {old: None, "test.1": "192.0.2.2"}
-    assert purge_expired_personal_data(services.db, settings) == type(report)(0, 0)
+    assert purge_expired_personal_data(services.db, settings) == type(report)(0, 0, 0)
 
 
 def test_workers_run_their_periodic_tasks_and_survive_a_failing_one(services: Services) -> None:

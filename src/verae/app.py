@@ -43,7 +43,6 @@ from verae.kit.errors import (
     ValidationFailed,
     error_responses,
 )
-from verae.kit.ratelimit import SlidingWindowLimiter
 from verae.observability.context import current_correlation_id
 from verae.observability.logging import configure_logging, get_logger
 from verae.observability.middleware import HEADER, CorrelationMiddleware
@@ -219,7 +218,6 @@ def create_app(
     )
     app.add_middleware(CorrelationMiddleware)
     _install_error_handlers(app)
-    app.state.predict_limiter = SlidingWindowLimiter(settings.predict_requests_per_minute, 60.0)
     for router in (
         auth_router,
         uploads_router,

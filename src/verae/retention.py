@@ -1,5 +1,6 @@
 """Least data kept (SECURITY.md, "Data kept"): login attempts go after `login_attempt_retention_days`,
-client addresses in audit rows after `audit_ip_retention_days`. Run by every worker each hour and by
+client addresses in audit rows after `audit_ip_retention_days`, rate-limit windows (keyed by client
+address) once they have ended. Run by every worker each hour and by
 `verae db prune`; running it twice, or in several processes at once, deletes nothing twice."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import timedelta
 from verae.auth import repository as auth
 from verae.config import Settings
 from verae.kit.db import Database
+from verae.kit.limiter import delete_windows_ended_before
 from verae.kit.time import utcnow
 from verae.observability import audit
 
@@ -20,6 +22,7 @@ PURGE_INTERVAL_SECONDS = 3600.0
 class PurgeReport:
     login_attempts_deleted: int
     audit_addresses_erased: int
+    rate_limit_windows_deleted: int
 
 
 def purge_expired_personal_data(db: Database, settings: Settings) -> PurgeReport:
@@ -31,4 +34,9 @@ def purge_expired_personal_data(db: Database, settings: Settings) -> PurgeReport
         addresses = audit.erase_addresses_before(
             session, now - timedelta(days=settings.audit_ip_retention_days)
         )
-    return PurgeReport(login_attempts_deleted=attempts, audit_addresses_erased=addresses)
+        windows = delete_windows_ended_before(session, now.timestamp())
+    return PurgeReport(
+        login_attempts_deleted=attempts,
+        audit_addresses_erased=addresses,
+        rate_limit_windows_deleted=windows,
+    )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from verae.config import Settings
 from verae.kit.blobstore import BlobStore
 from verae.kit.db import Database
+from verae.kit.limiter import DatabaseLimiter
 
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 UPLOAD_THREADS = 8
@@ -38,9 +39,12 @@ class Services:
     # many overflow connections) for the single-hop users (request and upload threads, embedded workers),
     # so no thread ever waits for a connection that only a thread-starved request could give back.
     session_slots: CapacityLimiter = field(init=False)
+    # Request limits that hold across every API process.
+    limiter: DatabaseLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.session_slots = CapacityLimiter(self.db.pool_size)
+        self.limiter = DatabaseLimiter(self.db)
 
 
 def pool_size_for(settings: Settings, embedded_workers: int) -> int:

@@ -3,6 +3,7 @@
 from verae.models.audit import AuditLog, Event
 from verae.models.base import Base
 from verae.models.job import Job
+from verae.models.rate_limit import RateLimitWindow
 from verae.models.result import Result
 from verae.models.sharing import ShareAccess, ShareLink
 from verae.models.upload import Upload
@@ -15,6 +16,7 @@ __all__ = [
     "Job",
     "LoginAttempt",
     "PasswordResetToken",
+    "RateLimitWindow",
     "RefreshToken",
     "Result",
     "ShareAccess",

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from verae.kit.deps import client_ip
+from verae.kit.deps import client_ip, get_services
 from verae.kit.errors import RateLimited, ValidationFailed, error_responses
-from verae.kit.ratelimit import SlidingWindowLimiter
 from verae.labs.values import report_from_submission
 from verae.risk.schemas import InputCatalog, NeedsInput, PredictRequest, PredictResponse
 
@@ -12,8 +11,12 @@ router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 
 
 def predict_limiter(request: Request) -> None:
-    limiter: SlidingWindowLimiter = request.app.state.predict_limiter
-    limiter.hit(client_ip(request))
+    services = get_services(request)
+    services.limiter.hit(
+        f"predict:{client_ip(request)}",
+        limit=services.settings.predict_requests_per_minute,
+        window_seconds=60,
+    )
 
 
 @router.post(

@@ -1,7 +1,7 @@
 """share links and their access log
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-05 19:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import verae.kit.db
 
 revision: str = "0010"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
