@@ -115,6 +115,8 @@ class Settings(BaseSettings):
 
     # POST /api/v1/risk/predict needs no login; each API process allows this many per client address.
     predict_requests_per_minute: int = Field(default=60, gt=0)
+    # Share links (verae/sharing): PIN attempts each client address may make in 15 minutes, all processes.
+    share_pin_attempts_per_address: int = Field(default=20, gt=0)
 
     log_level: str = "INFO"
     # Test-only fault injection (verae/jobs/faults.py); refused in production.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verae.kit.errors import AppError, NotFound, Unauthenticated
+from verae.kit.errors import AppError, NotFound, TooManyRequests, Unauthenticated
 
 
 class Gone(AppError):
@@ -37,3 +37,8 @@ class SharePinRequired(Unauthenticated):
 class SharePinWrong(Unauthenticated):
     code = "share_pin_wrong"
     default_message = "The PIN is wrong."
+
+
+class TooManyPinAttempts(TooManyRequests):
+    code = "too_many_pin_attempts"
+    default_message = "Too many PIN attempts from this address. Try again later."

@@ -4,14 +4,14 @@ import uuid
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.routing import APIRoute
 
 from verae.auth.dependencies import CurrentUser
 from verae.auth.errors import BEARER_ERRORS
 from verae.export.pdf import render_results_pdf
-from verae.kit.deps import ServicesDep, SessionDep, WriteSessionDep, client_ip
-from verae.kit.errors import AppError, RateLimited, ValidationFailed, error_responses
+from verae.kit.deps import ServicesDep, SessionDep, WriteSessionDep, client_ip, get_services
+from verae.kit.errors import AppError, ValidationFailed, error_responses
 from verae.results.errors import ResultNotFound
 from verae.sharing import service
 from verae.sharing.errors import (
@@ -21,6 +21,7 @@ from verae.sharing.errors import (
     ShareLinkRevoked,
     SharePinRequired,
     SharePinWrong,
+    TooManyPinAttempts,
 )
 from verae.sharing.schemas import (
     ShareAccessList,
@@ -62,9 +63,24 @@ OPEN_ERRORS = (
     ShareLinkLocked,
     SharePinRequired,
     SharePinWrong,
-    RateLimited,
+    TooManyPinAttempts,
 )
 PinHeader = Annotated[str | None, Header(alias="X-Share-Pin", max_length=8)]
+PIN_WINDOW_SECONDS = 15 * 60
+
+
+def limit_pin_attempts(request: Request, pin: PinHeader = None) -> None:
+    """Every request that carries a PIN counts against its address, in every API process, before the link
+    is even looked up (and before the request's session takes SQLite's write lock)."""
+    if pin is None:
+        return
+    services = get_services(request)
+    services.limiter.hit(
+        f"share-pin:{client_ip(request)}",
+        limit=services.settings.share_pin_attempts_per_address,
+        window_seconds=PIN_WINDOW_SECONDS,
+        error=TooManyPinAttempts,
+    )
 
 
 @router.post(
@@ -105,7 +121,9 @@ def _visitor(request: Request) -> service.Visitor:
     return service.Visitor(ip=client_ip(request), user_agent=request.headers.get("user-agent", ""))
 
 
-@public_router.get("/{token}", responses=error_responses(*OPEN_ERRORS))
+@public_router.get(
+    "/{token}", responses=error_responses(*OPEN_ERRORS), dependencies=[Depends(limit_pin_attempts)]
+)
 def open_shared(
     token: str, request: Request, services: ServicesDep, session: WriteSessionDep, pin: PinHeader = None
 ) -> SharedView:
@@ -122,6 +140,7 @@ def open_shared(
     "/{token}/pdf",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}, **error_responses(*OPEN_ERRORS)},
+    dependencies=[Depends(limit_pin_attempts)],
 )
 def open_shared_pdf(
     token: str, request: Request, services: ServicesDep, session: WriteSessionDep, pin: PinHeader = None
