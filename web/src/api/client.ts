@@ -30,6 +30,8 @@ export type CallOptions<O> = {
   /** Send the access token (and refresh it when it has expired). Default true. */
   auth?: boolean;
   signal?: AbortSignal;
+  /** Extra request headers (a share link's PIN). */
+  headers?: Record<string, string>;
 };
 
 export type SessionEndReason =
@@ -148,7 +150,7 @@ export class ApiClient {
     // Same origin by default, so the browser sends the refresh cookie to /api/v1/auth.
     const init: RequestInit = {
       method: method.toUpperCase(),
-      headers: { Accept: "application/json", ...CLIENT_HEADER },
+      headers: { Accept: "application/json", ...CLIENT_HEADER, ...options.headers },
       credentials: "same-origin",
     };
     if (options.signal) init.signal = options.signal;
@@ -161,6 +163,17 @@ export class ApiClient {
     if (response.status === 204) return undefined as SuccessBody<Operation<P, M>>;
     const text = await response.text();
     return (text ? JSON.parse(text) : undefined) as SuccessBody<Operation<P, M>>;
+  }
+
+  /** A file the API answers (a PDF report, the data export): the same errors and token handling as `call`. */
+  async download(
+    path: string,
+    options: { auth?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<Blob> {
+    const init: RequestInit = { method: "GET", headers: { ...CLIENT_HEADER, ...options.headers }, credentials: "same-origin" };
+    const url = this.baseUrl + path;
+    const response = (options.auth ?? true) ? await this.sendAuthorized(url, init) : await this.send(url, init);
+    return response.blob();
   }
 
   /** A valid access token for requests the client does not make itself (the upload's XMLHttpRequest). */
