@@ -75,6 +75,7 @@ def _result_story(result: Result) -> list[Flowable]:
     if risk.explanations:
         story += [
             Paragraph("What moved the estimate", _STYLES["Heading2"]),
+            _text("Bars to the right (red) raised the risk, bars to the left (green) lowered it."),
             _explanation_chart(risk.explanations),
         ]
     story += [Spacer(1, 6 * mm), Paragraph(f"<i>{escape(risk.disclaimer.en)}</i>", _STYLES["Normal"])]
@@ -111,7 +112,7 @@ def _values_table(report: LabReport) -> Table:
 
 def _explanation_chart(explanations: Sequence[Explanation]) -> Drawing:
     """One horizontal bar per input, from a centre line: right (red) raises the estimate, left lowers it."""
-    label_width = 45 * mm
+    label_width = 60 * mm
     half = (CHART_WIDTH - label_width) / 2
     centre = label_width + half
     largest = max(abs(item.contribution) for item in explanations) or 1.0
@@ -123,7 +124,9 @@ def _explanation_chart(explanations: Sequence[Explanation]) -> Drawing:
         left = centre if item.contribution >= 0 else centre - length
         colour = _RAISES if item.direction == "raises" else _LOWERS
         drawing.add(Rect(left, y + 2, length, BAR_HEIGHT - 4, fillColor=colour, strokeColor=None))
+        analyte = BY_CODE.get(item.feature)
+        name = analyte.name_en if analyte else item.feature.replace("_", " ").capitalize()
         value = f" {item.value:g} {item.unit or ''}".rstrip() if item.value is not None else ""
-        drawing.add(String(0, y + 4, f"{item.feature}{value}", fontName="Helvetica", fontSize=8))
+        drawing.add(String(0, y + 4, f"{name}{value}", fontName="Helvetica", fontSize=8))
     drawing.add(Line(centre, 0, centre, height, strokeColor=colors.grey, strokeWidth=0.5))
     return drawing
