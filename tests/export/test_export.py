@@ -44,7 +44,8 @@ def test_the_export_holds_everything_about_the_person_and_their_documents(
     )
     worker.run_pending()
     result_id = job(client, headers, accepted["job_id"])["result_id"]
-    assert client.post("/api/v1/shares", json={"expires_in_hours": 2}, headers=headers).status_code == 201
+    shared = client.post("/api/v1/shares", json={"expires_in_hours": 2}, headers=headers)
+    assert client.get(f"/api/v1/shared/{shared.json()['token']}").status_code == 200
     processed_result(client, register()["headers"], worker, ANAEMIC_CSV)  # someone else's
 
     response = client.get("/api/v1/me/export", headers=headers)
@@ -72,8 +73,12 @@ def test_the_export_holds_everything_about_the_person_and_their_documents(
     assert result["id"] == result_id
     used = {value["analyte"]: value["normalized_value"] for value in result["report"]["values"]}
     assert used["hemoglobin"] == pytest.approx(141.0)
-    assert len(data["share_links"]) == 1
-    assert "token_hash" not in data["share_links"][0]
+    (link,) = data["share_links"]
+    assert "token_hash" not in link
+    assert [access["outcome"] for access in link["accesses"]] == ["opened"]
+    # the visitor's address stays out of the owner's copy of the audit trail
+    (opened,) = [entry for entry in data["audit"] if entry["action"] == "share.opened"]
+    assert opened["ip"] is None
     actions = {entry["action"] for entry in data["audit"]}
     assert {"share.created", "job.values_reviewed"} <= actions
     with services.db.unit_of_work(write=False) as session:

@@ -121,7 +121,9 @@ def _observation(
     resource_id: str, value: LabValue, subject: dict[str, str], effective: dict[str, str], issued: str
 ) -> dict[str, Any]:
     analyte = BY_CODE.get(value.analyte)
-    coding = [{"system": LOINC, "code": analyte.loinc, "display": analyte.name_en}] if analyte else []
+    code: dict[str, Any] = {"text": analyte.name_en if analyte else value.analyte}
+    if analyte is not None:
+        code["coding"] = [{"system": LOINC, "code": analyte.loinc, "display": analyte.name_en}]
     quantity: dict[str, Any] = {
         "value": value.normalized_value,
         "unit": value.normalized_unit,
@@ -135,7 +137,7 @@ def _observation(
         "id": resource_id,
         "status": "final",
         "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "laboratory"}]}],
-        "code": {"coding": coding, "text": analyte.name_en if analyte else value.analyte},
+        "code": code,
         "subject": subject,
         **effective,
         "issued": issued,

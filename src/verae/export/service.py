@@ -22,6 +22,8 @@ from verae.observability.audit import record_audit
 from verae.results import repository as results_repository
 from verae.results.errors import ResultNotFound
 from verae.results.schemas import ResultOut
+from verae.sharing import repository as sharing_repository
+from verae.sharing.service import VISITOR_ACTIONS
 
 # Past this the ZIP being built moves from memory to a temporary file.
 _IN_MEMORY_BYTES = 8 * 1024 * 1024
@@ -70,6 +72,16 @@ def export_account(session: Session, blobs: BlobStore, user: User) -> IO[bytes]:
                 "created_at": link.created_at.isoformat(),
                 "expires_at": link.expires_at.isoformat(),
                 "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
+                "accesses": [
+                    {
+                        "at": access.created_at.isoformat(),
+                        "view": access.view,
+                        "outcome": access.outcome,
+                        "network": access.network,
+                        "client": access.client,
+                    }
+                    for access in sharing_repository.accesses_of_link(session, link.id)
+                ],
             }
             for link in repository.share_links_of_user(session, user.id)
         ],
@@ -79,7 +91,7 @@ def export_account(session: Session, blobs: BlobStore, user: User) -> IO[bytes]:
                 "action": entry.action,
                 "object_type": entry.object_type,
                 "object_id": entry.object_id,
-                "ip": entry.ip,
+                "ip": None if entry.action in VISITOR_ACTIONS else entry.ip,
                 "details": entry.details,
             }
             for entry in repository.audit_of_user(session, user.id)

@@ -64,6 +64,7 @@ OPEN_ERRORS = (
     SharePinRequired,
     SharePinWrong,
     TooManyPinAttempts,
+    ValidationFailed,
 )
 PinHeader = Annotated[str | None, Header(alias="X-Share-Pin", max_length=8)]
 PIN_WINDOW_SECONDS = 15 * 60
