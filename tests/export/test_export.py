@@ -86,7 +86,7 @@ def test_the_export_holds_everything_about_the_person_and_their_documents(
     assert client.get("/api/v1/me/export").status_code == 401
 
 
-def test_the_pdf_report_of_a_result_has_its_values_risk_and_disclaimer(
+def test_a_result_as_a_pdf_report_and_as_a_valid_fhir_r4_bundle_with_loinc_and_ucum(
     client: TestClient, register: Register, worker: Worker
 ) -> None:
     headers = register()["headers"]
@@ -103,14 +103,7 @@ def test_the_pdf_report_of_a_result_has_its_values_risk_and_disclaimer(
     assert f"{result['risk']['risk_percent']:.0f}% ({result['risk']['risk_tier']})" in text
     assert " ".join(result["risk"]["disclaimer"]["en"].split()[:6]) in " ".join(text.split())
     assert "What moved the estimate" in text
-    assert client.get(f"/api/v1/results/{result_id}/pdf", headers=register()["headers"]).status_code == 404
 
-
-def test_the_fhir_bundle_of_a_result_is_valid_r4_with_loinc_and_ucum(
-    client: TestClient, register: Register, worker: Worker
-) -> None:
-    headers = register()["headers"]
-    result_id = processed_result(client, headers, worker, ANAEMIC_CSV)
     response = client.get(f"/api/v1/results/{result_id}/fhir", headers=headers)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/fhir+json"
@@ -127,8 +120,17 @@ def test_the_fhir_bundle_of_a_result_is_valid_r4_with_loinc_and_ucum(
         "code": "g/L",
     }
     (risk,) = [resource for resource in resources if resource["resourceType"] == "RiskAssessment"]
-    stored = client.get(f"/api/v1/results/{result_id}", headers=headers).json()["risk"]
+    stored = result["risk"]
     assert risk["prediction"][0]["probabilityDecimal"] == pytest.approx(
         stored["risk_percent"] / 100, abs=1e-4
     )
-    assert client.get(f"/api/v1/results/{result_id}/fhir", headers=register()["headers"]).status_code == 404
+    # every reference resolves inside the bundle
+    full_urls = {entry["fullUrl"] for entry in response.json()["entry"]}
+    (report,) = [resource for resource in resources if resource["resourceType"] == "DiagnosticReport"]
+    references = [*report["result"], *risk["basis"], report["subject"], risk["subject"]]
+    assert len(report["result"]) == len(observations)
+    assert {reference["reference"] for reference in references} <= full_urls
+
+    stranger = register()["headers"]
+    assert client.get(f"/api/v1/results/{result_id}/pdf", headers=stranger).status_code == 404
+    assert client.get(f"/api/v1/results/{result_id}/fhir", headers=stranger).status_code == 404
