@@ -23,7 +23,6 @@ from verae.results import repository as results_repository
 from verae.results.errors import ResultNotFound
 from verae.results.schemas import ResultOut
 from verae.sharing import repository as sharing_repository
-from verae.sharing.service import VISITOR_ACTIONS
 
 # Past this the ZIP being built moves from memory to a temporary file.
 _IN_MEMORY_BYTES = 8 * 1024 * 1024
@@ -91,7 +90,7 @@ def export_account(session: Session, blobs: BlobStore, user: User) -> IO[bytes]:
                 "action": entry.action,
                 "object_type": entry.object_type,
                 "object_id": entry.object_id,
-                "ip": None if entry.action in VISITOR_ACTIONS else entry.ip,
+                "ip": None if entry.action in sharing_repository.VISITOR_ACTIONS else entry.ip,
                 "details": entry.details,
             }
             for entry in repository.audit_of_user(session, user.id)

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 from verae.models import Result, ShareAccess, ShareLink
 
 OPENED = "opened"
+# Audited under the owner but done by a visitor: the owner's export leaves out the visitor's address.
+VISITOR_ACTIONS = frozenset({"share.opened", "share.pin_wrong"})
 
 
 def add_link(session: Session, link: ShareLink) -> None:

@@ -40,8 +40,6 @@ from verae.sharing.schemas import (
 # Wrong PINs after which a link closes for good: with 4 digits, 10 guesses find a PIN one time in 1,000.
 MAX_PIN_FAILURES = 10
 View = Literal["json", "pdf"]
-# Audited under the owner but done by a visitor: the owner's export leaves out the visitor's address.
-VISITOR_ACTIONS = frozenset({"share.opened", "share.pin_wrong"})
 # OWASP's minimum argon2id parameters, not the login's: no hash keeps a 4–8 digit PIN from an offline
 # search (the token, stored as a hash, is what guards a link), and a guess on a public route stays cheap.
 _pin_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
