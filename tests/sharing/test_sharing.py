@@ -155,6 +155,9 @@ def test_a_pin_is_required_and_too_many_wrong_ones_close_the_link(
     assert missing.status_code == 401
     assert missing.json()["error"]["code"] == "share_pin_required"
     _assert_public_headers(missing)
+    too_long = client.get(url, headers={"X-Share-Pin": "123456789"})
+    assert too_long.status_code == 422
+    _assert_public_headers(too_long)
     assert client.get(url, headers={"X-Share-Pin": "4821"}).status_code == 200
 
     for attempt in range(1, MAX_PIN_FAILURES):

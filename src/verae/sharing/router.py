@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -11,7 +11,7 @@ from verae.auth.dependencies import CurrentUser
 from verae.auth.errors import BEARER_ERRORS
 from verae.export.pdf import render_results_pdf
 from verae.kit.deps import ServicesDep, SessionDep, WriteSessionDep, client_ip, get_services
-from verae.kit.errors import AppError, ValidationFailed, error_responses
+from verae.kit.errors import ValidationFailed, error_responses
 from verae.results.errors import ResultNotFound
 from verae.sharing import service
 from verae.sharing.errors import (
@@ -39,19 +39,29 @@ PUBLIC_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
 class PublicRoute(APIRoute):
+    """Adds PUBLIC_HEADERS to every answer of the route: its own, and the app's handlers' answers to its
+    errors (a wrong PIN, a request that fails validation, a database outage)."""
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def with_public_headers(request: Request) -> Response:
             try:
                 response = await handler(request)
-            except AppError as error:
-                error.headers.update(PUBLIC_HEADERS)
-                raise
+            except Exception as error:
+                answer_error = _exception_handler(request, error)
+                if answer_error is None:
+                    raise
+                response = await answer_error(request, error)
             response.headers.update(PUBLIC_HEADERS)
             return response
 
         return with_public_headers
+
+
+def _exception_handler(request: Request, error: Exception) -> Callable[..., Awaitable[Response]] | None:
+    handlers = request.app.exception_handlers
+    return next((handlers[kind] for kind in type(error).__mro__ if kind in handlers), None)
 
 
 public_router = APIRouter(prefix="/api/v1/shared", tags=["sharing"], route_class=PublicRoute)
