@@ -3,10 +3,12 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import pdfplumber
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
@@ -124,6 +126,9 @@ def test_a_history_link_shows_every_result_and_expires(
     body = client.get(f"/api/v1/shared/{created['token']}").json()
     assert len(body["results"]) == 2
     assert body["results"][0]["created_at"] >= body["results"][1]["created_at"]
+    pdf = client.get(f"/api/v1/shared/{created['token']}/pdf")
+    with pdfplumber.open(io.BytesIO(pdf.content)) as document:
+        assert len(document.pages) == 2  # one page per result
 
     with services.db.unit_of_work() as session:
         session.execute(update(ShareLink).values(expires_at=utcnow() - timedelta(seconds=1)))
