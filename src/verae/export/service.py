@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from verae.export import repository
 from verae.export.fhir import result_bundle
-from verae.export.pdf import render_results_pdf
 from verae.jobs.inputs import REVIEWED_VALUES
 from verae.kit.blobstore import BlobStore
 from verae.kit.time import utcnow
@@ -146,6 +145,9 @@ def _result_of_user(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) 
 
 
 def result_pdf(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) -> bytes:
+    # Imported here: reportlab loads with the first PDF, not with the API process.
+    from verae.export.pdf import render_results_pdf
+
     result = _result_of_user(session, result_id, user_id)
     record_audit(session, "result.pdf_exported", user_id=user_id, object_type="result", object_id=result.id)
     return render_results_pdf([result])

@@ -9,7 +9,6 @@ from fastapi.routing import APIRoute
 
 from verae.auth.dependencies import CurrentUser
 from verae.auth.errors import BEARER_ERRORS
-from verae.export.pdf import render_results_pdf
 from verae.kit.deps import ServicesDep, SessionDep, WriteSessionDep, client_ip, get_services
 from verae.kit.errors import ValidationFailed, error_responses
 from verae.results.errors import ResultNotFound
@@ -157,6 +156,9 @@ def open_shared_pdf(
     token: str, request: Request, services: ServicesDep, session: WriteSessionDep, pin: PinHeader = None
 ) -> Response:
     """The shared results as a printable PDF report."""
+    # Imported here: reportlab loads with the first PDF, not with the API process.
+    from verae.export.pdf import render_results_pdf
+
     opened = service.open_link(session, services.db, token, pin, "pdf", _visitor(request))
     return Response(
         render_results_pdf(opened.results),
