@@ -52,3 +52,13 @@ def job(client: TestClient, headers: dict[str, str], job_id: str) -> Any:
     response = client.get(f"/api/v1/jobs/{job_id}", headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def processed_result(client: TestClient, headers: dict[str, str], worker: Any, content: bytes | str) -> str:
+    """Upload a structured report, let the real worker process it, and return the result's id."""
+    accepted = accepted_upload(client, headers, content, "r.json" if isinstance(content, bytes) else "r.csv")
+    worker.run_pending()
+    done = job(client, headers, accepted["job_id"])
+    assert done["status"] == "done", done
+    result_id: str = done["result_id"]
+    return result_id

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "verae"
-FEATURES = ("auth", "uploads", "jobs", "results", "admin", "partners", "orgs", "webhooks")
+FEATURES = ("auth", "uploads", "jobs", "results", "admin", "orgs", "webhooks", "sharing", "export")
 COMPOSITION = ("app", "cli", "worker", "retention")
 # Lower layers, each with what it may not import (besides the features and the composition modules).
 LOWER_LAYERS = {

@@ -25,6 +25,7 @@ from verae import __version__
 from verae.admin.router import router as admin_router
 from verae.auth.router import router as auth_router
 from verae.config import Settings
+from verae.export.router import router as export_router
 from verae.jobs.router import router as jobs_router
 from verae.kit.blobstore import BlobStoreUnavailable, open_blob_store
 from verae.kit.db import Database
@@ -52,6 +53,8 @@ from verae.orgs.router import router as orgs_router
 from verae.queue.wakeup import Wakeup
 from verae.results.router import router as results_router
 from verae.risk.router import router as risk_router
+from verae.sharing.router import public_router as shared_router
+from verae.sharing.router import router as sharing_router
 from verae.uploads.ingest import router as ingest_router
 from verae.uploads.router import router as uploads_router
 from verae.webhooks.admin_router import router as webhooks_admin_router
@@ -238,6 +241,9 @@ def create_app(
         orgs_router,
         webhooks_router,
         webhooks_admin_router,
+        sharing_router,
+        shared_router,
+        export_router,
     ):
         app.include_router(router)
 

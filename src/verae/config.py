@@ -115,6 +115,8 @@ class Settings(BaseSettings):
 
     # POST /api/v1/risk/predict needs no login: this many per client address per minute, over all processes.
     predict_requests_per_minute: int = Field(default=60, gt=0)
+    # Share links (verae/sharing): PIN attempts each client address may make in 15 minutes, all processes.
+    share_pin_attempts_per_address: int = Field(default=20, gt=0)
 
     # Organisations (docs/api.md, "Partner guide"): a key's requests per minute unless set per key, and how
     # long a rotated key keeps working; POST /ingest waits `ingest_wait_seconds` unless asked for less.

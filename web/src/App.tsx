@@ -8,6 +8,7 @@ import { ForgotPasswordScreen, ResetPasswordScreen } from "./screens/PasswordRes
 import { JobScreen } from "./screens/JobScreen";
 import { ProfileScreen } from "./screens/ProfileScreen";
 import { ResultScreen } from "./screens/ResultScreen";
+import { SharedScreen } from "./screens/SharedScreen";
 import { ReviewScreen } from "./screens/ReviewScreen";
 import { UploadScreen } from "./screens/UploadScreen";
 import { useStaffRole } from "./screens/admin/AdminNav";
@@ -132,6 +133,9 @@ export function App() {
         </button>
       </div>
     );
+  } else if (pathname === "/shared") {
+    // A doctor's view of a share link: no login, whether or not this browser has a session.
+    content = <SharedScreen />;
   } else if (pathname === "/reset-password") {
     content = <ResetPasswordScreen />;
   } else if (pathname === "/forgot-password") {

@@ -7,6 +7,7 @@ from verae.models.organisation import ApiKey, ExpiredResult, Organisation
 from verae.models.rate_limit import RateLimitWindow
 from verae.models.result import Result
 from verae.models.settings import RuntimeSettings
+from verae.models.sharing import ShareAccess, ShareLink
 from verae.models.upload import Upload
 from verae.models.user import LoginAttempt, PasswordResetToken, RefreshToken, User
 from verae.models.webhook import WebhookDelivery, WebhookEndpoint
@@ -25,6 +26,8 @@ __all__ = [
     "RefreshToken",
     "Result",
     "RuntimeSettings",
+    "ShareAccess",
+    "ShareLink",
     "Upload",
     "User",
     "WebhookDelivery",

@@ -29,7 +29,7 @@ export type CallOptions<O> = {
   body?: RequestBody<O>;
   /** Send the access token (and refresh it when it has expired). Default true. */
   auth?: boolean;
-  /** Extra request headers (e.g. If-Match for a compare-and-set write). */
+  /** Extra request headers (If-Match for a compare-and-set write, a share link's PIN). */
   headers?: Record<string, string>;
   signal?: AbortSignal;
 };
@@ -163,6 +163,17 @@ export class ApiClient {
     if (response.status === 204) return undefined as SuccessBody<Operation<P, M>>;
     const text = await response.text();
     return (text ? JSON.parse(text) : undefined) as SuccessBody<Operation<P, M>>;
+  }
+
+  /** A file the API answers (a PDF report, the data export): the same errors and token handling as `call`. */
+  async download(
+    path: string,
+    options: { auth?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<Blob> {
+    const init: RequestInit = { method: "GET", headers: { ...CLIENT_HEADER, ...options.headers }, credentials: "same-origin" };
+    const url = this.baseUrl + path;
+    const response = (options.auth ?? true) ? await this.sendAuthorized(url, init) : await this.send(url, init);
+    return response.blob();
   }
 
   /** A valid access token for requests the client does not make itself (the upload's XMLHttpRequest). */

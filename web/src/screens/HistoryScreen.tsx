@@ -7,6 +7,7 @@ import { TrendChart, type TrendPoint } from "../components/TrendChart";
 import { useI18n } from "../i18n/i18n";
 import { useResource } from "../lib/useResource";
 import { Link } from "../router";
+import { SharePanel } from "./SharePanel";
 
 const PAGE = 100;
 /** The trend series, with the unit the API reports key_values in. */
@@ -128,6 +129,7 @@ export function HistoryScreen() {
           </ul>
         </section>
       )}
+      {results.data && items.length > 0 && <SharePanel />}
     </>
   );
 }

@@ -6,6 +6,7 @@ import { NewPasswordField } from "../components/NewPasswordField";
 import { useI18n } from "../i18n/i18n";
 import { parseDecimal } from "../lib/format";
 import { Link, useLocation } from "../router";
+import { saveFile } from "./SharePanel";
 
 function numberText(value: number | null): string {
   return value === null ? "" : String(value);
@@ -128,6 +129,7 @@ export function ProfileScreen() {
       </section>
       <ChangePassword />
       <Sessions />
+      <DataExport />
       <DeleteAccount />
     </>
   );
@@ -215,6 +217,34 @@ function Sessions() {
       {error !== null && <ErrorNotice error={error} />}
       <button type="button" className="button secondary" onClick={endAll} disabled={busy}>
         {t("profile.sessions.button")}
+      </button>
+    </section>
+  );
+}
+
+function DataExport() {
+  const { t } = useI18n();
+  const { api } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const download = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      saveFile(await api.download("/api/v1/me/export"), "verae-export.zip");
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="export-title">
+      <h2 id="export-title">{t("export.allTitle")}</h2>
+      <p>{t("export.allText")}</p>
+      {error !== null && <ErrorNotice error={error} />}
+      <button type="button" className="button secondary" onClick={() => void download()} disabled={busy}>
+        {t("export.all")}
       </button>
     </section>
   );

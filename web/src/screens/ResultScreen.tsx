@@ -8,6 +8,7 @@ import { useI18n } from "../i18n/i18n";
 import { analyteName } from "../lib/analytes";
 import { useResource } from "../lib/useResource";
 import { Link } from "../router";
+import { ResultDownloads, SharePanel } from "./SharePanel";
 
 type FlagKind = "high" | "low" | "abnormal";
 
@@ -29,7 +30,13 @@ export function ResultScreen({ resultId }: { resultId: string }) {
   );
   if (result.error) return <ErrorNotice error={result.error} onRetry={result.reload} />;
   if (!result.data) return <p className="muted">{t("common.loading")}</p>;
-  return <ResultView result={result.data} />;
+  return (
+    <>
+      <ResultView result={result.data} />
+      <ResultDownloads resultId={resultId} />
+      <SharePanel resultId={resultId} />
+    </>
+  );
 }
 
 export function ResultView({ result }: { result: Result }) {
@@ -136,7 +143,7 @@ export function ResultView({ result }: { result: Result }) {
   );
 }
 
-function ValuesTable({ values }: { values: LabValue[] }) {
+export function ValuesTable({ values }: { values: LabValue[] }) {
   const { t, formatNumber } = useI18n();
   return (
     <table className="values-table">

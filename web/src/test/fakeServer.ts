@@ -8,6 +8,7 @@ export interface FakeRequest {
   body: unknown;
   authorization: string | null;
   requestedWith: string | null;
+  headers: Headers;
 }
 
 export type FakeAnswer = { status: number; body?: unknown; headers?: Record<string, string> };
@@ -51,6 +52,7 @@ export function fakeServer(routes: Record<string, Handler | FakeAnswer[]>) {
         body,
         authorization: headers.get("authorization"),
         requestedWith: headers.get("x-requested-with"),
+        headers,
       };
       calls.push(request);
       let answer: FakeAnswer;
