@@ -37,6 +37,16 @@ class MeasuredIronStatus(BaseModel):
     text: LocalizedText
 
 
+class OutsideTrainingRange(BaseModel):
+    """An input the model has seen no value like: it is used, and the estimate is less certain."""
+
+    feature: str = Field(description="Input name, e.g. mcv")
+    value: float
+    training_low: float = Field(description="Smallest value the model was trained on (central 99.8%)")
+    training_high: float = Field(description="Largest value the model was trained on (central 99.8%)")
+    text: LocalizedText
+
+
 class RiskResult(BaseModel):
     iron_index: float | None = Field(
         description="Continuous iron estimate; its meaning depends on model_version (see the model card)"
@@ -58,6 +68,10 @@ class RiskResult(BaseModel):
     explanations: list[Explanation]
     confidence: Confidence
     model_version: str
+    outside_training_range: list[OutsideTrainingRange] = Field(
+        default_factory=list,
+        description="Inputs beyond the range the model was trained on; each lowers the confidence",
+    )
     measured_iron_status: MeasuredIronStatus | None = None
 
 
