@@ -44,10 +44,11 @@ def _extreme_rows() -> list[tuple[str, dict[str, float]]]:
     rows["sex"] = joined["RIAGENDR"].map({1.0: "male", 2.0: "female"})
     rows["age"] = joined["RIDAGEYR"]
     rows = rows.dropna()
-    chosen = []
+    records = rows.to_dict("index")
+    chosen: list[tuple[str, dict[str, float]]] = []
     for code in CBC_CODES:
         for label, index in (("min", rows[code].idxmin()), ("max", rows[code].idxmax())):
-            chosen.append((f"{code}-{label}", rows.loc[index].to_dict()))
+            chosen.append((f"{code}-{label}", {str(key): value for key, value in records[index].items()}))
     return chosen
 
 
