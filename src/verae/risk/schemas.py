@@ -26,14 +26,35 @@ class Explanation(BaseModel):
     text: LocalizedText
 
 
+class PanelReading(BaseModel):
+    """One measured iron-panel value read against its cited threshold (see risk/measured.py)."""
+
+    analyte: str = Field(description="ferritin, transferrin_saturation, serum_iron, tibc or crp")
+    value: float = Field(description="In `unit`; transferrin saturation may be computed from iron and TIBC")
+    unit: str
+    reading: Literal["low", "borderline", "normal", "high"]
+    threshold: float = Field(description="The limit the value was compared with, in `unit`")
+    text: LocalizedText
+
+
 class MeasuredIronStatus(BaseModel):
-    """Iron status read from a measured ferritin with published thresholds: measured, not predicted."""
+    """Iron status read from the measured iron panel with published thresholds: measured, not predicted."""
 
     basis: Literal["measured"] = "measured"
-    ferritin_ug_l: float
-    status: Literal["deficient", "likely_deficient", "not_deficient"]
-    threshold_ug_l: float
+    ferritin_ug_l: float | None = Field(description="Measured ferritin; null when only the rest was measured")
+    status: Literal[
+        "deficient", "likely_deficient", "possibly_deficient", "not_deficient", "undetermined"
+    ] = Field(
+        description="From ferritin (WHO 2020 thresholds by age and inflammation) and transferrin saturation; "
+        "`undetermined` when neither ferritin nor a low saturation settles it"
+    )
+    threshold_ug_l: float | None = Field(description="The ferritin threshold applied; null without ferritin")
     inflammation: bool = Field(description="CRP above 5 mg/L, which raises ferritin and the threshold")
+    ferritin_unreliable: bool = Field(
+        default=False,
+        description="Ferritin was read with inflammation: a normal value does not rule out deficiency",
+    )
+    readings: list[PanelReading] = Field(default_factory=list, description="Each measured value, read")
     text: LocalizedText
 
 
@@ -118,7 +139,8 @@ class AnalyteInfo(BaseModel):
     plausible_high: float = Field(description="Values above this, in the canonical unit, are refused")
     use: AnalyteUse = Field(
         description="`required`: no estimate without it; `model_input`: used by the model when present; "
-        "`measured_iron_status`: reported beside the estimate (ferritin; CRP also qualifies it); "
+        "`measured_iron_status`: read clinically beside the estimate (ferritin, transferrin saturation, iron, "
+        "TIBC, UIBC; CRP, a model input, also qualifies it); "
         "`recorded`: stored and shown, not used"
     )
 

@@ -149,7 +149,7 @@ def assess_with(report: LabReport, model: RiskModel | None) -> RiskResult:
             ],
             measured_iron_status=measured,
         )
-    if measured is not None and measured.status != "not_deficient":
+    if measured is not None and measured.status in ("deficient", "likely_deficient"):
         result.clinical_action = MEASURED_DEFICIENT_ACTION
     return result
 
