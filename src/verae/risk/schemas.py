@@ -58,6 +58,14 @@ class MeasuredIronStatus(BaseModel):
     text: LocalizedText
 
 
+class BloodPattern(BaseModel):
+    """The red-cell pattern the count shows, named (risk/patterns.py): context for the estimate, not a diagnosis."""
+
+    code: Literal["microcytosis_high_rdw", "microcytosis_high_rbc", "normocytic_anaemia_inflammation"]
+    mentzer_index: float | None = Field(description="MCV / RBC when both were given")
+    text: LocalizedText
+
+
 class OutsideTrainingRange(BaseModel):
     """An input the model has seen no value like: it is used, and the estimate is less certain."""
 
@@ -94,6 +102,10 @@ class RiskResult(BaseModel):
         description="Inputs beyond the range the model was trained on; each lowers the confidence",
     )
     measured_iron_status: MeasuredIronStatus | None = None
+    pattern: BloodPattern | None = Field(
+        default=None,
+        description="The red-cell pattern named in words, e.g. one that can also be thalassaemia trait",
+    )
 
 
 class NeedsInput(Exception):

@@ -30,6 +30,7 @@ from verae.risk.features import (
 )
 from verae.risk.measured import MEASURED_IRON_INPUTS, measured_iron_status
 from verae.risk.model import RiskModel, load_model
+from verae.risk.patterns import blood_pattern
 from verae.risk.schemas import (
     AnalyteInfo,
     AnalyteUse,
@@ -149,6 +150,7 @@ def assess_with(report: LabReport, model: RiskModel | None) -> RiskResult:
             ],
             measured_iron_status=measured,
         )
+    result.pattern = blood_pattern(report)
     if measured is not None and measured.status in ("deficient", "likely_deficient"):
         result.clinical_action = MEASURED_DEFICIENT_ACTION
     return result

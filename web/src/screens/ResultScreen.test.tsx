@@ -73,6 +73,11 @@ describe("ResultView", () => {
       ...RESULT,
       risk: {
         ...RESULT.risk,
+        pattern: {
+          code: "microcytosis_high_rbc",
+          mentzer_index: 10.8,
+          text: { en: "can also be thalassaemia trait", ru: "может быть и носительство талассемии" },
+        },
         outside_training_range: [
           {
             feature: "mcv",
@@ -108,6 +113,7 @@ describe("ResultView", () => {
     // the model's estimate stays shown beside the measurement
     expect(screen.getByTestId("risk-percent")).toHaveTextContent("78%");
     expect(screen.getByTestId("outside-training-range")).toHaveTextContent("MCV 35,4 фл вне диапазона");
+    expect(screen.getByTestId("blood-pattern")).toHaveTextContent("носительство талассемии");
   });
 
   it("reads printed flags", () => {

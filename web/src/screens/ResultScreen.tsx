@@ -67,6 +67,11 @@ export function ResultView({ result }: { result: Result }) {
               {risk.clinical_action[lang]}
             </p>
             <p className="muted small">{t("result.confidence", { level: t(`result.confidence.${risk.confidence}`) })}</p>
+            {risk.pattern && (
+              <p className="pattern" data-testid="blood-pattern">
+                {risk.pattern.text[lang]}
+              </p>
+            )}
             {(risk.outside_training_range ?? []).length > 0 && (
               <ul className="muted small outside-range" data-testid="outside-training-range">
                 {(risk.outside_training_range ?? []).map((note) => (
