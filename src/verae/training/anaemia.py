@@ -55,14 +55,16 @@ def _scores(rows: pd.DataFrame, model: RiskModel) -> dict[str, np.ndarray]:
 
 
 def _compare(
-    labels: np.ndarray, scores: dict[str, np.ndarray], score_names: tuple[str, ...]
+    labels: np.ndarray, scores: dict[str, np.ndarray], score_names: tuple[str, ...], intervals: bool
 ) -> dict[str, Any]:
-    return {name: evaluation.discrimination(labels.astype(int), scores[name]) for name in score_names}
+    return {
+        name: evaluation.discrimination(labels.astype(int), scores[name], intervals) for name in score_names
+    }
 
 
-def anaemic_comparison(model: RiskModel, rows: pd.DataFrame) -> dict[str, Any]:
+def anaemic_comparison(model: RiskModel, rows: pd.DataFrame, intervals: bool = True) -> dict[str, Any]:
     """AUROC of the model, MCV and Mentzer for ferritin < 30 and < 15 among the anaemic rows, and among
-    the microcytic anaemic rows; plus ECE with a bootstrap interval in each calibration group."""
+    the microcytic anaemic rows; plus ECE in each calibration group (`intervals`: bootstrap 95% intervals)."""
     scores = _scores(rows, model)
     anaemic = nhanes.anaemic(rows).to_numpy()
     microcytic = anaemic & (rows["mcv"].to_numpy() < MICROCYTIC_BELOW_FL)
@@ -72,10 +74,10 @@ def anaemic_comparison(model: RiskModel, rows: pd.DataFrame) -> dict[str, Any]:
         ferritin = rows["ferritin"].to_numpy()[mask]
         result[name] = {
             "ferritin_below_30": _compare(
-                ferritin < 30, chosen, ("model", "MCV alone", "Mentzer index (MCV/RBC)")
+                ferritin < 30, chosen, ("model", "MCV alone", "Mentzer index (MCV/RBC)"), intervals
             ),
             "ferritin_below_15": _compare(
-                ferritin < 15, chosen, ("model_depleted", "MCV alone", "Mentzer index (MCV/RBC)")
+                ferritin < 15, chosen, ("model_depleted", "MCV alone", "Mentzer index (MCV/RBC)"), intervals
             ),
         }
     calibration: dict[str, Any] = {}
@@ -87,7 +89,7 @@ def anaemic_comparison(model: RiskModel, rows: pd.DataFrame) -> dict[str, Any]:
             "n": int(chosen_mask.sum()),
             "positives": int(labels.sum()),
             "ece": evaluation.expected_calibration_error(labels, probabilities),
-            "ece_ci95": list(evaluation.bootstrap_ece_interval(labels, probabilities)),
+            "ece_ci95": list(evaluation.bootstrap_ece_interval(labels, probabilities)) if intervals else None,
             "mean_predicted": float(probabilities.mean()),
             "prevalence": float(labels.mean()),
         }
@@ -113,7 +115,7 @@ def diagnosed_rows(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     return rows, (raw["Diagnosis"] == "Iron deficiency anemia").to_numpy()
 
 
-def diagnosed_comparison(model: RiskModel, path: Path) -> dict[str, Any]:
+def diagnosed_comparison(model: RiskModel, path: Path, intervals: bool = True) -> dict[str, Any]:
     """AUROC for iron deficiency anaemia against the other anaemias of the diagnosed set."""
     rows, labels = diagnosed_rows(path)
     usable = rows[["hemoglobin", "mcv", "rbc"]].notna().all(axis=1).to_numpy() & (rows["rbc"].to_numpy() > 0)
@@ -121,8 +123,10 @@ def diagnosed_comparison(model: RiskModel, path: Path) -> dict[str, Any]:
     result: dict[str, Any] = {"n": len(rows), "age_assumed": DIAGNOSED_AGE}
     for sex_name, sex in (("as women", 1.0), ("as men", 0.0)):
         scored = rows.assign(sex=sex, age=DIAGNOSED_AGE)
-        result[sex_name] = evaluation.discrimination(labels.astype(int), _scores(scored, model)["model"])
+        result[sex_name] = evaluation.discrimination(
+            labels.astype(int), _scores(scored, model)["model"], intervals
+        )
     baseline = _scores(rows.assign(sex=1.0, age=DIAGNOSED_AGE), model)
     for name in ("MCV alone", "Mentzer index (MCV/RBC)"):
-        result[name] = evaluation.discrimination(labels.astype(int), baseline[name])
+        result[name] = evaluation.discrimination(labels.astype(int), baseline[name], intervals)
     return result
