@@ -121,6 +121,7 @@ def test_predict_csv_scores_rows_and_explains_unscored_ones(tmp_path: Path, ship
         {"id": "c", "sex": "female", "age": "35", "hemoglobin": "98", "mcv": "72,0"},
         {"id": "d", "sex": "female", "age": "35", "hemoglobin": "98"},
         {"id": "e", "sex": "x", "age": "35", "hemoglobin": "9.8", "mcv": "72"},
+        {"id": "f", "sex": "female", "age": "30", "hemoglobin": "67", "mcv": "35.4", "rdw_cv": "36.5"},
     ]
     columns = ["id", "sex", "age", *IRON_DEFICIENT_PICTURE]
     with source.open("w", newline="", encoding="utf-8") as handle:
@@ -131,16 +132,19 @@ def test_predict_csv_scores_rows_and_explains_unscored_ones(tmp_path: Path, ship
     outcome = CliRunner().invoke(_predict_app(), ["--csv", str(source), "--out", str(out)])
     assert outcome.exit_code == 0, outcome.output
     scored = pd.read_csv(out, dtype={"problems": str}, keep_default_na=False).set_index("id")
-    assert list(scored.columns[-6:]) == [
+    assert list(scored.columns[-8:]) == [
         "risk_percent",
+        "depletion_risk_percent",
         "risk_tier",
         "iron_index",
         "confidence",
+        "outside_training_range",
         "model_version",
         "problems",
     ]
     single = assess_with(make_report("female", 29, **IRON_DEFICIENT_PICTURE), shipped)
     assert float(str(scored.loc["a", "risk_percent"])) == single.risk_percent
+    assert float(str(scored.loc["a", "depletion_risk_percent"])) == single.depletion_risk_percent
     assert scored.loc["a", "risk_tier"] == single.risk_tier
     assert float(str(scored.loc["a", "iron_index"])) == single.iron_index
     assert scored.loc["b", "risk_tier"] == "LOW"
@@ -149,6 +153,11 @@ def test_predict_csv_scores_rows_and_explains_unscored_ones(tmp_path: Path, ship
     assert scored.loc["d", "problems"] == "missing:mcv"
     assert scored.loc["d", "risk_percent"] == ""
     assert scored.loc["e", "problems"] == "invalid:sex; implausible_value:hemoglobin"
+    # beyond the training data but possible: scored, with what lies outside named
+    assert scored.loc["f", "problems"] == ""
+    assert scored.loc["f", "outside_training_range"] == "hemoglobin mcv rdw_cv"
+    assert scored.loc["f", "confidence"] == "low"
+    assert scored.loc["d", "depletion_risk_percent"] == ""
 
 
 def test_batch_without_an_artifact_uses_the_rules() -> None:

@@ -14,7 +14,11 @@ def predict(
     csv: Annotated[Path, typer.Option("--csv", help="Input CSV: sex, age and canonical analyte columns")],
     out: Annotated[Path, typer.Option("--out", help="Output CSV: the input plus the risk columns")],
 ) -> None:
-    """Score a batch CSV (canonical units, blanks allowed); adds risk_percent, risk_tier, iron_index, confidence."""
+    """Score a batch CSV (canonical units, blanks allowed).
+
+    Adds every score the API returns — risk_percent, depletion_risk_percent, risk_tier, iron_index,
+    confidence — plus the inputs beyond the model's training range and, for a row not scored, why.
+    """
     import pandas as pd
 
     from verae.risk.model import ModelArtifactError

@@ -25,8 +25,12 @@ class Analyte:
     # the units a person may type a value in (the web app's choices, published by GET /risk/inputs), the
     # usual one first; each is one of `units` once normalised
     offered_units: tuple[str, ...]
-    # plausible range in the canonical unit: values outside are rejected as implausible
+    # physiological limits in the canonical unit: what a living person can show (sources per analyte in
+    # docs/physiological-limits.md); only values outside are refused as implausible
     plausible: tuple[float, float]
+    # the narrower range of ordinary results that decides which unit an unlabelled number is in: with the
+    # physiological limits, 12 could be hemoglobin in g/L (fatal, never seen) as well as in g/dL
+    unit_range: tuple[float, float] = (0.0, math.inf)
     # units a bare number may be read in when a report prints none (ambiguity is resolved by plausibility)
     unitless_candidates: tuple[str, ...] = ()
     aliases: tuple[str, ...] = field(default=())
@@ -46,7 +50,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="g/L",
         units={"g/l": 1.0, "g/dl": 10.0, "mmol/l": 16.11, "g%": 10.0},
         offered_units=("g/L", "g/dL", "mmol/L"),
-        plausible=(30.0, 250.0),
+        plausible=(15.0, 260.0),
+        unit_range=(30.0, 250.0),
         unitless_candidates=("g/l", "g/dl"),
         aliases=(
             "hemoglobin",
@@ -71,7 +76,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="%",
         units={"%": 1.0, "l/l": 100.0},
         offered_units=("%", "L/L"),
-        plausible=(10.0, 75.0),
+        plausible=(4.0, 80.0),
+        unit_range=(10.0, 75.0),
         unitless_candidates=("%", "l/l"),
         aliases=(
             "hematocrit",
@@ -98,7 +104,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="10^12/L",
         units={"10^12/l": 1.0, "10^6/ul": 1.0, "t/l": 1.0, "/pl": 1.0, "mil/ul": 1.0, "/ul": 1e-6},
         offered_units=("10^12/L", "10^6/uL"),
-        plausible=(1.0, 9.0),
+        plausible=(0.3, 12.0),
+        unit_range=(1.0, 9.0),
         unitless_candidates=("10^12/l",),
         aliases=(
             "rbc",
@@ -137,7 +144,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="fL",
         units={"fl": 1.0, "um^3": 1.0},
         offered_units=("fL",),
-        plausible=(50.0, 130.0),
+        plausible=(25.0, 160.0),
+        unit_range=(50.0, 130.0),
         unitless_candidates=("fl",),
         aliases=(
             "mcv",
@@ -168,7 +176,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="pg",
         units={"pg": 1.0},
         offered_units=("pg",),
-        plausible=(10.0, 50.0),
+        plausible=(6.0, 60.0),
+        unit_range=(10.0, 50.0),
         unitless_candidates=("pg",),
         aliases=(
             "mch",
@@ -200,7 +209,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="g/L",
         units={"g/l": 1.0, "g/dl": 10.0},
         offered_units=("g/L", "g/dL"),
-        plausible=(200.0, 420.0),
+        plausible=(150.0, 500.0),
+        unit_range=(200.0, 420.0),
         unitless_candidates=("g/l", "g/dl"),
         aliases=(
             "mchc",
@@ -234,7 +244,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="%",
         units={"%": 1.0},
         offered_units=("%",),
-        plausible=(8.0, 35.0),
+        plausible=(8.0, 60.0),
+        unit_range=(8.0, 35.0),
         unitless_candidates=("%",),
         aliases=(
             "rdw",
@@ -265,7 +276,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="fL",
         units={"fl": 1.0},
         offered_units=("fL",),
-        plausible=(25.0, 120.0),
+        plausible=(20.0, 200.0),
+        unit_range=(25.0, 120.0),
         unitless_candidates=("fl",),
         aliases=("rdw-sd", "rdw sd", "rdw_sd", "idr-sd", "rdw sd", "ade-sd"),
         also_loinc=("30384-2",),
@@ -287,7 +299,8 @@ ANALYTES: tuple[Analyte, ...] = (
             "lakh/ul": 100.0,
         },
         offered_units=("10^9/L", "10^3/uL"),
-        plausible=(5.0, 2000.0),
+        plausible=(0.0, 5000.0),
+        unit_range=(5.0, 2000.0),
         unitless_candidates=("10^9/l",),
         aliases=(
             "platelets",
@@ -315,7 +328,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="10^9/L",
         units={"10^9/l": 1.0, "10^3/ul": 1.0, "g/l": 1.0, "/nl": 1.0, "mil/ul": 1.0, "/ul": 1e-3},
         offered_units=("10^9/L", "10^3/uL"),
-        plausible=(0.2, 200.0),
+        plausible=(0.0, 1000.0),
+        unit_range=(0.2, 200.0),
         unitless_candidates=("10^9/l",),
         aliases=(
             "wbc",
@@ -350,7 +364,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="ug/L",
         units={"ug/l": 1.0, "ng/ml": 1.0, "pmol/l": 1 / 2.247},
         offered_units=("ug/L", "ng/mL"),
-        plausible=(0.5, 20000.0),
+        plausible=(0.0, 200000.0),
+        unit_range=(0.5, 20000.0),
         unitless_candidates=("ug/l",),
         aliases=("ferritin", "serum ferritin", "ферритин", "ferritine", "ferritina"),
         also_loinc=("20567-4", "24373-3"),
@@ -364,7 +379,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="umol/L",
         units={"umol/l": 1.0, "ug/dl": 0.179},
         offered_units=("umol/L", "ug/dL"),
-        plausible=(0.5, 100.0),
+        plausible=(0.0, 300.0),
+        unit_range=(0.5, 100.0),
         unitless_candidates=("umol/l",),
         aliases=(
             "serum iron",
@@ -395,7 +411,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="umol/L",
         units={"umol/l": 1.0, "ug/dl": 0.179},
         offered_units=("umol/L", "ug/dL"),
-        plausible=(10.0, 150.0),
+        plausible=(5.0, 200.0),
+        unit_range=(10.0, 150.0),
         unitless_candidates=("umol/l",),
         aliases=(
             "tibc",
@@ -424,7 +441,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="umol/L",
         units={"umol/l": 1.0, "ug/dl": 0.179},
         offered_units=("umol/L", "ug/dL"),
-        plausible=(0.0, 140.0),
+        plausible=(0.0, 200.0),
+        unit_range=(0.0, 140.0),
         unitless_candidates=("umol/l",),
         aliases=(
             "uibc",
@@ -442,7 +460,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="g/L",
         units={"g/l": 1.0, "mg/dl": 0.01},
         offered_units=("g/L", "mg/dL"),
-        plausible=(0.5, 6.0),
+        plausible=(0.1, 10.0),
+        unit_range=(0.5, 6.0),
         unitless_candidates=("g/l",),
         aliases=("transferrin", "трансферрин", "transferrine", "transferrina"),
         reference_band=(1.0, 5.0),
@@ -456,6 +475,7 @@ ANALYTES: tuple[Analyte, ...] = (
         units={"%": 1.0},
         offered_units=("%",),
         plausible=(0.0, 100.0),
+        unit_range=(0.0, 100.0),
         unitless_candidates=("%",),
         aliases=(
             "transferrin saturation",
@@ -487,7 +507,8 @@ ANALYTES: tuple[Analyte, ...] = (
         canonical_unit="mg/L",
         units={"mg/l": 1.0, "mg/dl": 10.0},
         offered_units=("mg/L", "mg/dL"),
-        plausible=(0.0, 500.0),
+        plausible=(0.0, 1000.0),
+        unit_range=(0.0, 500.0),
         unitless_candidates=("mg/l",),
         aliases=(
             "crp",

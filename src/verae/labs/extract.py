@@ -24,7 +24,7 @@ from verae.labs.repairs import (
 from verae.labs.rows import Column, Row, analyte_for_label, header_columns, label_unit, parse_row, split_label
 from verae.labs.schemas import LabValue, ReportWarning, WarningCode
 from verae.labs.tokens import tidy_words, tokenize
-from verae.labs.units import UnitError, convert, infer_unit, is_plausible, normalize_unit
+from verae.labs.units import UnitError, convert, fits_unit, infer_unit, is_plausible, normalize_unit
 
 # Below this confidence (OCR word confidence x unit factor x label factor) a value is marked doubtful: a
 # person checks it on the page before it is used. Tesseract's word confidence alone falls under it when
@@ -80,7 +80,7 @@ def _infer_unit(analyte: Analyte, row: Row) -> tuple[str, float] | None:
     plausible = {
         unit: row.number * analyte.units[unit]
         for unit in analyte.unitless_candidates
-        if is_plausible(analyte, row.number * analyte.units[unit])
+        if fits_unit(analyte, row.number * analyte.units[unit])
     }
     if len({round(value, 6) for value in plausible.values()}) != 1:
         return None

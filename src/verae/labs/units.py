@@ -79,13 +79,17 @@ class Normalized:
 def convert(analyte: Analyte, value: float, unit: str | None) -> Normalized:
     """Convert `value` printed in `unit` into the analyte's canonical unit.
 
-    A missing unit is resolved only when exactly one candidate unit gives a plausible value.
+    A missing unit is resolved only when exactly one candidate unit gives an ordinary value (`fits_unit`),
+    or when the candidates are one unit (MCV 35 is fL, however extraordinary).
     """
     if unit is None or not unit.strip():
+        factors = {analyte.units[candidate] for candidate in analyte.unitless_candidates}
+        if len(factors) == 1:
+            return Normalized(value * factors.pop(), analyte.canonical_unit)
         plausible = {
             round(value * analyte.units[candidate], 6)
             for candidate in analyte.unitless_candidates
-            if is_plausible(analyte, value * analyte.units[candidate])
+            if fits_unit(analyte, value * analyte.units[candidate])
         }
         if len(plausible) != 1:
             raise UnitError(f"{analyte.code}: no unit given and the value does not identify one")
@@ -98,7 +102,7 @@ def convert(analyte: Analyte, value: float, unit: str | None) -> Normalized:
 
 def infer_unit(analyte: Analyte, value: float, bounds: tuple[float, float]) -> str | None:
     """The one unit of the analyte in which both the value and its printed reference range make sense,
-    or None when none or several do. The value must be plausible and each printed limit (a 0 lower limit
+    or None when none or several do. The value must be ordinary (`fits_unit`) and each printed limit (a 0 lower limit
     and an open upper one say nothing) must lie where labs put reference limits: 98 with 120-160 is g/L,
     8.8 with 7.5-10 is mmol/L, not g/dL."""
     band_low, band_high = analyte.reference_band
@@ -107,7 +111,7 @@ def infer_unit(analyte: Analyte, value: float, bounds: tuple[float, float]) -> s
         limits = [limit * factor for limit in bounds if 0 < limit < math.inf]
         if (
             limits
-            and is_plausible(analyte, value * factor)
+            and fits_unit(analyte, value * factor)
             and all(band_low <= limit <= band_high for limit in limits)
         ):
             fitting.setdefault(round(factor, 9), unit)
@@ -115,5 +119,13 @@ def infer_unit(analyte: Analyte, value: float, bounds: tuple[float, float]) -> s
 
 
 def is_plausible(analyte: Analyte, canonical_value: float) -> bool:
+    """Within the physiological limits: a value a living person can show."""
     low, high = analyte.plausible
+    return math.isfinite(canonical_value) and low <= canonical_value <= high
+
+
+def fits_unit(analyte: Analyte, canonical_value: float) -> bool:
+    """Within the range of ordinary results, narrow enough that a number fits one unit only: the test
+    that tells which unit an unlabelled value is in (never whether a value is accepted)."""
+    low, high = analyte.unit_range
     return math.isfinite(canonical_value) and low <= canonical_value <= high

@@ -10,7 +10,7 @@ import math
 
 from verae.risk.features import BY_NAME
 from verae.risk.rules import anaemia_threshold_g_l
-from verae.risk.schemas import Explanation, LocalizedText
+from verae.risk.schemas import Explanation, LocalizedText, OutsideTrainingRange
 
 EXPLANATION_COUNT = 4
 # contributions smaller than this (calibrated log-odds) do not move the estimate in a way worth saying
@@ -112,3 +112,36 @@ def _unit_en(unit: str) -> str:
 
 def _with_unit(number: str, unit: str) -> str:
     return f"{number}{unit}" if unit == "%" else f"{number} {unit}".rstrip()
+
+
+def outside_range_note(
+    feature: str, value: float, low: float, high: float, supported_ages: list[tuple[float, float]]
+) -> OutsideTrainingRange:
+    """Says that an input lies beyond the training data, and that the estimate is less certain for it."""
+    less_en = "the estimate is less certain"
+    less_ru = "оценка менее надёжна"
+    if feature == "age":
+        spans = [(start, end - 1) for start, end in supported_ages]
+        ages = ", ".join(f"{start:g}–{min(end, high):g}" for start, end in spans)
+        en = (
+            f"Age {math.floor(value)} years is outside the ages the model was trained on ({ages}): {less_en}."
+        )
+        ru = (
+            f"Возраст {math.floor(value)} {_years_ru(value)} вне возрастов, на которых обучена модель "
+            f"({ages}): {less_ru}."
+        )
+    else:
+        spec = BY_NAME[feature]
+        shown_en = f"{spec.label_en} {_with_unit(_number(value, False), _unit_en(spec.unit))}"
+        shown_ru = f"{spec.label_ru} {_with_unit(_number(value, True), spec.unit_ru)}"
+        span_en = _with_unit(f"{_number(low, False)}–{_number(high, False)}", _unit_en(spec.unit))
+        span_ru = _with_unit(f"{_number(low, True)}–{_number(high, True)}", spec.unit_ru)
+        en = f"{shown_en} is outside the range the model was trained on ({span_en}): {less_en}."
+        ru = f"{shown_ru} вне диапазона, на котором обучена модель ({span_ru}): {less_ru}."
+    return OutsideTrainingRange(
+        feature=feature,
+        value=value,
+        training_low=low,
+        training_high=high,
+        text=LocalizedText(en=en, ru=ru),
+    )

@@ -236,22 +236,43 @@ class RiskModel:
         or ≥ 2 values outside the range the model was trained on; medium otherwise.
 
         An age the training data has no one of (under 1, or 6–11 which NHANES did not sample for
-        ferritin) counts as one value out of range.
+        ferritin) counts as one value out of range (an infant, also below the age range, as two).
         """
         missing = np.isnan(matrix[:, self._confidence_columns]).sum(axis=1)
-        with np.errstate(invalid="ignore"):
-            outside = ((matrix < self._lows) | (matrix > self._highs)).sum(axis=1)
-        age = matrix[:, FEATURE_INDEX["age"]]
-        supported = np.zeros(len(matrix), dtype=bool)
-        for low, high in self.metadata.supported_ages:
-            supported |= (age >= low) & (age < high)
-        outside = outside + ~supported
+        outside = self._outside_range(matrix).sum(axis=1) + ~self._supported_age(matrix)
         levels: npt.NDArray[np.str_] = np.select(
             [(missing == 0) & (outside == 0), (missing <= 2) & (outside <= 1)],
             ["high", "medium"],
             default="low",
         )
         return levels
+
+    def _outside_range(self, matrix: FloatArray) -> npt.NDArray[np.bool_]:
+        with np.errstate(invalid="ignore"):
+            outside: npt.NDArray[np.bool_] = (matrix < self._lows) | (matrix > self._highs)
+        return outside
+
+    def _supported_age(self, matrix: FloatArray) -> npt.NDArray[np.bool_]:
+        age = matrix[:, FEATURE_INDEX["age"]]
+        supported = np.zeros(len(matrix), dtype=bool)
+        for low, high in self.metadata.supported_ages:
+            supported |= (age >= low) & (age < high)
+        return supported
+
+    def outside_mask(self, matrix: FloatArray) -> npt.NDArray[np.bool_]:
+        """Per row and feature, whether a given input lies outside the range the model was trained on;
+        an age the training data has no one of counts as outside."""
+        outside = self._outside_range(matrix)
+        outside[:, FEATURE_INDEX["age"]] |= ~self._supported_age(matrix)
+        return outside
+
+    def outside_training_range(self, row: FloatArray) -> list[tuple[str, float, float]]:
+        """The inputs of one row outside the training range, with that range: (feature, low, high)."""
+        outside = self.outside_mask(row.reshape(1, -1))[0]
+        return [
+            (FEATURE_NAMES[position], *self.metadata.feature_ranges[FEATURE_NAMES[position]])
+            for position in np.flatnonzero(outside)
+        ]
 
     def predict_batch(self, matrix: FloatArray) -> BatchPrediction:
         """Scores for rows in FEATURE_NAMES order (NaN = missing); no explanations."""

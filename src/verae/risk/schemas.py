@@ -26,14 +26,53 @@ class Explanation(BaseModel):
     text: LocalizedText
 
 
+class PanelReading(BaseModel):
+    """One measured iron-panel value read against its cited threshold (see risk/measured.py)."""
+
+    analyte: str = Field(description="ferritin, transferrin_saturation, serum_iron, tibc or crp")
+    value: float = Field(description="In `unit`; transferrin saturation may be computed from iron and TIBC")
+    unit: str
+    reading: Literal["low", "borderline", "normal", "high"]
+    threshold: float = Field(description="The limit the value was compared with, in `unit`")
+    text: LocalizedText
+
+
 class MeasuredIronStatus(BaseModel):
-    """Iron status read from a measured ferritin with published thresholds: measured, not predicted."""
+    """Iron status read from the measured iron panel with published thresholds: measured, not predicted."""
 
     basis: Literal["measured"] = "measured"
-    ferritin_ug_l: float
-    status: Literal["deficient", "likely_deficient", "not_deficient"]
-    threshold_ug_l: float
+    ferritin_ug_l: float | None = Field(description="Measured ferritin; null when only the rest was measured")
+    status: Literal[
+        "deficient", "likely_deficient", "possibly_deficient", "not_deficient", "undetermined"
+    ] = Field(
+        description="From ferritin (WHO 2020 thresholds by age and inflammation) and transferrin saturation; "
+        "`undetermined` when neither ferritin nor a low saturation settles it"
+    )
+    threshold_ug_l: float | None = Field(description="The ferritin threshold applied; null without ferritin")
     inflammation: bool = Field(description="CRP above 5 mg/L, which raises ferritin and the threshold")
+    ferritin_unreliable: bool = Field(
+        default=False,
+        description="Ferritin was read with inflammation: a normal value does not rule out deficiency",
+    )
+    readings: list[PanelReading] = Field(default_factory=list, description="Each measured value, read")
+    text: LocalizedText
+
+
+class BloodPattern(BaseModel):
+    """The red-cell pattern the count shows, named (risk/patterns.py): context for the estimate, not a diagnosis."""
+
+    code: Literal["microcytosis_high_rdw", "microcytosis_high_rbc", "normocytic_anaemia_inflammation"]
+    mentzer_index: float | None = Field(description="MCV / RBC when both were given")
+    text: LocalizedText
+
+
+class OutsideTrainingRange(BaseModel):
+    """An input the model has seen no value like: it is used, and the estimate is less certain."""
+
+    feature: str = Field(description="Input name, e.g. mcv")
+    value: float
+    training_low: float = Field(description="Smallest value the model was trained on (central 99.8%)")
+    training_high: float = Field(description="Largest value the model was trained on (central 99.8%)")
     text: LocalizedText
 
 
@@ -58,7 +97,15 @@ class RiskResult(BaseModel):
     explanations: list[Explanation]
     confidence: Confidence
     model_version: str
+    outside_training_range: list[OutsideTrainingRange] = Field(
+        default_factory=list,
+        description="Inputs beyond the range the model was trained on; each lowers the confidence",
+    )
     measured_iron_status: MeasuredIronStatus | None = None
+    pattern: BloodPattern | None = Field(
+        default=None,
+        description="The red-cell pattern named in words, e.g. one that can also be thalassaemia trait",
+    )
 
 
 class NeedsInput(Exception):
@@ -104,7 +151,8 @@ class AnalyteInfo(BaseModel):
     plausible_high: float = Field(description="Values above this, in the canonical unit, are refused")
     use: AnalyteUse = Field(
         description="`required`: no estimate without it; `model_input`: used by the model when present; "
-        "`measured_iron_status`: reported beside the estimate (ferritin; CRP also qualifies it); "
+        "`measured_iron_status`: read clinically beside the estimate (ferritin, transferrin saturation, iron, "
+        "TIBC, UIBC; CRP, a model input, also qualifies it); "
         "`recorded`: stored and shown, not used"
     )
 

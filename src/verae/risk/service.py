@@ -19,8 +19,9 @@ from verae.labs.schemas import LabReport
 from verae.labs.values import SUBJECT_RANGES
 from verae.observability.logging import get_logger
 from verae.risk import ARTIFACT_DIR, rules
-from verae.risk.explain import EXPLANATION_COUNT, MIN_CONTRIBUTION, explanation_for
+from verae.risk.explain import EXPLANATION_COUNT, MIN_CONTRIBUTION, explanation_for, outside_range_note
 from verae.risk.features import (
+    FEATURE_INDEX,
     FEATURE_NAMES,
     REQUIRED_FIELDS,
     feature_row,
@@ -29,6 +30,7 @@ from verae.risk.features import (
 )
 from verae.risk.measured import MEASURED_IRON_INPUTS, measured_iron_status
 from verae.risk.model import RiskModel, load_model
+from verae.risk.patterns import blood_pattern
 from verae.risk.schemas import (
     AnalyteInfo,
     AnalyteUse,
@@ -47,7 +49,16 @@ if TYPE_CHECKING:  # pandas only for the batch command's tables; never imported 
 
 # rules-v1 percentages are a coarse prior; these cut-offs only apply to them
 RULES_TIER_CUTOFFS: tuple[tuple[float, RiskTier], ...] = ((60.0, "HIGH"), (35.0, "WARNING"), (15.0, "GRAY"))
-BATCH_OUTPUT_COLUMNS = ("risk_percent", "risk_tier", "iron_index", "confidence", "model_version", "problems")
+BATCH_OUTPUT_COLUMNS = (
+    "risk_percent",
+    "depletion_risk_percent",
+    "risk_tier",
+    "iron_index",
+    "confidence",
+    "outside_training_range",
+    "model_version",
+    "problems",
+)
 
 logger = get_logger(__name__)
 
@@ -131,9 +142,16 @@ def assess_with(report: LabReport, model: RiskModel | None) -> RiskResult:
             explanations=_explanations(row, prediction.contributions, report),
             confidence=prediction.confidence,
             model_version=model.version,
+            outside_training_range=[
+                outside_range_note(
+                    name, float(row[FEATURE_INDEX[name]]), low, high, model.metadata.supported_ages
+                )
+                for name, low, high in model.outside_training_range(row)
+            ],
             measured_iron_status=measured,
         )
-    if measured is not None and measured.status != "not_deficient":
+    result.pattern = blood_pattern(report)
+    if measured is not None and measured.status in ("deficient", "likely_deficient"):
         result.clinical_action = MEASURED_DEFICIENT_ACTION
     return result
 
@@ -168,12 +186,17 @@ def assess_frame(frame: pd.DataFrame, model: RiskModel | None) -> pd.DataFrame:
     usable = np.array([not problems for problems in features.problems], dtype=bool)
     output = frame.copy()
     risk = np.full(len(frame), np.nan)
+    depletion = np.full(len(frame), np.nan)
+    outside = np.full(len(frame), "", dtype=object)
     iron_index = np.full(len(frame), np.nan)
     tier = np.full(len(frame), "", dtype=object)
     confidence = np.full(len(frame), "", dtype=object)
     if model is not None and usable.any():
         prediction = model.predict_batch(features.matrix[usable])
         risk[usable] = np.round(100 * prediction.probability, 1)
+        depletion[usable] = np.round(100 * prediction.depleted_probability, 1)
+        names = np.array(FEATURE_NAMES)
+        outside[usable] = [" ".join(names[row]) for row in model.outside_mask(features.matrix[usable])]
         iron_index[usable] = np.round(prediction.iron_index, 1)
         tier[usable] = prediction.tier
         confidence[usable] = prediction.confidence
@@ -186,9 +209,11 @@ def assess_frame(frame: pd.DataFrame, model: RiskModel | None) -> pd.DataFrame:
             tier[position] = rules_tier_for(float(risk[position]))
             confidence[position] = "low"
     output["risk_percent"] = risk
+    output["depletion_risk_percent"] = depletion
     output["risk_tier"] = tier
     output["iron_index"] = iron_index
     output["confidence"] = confidence
+    output["outside_training_range"] = outside
     output["model_version"] = np.where(
         usable, model.version if model is not None else rules.MODEL_VERSION, ""
     )

@@ -65,6 +65,19 @@ def bootstrap_auroc_interval(
     return float(low), float(high)
 
 
+def bootstrap_ece_interval(
+    labels: IntArray, probabilities: FloatArray, resamples: int = 1000, seed: int = BOOTSTRAP_SEED
+) -> tuple[float, float]:
+    """Percentile 95% interval of the ECE over row resamples."""
+    generator = np.random.default_rng(seed)
+    values = [
+        expected_calibration_error(labels[pick], probabilities[pick])
+        for pick in (generator.integers(0, len(labels), len(labels)) for _ in range(resamples))
+    ]
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def discrimination(labels: IntArray, scores: FloatArray, interval: bool = True) -> dict[str, Any]:
     """AUROC (with a bootstrap interval) and AUPRC of any score where higher means more likely positive."""
     positives = int(labels.sum())

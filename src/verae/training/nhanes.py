@@ -90,7 +90,8 @@ def combined_sha256(file_hashes: dict[str, str]) -> str:
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
-def _read_xpt(directory: Path, name: str) -> pd.DataFrame:
+def read_xpt(directory: Path, name: str) -> pd.DataFrame:
+    """One CDC transport file of the directory, indexed by SEQN, with IBM-float zeros read as 0."""
     path = stored_path(directory, name)
     assert path is not None, f"{name} missing from {directory}"
     frame = pd.read_sas(io.BytesIO(read_bytes(path)), format="xport")
@@ -106,12 +107,12 @@ def load_cohort(directory: Path) -> pd.DataFrame:
     `glucose` and `cholesterol` (mmol/L) and `stfr` (mg/L) where the chemistry file has them.
     """
     present_files(directory)
-    demo = _read_xpt(directory, "P_DEMO.XPT")
-    cbc = _read_xpt(directory, "P_CBC.XPT")
-    ferritin = _read_xpt(directory, "P_FERTIN.XPT")
-    crp = _read_xpt(directory, "P_HSCRP.XPT")
+    demo = read_xpt(directory, "P_DEMO.XPT")
+    cbc = read_xpt(directory, "P_CBC.XPT")
+    ferritin = read_xpt(directory, "P_FERTIN.XPT")
+    crp = read_xpt(directory, "P_HSCRP.XPT")
     body = (
-        _read_xpt(directory, "P_BMX.XPT")
+        read_xpt(directory, "P_BMX.XPT")
         if stored_path(directory, "P_BMX.XPT") is not None
         else pd.DataFrame(index=demo.index, columns=["BMXBMI"])
     )

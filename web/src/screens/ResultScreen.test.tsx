@@ -68,6 +68,54 @@ describe("ResultView", () => {
     ]);
   });
 
+  it("shows the measured iron panel beside the estimate, and inputs beyond the training range", () => {
+    const measured: Result = {
+      ...RESULT,
+      risk: {
+        ...RESULT.risk,
+        pattern: {
+          code: "microcytosis_high_rbc",
+          mentzer_index: 10.8,
+          text: { en: "can also be thalassaemia trait", ru: "может быть и носительство талассемии" },
+        },
+        outside_training_range: [
+          {
+            feature: "mcv",
+            value: 35.4,
+            training_low: 56.2,
+            training_high: 107.8,
+            text: { en: "MCV 35.4 fL is outside the range the model was trained on", ru: "MCV 35,4 фл вне диапазона" },
+          },
+        ],
+        measured_iron_status: {
+          basis: "measured",
+          ferritin_ug_l: 60,
+          status: "likely_deficient",
+          threshold_ug_l: 70,
+          inflammation: true,
+          ferritin_unreliable: true,
+          readings: [
+            { analyte: "ferritin", value: 60, unit: "µg/L", reading: "low", threshold: 70, text: { en: "Ferritin 60 µg/L is below 70 µg/L", ru: "Ферритин 60 мкг/л ниже 70 мкг/л" } },
+            { analyte: "transferrin_saturation", value: 12, unit: "%", reading: "low", threshold: 16, text: { en: "Transferrin saturation 12% is below 16%", ru: "Насыщение трансферрина 12% ниже 16%" } },
+          ],
+          text: { en: "Ferritin 60 µg/L is below 70 µg/L", ru: "Ферритин 60 мкг/л ниже 70 мкг/л" },
+        },
+      },
+    };
+    renderResult("ru", measured);
+    const panel = screen.getByTestId("measured-panel");
+    expect(panel).toHaveTextContent("Измерено: дефицит железа вероятен");
+    expect(panel).toHaveTextContent("СРБ указывает на воспаление");
+    expect(within(panel).getAllByRole("listitem").map((item) => item.textContent)).toEqual([
+      "Ферритин 60 мкг/л ниже 70 мкг/л",
+      "Насыщение трансферрина 12% ниже 16%",
+    ]);
+    // the model's estimate stays shown beside the measurement
+    expect(screen.getByTestId("risk-percent")).toHaveTextContent("78%");
+    expect(screen.getByTestId("outside-training-range")).toHaveTextContent("MCV 35,4 фл вне диапазона");
+    expect(screen.getByTestId("blood-pattern")).toHaveTextContent("носительство талассемии");
+  });
+
   it("reads printed flags", () => {
     expect(flagKind("H")).toBe("high");
     expect(flagKind("↓")).toBe("low");

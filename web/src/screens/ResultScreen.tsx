@@ -74,10 +74,37 @@ export function ResultView({ result }: { result: Result }) {
               {risk.clinical_action[lang]}
             </p>
             <p className="muted small">{t("result.confidence", { level: t(`result.confidence.${risk.confidence}`) })}</p>
-            {risk.measured_iron_status && (
-              <p className="measured">
-                <strong>{t("result.measured")}:</strong> {risk.measured_iron_status.text[lang]}
+            {risk.pattern && (
+              <p className="pattern" data-testid="blood-pattern">
+                {risk.pattern.text[lang]}
               </p>
+            )}
+            {(risk.outside_training_range ?? []).length > 0 && (
+              <ul className="muted small outside-range" data-testid="outside-training-range">
+                {(risk.outside_training_range ?? []).map((note) => (
+                  <li key={note.feature}>{note.text[lang]}</li>
+                ))}
+              </ul>
+            )}
+            {risk.measured_iron_status && (
+              // the measured panel beside the estimate, never instead of it
+              <section className="measured" data-testid="measured-panel" aria-labelledby="measured-title">
+                <h2 className="h3" id="measured-title">
+                  {t("result.measured")}
+                </h2>
+                <p>
+                  <strong>{t(`result.measured.${risk.measured_iron_status.status}`)}.</strong>{" "}
+                  {risk.measured_iron_status.ferritin_unreliable && t("result.measured.inflammation")}
+                </p>
+                <ul className="small">
+                  {(risk.measured_iron_status.readings ?? []).map((reading) => (
+                    <li key={reading.analyte} className={`reading-${reading.reading}`}>
+                      {reading.text[lang]}
+                    </li>
+                  ))}
+                </ul>
+                <p className="muted small">{t("result.measured.beside")}</p>
+              </section>
             )}
           </div>
         </div>
