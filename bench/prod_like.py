@@ -383,7 +383,8 @@ def run() -> int:
             )
     total = time.monotonic() - started
     passed = sum(outcome.passed for outcome in outcomes)
-    print(f"\nprod-like: {passed} passed, {len(outcomes) - passed} failed in {total:.0f} s")
+    print(f"\nprod-like took {total:.0f} s")
+    print(f"prod-like: {passed} passed, {len(outcomes) - passed} failed")
     RESULTS.write_text(
         json.dumps(
             {"seconds": round(total, 1), "checks": [outcome.__dict__ for outcome in outcomes]}, indent=2
