@@ -20,6 +20,7 @@ system-deps:
 test: install system-deps check-lint check-types check-migrations check-deploy
 	VERAE_TEST_POSTGRES_URL=$$(./scripts/test-postgres.sh) $(UV) run pytest
 	$(MAKE) web-test
+	UV="$(UV)" ./scripts/prod-like  # web-test has built the web app it serves
 
 check-lint:
 	$(UV) run ruff check .

@@ -17,10 +17,9 @@ WEB_APP_POLICY = (
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 # The Swagger UI page (off in production) loads its script and styles from a CDN and starts inline.
 DOCS_PATH = "/api/v1/docs"
-PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
-)
-# Two years, the preload list's minimum; only in production, where the site is served over https only.
+# Only features every current browser knows: an unknown one makes the browser log an error on each page.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Two years, the value hstspreload.org recommends; only in production, where the site is served over https only.
 HSTS = "max-age=63072000; includeSubDomains"
 # Responses under these paths may carry health data (lab values, results, profiles): no cache may keep
 # them, neither the browser's nor a proxy's.
