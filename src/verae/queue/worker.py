@@ -27,10 +27,11 @@ from verae.observability.metrics import (
     JOBS_FINISHED,
     WORKER_HEARTBEAT,
 )
+from verae.observability.tracing import span
 from verae.queue.context import JobContext, JobHandler
 from verae.queue.errors import PermanentJobError
 from verae.queue.faults import parse_faults
-from verae.queue.queue import ClaimedJob, LeaseLost, Queue, backoff_seconds
+from verae.queue.queue import TRACE_KEY, ClaimedJob, LeaseLost, Queue, backoff_seconds
 from verae.queue.wakeup import PostgresListener, Wakeup
 
 log = get_logger("verae.worker")
@@ -218,7 +219,13 @@ class Worker:
             self._periodic_lock.release()
 
     def process(self, job: ClaimedJob) -> None:
-        with correlated(job.correlation_id):
+        # The job's span continues the trace of the request that queued it.
+        with (
+            correlated(job.correlation_id),
+            span(
+                f"job {job.kind}", parent=job.payload.get(TRACE_KEY), job_id=str(job.id), attempt=job.attempt
+            ),
+        ):
             self._process(job)
 
     def _process(self, job: ClaimedJob) -> None:
