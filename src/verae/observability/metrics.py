@@ -55,7 +55,7 @@ JOB_STAGE_SECONDS = Histogram(
 )
 JOB_END_TO_END_SECONDS = Histogram(
     "verae_job_end_to_end_seconds",
-    "From the job's creation (the upload) to its last attempt finishing, retries and waits included",
+    "From the job's creation (the upload) to its successful end, retries and waits included",
     ["kind"],
     buckets=_JOB_BUCKETS,
 )

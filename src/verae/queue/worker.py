@@ -268,7 +268,7 @@ class Worker:
             self.context.stages.finish(job.id)
             JOB_SECONDS.labels(job.kind).observe(time.perf_counter() - started)
             JOBS_FINISHED.labels(job.kind, outcome).inc()
-            if outcome in ("done", "failed"):
+            if outcome == "done":
                 JOB_END_TO_END_SECONDS.labels(job.kind).observe((utcnow() - job.created_at).total_seconds())
             bound.info("job_attempt_finished", outcome=outcome)
 
