@@ -49,6 +49,7 @@ from verae.observability.context import current_correlation_id
 from verae.observability.logging import configure_logging, get_logger
 from verae.observability.metrics import BLOB_STORE_ERRORS, MODEL_INFO, database_registry, exposition
 from verae.observability.middleware import HEADER, CorrelationMiddleware
+from verae.observability.tracing import configure_tracing
 from verae.orgs.router import router as orgs_router
 from verae.queue.wakeup import Wakeup
 from verae.results.router import router as results_router
@@ -191,6 +192,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level)
+    configure_tracing("verae-api")
     db = Database(settings.database_url, pool_size=pool_size_for(settings, embedded_workers))
     services = Services(settings=settings, db=db, blobs=open_blob_store(settings), wakeup=Wakeup())
 

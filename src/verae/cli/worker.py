@@ -31,9 +31,11 @@ def worker(
     """Process jobs until SIGTERM/SIGINT; finishes the jobs in hand before exiting."""
     from verae.kit.blobstore import open_blob_store
     from verae.kit.db import Database
+    from verae.observability.tracing import configure_tracing
     from verae.worker import Worker
 
     settings = load_settings()
+    configure_tracing("verae-worker")
     database = Database(settings.database_url, pool_size=concurrency + 1)
     if metrics_port is not None:
         _serve_metrics(database, metrics_host, metrics_port)

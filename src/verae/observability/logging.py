@@ -8,6 +8,8 @@ import sys
 
 import structlog
 
+from verae.observability.tracing import add_trace_ids
+
 
 class _StandardError:
     """Whatever sys.stderr is when a line is written: a stream replaced after configuration (a test
@@ -27,6 +29,7 @@ def configure_logging(level: str = "INFO") -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            add_trace_ids,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, Info, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -25,6 +26,10 @@ from verae.kit.db import Database
 from verae.kit.time import utcnow
 from verae.models import Job
 from verae.models.job import NEEDS_INPUT, QUEUED, RUNNING
+from verae.observability.tracing import start_span
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Span
 
 # Processing takes seconds to minutes (OCR of a scan); requests milliseconds to seconds.
 _JOB_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600)
@@ -50,7 +55,7 @@ JOB_STAGE_SECONDS = Histogram(
 )
 JOB_END_TO_END_SECONDS = Histogram(
     "verae_job_end_to_end_seconds",
-    "From the job's creation (the upload) to its last attempt finishing, retries and waits included",
+    "From the job's creation (the upload) to its successful end, retries and waits included",
     ["kind"],
     buckets=_JOB_BUCKETS,
 )
@@ -91,17 +96,20 @@ class StageClock:
     observes the time spent. One per worker; each job's key is touched by its own thread only."""
 
     def __init__(self) -> None:
-        self._entered: dict[uuid.UUID, tuple[str, str, float]] = {}
+        self._entered: dict[uuid.UUID, tuple[str, str, float, Span | None]] = {}
 
     def enter(self, job_id: uuid.UUID, kind: str, stage: str) -> None:
         self.finish(job_id)
-        self._entered[job_id] = (kind, stage, time.perf_counter())
+        # Each stage is also a span under the job's (when tracing is on).
+        self._entered[job_id] = (kind, stage, time.perf_counter(), start_span(f"stage {stage}", stage=stage))
 
     def finish(self, job_id: uuid.UUID) -> None:
         entered = self._entered.pop(job_id, None)
         if entered is not None:
-            kind, stage, started = entered
+            kind, stage, started, stage_span = entered
             JOB_STAGE_SECONDS.labels(kind, stage).observe(time.perf_counter() - started)
+            if stage_span is not None:
+                stage_span.end()
 
 
 class DatabaseCollector(Collector):

@@ -14,6 +14,7 @@ from verae.observability.context import (
 )
 from verae.observability.logging import get_logger
 from verae.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS, status_class
+from verae.observability.tracing import tag_current_span
 
 HEADER = "x-correlation-id"
 # Metric labels take only these methods (anything else is "other"): a client must not mint series.
@@ -50,12 +51,12 @@ class CorrelationMiddleware:
                 message["headers"] = response_headers
             await send(message)
 
+        tag_current_span()  # the request's span (FastAPI's own) gets the correlation id
         try:
             await self.app(scope, receive, send_with_header)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            route_path = getattr(route, "path", "unmatched")
+            route_path = getattr(scope.get("route"), "path", "unmatched")
             method = scope["method"] if scope["method"] in _KNOWN_METHODS else "other"
             HTTP_REQUESTS.labels(method, route_path, status_class(status_holder["status"])).inc()
             HTTP_LATENCY.labels(method, route_path).observe(elapsed)

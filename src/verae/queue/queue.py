@@ -50,6 +50,9 @@ from verae.queue.wakeup import JOBS_CHANNEL
 JOBS: Table = Job.__table__  # type: ignore[assignment]
 AUDIT_LOGS: Table = AuditLog.__table__  # type: ignore[assignment]
 
+# Where a job's payload keeps the trace context of the request that queued it (observability/tracing.py).
+TRACE_KEY = "trace"
+
 _CLAIMED_COLUMNS = (
     JOBS.c.id,
     JOBS.c.kind,

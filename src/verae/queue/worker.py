@@ -27,10 +27,11 @@ from verae.observability.metrics import (
     JOBS_FINISHED,
     WORKER_HEARTBEAT,
 )
+from verae.observability.tracing import span
 from verae.queue.context import JobContext, JobHandler
 from verae.queue.errors import PermanentJobError, RetryLater
 from verae.queue.faults import parse_faults
-from verae.queue.queue import ClaimedJob, LeaseLost, OutcomeListener, Queue, backoff_seconds
+from verae.queue.queue import TRACE_KEY, ClaimedJob, LeaseLost, OutcomeListener, Queue, backoff_seconds
 from verae.queue.wakeup import PostgresListener, Wakeup
 
 log = get_logger("verae.worker")
@@ -219,7 +220,13 @@ class Worker:
             self._periodic_lock.release()
 
     def process(self, job: ClaimedJob) -> None:
-        with correlated(job.correlation_id):
+        # The job's span continues the trace of the request that queued it.
+        with (
+            correlated(job.correlation_id),
+            span(
+                f"job {job.kind}", parent=job.payload.get(TRACE_KEY), job_id=str(job.id), attempt=job.attempt
+            ),
+        ):
             self._process(job)
 
     def _process(self, job: ClaimedJob) -> None:
@@ -271,7 +278,7 @@ class Worker:
             self.context.stages.finish(job.id)
             JOB_SECONDS.labels(job.kind).observe(time.perf_counter() - started)
             JOBS_FINISHED.labels(job.kind, outcome).inc()
-            if outcome in ("done", "failed"):
+            if outcome == "done":
                 JOB_END_TO_END_SECONDS.labels(job.kind).observe((utcnow() - job.created_at).total_seconds())
             bound.info("job_attempt_finished", outcome=outcome)
 

@@ -17,7 +17,8 @@ from verae.kit.time import seconds_until, utcnow
 from verae.models import Job, Upload
 from verae.observability.audit import record_audit, record_event
 from verae.observability.context import current_correlation_id
-from verae.queue.queue import Queue, enqueue
+from verae.observability.tracing import trace_carrier
+from verae.queue.queue import TRACE_KEY, Queue, enqueue
 from verae.uploads import repository
 from verae.uploads.errors import (
     DailyUploadQuotaExceeded,
@@ -138,7 +139,7 @@ def create_upload_and_job(
     job = enqueue(
         session,
         kind=PROCESS_UPLOAD,
-        payload={"correlation_id": current_correlation_id()},
+        payload={"correlation_id": current_correlation_id(), TRACE_KEY: trace_carrier()},
         user_id=user_id,
         upload_id=upload_id,
         max_attempts=settings.job_max_attempts,
