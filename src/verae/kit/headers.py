@@ -22,7 +22,8 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 # Two years, the value hstspreload.org recommends; only in production, where the site is served over https only.
 HSTS = "max-age=63072000; includeSubDomains"
 # Responses under these paths may carry health data (lab values, results, profiles): no cache may keep
-# them, neither the browser's nor a proxy's.
+# them, neither the browser's nor a proxy's — unless the route chose its own Cache-Control, as the public
+# analyte catalog (`GET /risk/inputs`, no personal data) does.
 NO_STORE_PREFIXES = ("/api/",)
 
 _COMMON = {
@@ -55,7 +56,7 @@ class SecurityHeadersMiddleware:
                     is_api = path.startswith(NO_STORE_PREFIXES) or "json" in headers.get("content-type", "")
                     headers["content-security-policy"] = API_POLICY if is_api else WEB_APP_POLICY
                 if path.startswith(NO_STORE_PREFIXES):
-                    headers["cache-control"] = "no-store"
+                    headers.setdefault("cache-control", "no-store")
                 if self.hsts:
                     headers["strict-transport-security"] = HSTS
             await send(message)
