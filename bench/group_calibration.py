@@ -25,7 +25,7 @@ from catboost import CatBoostClassifier
 from verae.risk.features import FEATURE_NAMES, FloatArray
 from verae.risk.model import HEAD_STACKS, HEADS, RISK_ADDITIVE_FILE, RISK_FILE, RiskModel
 from verae.training import calibration, nhanes
-from verae.training.anaemia import CALIBRATION_GROUPS, calibration_groups
+from verae.training.anaemia import calibration_groups
 from verae.training.training import (
     TrainingConfig,
     cross_validate,
@@ -43,43 +43,8 @@ ARTIFACT = ROOT / "src" / "verae" / "risk" / "artifacts"
 DATA = ROOT.parent / "shared" / "data" / "nhanes"
 EXPLORATION_SEEDS = (1, 2, 3)
 FRESH_SEEDS = (11, 2024)
-MISSED_GROUPS = ("women 12-49", "children 1-5", "adolescents 12-17")
-AUROC_GROUPS = ("women 12-49", "children 1-5")
-MAX_AUROC_LOSS = 0.0005
-MAX_GROUP_ECE_RISE = 0.005
-BASELINE = "shipped stack"
 # sample weights tried for the < 30 CatBoost model (children 1-5, women 12-49); exploration, training's folds
 SAMPLE_WEIGHTS = ((3.0, 2.0), (5.0, 1.0))
-
-
-def passes_rule(fresh: dict[str, list[dict[str, Any]]], name: str) -> tuple[bool, list[str]]:
-    """ADR 0006's rule for one candidate against the shipped stack on the fresh seeds; the reasons it fails."""
-    base, runs = fresh[BASELINE], fresh[name]
-    reasons = []
-
-    def mean(rows: list[dict[str, Any]], group: str, metric: str) -> float:
-        return float(np.mean([row[group][metric] for row in rows]))
-
-    if any(run["all"]["log_loss"] >= ref["all"]["log_loss"] for run, ref in zip(runs, base, strict=True)):
-        reasons.append("overall log loss not lower in every fresh seed")
-    reasons += [
-        f"log loss not lower in {group}"
-        for group in MISSED_GROUPS
-        if mean(runs, group, "log_loss") >= mean(base, group, "log_loss")
-    ]
-    if mean(base, "all", "auroc") - mean(runs, "all", "auroc") > MAX_AUROC_LOSS:
-        reasons.append("overall AUROC falls by more than 0.0005")
-    reasons += [
-        f"AUROC falls in {group}"
-        for group in AUROC_GROUPS
-        if mean(runs, group, "auroc") < mean(base, group, "auroc")
-    ]
-    reasons += [
-        f"ECE rises by more than 0.005 in {group}"
-        for group in CALIBRATION_GROUPS
-        if mean(runs, group, "ece") - mean(base, group, "ece") > MAX_GROUP_ECE_RISE
-    ]
-    return not reasons, reasons
 
 
 def weighted_out_of_fold(
@@ -175,8 +140,8 @@ def main() -> None:
         )
     verdicts: dict[str, dict[str, Any]] = {}
     for name in calibration.CANDIDATES:
-        if name != BASELINE:
-            passes, reasons = passes_rule(runs["fresh"], name)
+        if name != calibration.BASELINE:
+            passes, reasons = calibration.passes_rule(runs["fresh"], name)
             verdicts[name] = {"passes": passes, "reasons": reasons}
     test = cohort[is_test & nhanes.label_valid(cohort)]
     test_sizes = {name: int(mask.sum()) for name, mask in calibration_groups(test).items()}
@@ -221,7 +186,7 @@ def main() -> None:
     for row in weighting:
         print(
             f"weights children x{row['children']:g}, women 12-49 x{row['women_12_49']:g}: AUROC "
-            + "  ".join(f"{group} {row[group]['auroc']:.3f}" for group in ("all", *AUROC_GROUPS))
+            + "  ".join(f"{group} {row[group]['auroc']:.3f}" for group in ("all", *calibration.AUROC_GROUPS))
         )
     for name, verdict in verdicts.items():
         print(f"{name}: {'passes' if verdict['passes'] else 'fails: ' + '; '.join(verdict['reasons'])}")

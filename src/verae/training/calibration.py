@@ -19,12 +19,19 @@ from sklearn.metrics import log_loss, roc_auc_score
 
 from verae.risk.features import FloatArray
 from verae.training import evaluation
+from verae.training.anaemia import CALIBRATION_GROUPS
 
 IntArray = evaluation.IntArray
 Folds = list[tuple[np.ndarray, np.ndarray]]
 # every row in exactly one group; the issue's five groups are unions of these
 PARTITION = ("children under 12", "girls 12-17", "boys 12-17", "women 18-49", "women 50+", "men 18+")
 TARGET_GROUP_ECE = 0.04
+# ADR 0006's rule: a candidate against the shipped stack, on the fresh fold seeds
+BASELINE = "shipped stack"
+MISSED_GROUPS = ("women 12-49", "children 1-5", "adolescents 12-17")
+AUROC_GROUPS = ("women 12-49", "children 1-5")
+MAX_AUROC_LOSS = 0.0005
+MAX_GROUP_ECE_RISE = 0.005
 
 
 def partition(age: FloatArray, sex: FloatArray) -> IntArray:
@@ -91,7 +98,7 @@ def group_isotonic(
 
 
 CANDIDATES: dict[str, Candidate] = {
-    "shipped stack": shipped_stack,
+    BASELINE: shipped_stack,
     "intercept per group": group_offsets,
     "Platt scaling per group": group_platt,
     "isotonic per group": group_isotonic,
@@ -160,3 +167,33 @@ def chance_target_met(
         labels = (generator.uniform(size=rows) < predicted).astype(int)
         met += evaluation.expected_calibration_error(labels, predicted) <= target
     return met / simulations
+
+
+def passes_rule(fresh: dict[str, list[dict[str, Any]]], name: str) -> tuple[bool, list[str]]:
+    """ADR 0006's rule for one candidate against the shipped stack on the fresh seeds; the reasons it fails."""
+    base, runs = fresh[BASELINE], fresh[name]
+    reasons = []
+
+    def mean(rows: list[dict[str, Any]], group: str, metric: str) -> float:
+        return float(np.mean([row[group][metric] for row in rows]))
+
+    if any(run["all"]["log_loss"] >= ref["all"]["log_loss"] for run, ref in zip(runs, base, strict=True)):
+        reasons.append("overall log loss not lower in every fresh seed")
+    reasons += [
+        f"log loss not lower in {group}"
+        for group in MISSED_GROUPS
+        if mean(runs, group, "log_loss") >= mean(base, group, "log_loss")
+    ]
+    if mean(base, "all", "auroc") - mean(runs, "all", "auroc") > MAX_AUROC_LOSS:
+        reasons.append("overall AUROC falls by more than 0.0005")
+    reasons += [
+        f"AUROC falls in {group}"
+        for group in AUROC_GROUPS
+        if mean(runs, group, "auroc") < mean(base, group, "auroc")
+    ]
+    reasons += [
+        f"ECE rises by more than 0.005 in {group}"
+        for group in CALIBRATION_GROUPS
+        if mean(runs, group, "ece") - mean(base, group, "ece") > MAX_GROUP_ECE_RISE
+    ]
+    return not reasons, reasons
