@@ -1,4 +1,4 @@
-"""Calibration by group in cross-validation (issue 13, item 2; docs/decisions/0006).
+"""Calibration by group in cross-validation (issue 13, item 2; docs/decisions/0007).
 
 Run: `uv run python bench/group_calibration.py [--card docs/model-card.json]` (about a minute and a
 half: fifteen CatBoost fits of the shipped < 30 model's 253 trees). Reproduces the shipped < 30 head's out-of-fold

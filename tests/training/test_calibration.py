@@ -1,4 +1,4 @@
-"""Calibration by group (verae.training.calibration): candidates, the ECE noise floor, ADR 0006's rule."""
+"""Calibration by group (verae.training.calibration): candidates, the ECE noise floor, ADR 0007's rule."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Calibration by group in cross-validation: is the < 30 head miscalibrated in the groups issue 13 names,
-and does a recalibration by group help? (docs/decisions/0006, bench/group_calibration.py)
+and does a recalibration by group help? (docs/decisions/0007, bench/group_calibration.py)
 
 Every candidate is cross-fitted on the stack members' out-of-fold outputs: fitted on the other folds,
 applied to the held-out fold, so its figures do not benefit from fitting on the rows they are read on.
@@ -26,7 +26,7 @@ Folds = list[tuple[np.ndarray, np.ndarray]]
 # every row in exactly one group; the issue's five groups are unions of these
 PARTITION = ("children under 12", "girls 12-17", "boys 12-17", "women 18-49", "women 50+", "men 18+")
 TARGET_GROUP_ECE = 0.04
-# ADR 0006's rule: a candidate against the shipped stack, on the fresh fold seeds
+# ADR 0007's rule: a candidate against the shipped stack, on the fresh fold seeds
 BASELINE = "shipped stack"
 MISSED_GROUPS = ("women 12-49", "children 1-5", "adolescents 12-17")
 AUROC_GROUPS = ("women 12-49", "children 1-5")
@@ -170,7 +170,7 @@ def chance_target_met(
 
 
 def passes_rule(fresh: dict[str, list[dict[str, Any]]], name: str) -> tuple[bool, list[str]]:
-    """ADR 0006's rule for one candidate against the shipped stack on the fresh seeds; the reasons it fails."""
+    """ADR 0007's rule for one candidate against the shipped stack on the fresh seeds; the reasons it fails."""
     base, runs = fresh[BASELINE], fresh[name]
     reasons = []
 
