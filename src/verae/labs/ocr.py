@@ -15,6 +15,8 @@ from verae.labs.layout import Word
 # Tesseract's OpenMP threads fight each other on small machines (twice as slow on 2 cores), and a worker
 # reads pages one at a time anyway; an operator can still override it in the environment.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# OpenCV's own thread pool likewise: one page at a time, on one core, within the reading child's memory cap.
+cv2.setNumThreads(1)
 
 LANGUAGES = "rus+eng"
 # An A4 page 300 dpi wide: Tesseract reads best at cap heights of 20-40 px.
