@@ -32,10 +32,10 @@ PAGE_AREA = (0.3, 0.95)
 def _reduced(grey: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
     """A copy at most `longest` pixels on its longer side (page-level shapes need no detail), and the
     factor back to full size."""
-    factor = max(grey.shape) / longest
+    factor = max(grey.shape) / max(longest, 1)
     if factor <= 1:
         return grey, 1.0
-    size = (round(grey.shape[1] / factor), round(grey.shape[0] / factor))
+    size = (max(1, round(grey.shape[1] / factor)), max(1, round(grey.shape[0] / factor)))
     return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), factor
 
 
