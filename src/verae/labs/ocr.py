@@ -5,6 +5,13 @@ from __future__ import annotations
 import os
 import types
 
+# Tesseract's OpenMP threads fight each other on small machines (twice as slow on 2 cores), and a worker
+# reads pages one at a time anyway; an operator can still override it in the environment. OpenCV's
+# bundled OpenBLAS likewise, set before it loads: its buffers for one thread per core took 140 MiB of the
+# address space a document is read in (labs/isolation.py caps it).
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import cv2
 import numpy as np
 from PIL import Image, ImageOps
@@ -12,11 +19,7 @@ from PIL import Image, ImageOps
 from verae.labs.errors import ReportUnreadable
 from verae.labs.layout import Word
 
-# Tesseract's OpenMP threads fight each other on small machines (twice as slow on 2 cores), and a worker
-# reads pages one at a time anyway; an operator can still override it in the environment.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-# OpenCV's own thread pool likewise: one page at a time, on one core, within the reading child's memory cap.
-cv2.setNumThreads(1)
+cv2.setNumThreads(1)  # and OpenCV's own thread pool
 
 LANGUAGES = "rus+eng"
 # An A4 page 300 dpi wide: Tesseract reads best at cap heights of 20-40 px.
@@ -214,6 +217,17 @@ def remove_rules(image: Image.Image) -> Image.Image:
 
 def prepare(image: Image.Image) -> Image.Image:
     """Greyscale, the sheet found and straightened, ~300 dpi, even light, level lines, no table rules."""
+    try:
+        return _prepare(image)
+    except cv2.error as error:
+        # OpenCV reports a failed allocation as its own error: it is the memory cap the document is read
+        # under (labs/isolation.py), so it is reported as what it is
+        if error.code == cv2.Error.StsNoMem:
+            raise MemoryError(error.msg) from error
+        raise
+
+
+def _prepare(image: Image.Image) -> Image.Image:
     grey = _crop_to_paper(np.asarray(ImageOps.exif_transpose(image).convert("L"), dtype=np.uint8))
     height, width = grey.shape
     scale = min(MAX_UPSCALE, TARGET_WIDTH / width)
