@@ -102,7 +102,7 @@ def _unwarp(grey: np.ndarray, corners: np.ndarray) -> np.ndarray:
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     transform = cv2.getPerspectiveTransform(_ordered(corners), target)
     return cv2.warpPerspective(
-        grey, transform, (round(width), round(height)), flags=cv2.INTER_CUBIC, borderValue=255
+        grey, transform, (max(1, round(width)), max(1, round(height))), flags=cv2.INTER_CUBIC, borderValue=255
     )
 
 
