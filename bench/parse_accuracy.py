@@ -101,6 +101,9 @@ def measure(samples: list[Sample]) -> dict[str, Any]:
             if seconds
             else None,
             "p90_page_cpu_ms": _p90_ms(page_cpu_seconds[kind]),
+            # values marked for review: a wrong value among them is caught by the person, not used blindly
+            "values_marked_doubtful": total.doubtful,
+            "wrong_values_marked_doubtful": total.doubtful_wrong,
             "targets": TARGETS[kind],
             "errors": total.errors,
         }
@@ -224,8 +227,10 @@ def measure_real(folder: Path) -> dict[str, Any]:
                     rel_tol=1e-3,
                 )
             )
-            (correct if right else wrong).append(value.analyte)
-        missed = sorted(set(expected) - set(correct) - set(wrong))
+            (correct if right else wrong).append(
+                value.analyte + (" (marked doubtful)" if value.doubtful else "")
+            )
+        missed = sorted(set(expected) - {value.analyte for value in values})
         documents[name] = {
             "kind": entry["kind"],
             "language": entry["language"],
@@ -233,6 +238,7 @@ def measure_real(folder: Path) -> dict[str, Any]:
             "printed": len(expected),
             "correct": len(correct),
             "wrong": sorted(wrong),
+            "marked_doubtful": sum(value.doubtful for value in values),
             "missed": missed,
             "seconds": round(elapsed, 2),
         }
@@ -320,7 +326,10 @@ def main() -> None:
                 f"p90 {figures['p90_page_ms']} ms  median CPU {figures['median_page_cpu_ms']} ms/page  "
                 f"p90 CPU {figures['p90_page_cpu_ms']} ms"
             )
-            print(f"{'':18} unit/range/flag accuracy {figures['attribute_accuracy']}")
+            print(
+                f"{'':18} unit/range/flag accuracy {figures['attribute_accuracy']}  marked doubtful "
+                f"{figures['values_marked_doubtful']} (wrong among them {figures['wrong_values_marked_doubtful']})"
+            )
         for group, figures in results[family]["by_language"].items():
             print(
                 f"{family:8} {group:14} precision {figures['precision']:.2%}  recall {figures['recall']:.2%}  "

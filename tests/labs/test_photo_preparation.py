@@ -87,3 +87,10 @@ def test_a_bold_word_whose_letters_touch_is_not_erased_as_a_rule() -> None:
     # a run of touching letter stems, longer than a rule must be: ink 20 pixels tall is letters, not a rule
     ImageDraw.Draw(image).rectangle((100, 80, 400, 100), fill=0)
     assert np.asarray(ocr.remove_rules(image))[80:101, 100:401].max() == 0
+
+
+def test_pictures_of_a_few_pixels_are_prepared_without_failing() -> None:
+    """A blank 1x1 JPEG or a one-pixel-high strip is a valid upload: it reads as nothing, not as a crash."""
+    for size in ((1, 1), (2, 2), (500, 1), (1, 500)):
+        prepared = ocr.prepare(Image.new("L", size, 255))
+        assert min(prepared.size) >= 1

@@ -5,6 +5,13 @@ from __future__ import annotations
 import os
 import types
 
+# Tesseract's OpenMP threads fight each other on small machines (twice as slow on 2 cores), and a worker
+# reads pages one at a time anyway; an operator can still override it in the environment. OpenCV's
+# bundled OpenBLAS likewise, set before it loads: its buffers for one thread per core took 140 MiB of the
+# address space a document is read in (labs/isolation.py caps it).
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import cv2
 import numpy as np
 from PIL import Image, ImageOps
@@ -12,9 +19,7 @@ from PIL import Image, ImageOps
 from verae.labs.errors import ReportUnreadable
 from verae.labs.layout import Word
 
-# Tesseract's OpenMP threads fight each other on small machines (twice as slow on 2 cores), and a worker
-# reads pages one at a time anyway; an operator can still override it in the environment.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+cv2.setNumThreads(1)  # and OpenCV's own thread pool
 
 LANGUAGES = "rus+eng"
 # An A4 page 300 dpi wide: Tesseract reads best at cap heights of 20-40 px.
@@ -30,10 +35,10 @@ PAGE_AREA = (0.3, 0.95)
 def _reduced(grey: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
     """A copy at most `longest` pixels on its longer side (page-level shapes need no detail), and the
     factor back to full size."""
-    factor = max(grey.shape) / longest
+    factor = max(grey.shape) / max(longest, 1)
     if factor <= 1:
         return grey, 1.0
-    size = (round(grey.shape[1] / factor), round(grey.shape[0] / factor))
+    size = (max(1, round(grey.shape[1] / factor)), max(1, round(grey.shape[0] / factor)))
     return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), factor
 
 
@@ -97,7 +102,7 @@ def _unwarp(grey: np.ndarray, corners: np.ndarray) -> np.ndarray:
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     transform = cv2.getPerspectiveTransform(_ordered(corners), target)
     return cv2.warpPerspective(
-        grey, transform, (round(width), round(height)), flags=cv2.INTER_CUBIC, borderValue=255
+        grey, transform, (max(1, round(width)), max(1, round(height))), flags=cv2.INTER_CUBIC, borderValue=255
     )
 
 
@@ -212,6 +217,17 @@ def remove_rules(image: Image.Image) -> Image.Image:
 
 def prepare(image: Image.Image) -> Image.Image:
     """Greyscale, the sheet found and straightened, ~300 dpi, even light, level lines, no table rules."""
+    try:
+        return _prepare(image)
+    except cv2.error as error:
+        # OpenCV reports a failed allocation as its own error: it is the memory cap the document is read
+        # under (labs/isolation.py), so it is reported as what it is
+        if error.code == cv2.Error.StsNoMem:
+            raise MemoryError(error.msg) from error
+        raise
+
+
+def _prepare(image: Image.Image) -> Image.Image:
     grey = _crop_to_paper(np.asarray(ImageOps.exif_transpose(image).convert("L"), dtype=np.uint8))
     height, width = grey.shape
     scale = min(MAX_UPSCALE, TARGET_WIDTH / width)

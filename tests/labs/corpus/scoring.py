@@ -24,6 +24,9 @@ class Score:
         default_factory=lambda: {"unit": [0, 0], "reference_range": [0, 0], "flag": [0, 0]}
     )
     errors: list[str] = field(default_factory=list)
+    # values the reader marked doubtful (for review), and how many of those were wrong
+    doubtful: int = 0
+    doubtful_wrong: int = 0
 
     @property
     def precision(self) -> float:
@@ -37,6 +40,8 @@ class Score:
         self.expected += other.expected
         self.predicted += other.predicted
         self.correct += other.correct
+        self.doubtful += other.doubtful
+        self.doubtful_wrong += other.doubtful_wrong
         for name, (right, total) in other.attributes.items():
             self.attributes[name][0] += right
             self.attributes[name][1] += total
@@ -64,16 +69,20 @@ def score(report: LabReport, truth: Truth, name: str) -> Score:
     result.predicted = len(report.values)
     for lab_value in report.values:
         expected = truth.values.get(lab_value.analyte)
+        result.doubtful += lab_value.doubtful
+        marked = " (marked doubtful)" if lab_value.doubtful else ""
         if expected is None:
+            result.doubtful_wrong += lab_value.doubtful
             result.errors.append(
-                f"{name}: {lab_value.analyte} read but not printed ({lab_value.source_line!r})"
+                f"{name}: {lab_value.analyte} read but not printed ({lab_value.source_line!r}){marked}"
             )
             continue
         if not _value_matches(expected, lab_value.value, lab_value.normalized_value, lab_value.qualifier):
+            result.doubtful_wrong += lab_value.doubtful
             result.errors.append(
                 f"{name}: {lab_value.analyte} read {lab_value.qualifier or ''}{lab_value.value} "
                 f"({lab_value.normalized_value}), printed {expected.qualifier or ''}{expected.value} "
-                f"({expected.normalized_value}) ({lab_value.source_line!r})"
+                f"({expected.normalized_value}) ({lab_value.source_line!r}){marked}"
             )
             continue
         result.correct += 1
