@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 from tests.helpers import ANAEMIC_CSV, Register, report_json, upload
 from verae.kit.deps import Services
 from verae.models import AuditLog, Event, Job, Upload
+from verae.queue.queue import enqueue
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -217,6 +218,17 @@ def test_uploads_get_429_with_retry_after_when_the_queue_is_full(
     assert refused.json()["error"]["code"] == "queue_full"
     assert int(refused.headers["Retry-After"]) > 0
     assert _count(services, Upload) == 2
+
+
+@pytest.mark.parametrize("settings_overrides", [{"max_queue_depth": 2}])
+def test_only_waiting_uploads_fill_the_queue_not_other_kinds_of_jobs(
+    client: TestClient, user_headers: dict[str, str], services: Services
+) -> None:
+    owner = client.get("/api/v1/me", headers=user_headers).json()["id"]
+    with services.db.unit_of_work() as session:
+        for _ in range(5):  # e.g. webhook deliveries waiting out their backoff
+            enqueue(session, kind="deliver_webhook", payload={}, user_id=uuid.UUID(owner), max_attempts=3)
+    assert upload(client, user_headers, ANAEMIC_CSV).status_code == 202
 
 
 def test_uploads_are_listed_newest_first_and_other_peoples_are_404(

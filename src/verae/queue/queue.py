@@ -371,9 +371,12 @@ class Queue:
             self._transition(connection, job, requeued, _Audit("job.retry_scheduled", details))
 
     @staticmethod
-    def depth(session: Session) -> int:
-        """Jobs waiting to run (back-pressure)."""
-        return session.scalar(select(func.count()).select_from(Job).where(Job.state == QUEUED)) or 0
+    def depth(session: Session, *, kind: str | None = None) -> int:
+        """Jobs waiting to run, of one kind or of all (back-pressure)."""
+        waiting = select(func.count()).select_from(Job).where(Job.state == QUEUED)
+        if kind is not None:
+            waiting = waiting.where(Job.kind == kind)
+        return session.scalar(waiting) or 0
 
     def rescue(self) -> tuple[int, int]:
         """Jobs whose lease expired (their worker died or hung): back to the queue while attempts are left,

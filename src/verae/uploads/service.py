@@ -39,7 +39,9 @@ BLOB_FOLDER = "uploads"
 def admit_upload(session: Session, settings: Settings, user_id: uuid.UUID) -> None:
     """Before the body streams: refuse when the queue is full or the person's quota is used up (so one
     account cannot fill the queue for everyone, or the disk), else count the upload as started."""
-    if Queue.depth(session) >= settings.max_queue_depth:
+    # Only uploads waiting count: webhook deliveries waiting out their retry backoff for a receiver that is
+    # down must not refuse everyone's uploads.
+    if Queue.depth(session, kind=PROCESS_UPLOAD) >= settings.max_queue_depth:
         raise QueueFull(retry_after_seconds=QUEUE_FULL_RETRY_AFTER_SECONDS)
     if jobs.count_unfinished_jobs_of_user(session, user_id) >= settings.upload_max_waiting_jobs_per_user:
         raise TooManyWaitingUploads(retry_after_seconds=QUEUE_FULL_RETRY_AFTER_SECONDS)
