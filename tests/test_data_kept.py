@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 import threading
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from tests.helpers import ANAEMIC_CSV, accepted_upload
+from tests.helpers import ANAEMIC_CSV, Register, accepted_upload
 from verae.kit.deps import Services
 from verae.kit.time import utcnow
-from verae.models import AuditLog, LoginAttempt, RateLimitWindow
+from verae.models import AuditLog, LoginAttempt, RateLimitWindow, ShareAccess, ShareLink
 from verae.queue import worker as queue_worker
 from verae.queue.worker import PeriodicTask
 from verae.retention import purge_expired_personal_data
@@ -57,12 +58,29 @@ def test_reads_of_health_data_and_profile_changes_are_audited(
     assert "61.5" not in str(rows["user.profile_updated"].details)
 
 
-def test_the_purge_deletes_old_login_attempts_ended_limit_windows_and_erases_old_addresses_only(
-    client: TestClient, services: Services
+def test_the_purge_deletes_old_login_attempts_ended_limit_windows_and_share_links_and_erases_old_addresses_only(
+    client: TestClient, services: Services, register: Register
 ) -> None:
     settings = services.settings
     now = utcnow()
+    owner = uuid.UUID(client.get("/api/v1/me", headers=register()["headers"]).json()["id"])
+    long_ago = now - timedelta(days=settings.share_link_retention_days + 1)
     with services.db.unit_of_work() as session:
+        links = {
+            "expired long ago": ShareLink(user_id=owner, token_hash="a" * 64, expires_at=long_ago),
+            "revoked long ago": ShareLink(
+                user_id=owner, token_hash="b" * 64, expires_at=now + timedelta(days=1), revoked_at=long_ago
+            ),
+            "expired yesterday": ShareLink(
+                user_id=owner, token_hash="c" * 64, expires_at=now - timedelta(days=1)
+            ),
+            "active": ShareLink(user_id=owner, token_hash="d" * 64, expires_at=now + timedelta(days=1)),
+        }
+        for label, link in links.items():
+            link.label = label
+            session.add(link)
+        session.flush()
+        session.add(ShareAccess(link_id=links["expired long ago"].id, view="json", outcome="opened"))
         ended, current = int(now.timestamp()) - 120, int(now.timestamp()) // 60 * 60
         session.add(
             RateLimitWindow(key="predict:192.0.2.3", window_start=ended, window_end=ended + 60, hits=3)
@@ -86,23 +104,26 @@ def test_the_purge_deletes_old_login_attempts_ended_limit_windows_and_erases_old
             .values(created_at=now - timedelta(days=settings.audit_ip_retention_days + 1))
         )
     report = purge_expired_personal_data(services.db, settings)
-    assert (
+    deleted = (
         report.login_attempts_deleted,
         report.audit_addresses_erased,
         report.rate_limit_windows_deleted,
-    ) == (
-        1,
-        1,
-        1,
+        report.share_links_deleted,
     )
+    assert deleted == (1, 1, 1, 2)
     with services.db.unit_of_work(write=False) as session:
         assert len(session.scalars(select(LoginAttempt)).all()) == 1
         assert session.scalars(select(RateLimitWindow.window_start)).all() == [current]
+        assert sorted(str(label) for label in session.scalars(select(ShareLink.label))) == [
+            "active",
+            "expired yesterday",
+        ]
+        assert session.scalars(select(ShareAccess)).all() == []
         addresses = dict(
             session.execute(select(AuditLog.action, AuditLog.ip).where(AuditLog.action.like("test.%"))).all()
         )
     assert addresses == {old: None, "test.1": "192.0.2.2"}
-    assert purge_expired_personal_data(services.db, settings) == type(report)(0, 0, 0)
+    assert purge_expired_personal_data(services.db, settings) == type(report)(0, 0, 0, 0)
 
 
 def test_workers_run_their_periodic_tasks_and_survive_a_failing_one(services: Services) -> None:

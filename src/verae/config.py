@@ -95,9 +95,11 @@ class Settings(BaseSettings):
     # Registrations (taken emails included) per client address per hour; refreshes per login session.
     registration_max_per_ip_per_hour: int = Field(default=10, gt=0)
     refresh_max_per_session_per_minute: int = Field(default=12, gt=0)
-    # Least data kept (verae/retention.py): login attempts and the client addresses in audit rows.
+    # Least data kept (verae/retention.py): login attempts, the client addresses in audit rows, and share
+    # links (with their access logs) this long after they expired or were revoked.
     login_attempt_retention_days: int = Field(default=30, gt=0)
     audit_ip_retention_days: int = Field(default=90, gt=0)
+    share_link_retention_days: int = Field(default=90, gt=0)
 
     # The jobs-table queue (docs/architecture.md, "Queue").
     job_lease_seconds: float = Field(default=30.0, gt=0)

@@ -37,5 +37,6 @@ def prune() -> None:
         f"deleted {report.login_attempts_deleted} login attempts older than "
         f"{settings.login_attempt_retention_days} days; erased the address of "
         f"{report.audit_addresses_erased} audit rows older than {settings.audit_ip_retention_days} days; "
-        f"deleted {report.rate_limit_windows_deleted} ended rate-limit windows"
+        f"deleted {report.rate_limit_windows_deleted} ended rate-limit windows and "
+        f"{report.share_links_deleted} share links ended over {settings.share_link_retention_days} days ago"
     )

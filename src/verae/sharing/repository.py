@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from verae.models import Result, ShareAccess, ShareLink
@@ -75,3 +75,10 @@ def results_shared(session: Session, link: ShareLink) -> list[Result]:
     if link.result_id is not None:
         query = query.where(Result.id == link.result_id)
     return list(session.scalars(query.order_by(Result.created_at.desc(), Result.id.desc())))
+
+
+def delete_links_ended_before(session: Session, moment: datetime) -> int:
+    """Links that expired or were revoked before `moment`, with their access logs (cascade)."""
+    ended = or_(ShareLink.expires_at < moment, ShareLink.revoked_at < moment)
+    deleted = session.execute(delete(ShareLink).where(ended))
+    return int(deleted.rowcount)  # type: ignore[attr-defined]
