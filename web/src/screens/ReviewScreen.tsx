@@ -3,6 +3,7 @@ import { ApiError } from "../api/errors";
 import type { InvalidField, JobValues, LabReport, ReviewedValues, Sex } from "../api/types";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { PagePreview, type ValueSource } from "../components/PagePreview";
 import { WarningList } from "../components/WarningList";
 import { isMessageKey, useI18n } from "../i18n/i18n";
 import { ANALYTES, ANALYTE_BY_CODE, analyteName } from "../lib/analytes";
@@ -18,6 +19,8 @@ interface Row {
   original: string | null;
   /** The reader doubts the value it read: the person is asked to check it against the page. */
   doubt: { printed: string; page: number | null } | null;
+  /** Where the document printed the value read for this analyte (none for typed or structured values). */
+  source: ValueSource | null;
 }
 
 interface Draft {
@@ -31,7 +34,7 @@ let rowKey = 0;
 const nextKey = () => (rowKey += 1);
 
 function emptyRow(analyte: string): Row {
-  return { key: nextKey(), analyte, value: "", unit: ANALYTE_BY_CODE.get(analyte)?.units[0] ?? "", original: null, doubt: null };
+  return { key: nextKey(), analyte, value: "", unit: ANALYTE_BY_CODE.get(analyte)?.units[0] ?? "", original: null, doubt: null, source: null };
 }
 
 /** The form starts from the values in use (or those read from the document); with nothing read, from empty
@@ -43,6 +46,9 @@ export function draftFrom(values: JobValues): Draft {
   const doubts = new Map(
     read.filter((v) => v.doubtful).map((v) => [v.analyte, { printed: v.source_text ?? String(v.value), page: v.page ?? null }]),
   );
+  const sources = new Map(
+    read.flatMap((v) => (v.page != null && v.bbox?.length === 4 ? [[v.analyte, { page: v.page, bbox: v.bbox }] as const] : [])),
+  );
   const rows: Row[] = (report?.values ?? []).map((v) => ({
     key: nextKey(),
     analyte: v.analyte,
@@ -50,6 +56,7 @@ export function draftFrom(values: JobValues): Draft {
     unit: v.unit ?? v.normalized_unit,
     original: originals.get(v.analyte) ?? null,
     doubt: doubts.get(v.analyte) ?? null,
+    source: sources.get(v.analyte) ?? null,
   }));
   return {
     rows: rows.length ? rows : [emptyRow("hemoglobin"), emptyRow("mcv")],
@@ -57,6 +64,13 @@ export function draftFrom(values: JobValues): Draft {
     age: report?.age === null || report?.age === undefined ? "" : String(report.age),
     collectedAt: report?.collection_date ?? "",
   };
+}
+
+/** The row whose page is shown: the one last focused or pointed at, else the first doubtful one, else the
+ * first one; only rows with a place in the document count. */
+export function rowInFocus(rows: Row[], focused: number | null): Row | null {
+  const placed = rows.filter((row) => row.source);
+  return placed.find((row) => row.key === focused) ?? placed.find((row) => row.doubt) ?? placed[0] ?? null;
 }
 
 export function reviewedBody(draft: Draft): ReviewedValues {
@@ -84,6 +98,7 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
   const [error, setError] = useState<unknown>(null);
   const [invalid, setInvalid] = useState<InvalidField[]>([]);
   const [noValues, setNoValues] = useState(false);
+  const [focused, setFocused] = useState<number | null>(null);
 
   useEffect(() => {
     if (values.data) setDraft(draftFrom(values.data));
@@ -119,6 +134,7 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
   const label = (code: string) => analyteName(t, code);
   const used = new Set(draft.rows.map((row) => row.analyte));
   const nextAnalyte = ANALYTES.find((a) => !used.has(a.code))?.code;
+  const inFocus = rowInFocus(draft.rows, focused);
 
   return (
     <section className="card" aria-labelledby="review-title">
@@ -126,6 +142,7 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
       <p>{t(typedIn ? "review.introTyped" : "review.intro")}</p>
       {/* Why a value printed in the document may be missing below (no unit, implausible, misread). */}
       <WarningList warnings={values.data.original?.warnings ?? []} level="h2" />
+      {inFocus?.source && <PagePreview jobId={jobId} source={inFocus.source} name={label(inFocus.analyte)} />}
       <form onSubmit={submit}>
         <fieldset>
           <legend>{t("review.person")}</legend>
@@ -160,7 +177,17 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
               const analyte = ANALYTE_BY_CODE.get(row.analyte);
               const rowInvalid = invalid.filter((item) => item.field === row.analyte);
               return (
-                <li key={row.key} className={row.doubt ? "review-row doubtful" : "review-row"} data-analyte={row.analyte}>
+                <li
+                  key={row.key}
+                  className={[
+                    "review-row",
+                    row.doubt ? "doubtful" : "",
+                    row.source && row.key === inFocus?.key ? "in-focus" : "",
+                  ].join(" ").trim()}
+                  data-analyte={row.analyte}
+                  onFocus={() => setFocused(row.key)}
+                  onMouseEnter={() => setFocused(row.key)}
+                >
                   <div className="field">
                     <label htmlFor={`analyte-${row.key}`}>{t("field.analyte")}</label>
                     <select
