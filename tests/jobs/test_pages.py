@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,10 +12,18 @@ from sqlalchemy import select
 
 from tests.helpers import ANAEMIC_CSV, Register, accepted_upload, job
 from tests.labs.corpus.layouts import make_document
+from tests.uploads import bombs
+from tests.uploads.test_compression_bombs import MAX_PARENT_GROWTH, _peak_rss, _reset_peak_rss
 from verae.kit.deps import Services
 from verae.labs.pages import LONGEST_SIDE
 from verae.models import AuditLog
 from verae.worker import Worker
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    # the cap a page is drawn under: a bomb meets it sooner (reading and drawing these pages needs far less)
+    return {"document_memory_limit_mib": 512}
 
 
 def _page(client: TestClient, headers: dict[str, str], job_id: str, page: int) -> Image.Image:
@@ -79,3 +88,15 @@ def test_a_photo_is_shown_as_prepared_for_ocr_and_a_csv_has_no_pages(
     csv_job = accepted_upload(client, user_headers, ANAEMIC_CSV)["job_id"]
     response = client.get(f"/api/v1/jobs/{csv_job}/pages/1", headers=user_headers)
     assert (response.status_code, response.json()["error"]["code"]) == (404, "no_page_images")
+
+
+def test_a_compression_bomb_is_not_drawn_and_the_api_process_keeps_its_memory(
+    client: TestClient, user_headers: dict[str, str]
+) -> None:
+    job_id = accepted_upload(client, user_headers, bombs.content_stream_bomb(), "report.pdf")["job_id"]
+    _reset_peak_rss()
+    before = _peak_rss()
+    response = client.get(f"/api/v1/jobs/{job_id}/pages/1", headers=user_headers)
+    assert _peak_rss() - before < MAX_PARENT_GROWTH
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "no_page_images")
+    assert "too complex" in response.json()["error"]["message"]
