@@ -142,148 +142,151 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
       <p>{t(typedIn ? "review.introTyped" : "review.intro")}</p>
       {/* Why a value printed in the document may be missing below (no unit, implausible, misread). */}
       <WarningList warnings={values.data.original?.warnings ?? []} level="h2" />
-      {inFocus?.source && <PagePreview jobId={jobId} source={inFocus.source} name={label(inFocus.analyte)} />}
-      <form onSubmit={submit}>
-        <fieldset>
-          <legend>{t("review.person")}</legend>
-          <div className="grid-form">
-            <div className="field">
-              <label htmlFor="review-sex">{t("field.sex")}</label>
-              <select id="review-sex" value={draft.sex} onChange={(e) => setDraft({ ...draft, sex: e.target.value as Sex | "" })}>
-                <option value="">{t("profile.sex.unset")}</option>
-                <option value="female">{t("profile.sex.female")}</option>
-                <option value="male">{t("profile.sex.male")}</option>
-              </select>
+      {/* On a wide screen the page stays beside the form while the person moves through the values. */}
+      <div className={inFocus?.source ? "review-layout with-page" : "review-layout"}>
+        {inFocus?.source && <PagePreview jobId={jobId} source={inFocus.source} name={label(inFocus.analyte)} />}
+        <form onSubmit={submit}>
+          <fieldset>
+            <legend>{t("review.person")}</legend>
+            <div className="grid-form">
+              <div className="field">
+                <label htmlFor="review-sex">{t("field.sex")}</label>
+                <select id="review-sex" value={draft.sex} onChange={(e) => setDraft({ ...draft, sex: e.target.value as Sex | "" })}>
+                  <option value="">{t("profile.sex.unset")}</option>
+                  <option value="female">{t("profile.sex.female")}</option>
+                  <option value="male">{t("profile.sex.male")}</option>
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor="review-age">{t("field.age")}</label>
+                <input id="review-age" inputMode="decimal" value={draft.age} onChange={(e) => setDraft({ ...draft, age: e.target.value })} />
+              </div>
+              <div className="field">
+                <label htmlFor="review-date">{t("field.collected_at")}</label>
+                <input
+                  id="review-date"
+                  type="date"
+                  value={draft.collectedAt}
+                  onChange={(e) => setDraft({ ...draft, collectedAt: e.target.value })}
+                />
+              </div>
             </div>
-            <div className="field">
-              <label htmlFor="review-age">{t("field.age")}</label>
-              <input id="review-age" inputMode="decimal" value={draft.age} onChange={(e) => setDraft({ ...draft, age: e.target.value })} />
-            </div>
-            <div className="field">
-              <label htmlFor="review-date">{t("field.collected_at")}</label>
-              <input
-                id="review-date"
-                type="date"
-                value={draft.collectedAt}
-                onChange={(e) => setDraft({ ...draft, collectedAt: e.target.value })}
-              />
-            </div>
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend>{t("review.values")}</legend>
-          <ul className="review-rows">
-            {draft.rows.map((row) => {
-              const analyte = ANALYTE_BY_CODE.get(row.analyte);
-              const rowInvalid = invalid.filter((item) => item.field === row.analyte);
-              return (
-                <li
-                  key={row.key}
-                  className={[
-                    "review-row",
-                    row.doubt ? "doubtful" : "",
-                    row.source && row.key === inFocus?.key ? "in-focus" : "",
-                  ].join(" ").trim()}
-                  data-analyte={row.analyte}
-                  onFocus={() => setFocused(row.key)}
-                  onMouseEnter={() => setFocused(row.key)}
-                >
-                  <div className="field">
-                    <label htmlFor={`analyte-${row.key}`}>{t("field.analyte")}</label>
-                    <select
-                      id={`analyte-${row.key}`}
-                      value={row.analyte}
-                      onChange={(e) => setRow(row.key, { analyte: e.target.value, unit: ANALYTE_BY_CODE.get(e.target.value)?.units[0] ?? row.unit })}
-                    >
-                      {!analyte && <option value={row.analyte}>{row.analyte}</option>}
-                      {ANALYTES.map((a) => (
-                        <option key={a.code} value={a.code} disabled={a.code !== row.analyte && used.has(a.code)}>
-                          {label(a.code)}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
-                  <div className="field">
-                    <label htmlFor={`value-${row.key}`}>{`${t("field.value")} (${label(row.analyte)})`}</label>
-                    <input
-                      id={`value-${row.key}`}
-                      inputMode="decimal"
-                      value={row.value}
-                      aria-invalid={rowInvalid.length > 0 || undefined}
-                      onChange={(e) => setRow(row.key, { value: e.target.value })}
-                    />
-                  </div>
-                  <div className="field">
-                    <label htmlFor={`unit-${row.key}`}>{`${t("field.unit")} (${label(row.analyte)})`}</label>
-                    <input
-                      id={`unit-${row.key}`}
-                      list={`units-${row.key}`}
-                      value={row.unit}
-                      onChange={(e) => setRow(row.key, { unit: e.target.value })}
-                    />
-                    <datalist id={`units-${row.key}`}>
-                      {(analyte?.units ?? []).map((unit) => (
-                        <option key={unit} value={unit} />
-                      ))}
-                    </datalist>
-                  </div>
-                  <button
-                    type="button"
-                    className="button link remove"
-                    aria-label={t("review.removeRow", { name: label(row.analyte) })}
-                    onClick={() => setDraft({ ...draft, rows: draft.rows.filter((r) => r.key !== row.key) })}
+          </fieldset>
+          <fieldset>
+            <legend>{t("review.values")}</legend>
+            <ul className="review-rows">
+              {draft.rows.map((row) => {
+                const analyte = ANALYTE_BY_CODE.get(row.analyte);
+                const rowInvalid = invalid.filter((item) => item.field === row.analyte);
+                return (
+                  <li
+                    key={row.key}
+                    className={[
+                      "review-row",
+                      row.doubt ? "doubtful" : "",
+                      row.source && row.key === inFocus?.key ? "in-focus" : "",
+                    ].join(" ").trim()}
+                    data-analyte={row.analyte}
+                    onFocus={() => setFocused(row.key)}
+                    onMouseEnter={() => setFocused(row.key)}
                   >
-                    ✕
-                  </button>
-                  {row.original && <p className="muted small row-note">{t("review.original", { value: row.original })}</p>}
-                  {row.doubt && (
-                    <p className="row-note doubt-note">
-                      {row.doubt.page === null
-                        ? t("review.doubtful", { printed: row.doubt.printed })
-                        : t("review.doubtfulOnPage", { printed: row.doubt.printed, page: row.doubt.page })}
-                    </p>
-                  )}
-                  {rowInvalid.map((item) => {
-                    const reason = `invalid.${item.code}`;
-                    return (
-                      <p key={item.code} className="field-error row-note" role="alert">
-                        {isMessageKey(reason) ? t(reason) : item.message}
+                    <div className="field">
+                      <label htmlFor={`analyte-${row.key}`}>{t("field.analyte")}</label>
+                      <select
+                        id={`analyte-${row.key}`}
+                        value={row.analyte}
+                        onChange={(e) => setRow(row.key, { analyte: e.target.value, unit: ANALYTE_BY_CODE.get(e.target.value)?.units[0] ?? row.unit })}
+                      >
+                        {!analyte && <option value={row.analyte}>{row.analyte}</option>}
+                        {ANALYTES.map((a) => (
+                          <option key={a.code} value={a.code} disabled={a.code !== row.analyte && used.has(a.code)}>
+                            {label(a.code)}
+                          </option>
+                        ))}
+                      </select>
+                    </div>
+                    <div className="field">
+                      <label htmlFor={`value-${row.key}`}>{`${t("field.value")} (${label(row.analyte)})`}</label>
+                      <input
+                        id={`value-${row.key}`}
+                        inputMode="decimal"
+                        value={row.value}
+                        aria-invalid={rowInvalid.length > 0 || undefined}
+                        onChange={(e) => setRow(row.key, { value: e.target.value })}
+                      />
+                    </div>
+                    <div className="field">
+                      <label htmlFor={`unit-${row.key}`}>{`${t("field.unit")} (${label(row.analyte)})`}</label>
+                      <input
+                        id={`unit-${row.key}`}
+                        list={`units-${row.key}`}
+                        value={row.unit}
+                        onChange={(e) => setRow(row.key, { unit: e.target.value })}
+                      />
+                      <datalist id={`units-${row.key}`}>
+                        {(analyte?.units ?? []).map((unit) => (
+                          <option key={unit} value={unit} />
+                        ))}
+                      </datalist>
+                    </div>
+                    <button
+                      type="button"
+                      className="button link remove"
+                      aria-label={t("review.removeRow", { name: label(row.analyte) })}
+                      onClick={() => setDraft({ ...draft, rows: draft.rows.filter((r) => r.key !== row.key) })}
+                    >
+                      ✕
+                    </button>
+                    {row.original && <p className="muted small row-note">{t("review.original", { value: row.original })}</p>}
+                    {row.doubt && (
+                      <p className="row-note doubt-note">
+                        {row.doubt.page === null
+                          ? t("review.doubtful", { printed: row.doubt.printed })
+                          : t("review.doubtfulOnPage", { printed: row.doubt.printed, page: row.doubt.page })}
                       </p>
-                    );
-                  })}
-                </li>
-              );
-            })}
-          </ul>
-          {nextAnalyte && (
-            <button
-              type="button"
-              className="button secondary"
-              onClick={() => setDraft({ ...draft, rows: [...draft.rows, emptyRow(nextAnalyte)] })}
-            >
-              {t("review.addRow")}
-            </button>
-          )}
-        </fieldset>
-        {noValues && (
-          <p className="notice notice-error" role="alert">
-            {t("review.needValue")}
-          </p>
-        )}
-        {error !== null &&
-          (error instanceof ApiError && error.code === "job_busy" ? (
-            <p className="notice notice-warn" role="alert">
-              {t("review.busy")}
+                    )}
+                    {rowInvalid.map((item) => {
+                      const reason = `invalid.${item.code}`;
+                      return (
+                        <p key={item.code} className="field-error row-note" role="alert">
+                          {isMessageKey(reason) ? t(reason) : item.message}
+                        </p>
+                      );
+                    })}
+                  </li>
+                );
+              })}
+            </ul>
+            {nextAnalyte && (
+              <button
+                type="button"
+                className="button secondary"
+                onClick={() => setDraft({ ...draft, rows: [...draft.rows, emptyRow(nextAnalyte)] })}
+              >
+                {t("review.addRow")}
+              </button>
+            )}
+          </fieldset>
+          {noValues && (
+            <p className="notice notice-error" role="alert">
+              {t("review.needValue")}
             </p>
-          ) : (
-            <ErrorNotice error={error} />
-          ))}
-        <div className="form-actions">
-          <button type="submit" className="button primary" disabled={busy}>
-            {t("review.submit")}
-          </button>
-        </div>
-      </form>
+          )}
+          {error !== null &&
+            (error instanceof ApiError && error.code === "job_busy" ? (
+              <p className="notice notice-warn" role="alert">
+                {t("review.busy")}
+              </p>
+            ) : (
+              <ErrorNotice error={error} />
+            ))}
+          <div className="form-actions">
+            <button type="submit" className="button primary" disabled={busy}>
+              {t("review.submit")}
+            </button>
+          </div>
+        </form>
+      </div>
     </section>
   );
 }
