@@ -122,7 +122,7 @@ export const ru: Record<MessageKey, string> = {
   "review.values": "Показатели",
   "review.busy": "Анализ ещё обрабатывается. Попробуйте через минуту.",
   "review.needValue": "Добавьте хотя бы один показатель.",
-  "review.pageCaption": "Страница {page}: {name} обведено рамкой",
+  "review.pageCaption": "Страница {page}: значение «{name}» обведено рамкой",
   "review.pageAlt": "Страница {page} вашего анализа, значение «{name}» обведено рамкой",
   "review.pageUnavailable": "Изображение страницы {page} показать не удалось.",
 
