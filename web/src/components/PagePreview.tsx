@@ -20,15 +20,16 @@ export function boxStyle(bbox: number[]): { left: string; top: string; width: st
 export function PagePreview({ jobId, source, name }: { jobId: string; source: ValueSource; name: string }) {
   const { t } = useI18n();
   const { api } = useSession();
-  const [urls, setUrls] = useState<Map<number, string | null>>(new Map());
+  const [urls, setUrls] = useState<Map<string, string | null>>(new Map());
   const made = useRef<string[]>([]);
-  const url = urls.get(source.page);
+  const path = `/api/v1/jobs/${encodeURIComponent(jobId)}/pages/${source.page}`;
+  const url = urls.get(path);
 
   useEffect(() => {
-    if (urls.has(source.page)) return;
+    if (urls.has(path)) return;
     let stale = false;
     api
-      .download(`/api/v1/jobs/${encodeURIComponent(jobId)}/pages/${source.page}`)
+      .download(path)
       .then((blob) => URL.createObjectURL(blob))
       .catch(() => null) // no picture: the values can still be reviewed
       .then((found) => {
@@ -37,12 +38,12 @@ export function PagePreview({ jobId, source, name }: { jobId: string; source: Va
           return;
         }
         if (found) made.current.push(found);
-        setUrls((known) => new Map(known).set(source.page, found));
+        setUrls((known) => new Map(known).set(path, found));
       });
     return () => {
       stale = true;
     };
-  }, [api, jobId, source.page, urls]);
+  }, [api, path, urls]);
 
   // revoked when the screen closes, not when another page arrives
   useEffect(() => () => made.current.forEach((known) => URL.revokeObjectURL(known)), []);

@@ -133,4 +133,16 @@ describe("ReviewScreen", () => {
       [`/api/v1/jobs/${JOB_ID}/pages/1`, true],
     ]);
   });
+  it("says when a page cannot be shown, and the values can still be reviewed", async () => {
+    const values = (RESULT.report.values ?? []).map((v) => (v.analyte === "mcv" ? { ...v, page: 1, bbox: [0.1, 0.2, 0.3, 0.4] } : v));
+    const server = fakeServer({
+      "GET /api/v1/me": [ok(USER)],
+      "GET /api/v1/jobs/:id/values": [ok({ original: { ...RESULT.report, values }, current: null })],
+      "GET /api/v1/jobs/:id/pages/:page": [apiError(404, "no_page_images")],
+    });
+    renderWithApp(<ReviewScreen jobId={JOB_ID} />, { fetch: server.fetch });
+    expect(await screen.findByText("The picture of page 1 cannot be shown.")).toBeInTheDocument();
+    expect(screen.queryByRole("img")).not.toBeInTheDocument();
+    expect(screen.getByLabelText("Value (MCV)")).toHaveValue("74");
+  });
 });
