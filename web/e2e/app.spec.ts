@@ -90,6 +90,19 @@ test("sign up, upload a CSV and a PDF, follow the live status, read the result a
   expect(seen.some((status) => status === "queued" || status.startsWith("processing")), seen.join(", ")).toBe(true);
   if (pdfJob.outcome === "result") {
     await expect(page.locator('.values-table tr[data-analyte="hemoglobin"]')).toContainText("10.9");
+    // Its review shows the report's page with the value in focus outlined, inside the picture, on a phone too.
+    await page.getByRole("link", { name: "Review or correct the values" }).click();
+    await page.getByLabel("Value (MCV)").focus();
+    const picture = page.getByRole("img", { name: "Page 1 of your report, with the value of MCV outlined" });
+    await expect(picture).toBeVisible();
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      await page.setViewportSize(viewport);
+      const [frame, box] = [await picture.boundingBox(), await page.getByTestId("value-box").boundingBox()];
+      expect(frame && box && box.width > 2 && box.height > 2).toBe(true);
+      expect(box!.x >= frame!.x - 3 && box!.x + box!.width <= frame!.x + frame!.width + 3).toBe(true);
+      expect(box!.y >= frame!.y - 3 && box!.y + box!.height <= frame!.y + frame!.height + 3).toBe(true);
+    }
+    await shoot(page, "review-page");
   } else {
     await expect(page.getByRole("alert")).toContainText("No blood-test values could be read");
     await expect(page.getByRole("link", { name: "Type the values in" })).toBeVisible();

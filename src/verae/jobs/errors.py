@@ -28,3 +28,15 @@ class JobBusy(Conflict):
 class JobNotFailed(Conflict):
     code = "job_not_failed"
     default_message = "Only failed jobs can be requeued."
+
+
+class PageNotFound(NotFound):
+    code = "page_not_found"
+    default_message = "The job's document has no such page."
+
+
+class NoPageImages(NotFound):
+    code = "no_page_images"
+    default_message = (
+        "The job's document has no pages to show (it is not a PDF, PNG or JPEG, or cannot be read)."
+    )

@@ -3,13 +3,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Body, Depends, Request, status
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Path, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from verae.auth.dependencies import BearerCredentials, CurrentUser
 from verae.auth.errors import BEARER_ERRORS
 from verae.jobs import service
-from verae.jobs.errors import InvalidInputs, JobBusy, JobNotAwaitingInput, JobNotFound
+from verae.jobs.errors import (
+    InvalidInputs,
+    JobBusy,
+    JobNotAwaitingInput,
+    JobNotFound,
+    NoPageImages,
+    PageNotFound,
+)
 from verae.jobs.schemas import JobOut, JobPage, JobValues, ReviewedValues, SuppliedInput
 from verae.kit.deps import ServicesDep, SessionDep, WriteSessionDep, get_services
 from verae.kit.errors import ValidationFailed, error_responses
@@ -64,6 +71,23 @@ def get_values(job_id: uuid.UUID, user: CurrentUser, session: WriteSessionDep) -
     """What was read from the document and the values currently in use, for review (the read is
     audited)."""
     return service.job_values(session, job_id, user.id)
+
+
+@router.get(
+    "/{job_id}/pages/{page}",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/png": {}}, "description": "The page as a PNG"},
+        **error_responses(JobNotFound, PageNotFound, NoPageImages, ValidationFailed),
+    },
+)
+def get_page(
+    job_id: uuid.UUID, page: Annotated[int, Path(ge=1)], credentials: BearerCredentials, services: ServicesDep
+) -> Response:
+    """A page of the job's document as a PNG (at most 1400 px on its longer side), in the frame the values'
+    `bbox` refers to: the review screen highlights a value's box on it. The view is audited; like every
+    API response it is `no-store`."""
+    return Response(service.page_image(services, credentials, job_id, page), media_type="image/png")
 
 
 @router.put(

@@ -10,12 +10,23 @@ from sqlalchemy.orm import Session
 
 from verae.auth.dependencies import authenticate, bearer_claims
 from verae.jobs import repository
-from verae.jobs.errors import InvalidInputs, JobBusy, JobNotAwaitingInput, JobNotFailed, JobNotFound
+from verae.jobs.errors import (
+    InvalidInputs,
+    JobBusy,
+    JobNotAwaitingInput,
+    JobNotFailed,
+    JobNotFound,
+    NoPageImages,
+    PageNotFound,
+)
 from verae.jobs.inputs import REVIEWED_VALUES, apply_supplied_inputs
 from verae.jobs.schemas import JobOut, JobPage, JobValues, ReviewedValues, SuppliedInput, SuppliedValue
 from verae.kit.deps import Services
 from verae.kit.pagination import PageParams
 from verae.kit.time import utcnow
+from verae.labs.errors import ReportUnreadable
+from verae.labs.isolation import MIB, render_page_isolated
+from verae.labs.pages import PAGE_NOT_FOUND
 from verae.labs.schemas import LabReport
 from verae.labs.values import report_from_submission
 from verae.models import Job
@@ -26,8 +37,11 @@ from verae.orgs.keys import is_api_key
 from verae.orgs.scopes import JOB_READ_SCOPES
 from verae.queue.queue import announce_job
 from verae.results import repository as results
+from verae.uploads import repository as uploads
 
 MAX_SUPPLIED_FIELDS = 50
+# Documents with pages to show; CSV and JSON uploads have none.
+PAGE_MEDIA_TYPES = ("application/pdf", "image/png", "image/jpeg")
 
 
 def list_jobs(session: Session, user_id: uuid.UUID, page: PageParams) -> JobPage:
@@ -121,6 +135,36 @@ def job_values(session: Session, job_id: uuid.UUID, user_id: uuid.UUID) -> JobVa
         original=LabReport.model_validate(job.extraction) if job.extraction is not None else None,
         current=LabReport.model_validate(current) if current is not None else None,
     )
+
+
+def page_image(
+    services: Services, credentials: HTTPAuthorizationCredentials | None, job_id: uuid.UUID, page: int
+) -> bytes:
+    """A PNG of a page of the job's document, in the frame of its values' boxes (the view is audited). The
+    page is drawn in a memory-capped child process (labs/isolation.py) once the database work is done and
+    its connection is back in the pool."""
+    with services.db.unit_of_work(write=True) as session:
+        user_id = authenticate(services, session, credentials).user.id
+        job = get_job(session, job_id, user_id)
+        upload = uploads.get_upload_of_user(session, job.upload_id, user_id) if job.upload_id else None
+        if upload is None or upload.media_type not in PAGE_MEDIA_TYPES:
+            raise NoPageImages()
+        blob_key, media_type = upload.blob_key, upload.media_type
+        record_audit(
+            session,
+            "job.page_viewed",
+            user_id=user_id,
+            object_type="job",
+            object_id=job.id,
+            details={"page": page},
+        )
+    data = services.blobs.read(blob_key)
+    try:
+        return render_page_isolated(data, media_type, page, services.settings.document_memory_limit_mib * MIB)
+    except ReportUnreadable as unreadable:
+        if unreadable.code == PAGE_NOT_FOUND:
+            raise PageNotFound() from unreadable
+        raise NoPageImages(unreadable.diagnostic) from unreadable
 
 
 def review_values(session: Session, job_id: uuid.UUID, user_id: uuid.UUID, reviewed: ReviewedValues) -> Job:

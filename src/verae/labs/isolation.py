@@ -9,7 +9,8 @@ runs out of memory — a `MemoryError`, or death by a signal when an allocation 
 the document with `document_too_complex`. The worker process is never forked itself (it has threads),
 and the child's death can neither take the worker down nor hang it: the parent waits with a deadline
 and kills the child when it passes. CSV and JSON are cheap and bounded by their parsers: they are read
-in-process.
+in-process. A page shown to a person (`render_page_isolated`, labs/pages.py) is drawn in the same kind of
+child, so an API process never decodes a document itself.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ _KILL_WAIT_SECONDS = 10.0
 
 _context = multiprocessing.get_context("forkserver")
 # pytesseract imports pandas (about a second): loaded once in the server, not in every child.
-_PRELOAD = ["verae.labs.reader", "pytesseract"]
+_PRELOAD = ["verae.labs.reader", "verae.labs.pages", "pytesseract"]
+# Drawing a page is a fraction of reading it: a child stuck longer is stopped.
+PAGE_SECONDS = 30
 _preload_lock = threading.Lock()
 _preloaded = False
 
@@ -62,11 +65,23 @@ def read_report_isolated(data: bytes, media_type: str, limits: ReadLimits) -> La
     """
     if (parse := _IN_PROCESS.get(media_type)) is not None:
         return parse(data)
+    return LabReport.model_validate(_in_child(data, media_type, None, limits))
+
+
+def render_page_isolated(data: bytes, media_type: str, page: int, memory_bytes: int) -> bytes:
+    """`pages.page_image` (a PNG of the page) in a memory-capped child; raises as `read_report_isolated`."""
+    limits = ReadLimits(memory_bytes, cpu_seconds=PAGE_SECONDS, wall_seconds=PAGE_SECONDS)
+    image: bytes = _in_child(data, media_type, page, limits)
+    return image
+
+
+def _in_child(data: bytes, media_type: str, page: int | None, limits: ReadLimits) -> Any:
+    """What the child sends back: the report read (page None), or the PNG of `page`."""
     _preload()
     receiver, sender = _context.Pipe(duplex=False)
     child = _context.Process(
         target=_read_in_child,
-        args=(sender, data, media_type, limits.memory_bytes, limits.cpu_seconds),
+        args=(sender, data, media_type, page, limits.memory_bytes, limits.cpu_seconds),
         name="verae-document-reader",
         daemon=True,
     )
@@ -101,11 +116,11 @@ def _receive(receiver: Connection, seconds: float) -> tuple[Any, ...] | None:
     return message
 
 
-def _outcome(message: tuple[Any, ...] | None, exitcode: int | None, limits: ReadLimits) -> LabReport:
+def _outcome(message: tuple[Any, ...] | None, exitcode: int | None, limits: ReadLimits) -> Any:
     kind = message[0] if message else None
-    if kind == "report":
+    if kind == "done":
         assert message is not None
-        return LabReport.model_validate(message[1])
+        return message[1]
     if kind == "unreadable":
         assert message is not None
         raise ReportUnreadable(message[1], message[2])
@@ -132,16 +147,25 @@ def _outcome(message: tuple[Any, ...] | None, exitcode: int | None, limits: Read
 
 
 def _read_in_child(
-    connection: Connection, data: bytes, media_type: str, memory_bytes: int, cpu_seconds: int
+    connection: Connection,
+    data: bytes,
+    media_type: str,
+    page: int | None,
+    memory_bytes: int,
+    cpu_seconds: int,
 ) -> None:
-    from verae.labs.reader import read_report  # imported already in the forkserver this child came from
+    # imported already in the forkserver this child came from
+    from verae.labs.pages import page_image
+    from verae.labs.reader import read_report
 
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     message: tuple[Any, ...]
     try:
-        report = read_report(data, media_type)
-        message = ("report", report.model_dump(mode="json"))
+        if page is None:
+            message = ("done", read_report(data, media_type).model_dump(mode="json"))
+        else:
+            message = ("done", page_image(data, media_type, page))
     except ReportUnreadable as unreadable:
         message = ("unreadable", unreadable.code, unreadable.diagnostic)
     except MemoryError:

@@ -228,6 +228,12 @@ def prepare(image: Image.Image) -> Image.Image:
 
 
 def _prepare(image: Image.Image) -> Image.Image:
+    return remove_rules(levelled(image))
+
+
+def levelled(image: Image.Image) -> Image.Image:
+    """The page in the frame OCR reads it in (value boxes are fractions of it): greyscale, the sheet found
+    and straightened, ~300 dpi, even light, level lines; `prepare` then erases the rules."""
     grey = _crop_to_paper(np.asarray(ImageOps.exif_transpose(image).convert("L"), dtype=np.uint8))
     height, width = grey.shape
     scale = min(MAX_UPSCALE, TARGET_WIDTH / width)
@@ -238,7 +244,7 @@ def _prepare(image: Image.Image) -> Image.Image:
     angle = skew_angle(flat)
     if abs(angle) >= 0.1:
         flat = flat.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
-    return remove_rules(flat)
+    return flat
 
 
 def _tesseract() -> types.ModuleType:

@@ -99,10 +99,13 @@ def check_page_size(document: pdfium.PdfDocument, index: int) -> None:
         textpage.close()
 
 
-def render_page(document: pdfium.PdfDocument, index: int) -> Image.Image:
+def render_page(document: pdfium.PdfDocument, index: int, longest: int | None = None) -> Image.Image:
+    """The page at 300 dpi (for OCR), or at most `longest` pixels on its longer side (to be looked at)."""
     page = document[index]
     width, height = page.get_size()
     scale = min(RENDER_DPI / 72, (MAX_RENDER_PIXELS / max(width * height, 1.0)) ** 0.5)
+    if longest is not None:
+        scale = min(scale, longest / max(width, height, 1.0))
     bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=False)
     image: Image.Image = bitmap.to_pil()
     return image

@@ -81,7 +81,7 @@ def read_document(data: bytes, media_type: str) -> LabReport:
     if media_type == "application/pdf":
         _read_pdf(data, pages, budget)
     elif media_type in ("image/png", "image/jpeg"):
-        _read_image_page(_open_image(data), 1, pages, budget)
+        _read_image_page(open_image(data), 1, pages, budget)
     else:
         raise ReportUnreadable("unsupported_media_type", "Only PDF, PNG and JPEG reports can be read.")
     reading = read_values(pages.lines, ocr_pages=frozenset(pages.ocr_pages))
@@ -129,7 +129,7 @@ def _read_pdf(data: bytes, pages: Pages, budget: Budget) -> None:
             _read_image_page(pdf.render_page(document, index), number, pages, budget)
 
 
-def _open_image(data: bytes) -> Image.Image:
+def open_image(data: bytes) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -120,6 +120,9 @@ export const en = {
   "review.values": "Values",
   "review.busy": "The report is still being processed. Try again in a moment.",
   "review.needValue": "Add at least one value.",
+  "review.pageCaption": "Page {page}: {name} is outlined",
+  "review.pageAlt": "Page {page} of your report, with the value of {name} outlined",
+  "review.pageUnavailable": "The picture of page {page} cannot be shown.",
 
   "result.title": "Your result",
   "result.riskPercent": "Estimated risk of iron deficiency",

@@ -122,6 +122,9 @@ export const ru: Record<MessageKey, string> = {
   "review.values": "Показатели",
   "review.busy": "Анализ ещё обрабатывается. Попробуйте через минуту.",
   "review.needValue": "Добавьте хотя бы один показатель.",
+  "review.pageCaption": "Страница {page}: значение «{name}» обведено рамкой",
+  "review.pageAlt": "Страница {page} вашего анализа, значение «{name}» обведено рамкой",
+  "review.pageUnavailable": "Изображение страницы {page} показать не удалось.",
 
   "result.title": "Ваш результат",
   "result.riskPercent": "Оценка риска дефицита железа",

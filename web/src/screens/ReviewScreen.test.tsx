@@ -1,6 +1,6 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { JobValues } from "../api/types";
 import { apiError, fakeServer, ok } from "../test/fakeServer";
 import { job, RESULT, USER } from "../test/fixtures";
@@ -11,6 +11,8 @@ const JOB_ID = job().id;
 const READ: JobValues = { original: RESULT.report, current: RESULT.report };
 
 describe("ReviewScreen", () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it("edits a value and sends the complete reviewed set, then follows the job", async () => {
     const server = fakeServer({
       "GET /api/v1/me": [ok(USER)],
@@ -98,5 +100,49 @@ describe("ReviewScreen", () => {
     renderWithApp(<ReviewScreen jobId={JOB_ID} />, { fetch: server.fetch });
     await userEvent.click(await screen.findByRole("button", { name: "Confirm and recompute" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("still being processed");
+  });
+  it("shows the page of the value in focus with the value's box outlined", async () => {
+    const created: string[] = [];
+    vi.spyOn(URL, "createObjectURL").mockImplementation(() => `blob:page-${created.push("x")}`);
+    vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => undefined);
+    const values = (RESULT.report.values ?? []).map((v) =>
+      v.analyte === "mcv"
+        ? { ...v, page: 2, bbox: [0.5, 0.25, 0.625, 0.3], doubtful: true, source_text: "74" }
+        : v.analyte === "hemoglobin"
+          ? { ...v, page: 1, bbox: [0.1, 0.4, 0.2, 0.42] }
+          : v,
+    );
+    const server = fakeServer({
+      "GET /api/v1/me": [ok(USER)],
+      "GET /api/v1/jobs/:id/values": [ok({ original: { ...RESULT.report, values }, current: null })],
+      "GET /api/v1/jobs/:id/pages/:page": [ok("png")],
+    });
+    renderWithApp(<ReviewScreen jobId={JOB_ID} />, { fetch: server.fetch });
+    // the doubtful value first
+    const page2 = await screen.findByRole("img", { name: "Page 2 of your report, with the value of MCV outlined" });
+    expect(page2).toHaveAttribute("src", "blob:page-1");
+    expect(screen.getByTestId("value-box")).toHaveStyle({ left: "50%", top: "25%", width: "12.5%", height: "5%" });
+    expect(screen.getByText("Page 2: MCV is outlined")).toBeInTheDocument();
+
+    await userEvent.click(screen.getByLabelText("Value (Hemoglobin)"));
+    await screen.findByRole("img", { name: "Page 1 of your report, with the value of Hemoglobin outlined" });
+    expect(screen.getByTestId("value-box")).toHaveStyle({ left: "10%", top: "40%", width: "10%", height: "2%" });
+    const pages = server.calls.filter((c) => c.path.includes("/pages/"));
+    expect(pages.map((c) => [c.path, c.authorization?.startsWith("Bearer ")])).toEqual([
+      [`/api/v1/jobs/${JOB_ID}/pages/2`, true],
+      [`/api/v1/jobs/${JOB_ID}/pages/1`, true],
+    ]);
+  });
+  it("says when a page cannot be shown, and the values can still be reviewed", async () => {
+    const values = (RESULT.report.values ?? []).map((v) => (v.analyte === "mcv" ? { ...v, page: 1, bbox: [0.1, 0.2, 0.3, 0.4] } : v));
+    const server = fakeServer({
+      "GET /api/v1/me": [ok(USER)],
+      "GET /api/v1/jobs/:id/values": [ok({ original: { ...RESULT.report, values }, current: null })],
+      "GET /api/v1/jobs/:id/pages/:page": [apiError(404, "no_page_images")],
+    });
+    renderWithApp(<ReviewScreen jobId={JOB_ID} />, { fetch: server.fetch });
+    expect(await screen.findByText("The picture of page 1 cannot be shown.")).toBeInTheDocument();
+    expect(screen.queryByRole("img")).not.toBeInTheDocument();
+    expect(screen.getByLabelText("Value (MCV)")).toHaveValue("74");
   });
 });

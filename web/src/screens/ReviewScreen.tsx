@@ -3,6 +3,7 @@ import { ApiError } from "../api/errors";
 import type { InvalidField, JobValues, LabReport, ReviewedValues, Sex } from "../api/types";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { PagePreview, type ValueSource } from "../components/PagePreview";
 import { WarningList } from "../components/WarningList";
 import { isMessageKey, useI18n } from "../i18n/i18n";
 import { ANALYTES, ANALYTE_BY_CODE, analyteName } from "../lib/analytes";
@@ -18,6 +19,8 @@ interface Row {
   original: string | null;
   /** The reader doubts the value it read: the person is asked to check it against the page. */
   doubt: { printed: string; page: number | null } | null;
+  /** Where the document printed the value read for this analyte (none for typed or structured values). */
+  source: ValueSource | null;
 }
 
 interface Draft {
@@ -31,7 +34,7 @@ let rowKey = 0;
 const nextKey = () => (rowKey += 1);
 
 function emptyRow(analyte: string): Row {
-  return { key: nextKey(), analyte, value: "", unit: ANALYTE_BY_CODE.get(analyte)?.units[0] ?? "", original: null, doubt: null };
+  return { key: nextKey(), analyte, value: "", unit: ANALYTE_BY_CODE.get(analyte)?.units[0] ?? "", original: null, doubt: null, source: null };
 }
 
 /** The form starts from the values in use (or those read from the document); with nothing read, from empty
@@ -43,6 +46,9 @@ export function draftFrom(values: JobValues): Draft {
   const doubts = new Map(
     read.filter((v) => v.doubtful).map((v) => [v.analyte, { printed: v.source_text ?? String(v.value), page: v.page ?? null }]),
   );
+  const sources = new Map(
+    read.flatMap((v) => (v.page != null && v.bbox?.length === 4 ? [[v.analyte, { page: v.page, bbox: v.bbox }] as const] : [])),
+  );
   const rows: Row[] = (report?.values ?? []).map((v) => ({
     key: nextKey(),
     analyte: v.analyte,
@@ -50,6 +56,7 @@ export function draftFrom(values: JobValues): Draft {
     unit: v.unit ?? v.normalized_unit,
     original: originals.get(v.analyte) ?? null,
     doubt: doubts.get(v.analyte) ?? null,
+    source: sources.get(v.analyte) ?? null,
   }));
   return {
     rows: rows.length ? rows : [emptyRow("hemoglobin"), emptyRow("mcv")],
@@ -57,6 +64,13 @@ export function draftFrom(values: JobValues): Draft {
     age: report?.age === null || report?.age === undefined ? "" : String(report.age),
     collectedAt: report?.collection_date ?? "",
   };
+}
+
+/** The row whose page is shown: the one last focused or pointed at, else the first doubtful one, else the
+ * first one; only rows with a place in the document count. */
+export function rowInFocus(rows: Row[], focused: number | null): Row | null {
+  const placed = rows.filter((row) => row.source);
+  return placed.find((row) => row.key === focused) ?? placed.find((row) => row.doubt) ?? placed[0] ?? null;
 }
 
 export function reviewedBody(draft: Draft): ReviewedValues {
@@ -84,6 +98,7 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
   const [error, setError] = useState<unknown>(null);
   const [invalid, setInvalid] = useState<InvalidField[]>([]);
   const [noValues, setNoValues] = useState(false);
+  const [focused, setFocused] = useState<number | null>(null);
 
   useEffect(() => {
     if (values.data) setDraft(draftFrom(values.data));
@@ -119,6 +134,7 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
   const label = (code: string) => analyteName(t, code);
   const used = new Set(draft.rows.map((row) => row.analyte));
   const nextAnalyte = ANALYTES.find((a) => !used.has(a.code))?.code;
+  const inFocus = rowInFocus(draft.rows, focused);
 
   return (
     <section className="card" aria-labelledby="review-title">
@@ -126,137 +142,151 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
       <p>{t(typedIn ? "review.introTyped" : "review.intro")}</p>
       {/* Why a value printed in the document may be missing below (no unit, implausible, misread). */}
       <WarningList warnings={values.data.original?.warnings ?? []} level="h2" />
-      <form onSubmit={submit}>
-        <fieldset>
-          <legend>{t("review.person")}</legend>
-          <div className="grid-form">
-            <div className="field">
-              <label htmlFor="review-sex">{t("field.sex")}</label>
-              <select id="review-sex" value={draft.sex} onChange={(e) => setDraft({ ...draft, sex: e.target.value as Sex | "" })}>
-                <option value="">{t("profile.sex.unset")}</option>
-                <option value="female">{t("profile.sex.female")}</option>
-                <option value="male">{t("profile.sex.male")}</option>
-              </select>
+      {/* On a wide screen the page stays beside the form while the person moves through the values. */}
+      <div className={inFocus?.source ? "review-layout with-page" : "review-layout"}>
+        {inFocus?.source && <PagePreview jobId={jobId} source={inFocus.source} name={label(inFocus.analyte)} />}
+        <form onSubmit={submit}>
+          <fieldset>
+            <legend>{t("review.person")}</legend>
+            <div className="grid-form">
+              <div className="field">
+                <label htmlFor="review-sex">{t("field.sex")}</label>
+                <select id="review-sex" value={draft.sex} onChange={(e) => setDraft({ ...draft, sex: e.target.value as Sex | "" })}>
+                  <option value="">{t("profile.sex.unset")}</option>
+                  <option value="female">{t("profile.sex.female")}</option>
+                  <option value="male">{t("profile.sex.male")}</option>
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor="review-age">{t("field.age")}</label>
+                <input id="review-age" inputMode="decimal" value={draft.age} onChange={(e) => setDraft({ ...draft, age: e.target.value })} />
+              </div>
+              <div className="field">
+                <label htmlFor="review-date">{t("field.collected_at")}</label>
+                <input
+                  id="review-date"
+                  type="date"
+                  value={draft.collectedAt}
+                  onChange={(e) => setDraft({ ...draft, collectedAt: e.target.value })}
+                />
+              </div>
             </div>
-            <div className="field">
-              <label htmlFor="review-age">{t("field.age")}</label>
-              <input id="review-age" inputMode="decimal" value={draft.age} onChange={(e) => setDraft({ ...draft, age: e.target.value })} />
-            </div>
-            <div className="field">
-              <label htmlFor="review-date">{t("field.collected_at")}</label>
-              <input
-                id="review-date"
-                type="date"
-                value={draft.collectedAt}
-                onChange={(e) => setDraft({ ...draft, collectedAt: e.target.value })}
-              />
-            </div>
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend>{t("review.values")}</legend>
-          <ul className="review-rows">
-            {draft.rows.map((row) => {
-              const analyte = ANALYTE_BY_CODE.get(row.analyte);
-              const rowInvalid = invalid.filter((item) => item.field === row.analyte);
-              return (
-                <li key={row.key} className={row.doubt ? "review-row doubtful" : "review-row"} data-analyte={row.analyte}>
-                  <div className="field">
-                    <label htmlFor={`analyte-${row.key}`}>{t("field.analyte")}</label>
-                    <select
-                      id={`analyte-${row.key}`}
-                      value={row.analyte}
-                      onChange={(e) => setRow(row.key, { analyte: e.target.value, unit: ANALYTE_BY_CODE.get(e.target.value)?.units[0] ?? row.unit })}
-                    >
-                      {!analyte && <option value={row.analyte}>{row.analyte}</option>}
-                      {ANALYTES.map((a) => (
-                        <option key={a.code} value={a.code} disabled={a.code !== row.analyte && used.has(a.code)}>
-                          {label(a.code)}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
-                  <div className="field">
-                    <label htmlFor={`value-${row.key}`}>{`${t("field.value")} (${label(row.analyte)})`}</label>
-                    <input
-                      id={`value-${row.key}`}
-                      inputMode="decimal"
-                      value={row.value}
-                      aria-invalid={rowInvalid.length > 0 || undefined}
-                      onChange={(e) => setRow(row.key, { value: e.target.value })}
-                    />
-                  </div>
-                  <div className="field">
-                    <label htmlFor={`unit-${row.key}`}>{`${t("field.unit")} (${label(row.analyte)})`}</label>
-                    <input
-                      id={`unit-${row.key}`}
-                      list={`units-${row.key}`}
-                      value={row.unit}
-                      onChange={(e) => setRow(row.key, { unit: e.target.value })}
-                    />
-                    <datalist id={`units-${row.key}`}>
-                      {(analyte?.units ?? []).map((unit) => (
-                        <option key={unit} value={unit} />
-                      ))}
-                    </datalist>
-                  </div>
-                  <button
-                    type="button"
-                    className="button link remove"
-                    aria-label={t("review.removeRow", { name: label(row.analyte) })}
-                    onClick={() => setDraft({ ...draft, rows: draft.rows.filter((r) => r.key !== row.key) })}
+          </fieldset>
+          <fieldset>
+            <legend>{t("review.values")}</legend>
+            <ul className="review-rows">
+              {draft.rows.map((row) => {
+                const analyte = ANALYTE_BY_CODE.get(row.analyte);
+                const rowInvalid = invalid.filter((item) => item.field === row.analyte);
+                return (
+                  <li
+                    key={row.key}
+                    className={[
+                      "review-row",
+                      row.doubt ? "doubtful" : "",
+                      row.source && row.key === inFocus?.key ? "in-focus" : "",
+                    ].join(" ").trim()}
+                    data-analyte={row.analyte}
+                    onFocus={() => setFocused(row.key)}
+                    onMouseEnter={() => setFocused(row.key)}
                   >
-                    ✕
-                  </button>
-                  {row.original && <p className="muted small row-note">{t("review.original", { value: row.original })}</p>}
-                  {row.doubt && (
-                    <p className="row-note doubt-note">
-                      {row.doubt.page === null
-                        ? t("review.doubtful", { printed: row.doubt.printed })
-                        : t("review.doubtfulOnPage", { printed: row.doubt.printed, page: row.doubt.page })}
-                    </p>
-                  )}
-                  {rowInvalid.map((item) => {
-                    const reason = `invalid.${item.code}`;
-                    return (
-                      <p key={item.code} className="field-error row-note" role="alert">
-                        {isMessageKey(reason) ? t(reason) : item.message}
+                    <div className="field">
+                      <label htmlFor={`analyte-${row.key}`}>{t("field.analyte")}</label>
+                      <select
+                        id={`analyte-${row.key}`}
+                        value={row.analyte}
+                        onChange={(e) => setRow(row.key, { analyte: e.target.value, unit: ANALYTE_BY_CODE.get(e.target.value)?.units[0] ?? row.unit })}
+                      >
+                        {!analyte && <option value={row.analyte}>{row.analyte}</option>}
+                        {ANALYTES.map((a) => (
+                          <option key={a.code} value={a.code} disabled={a.code !== row.analyte && used.has(a.code)}>
+                            {label(a.code)}
+                          </option>
+                        ))}
+                      </select>
+                    </div>
+                    <div className="field">
+                      <label htmlFor={`value-${row.key}`}>{`${t("field.value")} (${label(row.analyte)})`}</label>
+                      <input
+                        id={`value-${row.key}`}
+                        inputMode="decimal"
+                        value={row.value}
+                        aria-invalid={rowInvalid.length > 0 || undefined}
+                        onChange={(e) => setRow(row.key, { value: e.target.value })}
+                      />
+                    </div>
+                    <div className="field">
+                      <label htmlFor={`unit-${row.key}`}>{`${t("field.unit")} (${label(row.analyte)})`}</label>
+                      <input
+                        id={`unit-${row.key}`}
+                        list={`units-${row.key}`}
+                        value={row.unit}
+                        onChange={(e) => setRow(row.key, { unit: e.target.value })}
+                      />
+                      <datalist id={`units-${row.key}`}>
+                        {(analyte?.units ?? []).map((unit) => (
+                          <option key={unit} value={unit} />
+                        ))}
+                      </datalist>
+                    </div>
+                    <button
+                      type="button"
+                      className="button link remove"
+                      aria-label={t("review.removeRow", { name: label(row.analyte) })}
+                      onClick={() => setDraft({ ...draft, rows: draft.rows.filter((r) => r.key !== row.key) })}
+                    >
+                      ✕
+                    </button>
+                    {row.original && <p className="muted small row-note">{t("review.original", { value: row.original })}</p>}
+                    {row.doubt && (
+                      <p className="row-note doubt-note">
+                        {row.doubt.page === null
+                          ? t("review.doubtful", { printed: row.doubt.printed })
+                          : t("review.doubtfulOnPage", { printed: row.doubt.printed, page: row.doubt.page })}
                       </p>
-                    );
-                  })}
-                </li>
-              );
-            })}
-          </ul>
-          {nextAnalyte && (
-            <button
-              type="button"
-              className="button secondary"
-              onClick={() => setDraft({ ...draft, rows: [...draft.rows, emptyRow(nextAnalyte)] })}
-            >
-              {t("review.addRow")}
-            </button>
-          )}
-        </fieldset>
-        {noValues && (
-          <p className="notice notice-error" role="alert">
-            {t("review.needValue")}
-          </p>
-        )}
-        {error !== null &&
-          (error instanceof ApiError && error.code === "job_busy" ? (
-            <p className="notice notice-warn" role="alert">
-              {t("review.busy")}
+                    )}
+                    {rowInvalid.map((item) => {
+                      const reason = `invalid.${item.code}`;
+                      return (
+                        <p key={item.code} className="field-error row-note" role="alert">
+                          {isMessageKey(reason) ? t(reason) : item.message}
+                        </p>
+                      );
+                    })}
+                  </li>
+                );
+              })}
+            </ul>
+            {nextAnalyte && (
+              <button
+                type="button"
+                className="button secondary"
+                onClick={() => setDraft({ ...draft, rows: [...draft.rows, emptyRow(nextAnalyte)] })}
+              >
+                {t("review.addRow")}
+              </button>
+            )}
+          </fieldset>
+          {noValues && (
+            <p className="notice notice-error" role="alert">
+              {t("review.needValue")}
             </p>
-          ) : (
-            <ErrorNotice error={error} />
-          ))}
-        <div className="form-actions">
-          <button type="submit" className="button primary" disabled={busy}>
-            {t("review.submit")}
-          </button>
-        </div>
-      </form>
+          )}
+          {error !== null &&
+            (error instanceof ApiError && error.code === "job_busy" ? (
+              <p className="notice notice-warn" role="alert">
+                {t("review.busy")}
+              </p>
+            ) : (
+              <ErrorNotice error={error} />
+            ))}
+          <div className="form-actions">
+            <button type="submit" className="button primary" disabled={busy}>
+              {t("review.submit")}
+            </button>
+          </div>
+        </form>
+      </div>
     </section>
   );
 }

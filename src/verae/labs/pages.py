@@ -1,0 +1,53 @@
+"""A page of a document as a picture, in the frame its values' boxes refer to, for a person to check the
+values against (the review screen highlights a value's box on it).
+
+A text-layer PDF page is rendered whole (boxes are fractions of the page). A scan or photo, and a PDF page
+read by OCR, goes through the geometric part of the OCR preparation (`ocr.levelled`: the sheet found and
+straightened or cropped, levelled), without Tesseract. Not reproduced: a page the reader found turned and
+read upright after Tesseract's orientation check; its boxes refer to the turned page.
+"""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from verae.labs import ocr, pdf
+from verae.labs.errors import ReportUnreadable
+from verae.labs.reader import MAX_PAGES, open_image
+
+# Enough to read a lab report's rows on a screen; a PNG of a page stays a few hundred kilobytes.
+LONGEST_SIDE = 1400
+PAGE_NOT_FOUND = "page_not_found"
+
+
+def page_image(data: bytes, media_type: str, page: int) -> bytes:
+    """PNG of page `page` (from 1), at most LONGEST_SIDE pixels on its longer side. Raises
+    `ReportUnreadable` (`page_not_found` for a page the document does not have)."""
+    if media_type == "application/pdf":
+        image = _pdf_page(data, page)
+    elif media_type in ("image/png", "image/jpeg"):
+        if page != 1:
+            raise _no_page(page)
+        image = ocr.levelled(open_image(data))
+    else:
+        raise ReportUnreadable("unsupported_media_type", "Only PDF, PNG and JPEG documents have pages.")
+    image.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _pdf_page(data: bytes, page: int) -> Image.Image:
+    with pdf.open_pdf(data) as document, pdf.open_text_layer(data) as plumber:
+        if not 1 <= page <= min(len(document), MAX_PAGES):
+            raise _no_page(page)
+        index = page - 1
+        if pdf.text_words(plumber, index) is not None:
+            return pdf.render_page(document, index, longest=LONGEST_SIDE)
+        return ocr.levelled(pdf.render_page(document, index))
+
+
+def _no_page(page: int) -> ReportUnreadable:
+    return ReportUnreadable(PAGE_NOT_FOUND, f"The document has no page {page}.")
