@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 from typing import Any
 
 import pytest
@@ -12,11 +13,12 @@ from sqlalchemy import select
 
 from tests.helpers import ANAEMIC_CSV, Register, accepted_upload, job
 from tests.labs.corpus.layouts import make_document
+from tests.labs.corpus.samples import samples_for
 from tests.uploads import bombs
 from tests.uploads.test_compression_bombs import MAX_PARENT_GROWTH, _peak_rss, _reset_peak_rss
 from verae.kit.deps import Services
 from verae.labs.pages import LONGEST_SIDE
-from verae.models import AuditLog
+from verae.models import AuditLog, Job
 from verae.worker import Worker
 
 
@@ -100,3 +102,42 @@ def test_a_compression_bomb_is_not_drawn_and_the_api_process_keeps_its_memory(
     assert _peak_rss() - before < MAX_PARENT_GROWTH
     assert (response.status_code, response.json()["error"]["code"]) == (404, "no_page_images")
     assert "too complex" in response.json()["error"]["message"]
+
+
+def _darkest_in_boxes(image: Image.Image, values: list[dict[str, Any]]) -> list[int]:
+    grey = image.convert("L")
+    darkest = []
+    for value in values:
+        left, top, right, bottom = value["bbox"]
+        box = grey.crop((left * image.width, top * image.height, right * image.width, bottom * image.height))
+        darkest.append(min(box.tobytes()))
+    return darkest
+
+
+# read with OCR first: the default memory cap (the module's is too small for Tesseract)
+@pytest.mark.parametrize("settings_overrides", [{}], ids=["default_memory_cap"])
+def test_a_page_the_reader_turned_upright_is_shown_turned_and_an_old_report_unturned(
+    client: TestClient, user_headers: dict[str, str], worker: Worker, services: Services
+) -> None:
+    (upside_down,) = [
+        sample for sample in samples_for("uk_nhs", 4, ("photo",)) if sample.name.endswith("1.jpg")
+    ]
+    job_id = accepted_upload(client, user_headers, upside_down.data, "photo.jpg")["job_id"]
+    worker.run_pending()
+    assert job(client, user_headers, job_id)["status"] == "done"
+    original = client.get(f"/api/v1/jobs/{job_id}/values", headers=user_headers).json()["original"]
+    assert original["page_turns"] == {"1": 180}
+    placed = [value for value in original["values"] if value["bbox"]]
+    assert len(placed) >= 3
+    # each value's digits: dark ink in its box on the page as shown
+    assert max(_darkest_in_boxes(_page(client, user_headers, job_id, 1), placed)) < 110
+
+    # a report stored before turns were recorded: it still loads, and the page is shown as prepared
+    with services.db.unit_of_work(write=True) as session:
+        stored = session.get_one(Job, uuid.UUID(job_id))
+        assert stored.extraction is not None
+        stored.extraction = {key: item for key, item in stored.extraction.items() if key != "page_turns"}
+    values = client.get(f"/api/v1/jobs/{job_id}/values", headers=user_headers)
+    assert values.status_code == 200
+    assert values.json()["original"]["page_turns"] == {}
+    assert min(_darkest_in_boxes(_page(client, user_headers, job_id, 1), placed)) > 180

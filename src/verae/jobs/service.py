@@ -150,6 +150,12 @@ def page_image(
         if upload is None or upload.media_type not in PAGE_MEDIA_TYPES:
             raise NoPageImages()
         blob_key, media_type = upload.blob_key, upload.media_type
+        # the boxes are those of the report first read, in the frame the reader turned the page to
+        turn = (
+            LabReport.model_validate(job.extraction).page_turns.get(page, 0)
+            if job.extraction is not None
+            else 0
+        )
         record_audit(
             session,
             "job.page_viewed",
@@ -160,7 +166,9 @@ def page_image(
         )
     data = services.blobs.read(blob_key)
     try:
-        return render_page_isolated(data, media_type, page, services.settings.document_memory_limit_mib * MIB)
+        return render_page_isolated(
+            data, media_type, page, turn, services.settings.document_memory_limit_mib * MIB
+        )
     except ReportUnreadable as unreadable:
         if unreadable.code == PAGE_NOT_FOUND:
             raise PageNotFound() from unreadable

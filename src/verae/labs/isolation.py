@@ -65,23 +65,24 @@ def read_report_isolated(data: bytes, media_type: str, limits: ReadLimits) -> La
     """
     if (parse := _IN_PROCESS.get(media_type)) is not None:
         return parse(data)
-    return LabReport.model_validate(_in_child(data, media_type, None, limits))
+    return LabReport.model_validate(_in_child(data, media_type, None, 0, limits))
 
 
-def render_page_isolated(data: bytes, media_type: str, page: int, memory_bytes: int) -> bytes:
-    """`pages.page_image` (a PNG of the page) in a memory-capped child; raises as `read_report_isolated`."""
+def render_page_isolated(data: bytes, media_type: str, page: int, turn: int, memory_bytes: int) -> bytes:
+    """`pages.page_image` (a PNG of the page, turned `turn` degrees as the reader turned it) in a
+    memory-capped child; raises as `read_report_isolated`."""
     limits = ReadLimits(memory_bytes, cpu_seconds=PAGE_SECONDS, wall_seconds=PAGE_SECONDS)
-    image: bytes = _in_child(data, media_type, page, limits)
+    image: bytes = _in_child(data, media_type, page, turn, limits)
     return image
 
 
-def _in_child(data: bytes, media_type: str, page: int | None, limits: ReadLimits) -> Any:
+def _in_child(data: bytes, media_type: str, page: int | None, turn: int, limits: ReadLimits) -> Any:
     """What the child sends back: the report read (page None), or the PNG of `page`."""
     _preload()
     receiver, sender = _context.Pipe(duplex=False)
     child = _context.Process(
         target=_read_in_child,
-        args=(sender, data, media_type, page, limits.memory_bytes, limits.cpu_seconds),
+        args=(sender, data, media_type, page, turn, limits.memory_bytes, limits.cpu_seconds),
         name="verae-document-reader",
         daemon=True,
     )
@@ -151,6 +152,7 @@ def _read_in_child(
     data: bytes,
     media_type: str,
     page: int | None,
+    turn: int,
     memory_bytes: int,
     cpu_seconds: int,
 ) -> None:
@@ -165,7 +167,7 @@ def _read_in_child(
         if page is None:
             message = ("done", read_report(data, media_type).model_dump(mode="json"))
         else:
-            message = ("done", page_image(data, media_type, page))
+            message = ("done", page_image(data, media_type, page, turn))
     except ReportUnreadable as unreadable:
         message = ("unreadable", unreadable.code, unreadable.diagnostic)
     except MemoryError:

@@ -247,6 +247,11 @@ def levelled(image: Image.Image) -> Image.Image:
     return flat
 
 
+def turned(image: Image.Image, degrees: int) -> Image.Image:
+    """The prepared page turned `degrees` clockwise (as `upright_rotation` asks), on white."""
+    return image.rotate(-degrees, expand=True, fillcolor=255)
+
+
 def _tesseract() -> types.ModuleType:
     # pytesseract imports pandas at import time when it is installed (it is, for model training), which
     # costs every process a second at start-up; only processes that really run OCR pay it.

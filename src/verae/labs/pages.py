@@ -3,8 +3,9 @@ values against (the review screen highlights a value's box on it).
 
 A text-layer PDF page is rendered whole (boxes are fractions of the page). A scan or photo, and a PDF page
 read by OCR, goes through the geometric part of the OCR preparation (`ocr.levelled`: the sheet found and
-straightened or cropped, levelled), without Tesseract. Not reproduced: a page the reader found turned and
-read upright after Tesseract's orientation check; its boxes refer to the turned page.
+straightened or cropped, levelled), without Tesseract; a page the reader found turned and read upright
+(after Tesseract's orientation check) is turned the same way, by the degrees its report records
+(`LabReport.page_turns`).
 """
 
 from __future__ import annotations
@@ -22,15 +23,16 @@ LONGEST_SIDE = 1400
 PAGE_NOT_FOUND = "page_not_found"
 
 
-def page_image(data: bytes, media_type: str, page: int) -> bytes:
-    """PNG of page `page` (from 1), at most LONGEST_SIDE pixels on its longer side. Raises
-    `ReportUnreadable` (`page_not_found` for a page the document does not have)."""
+def page_image(data: bytes, media_type: str, page: int, turn: int = 0) -> bytes:
+    """PNG of page `page` (from 1), at most LONGEST_SIDE pixels on its longer side; a page read by OCR is
+    turned `turn` degrees clockwise, as the reader turned it. Raises `ReportUnreadable` (`page_not_found`
+    for a page the document does not have)."""
     if media_type == "application/pdf":
-        image = _pdf_page(data, page)
+        image = _pdf_page(data, page, turn)
     elif media_type in ("image/png", "image/jpeg"):
         if page != 1:
             raise _no_page(page)
-        image = ocr.levelled(open_image(data))
+        image = _ocr_frame(open_image(data), turn)
     else:
         raise ReportUnreadable("unsupported_media_type", "Only PDF, PNG and JPEG documents have pages.")
     image.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)
@@ -39,14 +41,19 @@ def page_image(data: bytes, media_type: str, page: int) -> bytes:
     return buffer.getvalue()
 
 
-def _pdf_page(data: bytes, page: int) -> Image.Image:
+def _pdf_page(data: bytes, page: int, turn: int) -> Image.Image:
     with pdf.open_pdf(data) as document, pdf.open_text_layer(data) as plumber:
         if not 1 <= page <= min(len(document), MAX_PAGES):
             raise _no_page(page)
         index = page - 1
         if pdf.text_words(plumber, index) is not None:
             return pdf.render_page(document, index, longest=LONGEST_SIDE)
-        return ocr.levelled(pdf.render_page(document, index))
+        return _ocr_frame(pdf.render_page(document, index), turn)
+
+
+def _ocr_frame(image: Image.Image, turn: int) -> Image.Image:
+    levelled = ocr.levelled(image)
+    return ocr.turned(levelled, turn) if turn else levelled
 
 
 def _no_page(page: int) -> ReportUnreadable:

@@ -48,6 +48,7 @@ class Pages:
     lines: list[Line] = field(default_factory=list)
     ocr_pages: set[int] = field(default_factory=set)
     ocr_confidences: list[float] = field(default_factory=list)
+    turns: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,7 +86,7 @@ def read_document(data: bytes, media_type: str) -> LabReport:
     else:
         raise ReportUnreadable("unsupported_media_type", "Only PDF, PNG and JPEG reports can be read.")
     reading = read_values(pages.lines, ocr_pages=frozenset(pages.ocr_pages))
-    report = LabReport()
+    report = LabReport(page_turns=pages.turns)
     read_person(pages.lines, report)
     report.values = settle_duplicates(reading.values, report.warnings)
     report.warnings.extend(reading.warnings)
@@ -164,11 +165,12 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
     if count_labels(lines) < UPRIGHT_LABELS:
         rotation = ocr.upright_rotation(prepared, timeout=budget.seconds_for_page(number), page=number)
         if rotation:
-            turned = prepared.rotate(-rotation, expand=True, fillcolor=255)
+            turned = ocr.turned(prepared, rotation)
             turned_words = ocr.recognize(turned, timeout=budget.seconds_for_page(number), page=number)
             turned_lines = group_lines(turned_words, number, turned.size)
             if count_labels(turned_lines) > count_labels(lines):
                 prepared, words, lines = turned, turned_words, turned_lines
+                pages.turns[number] = rotation
     language = page_language(word.text for word in words)
     values_read, names_seen = _yield(lines, number)
     # the second reading costs a Tesseract run: only when the first left names without values

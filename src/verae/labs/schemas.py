@@ -131,6 +131,12 @@ class LabReport(BaseModel):
     weight_kg: float | None = None
     warnings: list[ReportWarning] = Field(default_factory=list)
     invalid_fields: list[InvalidField] = Field(default_factory=list)
+    page_turns: dict[int, int] = Field(
+        default_factory=dict,
+        description="Degrees (90, 180 or 270) the reader turned a scanned page clockwise to read it upright, "
+        "by page number; its values' boxes are fractions of the turned page. Pages not listed were read as "
+        "prepared (and reports read before turns were recorded list none)",
+    )
 
     @field_validator("warnings", mode="before")
     @classmethod
