@@ -24,7 +24,8 @@ from verae.worker import Worker
 
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
-    # the cap a page is drawn under: a bomb meets it sooner (reading and drawing these pages needs far less)
+    # the cap a page is drawn under: a bomb meets it sooner (drawing these pages, and reading the text PDF,
+    # needs far less; reading a photo with OCR does not fit, hence the one test below with the default cap)
     return {"document_memory_limit_mib": 512}
 
 
