@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from fastapi.routing import APIRoute
 
 from verae.auth.dependencies import CurrentUser
 from verae.auth.errors import BEARER_ERRORS
@@ -33,37 +31,9 @@ from verae.sharing.schemas import (
 
 router = APIRouter(prefix="/api/v1/shares", tags=["sharing"], responses=error_responses(*BEARER_ERRORS))
 
-# A shared page must not travel on in a Referer header nor stay in a cache, whatever the answer.
-PUBLIC_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
-
-
-class PublicRoute(APIRoute):
-    """Adds PUBLIC_HEADERS to every answer of the route: its own, and the app's handlers' answers to its
-    errors (a wrong PIN, a request that fails validation, a database outage)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def with_public_headers(request: Request) -> Response:
-            try:
-                response = await handler(request)
-            except Exception as error:
-                answer_error = _exception_handler(request, error)
-                if answer_error is None:
-                    raise
-                response = await answer_error(request, error)
-            response.headers.update(PUBLIC_HEADERS)
-            return response
-
-        return with_public_headers
-
-
-def _exception_handler(request: Request, error: Exception) -> Callable[..., Awaitable[Response]] | None:
-    handlers = request.app.exception_handlers
-    return next((handlers[kind] for kind in type(error).__mro__ if kind in handlers), None)
-
-
-public_router = APIRouter(prefix="/api/v1/shared", tags=["sharing"], route_class=PublicRoute)
+# No login. Like every API answer, a shared page carries `Referrer-Policy: no-referrer` and
+# `Cache-Control: no-store` (kit/headers.py): it travels on in no Referer header and stays in no cache.
+public_router = APIRouter(prefix="/api/v1/shared", tags=["sharing"])
 
 OPEN_ERRORS = (
     ShareLinkNotFound,
