@@ -25,7 +25,10 @@ class RuntimeOverrides(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_queue_depth: int | None = Field(
-        default=None, ge=1, le=10_000_000, description="Uploads are refused (503) at this many queued jobs"
+        default=None,
+        ge=1,
+        le=10_000_000,
+        description="Uploads are refused (429 queue_full) at this many waiting upload jobs",
     )
     max_upload_bytes: int | None = Field(
         default=None, ge=64 * 1024, le=1024 * MIB, description="Largest file one upload may send"
