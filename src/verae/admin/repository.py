@@ -11,11 +11,12 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from verae.jobs.repository import fresh_attempts
 from verae.kit.pagination import PageParams, page_of
 from verae.kit.runtime import ROW_ID
 from verae.kit.time import utcnow
 from verae.models import AuditLog, Event, Job, Result, RuntimeSettings, Upload, User
-from verae.models.job import DONE, FAILED, QUEUED
+from verae.models.job import DONE, FAILED
 
 
 def escape_like(text: str) -> str:
@@ -108,17 +109,7 @@ def requeue_failed_jobs(session: Session, job_ids: Sequence[uuid.UUID]) -> list[
     rows = session.execute(
         update(Job)
         .where(Job.id.in_(job_ids), Job.state == FAILED)
-        .values(
-            state=QUEUED,
-            run_at=now,
-            attempt=0,
-            finished_at=None,
-            last_error_code=None,
-            failure_diagnostic=None,
-            missing_required_fields=[],
-            invalid_fields=[],
-            updated_at=now,
-        )
+        .values(**fresh_attempts(now), updated_at=now)
         .returning(Job.id, Job.user_id)
         .execution_options(synchronize_session=False)
     ).all()

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -11,6 +13,21 @@ from verae.jobs.schemas import JobFields
 from verae.kit.pagination import PageParams, page_of
 from verae.models import Job
 from verae.models.job import QUEUED, RUNNING
+
+
+def fresh_attempts(now: datetime) -> dict[str, Any]:
+    """The columns of a job sent through the pipeline again (a requeue, reviewed values): queued now, with a
+    fresh set of attempts and no outcome of the last run."""
+    return {
+        "state": QUEUED,
+        "run_at": now,
+        "attempt": 0,
+        "finished_at": None,
+        "last_error_code": None,
+        "failure_diagnostic": None,
+        "missing_required_fields": [],
+        "invalid_fields": [],
+    }
 
 
 def get_job_of_user(session: Session, job_id: uuid.UUID, user_id: uuid.UUID) -> Job | None:

@@ -114,14 +114,8 @@ def _refuse_invalid(report: LabReport) -> None:
 
 
 def _requeue(session: Session, job: Job) -> None:
-    job.state = QUEUED
-    job.run_at = utcnow()
-    job.attempt = 0
-    job.finished_at = None
-    job.last_error_code = None
-    job.failure_diagnostic = None
-    job.missing_required_fields = []
-    job.invalid_fields = []
+    for column, value in repository.fresh_attempts(utcnow()).items():
+        setattr(job, column, value)
     announce_job(session)
 
 
