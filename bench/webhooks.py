@@ -42,7 +42,7 @@ from verae.orgs.repository import get_organisation
 from verae.orgs.service import create_organisation
 from verae.queue.wakeup import JOBS_CHANNEL
 from verae.webhooks import repository
-from verae.webhooks.events import delivery_job
+from verae.webhooks.events import delivery_job, delivery_row
 
 REPO = Path(__file__).resolve().parent.parent
 VERAE = [sys.executable, "-m", "verae.cli"]
@@ -85,21 +85,12 @@ def _queue(
     now = utcnow()
     deliveries, jobs, event_ids = [], [], []
     for _ in range(count):
-        delivery_id, event_id = uuid.uuid4(), uuid.uuid4()
-        body = {"id": str(event_id), "type": "job.done", "created_at": now.isoformat(), "data": {}}
-        deliveries.append(
-            {
-                "id": delivery_id,
-                "created_at": now,
-                "endpoint_id": endpoint.id,
-                "organisation_id": endpoint.organisation_id,
-                "event_id": event_id,
-                "event_type": "job.done",
-                "body": body,
-            }
-        )
-        jobs.append(delivery_job(delivery_id, user_id, settings))
-        event_ids.append(str(event_id))
+        event_id = str(uuid.uuid4())
+        body = {"id": event_id, "type": "job.done", "created_at": now.isoformat(), "data": {}}
+        delivery = delivery_row(endpoint.id, endpoint.organisation_id, body, now)
+        deliveries.append(delivery)
+        jobs.append(delivery_job(delivery["id"], user_id, settings))
+        event_ids.append(event_id)
     with db.write_transaction() as connection:
         repository.insert_rows(connection, deliveries, jobs)
         connection.execute(select(func.pg_notify(JOBS_CHANNEL, "")))

@@ -4,7 +4,7 @@ the job's outcome: a delivery exists exactly when the outcome does (no event los
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -41,6 +41,21 @@ def delivery_job(
     }
 
 
+def delivery_row(
+    endpoint_id: uuid.UUID, organisation_id: uuid.UUID, body: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """The webhook_deliveries row of one event's `body` (its id and type inside) for one endpoint."""
+    return {
+        "id": uuid.uuid4(),
+        "created_at": now,
+        "endpoint_id": endpoint_id,
+        "organisation_id": organisation_id,
+        "event_id": uuid.UUID(body["id"]),
+        "event_type": body["type"],
+        "body": body,
+    }
+
+
 def emit_job_event(settings: Settings, connection: Connection, outcome: JobOutcome) -> None:
     """An outcome listener (queue.OutcomeListener, with the settings bound)."""
     if outcome.kind != PROCESS_UPLOAD:
@@ -67,19 +82,9 @@ def emit_job_event(settings: Settings, connection: Connection, outcome: JobOutco
     body = {"id": str(event_id), "type": event_type, "created_at": now.isoformat(), "data": data}
     deliveries, jobs = [], []
     for endpoint in endpoints:
-        delivery_id = uuid.uuid4()
-        deliveries.append(
-            {
-                "id": delivery_id,
-                "created_at": now,
-                "endpoint_id": endpoint.id,
-                "organisation_id": endpoint.organisation_id,
-                "event_id": event_id,
-                "event_type": event_type,
-                "body": body,
-            }
-        )
-        jobs.append(delivery_job(delivery_id, outcome.user_id, settings, str(outcome.id)))
+        delivery = delivery_row(endpoint.id, endpoint.organisation_id, body, now)
+        deliveries.append(delivery)
+        jobs.append(delivery_job(delivery["id"], outcome.user_id, settings, str(outcome.id)))
     repository.insert_rows(connection, deliveries, jobs)
     if connection.dialect.name == "postgresql":
         connection.execute(select(func.pg_notify(JOBS_CHANNEL, "")))
