@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs (PostgreSQL server; Tesseract with the eight report
-# languages: Russian, English, French, Spanish, Portuguese, German, Italian and Turkish; fonts for the
-# report generator; Chromium for the web app's browser tests; nginx for `make prod-like`) when they are
-# missing.
+# languages: Russian, English, French, Spanish, Portuguese, German, Italian and Turkish; DejaVu fonts for
+# the PDF report and the test-report generator; Chromium for the web app's browser tests; nginx for
+# `make prod-like`) when they are missing.
 # Needs root; a no-op when all are present.
 set -euo pipefail
 packages=()

@@ -100,9 +100,23 @@ def test_a_result_as_a_pdf_report_and_as_a_valid_fhir_r4_bundle_with_loinc_and_u
     assert "Hemoglobin" in text
     assert "109 g/L" in text
     assert "Mean corpuscular volume" in text
-    assert f"{result['risk']['risk_percent']:.0f}% ({result['risk']['risk_tier']})" in text
+    tier = {"HIGH": "High", "WARNING": "Elevated", "GRAY": "Borderline", "LOW": "Low"}[
+        result["risk"]["risk_tier"]
+    ]
+    assert f"{result['risk']['risk_percent']:.0f}% ({tier})" in text
     assert " ".join(result["risk"]["disclaimer"]["en"].split()[:6]) in " ".join(text.split())
     assert "What moved the estimate" in text
+
+    # The same report in Russian: the font carries Cyrillic, and the estimate's own texts are the Russian ones.
+    response = client.get(f"/api/v1/results/{result_id}/pdf?lang=ru", headers=headers)
+    assert response.status_code == 200
+    with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+        text_ru = " ".join(" ".join(page.extract_text() or "" for page in pdf.pages).split())
+    assert "Гемоглобин" in text_ru
+    assert "Риск дефицита железа" in text_ru
+    assert " ".join(result["risk"]["disclaimer"]["ru"].split()[:6]) in text_ru
+    assert "Hemoglobin" not in text_ru
+    assert client.get(f"/api/v1/results/{result_id}/pdf?lang=de", headers=headers).status_code == 422
 
     response = client.get(f"/api/v1/results/{result_id}/fhir", headers=headers)
     assert response.status_code == 200

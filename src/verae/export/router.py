@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from verae.auth.dependencies import CurrentUser
@@ -13,6 +13,7 @@ from verae.export import service
 from verae.kit.deps import ServicesDep, WriteSessionDep
 from verae.kit.errors import StorageUnavailable, ValidationFailed, error_responses
 from verae.results.errors import ResultNotFound
+from verae.risk.schemas import Language
 
 router = APIRouter(prefix="/api/v1", tags=["export"], responses=error_responses(*BEARER_ERRORS))
 
@@ -53,10 +54,15 @@ def export_me(user: CurrentUser, services: ServicesDep, session: WriteSessionDep
         **error_responses(ResultNotFound, ValidationFailed),
     },
 )
-def result_pdf(result_id: uuid.UUID, user: CurrentUser, session: WriteSessionDep) -> Response:
-    """A printable report of the result: values, risk, explanation chart, disclaimer."""
+def result_pdf(
+    result_id: uuid.UUID,
+    user: CurrentUser,
+    session: WriteSessionDep,
+    lang: Annotated[Language, Query(description="The report's language")] = "en",
+) -> Response:
+    """A printable report of the result: values, risk, explanation chart, disclaimer (English or Russian)."""
     return Response(
-        service.result_pdf(session, result_id, user.id),
+        service.result_pdf(session, result_id, user.id, lang),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="verae-{result_id}.pdf"'},
     )

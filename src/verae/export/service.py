@@ -21,6 +21,7 @@ from verae.observability.audit import record_audit
 from verae.results import repository as results_repository
 from verae.results.errors import ResultNotFound
 from verae.results.schemas import ResultOut
+from verae.risk.schemas import Language
 from verae.sharing import repository as sharing_repository
 
 # Past this the ZIP being built moves from memory to a temporary file.
@@ -144,13 +145,13 @@ def _result_of_user(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) 
     return result
 
 
-def result_pdf(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) -> bytes:
+def result_pdf(session: Session, result_id: uuid.UUID, user_id: uuid.UUID, language: Language) -> bytes:
     # Imported here: reportlab loads with the first PDF, not with the API process.
     from verae.export.pdf import render_results_pdf
 
     result = _result_of_user(session, result_id, user_id)
     record_audit(session, "result.pdf_exported", user_id=user_id, object_type="result", object_id=result.id)
-    return render_results_pdf([result])
+    return render_results_pdf([result], language)
 
 
 def result_fhir(session: Session, result_id: uuid.UUID, user_id: uuid.UUID) -> dict[str, Any]:

@@ -12,9 +12,17 @@ RiskTier = Literal["HIGH", "WARNING", "GRAY", "LOW"]
 Confidence = Literal["high", "medium", "low"]
 
 
+Language = Literal["en", "ru"]
+
+
 class LocalizedText(BaseModel):
+    """A text in every language the product speaks (`Language`)."""
+
     en: str
     ru: str
+
+    def in_language(self, language: Language) -> str:
+        return self.ru if language == "ru" else self.en
 
 
 class Explanation(BaseModel):

@@ -10,6 +10,7 @@ from verae.auth.errors import BEARER_ERRORS
 from verae.kit.deps import ServicesDep, SessionDep, WriteSessionDep, client_ip, get_services
 from verae.kit.errors import ValidationFailed, error_responses
 from verae.results.errors import ResultNotFound
+from verae.risk.schemas import Language
 from verae.sharing import service
 from verae.sharing.errors import (
     ShareLinkExpired,
@@ -123,15 +124,20 @@ def open_shared(
     dependencies=[Depends(limit_pin_attempts)],
 )
 def open_shared_pdf(
-    token: str, request: Request, services: ServicesDep, session: WriteSessionDep, pin: PinHeader = None
+    token: str,
+    request: Request,
+    services: ServicesDep,
+    session: WriteSessionDep,
+    pin: PinHeader = None,
+    lang: Annotated[Language, Query(description="The report's language")] = "en",
 ) -> Response:
-    """The shared results as a printable PDF report."""
+    """The shared results as a printable PDF report (English or Russian)."""
     # Imported here: reportlab loads with the first PDF, not with the API process.
     from verae.export.pdf import render_results_pdf
 
     opened = service.open_link(session, services.db, token, pin, "pdf", _visitor(request))
     return Response(
-        render_results_pdf(opened.results),
+        render_results_pdf(opened.results, lang),
         media_type="application/pdf",
         headers={"Content-Disposition": 'inline; filename="verae-report.pdf"'},
     )

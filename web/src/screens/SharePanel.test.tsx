@@ -1,10 +1,10 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { ShareLink } from "../api/types";
 import { apiError, fakeServer, ok } from "../test/fakeServer";
 import { renderWithApp } from "../test/render";
-import { SharePanel } from "./SharePanel";
+import { ResultDownloads, SharePanel } from "./SharePanel";
 
 const RESULT_ID = "5b0c1f9e-3d2a-4c7e-9f1b-2a6d8e4c0b11";
 
@@ -93,5 +93,22 @@ describe("SharePanel", () => {
     expect(await screen.findByText("Ссылок пока нет.")).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Создать ссылку" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("Результат не найден.");
+  });
+
+  it("asks for the PDF report in the reader's language and the FHIR bundle without one", async () => {
+    const server = fakeServer({
+      "GET /api/v1/results/:id/pdf": [apiError(404, "result_not_found")],
+      "GET /api/v1/results/:id/fhir": [apiError(404, "result_not_found")],
+    });
+    renderWithApp(<ResultDownloads resultId={RESULT_ID} />, { fetch: server.fetch, lang: "ru" });
+    await userEvent.click(screen.getByRole("button", { name: "Отчёт PDF" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Результат не найден.");
+    await userEvent.click(screen.getByRole("button", { name: "FHIR (для медицинских систем)" }));
+    await waitFor(() => expect(server.calls).toHaveLength(2));
+    const [pdf, fhir] = server.calls;
+    expect(pdf?.path).toBe(`/api/v1/results/${RESULT_ID}/pdf`);
+    expect(pdf?.query.get("lang")).toBe("ru");
+    expect(fhir?.path).toBe(`/api/v1/results/${RESULT_ID}/fhir`);
+    expect(fhir?.query.has("lang")).toBe(false);
   });
 });

@@ -259,13 +259,15 @@ function AccessLog({ linkId }: { linkId: string }) {
 
 /** Downloads of a result: the printable PDF report and the FHIR bundle. */
 export function ResultDownloads({ resultId }: { resultId: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { api } = useSession();
   const [error, setError] = useState<unknown>(null);
   const fetchFile = async (kind: "pdf" | "fhir") => {
     setError(null);
     try {
-      const blob = await api.download(`/api/v1/results/${encodeURIComponent(resultId)}/${kind}`);
+      // The PDF is drawn in the reader's language; FHIR is data, the same in every language.
+      const query = kind === "pdf" ? `?lang=${lang}` : "";
+      const blob = await api.download(`/api/v1/results/${encodeURIComponent(resultId)}/${kind}${query}`);
       saveFile(blob, kind === "pdf" ? `verae-${resultId}.pdf` : `verae-${resultId}.fhir.json`);
     } catch (caught) {
       setError(caught);

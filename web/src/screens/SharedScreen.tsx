@@ -20,7 +20,7 @@ type State = { view: SharedView | null; error: unknown; loading: boolean };
 
 /** What a doctor sees through a share link: no login, read-only, a PIN form when the link has one. */
 export function SharedScreen() {
-  const { t, formatDateTime } = useI18n();
+  const { t, lang, formatDateTime } = useI18n();
   const { api } = useSession();
   const [token] = useState(() => tokenFromHash(window.location.hash));
   const [pin, setPin] = useState("");
@@ -52,7 +52,7 @@ export function SharedScreen() {
     setPdfError(null);
     try {
       saveFile(
-        await api.download(`/api/v1/shared/${encodeURIComponent(token)}/pdf`, { auth: false, headers }),
+        await api.download(`/api/v1/shared/${encodeURIComponent(token)}/pdf?lang=${lang}`, { auth: false, headers }),
         "verae-report.pdf",
       );
     } catch (caught) {
