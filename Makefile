@@ -18,7 +18,7 @@ system-deps:
 	./scripts/install-system-deps.sh
 
 test: install system-deps check-lint check-types check-migrations check-deploy check-audit
-	VERAE_TEST_POSTGRES_URL=$$(./scripts/test-postgres.sh) $(UV) run pytest
+	VERAE_TEST_POSTGRES_URL=$$(./scripts/test-postgres.sh) $(UV) run pytest --durations=20  # the slowest, to watch the 20-minute CI budget
 	$(MAKE) web-test
 	UV="$(UV)" ./scripts/prod-like  # web-test has built the web app it serves
 
