@@ -11,20 +11,25 @@ const JOB_ID = job().id;
 
 describe("JobScreen", () => {
   it("updates the status and stage by itself, then opens the result", async () => {
+    // The job moves on only once the screen has shown its current state, so a slow machine cannot skip
+    // a state between two looks at the page.
+    const states = [
+      job({ status: "queued" }),
+      job({ status: "processing", progress_stage: "parsing", attempts: 1 }),
+      job({ status: "processing", progress_stage: "inference", attempts: 1 }),
+      job({ status: "done", attempts: 1, result_id: "r-1" }),
+    ];
+    let shown = 0;
     const server = fakeServer({
       "GET /api/v1/me": [ok(USER)],
-      "GET /api/v1/jobs/:id": [
-        ok(job({ status: "queued" })),
-        ok(job({ status: "processing", progress_stage: "parsing", attempts: 1 })),
-        ok(job({ status: "processing", progress_stage: "inference", attempts: 1 })),
-        ok(job({ status: "done", attempts: 1, result_id: "r-1" })),
-      ],
+      "GET /api/v1/jobs/:id": () => ok(states[shown]),
     });
     renderWithApp(<JobScreen jobId={JOB_ID} polling={FAST} />, { fetch: server.fetch });
 
-    await screen.findByText("Waiting in the queue");
-    await screen.findByText("— Reading the document");
-    await screen.findByText("— Estimating risk");
+    for (const text of ["Waiting in the queue", "— Reading the document", "— Estimating risk"]) {
+      await screen.findByText(text);
+      shown += 1;
+    }
     await screen.findByText("Done. Opening the result…");
     await waitFor(() => expect(window.location.pathname).toBe("/results/r-1"), { timeout: 3000 });
     // Polling stopped at the final status.
