@@ -37,9 +37,9 @@ from sklearn.preprocessing import StandardScaler
 
 from verae.risk.features import FEATURE_NAMES, FloatArray
 from verae.risk.model import HEADS, RiskModel
-from verae.training import nhanes
+from verae.training import evaluation, nhanes
 from verae.training.additive import fit_additive
-from verae.training.anaemia import calibration_groups
+from verae.training.anaemia import MICROCYTIC_BELOW_FL, calibration_groups
 from verae.training.training import (
     TrainingConfig,
     cross_fitted_probability,
@@ -54,6 +54,7 @@ ARTIFACT = ROOT / "src" / "verae" / "risk" / "artifacts"
 DATA = ROOT.parent / "shared" / "data" / "nhanes"
 FOLD_SEEDS = (31, 32, 33)
 ANAEMIC_WEIGHT = 5.0
+BOOTSTRAP_SEED = evaluation.BOOTSTRAP_SEED
 INDICES = ("hb_minus_cutoff", "mentzer", "rdw_mcv", "rdw_index", "green_king", "england_fraser")
 # ratios entered on a log scale in candidate 4's logistic regression
 LOG_INDICES = ("mentzer", "rdw_mcv", "rdw_index", "green_king")
@@ -161,6 +162,35 @@ def oriented_mentzer(
     return score
 
 
+def paired_gain(
+    labels: FloatArray, mine: FloatArray, theirs: FloatArray, resamples: int = 1000
+) -> dict[str, Any]:
+    """AUROC(mine) − AUROC(theirs) on the same rows, with a paired bootstrap 95% interval."""
+    generator = np.random.default_rng(BOOTSTRAP_SEED)
+    gains = []
+    for _ in range(resamples):
+        pick = generator.integers(0, len(labels), len(labels))
+        if 0 < labels[pick].sum() < len(pick):
+            gains.append(roc_auc_score(labels[pick], mine[pick]) - roc_auc_score(labels[pick], theirs[pick]))
+    low, high = np.percentile(gains, [2.5, 97.5])
+    gain = roc_auc_score(labels, mine) - roc_auc_score(labels, theirs)
+    return {"gain": float(gain), "ci95": [float(low), float(high)]}
+
+
+def pooled_shipped(labels: FloatArray, scores: dict[str, FloatArray], mask: np.ndarray) -> dict[str, Any]:
+    """The shipped head among `mask`, out of fold and pooled over the folds: AUROC of each score (with a
+    bootstrap interval), and the shipped head's gain over each comparator with a paired interval."""
+    y = labels[mask].astype(int)
+    return {
+        "auroc": {name: evaluation.discrimination(y, score[mask]) for name, score in scores.items()},
+        "shipped_gain": {
+            name: paired_gain(y, scores["shipped"][mask], score[mask])
+            for name, score in scores.items()
+            if name != "shipped"
+        },
+    }
+
+
 def run_seed(
     seed: int,
     dev: pd.DataFrame,
@@ -255,7 +285,14 @@ def run_seed(
             scores[name] = full
             served[name] = full
         everyone = np.ones(len(dev), dtype=bool)
+        comparators = {
+            name: scores[name] for name in ("shipped", "MCV alone", "Mentzer (published direction)")
+        }
         result[head] = {
+            "pooled": {
+                "anaemic": pooled_shipped(y, comparators, anaemic),
+                "microcytic anaemic": pooled_shipped(y, comparators, anaemic & (mcv < MICROCYTIC_BELOW_FL)),
+            },
             "anaemic": {name: fold_auroc(y, score, folds, anaemic) for name, score in scores.items()},
             "overall": {
                 name: fold_auroc(y, score, folds, everyone)
@@ -382,6 +419,17 @@ def main() -> None:
             for name, row in table[head][part].items():
                 seeds_text = ", ".join(f"{value:.3f}" for value in row["by_seed"])
                 print(f"  {name:34s} {row['mean']:.4f}  ({seeds_text})")
+    for head in HEADS:
+        for group, pooled in per_seed[0][head]["pooled"].items():
+            gains = "; ".join(
+                f"over {name} {row['gain']:+.3f} ({row['ci95'][0]:+.3f} to {row['ci95'][1]:+.3f})"
+                for name, row in pooled["shipped_gain"].items()
+            )
+            shipped = pooled["auroc"]["shipped"]
+            print(
+                f"{SHORT[head]} {group}, seed {seeds[0]}, pooled: shipped {shipped['auroc']:.3f} "
+                f"(n {shipped['n']}, {shipped['positives']} positive); gain {gains}"
+            )
     for name, row in table["children 1-5"].items():
         print(
             f"children 1-5 {name}: pooled AUROC {', '.join(f'{v:.3f}' for v in row['pooled_by_seed'])}; "
