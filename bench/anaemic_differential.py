@@ -2,7 +2,7 @@
 the Mentzer index? (issue 13, item 3; the rule is docs/decisions/0008, written before this was run.)
 
 Run: `uv run python bench/anaemic_differential.py [--card docs/model-card.json]` (CatBoost on one thread;
-about 15 minutes on this machine). Repeated stratified 5-fold cross-validation on the development rows
+6 to 10 minutes on this machine). Repeated stratified 5-fold cross-validation on the development rows
 with a valid label (fold seeds 31, 32, 33): per fold, the shipped heads' members (the < 30 CatBoost and
 additive models, the < 15 CatBoost model with its extra rows, at the shipped settings and tree counts),
 the anaemia heads (CatBoost and additive, inputs plus the red-cell indices, anaemic rows weighted 5) and
