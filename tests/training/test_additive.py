@@ -102,3 +102,14 @@ def test_the_json_form_scores_exactly_like_the_fitted_model(fitted: tuple[Additi
     restored = AdditiveModel.model_validate_json(model.model_dump_json())
     np.testing.assert_array_equal(restored.log_odds(matrix), model.log_odds(matrix))
     np.testing.assert_array_equal(restored.terms(matrix[:50]), model.terms(matrix[:50]))
+
+
+def test_a_sample_weight_counts_like_repeated_rows() -> None:
+    matrix, labels = _synthetic(rows=600, seed=1)
+    weights = np.where(matrix[:, FEATURES.index("mcv")] < 85, 3.0, 1.0)
+    repeats = weights.astype(int)
+    weighted = fit_additive(matrix, labels, FEATURES, weights)
+    repeated = fit_additive(np.repeat(matrix, repeats, axis=0), np.repeat(labels, repeats), FEATURES)
+    unweighted = fit_additive(matrix, labels, FEATURES)
+    np.testing.assert_allclose(weighted.log_odds(matrix), repeated.log_odds(matrix), atol=1e-3)
+    assert not np.allclose(weighted.log_odds(matrix), unweighted.log_odds(matrix), atol=1e-2)

@@ -43,15 +43,21 @@ def _unfitted_curve(column: FloatArray) -> Curve:
     return Curve(degree=degree, knots=knots, coefficients=coefficients, fill=fill, mean=0.0)
 
 
-def fit_additive(matrix: FloatArray, labels: FloatArray, features: list[str]) -> AdditiveModel:
-    """Fit on rows in `features` order (NaN = missing; `sex` and `age` present) with 0/1 labels."""
+def fit_additive(
+    matrix: FloatArray, labels: FloatArray, features: list[str], sample_weight: FloatArray | None = None
+) -> AdditiveModel:
+    """Fit on rows in `features` order (NaN = missing; `sex` and `age` present) with 0/1 labels; each row
+    weighs `sample_weight` in the penalised likelihood (default 1). Curve means stay unweighted: they are
+    the background of the explanations, the training rows as they are."""
     curves = [_unfitted_curve(column) for column in matrix.T]
     sex = matrix[:, features.index("sex")]
     bands = age_band(matrix[:, features.index("age")]).astype(int)
     band_count = len(AGE_BAND_EDGES) + 1
     groups = np.eye(band_count * SEXES)[bands * SEXES + sex.astype(int)]
     bases = [scipy_basis(curve, matrix[:, column]) for column, curve in enumerate(curves)]
-    fitted = LogisticRegression(C=PENALTY_C, max_iter=5000).fit(np.hstack([*bases, groups]), labels)
+    fitted = LogisticRegression(C=PENALTY_C, max_iter=5000).fit(
+        np.hstack([*bases, groups]), labels, sample_weight=sample_weight
+    )
     coefficients = np.split(fitted.coef_[0], np.cumsum([basis.shape[1] for basis in bases]))
     fitted_curves = []
     for column, (curve, weights) in enumerate(zip(curves, coefficients, strict=False)):

@@ -200,15 +200,16 @@ def inflamed(cohort: pd.DataFrame) -> pd.Series:
     return ~cohort["pregnant"] & (cohort["crp"] > CRP_INFLAMMATION_MG_L)
 
 
-def anaemic(cohort: pd.DataFrame) -> pd.Series:
-    """WHO hemoglobin cut-offs by age and sex (the same as rules.anaemia_threshold_g_l)."""
+def anaemia_cutoff_g_l(cohort: pd.DataFrame) -> pd.Series:
+    """The WHO hemoglobin cut-off (g/L) for each row's age and sex (the same as rules.anaemia_threshold_g_l)."""
     age, female = cohort["age"], cohort["sex"] == 1.0
-    threshold = np.select(
-        [age < 5, age < 12, (age < 15) | female],
-        [110.0, 115.0, 120.0],
-        default=130.0,
-    )
-    return cohort["hemoglobin"] < threshold
+    threshold = np.select([age < 5, age < 12, (age < 15) | female], [110.0, 115.0, 120.0], default=130.0)
+    return pd.Series(threshold, index=cohort.index)
+
+
+def anaemic(cohort: pd.DataFrame) -> pd.Series:
+    """Below the WHO hemoglobin cut-off for age and sex."""
+    return cohort["hemoglobin"] < anaemia_cutoff_g_l(cohort)
 
 
 def body_iron_mg_kg(cohort: pd.DataFrame) -> pd.Series:
