@@ -15,6 +15,8 @@ WarningCode = Literal[
     "unit_missing",
     "unit_inferred",
     "value_implausible",
+    "value_inconsistent",
+    "values_disagree",
     "conflicting_values",
     "repeated_value",
     "several_collection_dates",
@@ -31,6 +33,10 @@ _WARNING_TEXT: dict[WarningCode, str] = {
     "unit_inferred": "{analyte} on page {page}: no readable unit; read as {unit}, the only unit its value and "
     "printed range fit; please check",
     "value_implausible": "{analyte} on page {page}: the value is outside the plausible range; not used",
+    "value_inconsistent": "{analyte} on page {page}: the value disagrees with {items}, with which an analyser "
+    "calculates it, and looks misread; not used",
+    "values_disagree": "{items} disagree with each other (an analyser calculates one from the others): one of "
+    "them is probably misread; please check them",
     "conflicting_values": "{analyte} appears more than once with different values; the clearer reading is used",
     "repeated_value": "{analyte} was given more than once; the last value is used",
     "several_collection_dates": "Several collection dates are printed ({items}); the latest is used",
