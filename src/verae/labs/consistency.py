@@ -7,20 +7,19 @@ one report satisfy these identities up to the rounding of what is printed. An OC
 nothing on its own row contradicts (a haematocrit 0.37 read as 0.378) breaks them.
 
 Each identity whose members were all read, at least one of them by OCR, is checked with interval
-arithmetic: every printed value stands for the interval its last printed decimal rounds from, and the
-identity holds when the calculated member's interval meets the interval the others give (plus a small
-slack for a lab that calculates from values rounded differently). A holding identity confirms its
-members. When identities fail, the one OCR value that every failing identity contains and no holding
-identity confirms is the misread: with two identities for it (two failing, or one failing whose other
-members are confirmed or printed in a text layer) it is dropped (`value_inconsistent`); otherwise every
-value that could be the misread is marked doubtful for review (`values_disagree`). No value is ever
-computed in place of one read. Text-layer values are trusted as printed.
+arithmetic: a printed value stands for the interval its last printed decimal rounds from, and the
+identity holds when the calculated member's interval meets the interval the others give. When some fail,
+each OCR value is tried as the misread one: set aside, do the other values agree with each other, and
+do all its identities still leave it some value? Exactly one such value is dropped (`value_inconsistent`);
+when several could be the misread one (an identity with no other to tell its members apart), or none
+alone explains the failures, those values are marked doubtful for review (`values_disagree`). No value is
+ever computed in place of one read, and text-layer values are trusted as printed.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+import math
 from dataclasses import dataclass, field
 
 from verae.labs.repairs import decimals
@@ -35,16 +34,20 @@ ROUNDING_SLACK = 0.001
 # that calculate TIBC use factors from 22.4 (1.25 µg/dL per mg/dL) to 25.6 (1.43), and a TIBC measured
 # chemically scatters around the transferrin-derived one: only a ratio outside 20-28 is a contradiction.
 TIBC_PER_TRANSFERRIN = (20.0, 28.0)
+# The factors labs use to calculate a saturation from transferrin (µmol/L of iron per g/L).
+SATURATION_FACTORS = (22.4, 25.6)
 
 
 @dataclass(frozen=True)
 class Identity:
-    """`target` = formula(*inputs), in canonical units; the formula is monotonic in each input."""
+    """`target` = scale x product of inputs[i] ** powers[i] (each 1 or -1) x r, or (inputs[0] - inputs[1]) x r for a
+    difference, in canonical units, where r lies within `ratio`: each member is monotonic in the others."""
 
     target: str
     inputs: tuple[str, ...]
-    formula: Callable[..., float]
-    # the calculated value may lie between formula x low and formula x high, beyond rounding
+    powers: tuple[int, ...] = ()
+    scale: float = 1.0
+    difference: bool = False
     ratio: tuple[float, float] = (1 - ROUNDING_SLACK, 1 + ROUNDING_SLACK)
     # another way labs calculate the target: when it holds, this identity's failure proves nothing
     alternative: Identity | None = None
@@ -58,26 +61,47 @@ class Identity:
         """Only an identity as tight as rounding vouches for its members; a loose one can only accuse."""
         return self.ratio[1] - self.ratio[0] <= 2 * ROUNDING_SLACK + 1e-9
 
+    def solve(self, member: str, known: dict[str, float], r: float) -> float:
+        """The value of `member` that the others' values and the ratio r give."""
+        if self.difference:
+            first, second = self.inputs
+            if member == self.target:
+                return (known[first] - known[second]) * r
+            if member == first:
+                return known[self.target] / r + known[second]
+            return known[first] - known[self.target] / r
+        product = self.scale * r
+        for code, power in zip(self.inputs, self.powers, strict=True):
+            if code != member:
+                product = product * known[code] if power > 0 else product / known[code]
+        if member == self.target:
+            return product
+        if self.powers[self.inputs.index(member)] > 0:
+            return known[self.target] / product
+        return product / known[self.target]
+
 
 IDENTITIES = (
     # canonical units: HGB g/L, HCT %, RBC 10^12/L, MCV fL, MCH pg, MCHC g/L; iron, TIBC, UIBC µmol/L
-    Identity("mcv", ("hematocrit", "rbc"), lambda hct, rbc: 10 * hct / rbc),
-    Identity("mch", ("hemoglobin", "rbc"), lambda hgb, rbc: hgb / rbc),
-    Identity("mchc", ("hemoglobin", "hematocrit"), lambda hgb, hct: 100 * hgb / hct),
+    Identity("mcv", ("hematocrit", "rbc"), (1, -1), scale=10),
+    Identity("mch", ("hemoglobin", "rbc"), (1, -1)),
+    Identity("mchc", ("hemoglobin", "hematocrit"), (1, -1), scale=100),
     Identity(
         "transferrin_saturation",
         ("serum_iron", "tibc"),
-        lambda iron, tibc: 100 * iron / tibc,
+        (1, -1),
+        scale=100,
         # some labs calculate the saturation from transferrin even when they print a measured TIBC
         alternative=Identity(
             "transferrin_saturation",
             ("serum_iron", "transferrin"),
-            lambda iron, transferrin: 100 * iron / transferrin,
-            ratio=(1 / TIBC_PER_TRANSFERRIN[1], 1 / TIBC_PER_TRANSFERRIN[0]),
+            (1, -1),
+            scale=100,
+            ratio=(1 / SATURATION_FACTORS[1], 1 / SATURATION_FACTORS[0]),
         ),
     ),
-    Identity("uibc", ("tibc", "serum_iron"), lambda tibc, iron: tibc - iron),
-    Identity("tibc", ("transferrin",), lambda transferrin: transferrin, ratio=TIBC_PER_TRANSFERRIN),
+    Identity("uibc", ("tibc", "serum_iron"), difference=True),
+    Identity("tibc", ("transferrin",), (1,), ratio=TIBC_PER_TRANSFERRIN),
 )
 
 
@@ -104,21 +128,47 @@ def _interval(value: LabValue) -> tuple[float, float]:
     return low, high
 
 
-def _holds(identity: Identity, values: dict[str, LabValue]) -> bool:
-    corners = [
-        identity.formula(*point)
-        for point in itertools.product(*(_interval(values[code]) for code in identity.inputs))
+def _allowed(
+    identity: Identity, member: str, intervals: dict[str, tuple[float, float]]
+) -> tuple[float, float]:
+    """The values `member` may have for the identity to hold, given the others' intervals (exact at the
+    corners, the identity being monotonic in each member)."""
+    others = [code for code in identity.members if code != member]
+    solved = [
+        identity.solve(member, dict(zip(others, point, strict=True)), r)
+        for point in itertools.product(*(intervals[code] for code in others))
+        for r in identity.ratio
     ]
-    low = min(corners) * identity.ratio[0]
-    high = max(corners) * identity.ratio[1]
-    target_low, target_high = _interval(values[identity.target])
-    return target_low <= high and low <= target_high
+    return min(solved), max(solved)
 
 
-def _excused(identity: Identity, values: dict[str, LabValue]) -> bool:
+def _meet(first: tuple[float, float], second: tuple[float, float]) -> tuple[float, float]:
+    return max(first[0], second[0]), min(first[1], second[1])
+
+
+def _holds(identity: Identity, intervals: dict[str, tuple[float, float]]) -> bool:
+    low, high = _meet(intervals[identity.target], _allowed(identity, identity.target, intervals))
+    return low <= high
+
+
+def _excused(identity: Identity, intervals: dict[str, tuple[float, float]]) -> bool:
     """Whether the target agrees with another way labs calculate it."""
     other = identity.alternative
-    return other is not None and all(code in values for code in other.members) and _holds(other, values)
+    return other is not None and all(code in intervals for code in other.members) and _holds(other, intervals)
+
+
+def _explains(
+    member: str, group: list[Identity], failing: list[Identity], intervals: dict[str, tuple[float, float]]
+) -> bool:
+    """Whether this one value being misread explains every failure: it is in each failing identity, and
+    with it set aside all its identities still leave it a common value."""
+    if not all(member in identity.members for identity in failing):
+        return False
+    allowed = (-math.inf, math.inf)
+    for identity in group:
+        if member in identity.members:
+            allowed = _meet(allowed, _allowed(identity, member, intervals))
+    return allowed[0] <= allowed[1]
 
 
 def _read_by_ocr(value: LabValue) -> bool:
@@ -131,33 +181,37 @@ def check_consistency(
     """The values with a misread one dropped or the disagreeing ones marked doubtful, and what was found."""
     # a bound ("< 5") stands for no one number: it takes part in no identity
     by_code = {value.analyte: value for value in values if value.qualifier is None and value.value > 0}
+    intervals = {code: _interval(value) for code, value in by_code.items()}
     checked = Checked()
-    verdicts = [
-        (identity, _holds(identity, by_code))
-        for identity in IDENTITIES
-        if all(code in by_code for code in identity.members)
-        and any(_read_by_ocr(by_code[code]) for code in identity.members)
-    ]
-    vouched = {
-        code for identity, holds in verdicts if holds and identity.confirms for code in identity.members
-    }
-    trusted = vouched | {code for code, value in by_code.items() if not _read_by_ocr(value)}
-    checked.confirmed = {code for code in vouched if _read_by_ocr(by_code[code])}
-    failing = [identity for identity, holds in verdicts if not holds and not _excused(identity, by_code)]
-    for group in _connected(failing):
-        suspects = [{code for code in identity.members if code not in trusted} for identity in group]
-        common = set.intersection(*suspects)
-        if len(common) == 1 and (len(group) >= 2 or len(suspects[0]) == 1):
-            misread = common.pop()
+    active = []
+    for identity in IDENTITIES:
+        members = [by_code.get(code) for code in identity.members]
+        if not all(members) or not any(_read_by_ocr(value) for value in members if value):
+            continue
+        holds = _holds(identity, intervals)
+        if holds and identity.confirms:
+            checked.confirmed.update(code for code in identity.members if _read_by_ocr(by_code[code]))
+        if holds or not _excused(identity, intervals):
+            active.append((identity, holds))
+    for group in _connected([identity for identity, _ in active]):
+        failing = [identity for identity, holds in active if identity in group and not holds]
+        if not failing:
+            continue
+        suspects = sorted(
+            {code for identity in failing for code in identity.members if _read_by_ocr(by_code[code])}
+        )
+        culprits = [code for code in suspects if _explains(code, group, failing, intervals)]
+        if len(culprits) == 1:
+            misread = culprits[0]
             checked.dropped.add(misread)
             others = sorted({code for identity in group for code in identity.members} - {misread})
-            value = by_code[misread]
             warnings.append(
-                ReportWarning.of("value_inconsistent", analyte=misread, page=value.page, items=others)
+                ReportWarning.of(
+                    "value_inconsistent", analyte=misread, page=by_code[misread].page, items=others
+                )
             )
-            continue
-        doubted = sorted(common or set.union(*suspects))
-        if doubted:
+        elif suspects:
+            doubted = culprits or suspects
             checked.marked.update(doubted)
             warnings.append(ReportWarning.of("values_disagree", items=doubted))
     kept = []
@@ -171,7 +225,7 @@ def check_consistency(
 
 
 def _connected(identities: list[Identity]) -> list[list[Identity]]:
-    """Failing identities grouped by shared members: a misread breaks every identity it is a member of."""
+    """Identities grouped by shared members: a misread value is in every identity of its group it breaks."""
     groups: list[list[Identity]] = []
     for identity in identities:
         joined = [
