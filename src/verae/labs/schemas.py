@@ -69,7 +69,8 @@ class LabValue(BaseModel):
     )
     doubtful: bool = Field(
         default=False,
-        description="The reader doubts this value (confidence below 0.5): check it against the page",
+        description="The reader doubts this value (confidence below 0.5, or it disagrees with the values an "
+        "analyser calculates it with): check it against the page",
     )
     page: int | None = None
     source_line: str | None = Field(default=None, description="The printed line the value was read from")
