@@ -207,6 +207,12 @@ def test_sex_age_and_collection_date_are_read_in_russian_and_english() -> None:
     assert (uk.sex, uk.collection_date) == ("female", date(2024, 3, 14))
 
 
+def test_turkish_sex_and_age_read_by_ocr_without_their_dotless_i_and_cedilla() -> None:
+    ocr = person("Cinsiyet: Kadin Yas: 39.")
+    assert (ocr.sex, ocr.age) == ("female", 39.0)
+    assert person("Cinsiyet: Erkek Yaş: 52").sex == "male"
+
+
 def test_a_report_date_or_birth_date_is_not_the_collection_date() -> None:
     report = person(
         "Дата рождения: 12.05.1990", "Дата выдачи результата: 20.03.2024", "Collection date: 2024-03-14"
