@@ -266,6 +266,16 @@ def test_an_ocr_value_with_digits_glued_on_far_beyond_its_range_s_precision_is_d
 def test_a_value_printed_with_two_decimals_more_than_its_range_is_kept() -> None:
     lines = make_lines([[(40, "Эритроциты (RBC)"), (200, "5.052"), (260, "10x12/л"), (320, "4.6 - 6.1")]])
     assert values_of(lines, ocr=True)["rbc"].value == 5.052
+    lines = make_lines([[(40, "MCHC"), (200, "308.00"), (260, "g/L"), (320, "320 - 360")]])
+    assert values_of(lines, ocr=True)["mchc"].value == 308.0
+
+
+def test_an_ocr_value_with_two_glued_digits_and_five_significant_ones_is_doubted() -> None:
+    # "2,19 г/л" read as "2,1997": no analyser prints five significant digits for these tests
+    lines = make_lines([[(40, "Трансферрин"), (200, "2,1997"), (320, "2,00-3,60")]], confidence=0.9)
+    assert values_of(lines, ocr=True) == {}
+    lines = make_lines([[(40, "Трансферрин"), (200, "2,19"), (320, "2,00-3,60")]], confidence=0.9)
+    assert values_of(lines, ocr=True)["transferrin"].value == 2.19
 
 
 def test_an_ocr_value_carries_its_word_confidence_and_a_doubtful_one_is_marked_for_review() -> None:

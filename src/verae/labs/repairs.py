@@ -23,6 +23,15 @@ def decimals(text: str) -> int:
     return len(match.group(1)) if match else 0
 
 
+def significant_digits(text: str) -> int:
+    """The digits of a printed number that carry information: leading zeros and the zeros that end its
+    decimals ("308.00" has three) do not."""
+    number = re.sub(r"[^\d.,]", "", text).replace(",", ".")
+    if "." in number:
+        number = number.rstrip("0")
+    return len(number.replace(".", "").lstrip("0"))
+
+
 def repair_arrow(
     value: Token,
     number: float,
@@ -166,6 +175,10 @@ def contradicts_range(row: Row) -> bool:
     if row.range_decimals >= 1 and decimals(row.printed) >= row.range_decimals + 3:
         # "2,24 g/L" read as "2.24091": digits glued on from the unit beside it (labs do print two
         # decimals more than their range, "5.052" against "4.6 - 6.1", but not three)
+        return True
+    if decimals(row.printed) >= row.range_decimals + 2 and significant_digits(row.printed) >= 5:
+        # "2,19 г/л" read as "2,1997": two decimals more than the range and five significant digits,
+        # which no analyser prints for these tests ("5.052", "44.77", "308.00" are four at most)
         return True
     # far outside a two-sided range and not flagged: more often a misread digit (233 read as 983) than a
     # result no lab would flag
