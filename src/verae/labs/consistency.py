@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from dataclasses import dataclass, field
 
 from verae.labs.repairs import decimals
@@ -36,6 +37,9 @@ ROUNDING_SLACK = 0.001
 TIBC_PER_TRANSFERRIN = (20.0, 28.0)
 # The factors labs use to calculate a saturation from transferrin (µmol/L of iron per g/L).
 SATURATION_FACTORS = (22.4, 25.6)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 @dataclass(frozen=True)
@@ -116,8 +120,11 @@ class Checked:
 
 def _interval(value: LabValue) -> tuple[float, float]:
     """The canonical values a printed value may have been rounded from."""
-    shown = f"{value.value:.6f}".rstrip("0")
-    places = min(decimals(value.source_text or shown), decimals(shown))
+    places = decimals(f"{value.value:.6f}".rstrip("0"))
+    printed = _NUMBER.search(value.source_text or "")
+    if printed and math.isclose(float(printed.group().replace(",", ".")), value.value):
+        # as printed, with its trailing zeros ("0,340"); a repaired value (71,44 read for 71,4↓) as kept
+        places = decimals(printed.group())
     half = 0.5 * 10.0**-places
     if places == 0 and value.value >= 1000:
         # a count printed in cells ("5 260 000 /mm3") is rounded to its last non-zero digits
