@@ -270,6 +270,14 @@ def test_a_value_printed_with_two_decimals_more_than_its_range_is_kept() -> None
     assert values_of(lines, ocr=True)["mchc"].value == 308.0
 
 
+def test_an_ocr_value_inside_its_range_with_a_low_or_high_flag_is_doubted() -> None:
+    # "109 L" read as "169 L" against 130-180: the flag says below the range, the value is inside it
+    lines = make_lines([[(40, "Haemoglobin"), (200, "169"), (240, "L"), (260, "g/L"), (320, "(130-180)")]])
+    assert values_of(lines, ocr=True) == {}
+    lines = make_lines([[(40, "Haemoglobin"), (200, "109"), (240, "L"), (260, "g/L"), (320, "(130-180)")]])
+    assert values_of(lines, ocr=True)["hemoglobin"].flag == "L"
+
+
 def test_an_ocr_value_with_two_glued_digits_and_five_significant_ones_is_doubted() -> None:
     # "2,19 г/л" read as "2,1997": no analyser prints five significant digits for these tests
     lines = make_lines([[(40, "Трансферрин"), (200, "2,1997"), (320, "2,00-3,60")]], confidence=0.9)

@@ -161,13 +161,17 @@ _HIGH_FLAGS = frozenset(
 
 
 def contradicts_range(row: Row) -> bool:
-    """An OCR value that its own row disowns: a low flag on a value above the range (or the reverse), or
-    an out-of-range value with no flag and fewer decimals than the range prints (a lost decimal comma)."""
+    """An OCR value that its own row disowns: a low flag on a value above the range (or the reverse) or
+    either flag on a value inside a two-sided range ("109 L" read as "169 L" against 130-180), or an
+    out-of-range value with no flag and fewer decimals than the range prints (a lost decimal comma)."""
     if row.bounds is None:
         return False
     low, high = row.bounds
     flag = (row.flag or "").upper()
     if (flag in _LOW_FLAGS and row.number > high) or (flag in _HIGH_FLAGS and row.number < low):
+        return True
+    two_sided = low > 0 and high < math.inf
+    if two_sided and low < row.number < high and (flag in _LOW_FLAGS or flag in _HIGH_FLAGS):
         return True
     outside = row.number < low or row.number > high
     if outside and row.flag is None and decimals(row.printed) < row.range_decimals:
