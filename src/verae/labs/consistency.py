@@ -38,14 +38,14 @@ TIBC_PER_TRANSFERRIN = (20.0, 28.0)
 # The factors labs use to calculate a saturation from transferrin (µmol/L of iron per g/L).
 SATURATION_FACTORS = (22.4, 25.6)
 
-
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 @dataclass(frozen=True)
 class Identity:
-    """`target` = scale x product of inputs[i] ** powers[i] (each 1 or -1) x r, or (inputs[0] - inputs[1]) x r for a
-    difference, in canonical units, where r lies within `ratio`: each member is monotonic in the others."""
+    """`target` = scale x product of inputs[i] ** powers[i] (each 1 or -1) x r, or for a difference
+    (inputs[0] - inputs[1]) x r, in canonical units, where r lies within `ratio`: each member is monotonic
+    in the others, so an interval's corners bound what the others allow."""
 
     target: str
     inputs: tuple[str, ...]
