@@ -1,11 +1,19 @@
 """The values of one report checked against each other (`labs.consistency`): reports built in code from
-an analyser's measurements, printed rounded as labs print them."""
+an analyser's measurements, printed rounded as labs print them, and one scanned page read end to end."""
 
 from __future__ import annotations
 
+import io
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
 from verae.labs.catalog import BY_CODE
 from verae.labs.consistency import check_consistency
+from verae.labs.reader import read_document
 from verae.labs.schemas import LabValue, ReportWarning
+
+from .corpus.samples import render
 
 # one analyser run: haemoglobin, red cells and MCV measured, the rest calculated from them unrounded
 HGB, RBC, MCV = 118.4, 4.437, 78.16
@@ -137,3 +145,29 @@ def test_text_layer_values_are_trusted_as_printed() -> None:
     assert not checked.confirmed
     assert not checked.dropped
     assert not checked.marked
+
+
+def test_a_scanned_report_whose_haematocrit_disagrees_with_its_indices_loses_it() -> None:
+    # a scan printed as a misread would leave it: the haematocrit 34.7 as 31.7, everything else as measured
+    rows = [
+        ("Hemoglobin", "118", "g/L", "120 - 150"),
+        ("Hematocrit", "31.7", "%", "36 - 46"),
+        ("RBC", "4.44", "10*12/L", "3.80 - 5.10"),
+        ("MCV", "78.2", "fL", "80 - 100"),
+        ("MCH", "26.7", "pg", "27 - 34"),
+        ("MCHC", "341", "g/L", "320 - 360"),
+    ]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setFont("Helvetica", 11)
+    for index, row in enumerate(rows):
+        for x, text in zip((60, 220, 290, 380), row, strict=True):
+            pdf.drawString(x, 780 - 22 * index, text)
+    pdf.save()
+    page = io.BytesIO()
+    render(buffer.getvalue(), 200)[0].save(page, "PNG")
+    report = read_document(page.getvalue(), "image/png")
+    assert {value.analyte for value in report.values} == {"hemoglobin", "rbc", "mcv", "mch", "mchc"}
+    assert [(warning.code, warning.analyte) for warning in report.warnings] == [
+        ("value_inconsistent", "hematocrit")
+    ]
