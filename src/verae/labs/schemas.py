@@ -110,7 +110,8 @@ class ReportWarning(BaseModel):
     page: int | None = None
     unit: str | None = Field(default=None, description="The unit as printed")
     items: list[str] = Field(
-        default_factory=list, description="The collection dates printed, or the profile fields used"
+        default_factory=list,
+        description="The collection dates printed, the profile fields used, or the analytes that disagree",
     )
 
     @classmethod
