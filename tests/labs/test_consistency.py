@@ -34,13 +34,13 @@ CALCULATED = {
 }
 
 
-def _value(analyte: str, printed: str, *, ocr: bool = True) -> LabValue:
-    number = float(printed.replace(",", "."))
+def _value(analyte: str, printed: str, *, ocr: bool = True, factor: float = 1.0) -> LabValue:
+    number = float(printed.replace(" ", "").replace(",", "."))
     return LabValue(
         analyte=analyte,
         value=number,
         unit=None,
-        normalized_value=number,
+        normalized_value=number * factor,
         normalized_unit=BY_CODE[analyte].canonical_unit,
         confidence=0.9 if ocr else 1.0,
         ocr_confidence=0.9 if ocr else None,
@@ -66,6 +66,23 @@ def test_a_consistent_report_is_confirmed_and_left_as_read() -> None:
     assert checked.confirmed == set(CALCULATED) - {"transferrin"}  # the transferrin factor is only loose
     assert not checked.dropped
     assert not checked.marked
+
+
+def test_values_printed_in_other_units_are_checked_in_canonical_ones() -> None:
+    # haematocrit as a fraction (L/L, its trailing zero printed) and red cells per µL, as labs print them
+    values = [
+        _value("hematocrit", "0,350", factor=100)
+        if value.analyte == "hematocrit"
+        else _value("rbc", "4 440 000", factor=1e-6)
+        if value.analyte == "rbc"
+        else value
+        for value in _report(mcv="78.8", mchc="338")
+    ]
+    warnings: list[ReportWarning] = []
+    kept, checked = check_consistency(values, warnings)
+    assert warnings == []
+    assert kept == values
+    assert {"hematocrit", "rbc", "mcv", "mchc"} <= checked.confirmed
 
 
 def test_a_misread_value_that_two_identities_blame_is_dropped() -> None:
