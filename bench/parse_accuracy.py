@@ -19,7 +19,9 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +30,60 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 # The generator lives with the tests (tests/labs/corpus), outside mypy's package roots for this file.
 from labs.corpus.samples import KINDS, Sample, corpus  # type: ignore[import-not-found]  # noqa: E402
-from labs.corpus.scoring import Score, score  # type: ignore[import-not-found]  # noqa: E402
+from labs.corpus.scoring import Score, score, value_right  # type: ignore[import-not-found]  # noqa: E402
 from labs.variety.degrade import variety_samples  # type: ignore[import-not-found]  # noqa: E402
+from verae.labs import reader  # noqa: E402
+from verae.labs.consistency import Checked, check_consistency  # noqa: E402
 from verae.labs.errors import ReportUnreadable  # noqa: E402
 from verae.labs.reader import read_document  # noqa: E402
+from verae.labs.schemas import LabValue, ReportWarning  # noqa: E402
 
 TARGETS = {
     "text_pdf": {"precision": 0.995, "recall": 0.99, "median_page_ms": 100},
     "scan_pdf": {"precision": 0.99, "recall": 0.95, "median_page_ms": 3000},
     "photo": {"precision": 0.99, "recall": 0.95, "median_page_ms": 3000},
 }
+
+
+# What the consistency checks did in each document read. A dropped value never reaches the report, so the
+# bench wraps the reader's call to the checks to score the values they confirmed, marked and dropped.
+_CHECKED: list[tuple[list[LabValue], Checked]] = []
+
+
+def _recording_checks(
+    values: list[LabValue], warnings: list[ReportWarning]
+) -> tuple[list[LabValue], Checked]:
+    kept, checked = check_consistency(values, warnings)
+    _CHECKED.append((values, checked))
+    return kept, checked
+
+
+reader.check_consistency = _recording_checks  # type: ignore[attr-defined]
+
+
+@dataclass
+class Checks:
+    """Values the consistency checks confirmed, marked doubtful and dropped, and the wrong ones among them."""
+
+    counts: dict[str, list[int]] = field(
+        default_factory=lambda: {"confirmed": [0, 0], "marked": [0, 0], "dropped": [0, 0]}
+    )
+
+    def add_last(self, right: Callable[[LabValue], bool]) -> None:
+        for values, checked in _CHECKED:
+            for value in values:
+                for outcome, codes in (
+                    ("confirmed", checked.confirmed),
+                    ("marked", checked.marked),
+                    ("dropped", checked.dropped),
+                ):
+                    if value.analyte in codes:
+                        self.counts[outcome][0] += 1
+                        self.counts[outcome][1] += not right(value)
+        _CHECKED.clear()
+
+    def as_json(self) -> dict[str, dict[str, int]]:
+        return {outcome: {"values": n, "wrong": wrong} for outcome, (n, wrong) in self.counts.items()}
 
 
 def cpu_seconds() -> float:
@@ -56,7 +102,9 @@ def measure(samples: list[Sample]) -> dict[str, Any]:
     language_scores: dict[tuple[str, str], Score] = {}
     # a page in a language other than English and Russian may pay a second Tesseract run
     language_cpu: dict[tuple[str, str], list[float]] = {}
+    checks = {kind: Checks() for kind in KINDS}
     for sample in samples:
+        _CHECKED.clear()
         cpu_before = cpu_seconds()
         started = time.perf_counter()
         try:
@@ -69,6 +117,7 @@ def measure(samples: list[Sample]) -> dict[str, Any]:
         cpu = (cpu_seconds() - cpu_before) / sample.pages
         page_cpu_seconds[sample.kind].extend([cpu] * sample.pages)
         sample_score = Score()
+        checks[sample.kind].add_last(partial(value_right, truth=sample.truth))
         if report is not None:
             sample_score = score(report, sample.truth, sample.name)
         else:
@@ -104,6 +153,8 @@ def measure(samples: list[Sample]) -> dict[str, Any]:
             # values marked for review: a wrong value among them is caught by the person, not used blindly
             "values_marked_doubtful": total.doubtful,
             "wrong_values_marked_doubtful": total.doubtful_wrong,
+            # the consistency checks (labs/consistency.py): values confirmed, marked, dropped; wrong among them
+            "consistency_checks": checks[kind].as_json(),
             "targets": TARGETS[kind],
             "errors": total.errors,
         }
@@ -200,7 +251,9 @@ def measure_real(folder: Path) -> dict[str, Any]:
     truth: dict[str, Any] = json.loads((folder / "truth.json").read_text())
     groups: dict[str, RealFigures] = {}
     documents: dict[str, Any] = {}
+    checks = Checks()
     for name, entry in sorted(truth.items()):
+        _CHECKED.clear()
         data = (folder / "docs" / name).read_bytes()
         media_type = _media_type(data)
         pages = _page_count(data, media_type)
@@ -214,19 +267,11 @@ def measure_real(folder: Path) -> dict[str, Any]:
         elapsed = time.perf_counter() - started
         cpu = cpu_seconds() - cpu_before
         expected: dict[str, Any] = entry["analytes"]
+        checks.add_last(partial(_real_value_right, expected=expected))
         correct: list[str] = []
         wrong: list[str] = []
         for value in values:
-            printed = expected.get(value.analyte)
-            right = printed is not None and (
-                math.isclose(value.value, printed["value"], rel_tol=1e-9)
-                and value.qualifier == printed.get("qualifier")
-                and math.isclose(
-                    value.normalized_value,
-                    truth_canonical(value.analyte, printed["value"], printed["unit"]),
-                    rel_tol=1e-3,
-                )
-            )
+            right = _real_value_right(value, expected)
             (correct if right else wrong).append(
                 value.analyte + (" (marked doubtful)" if value.doubtful else "")
             )
@@ -255,7 +300,21 @@ def measure_real(folder: Path) -> dict[str, Any]:
     return {
         "groups": {group: figures.as_json() for group, figures in sorted(groups.items())},
         "documents": documents,
+        "consistency_checks": checks.as_json(),
     }
+
+
+def _real_value_right(value: LabValue, expected: dict[str, Any]) -> bool:
+    printed = expected.get(value.analyte)
+    return printed is not None and (
+        math.isclose(value.value, printed["value"], rel_tol=1e-9)
+        and value.qualifier == printed.get("qualifier")
+        and math.isclose(
+            value.normalized_value,
+            truth_canonical(value.analyte, printed["value"], printed["unit"]),
+            rel_tol=1e-3,
+        )
+    )
 
 
 def run_real(folder: Path) -> None:
@@ -278,6 +337,7 @@ def run_real(folder: Path) -> None:
                 + (f" wrong {', '.join(document['wrong'])}" if document["wrong"] else "")
                 + (f" missed {', '.join(document['missed'])}" if document["missed"] else "")
             )
+    print(f"consistency checks (values, wrong among them): {results['consistency_checks']}")
     output = ROOT / "bench" / "results" / "parse_accuracy_real.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
@@ -328,7 +388,8 @@ def main() -> None:
             )
             print(
                 f"{'':18} unit/range/flag accuracy {figures['attribute_accuracy']}  marked doubtful "
-                f"{figures['values_marked_doubtful']} (wrong among them {figures['wrong_values_marked_doubtful']})"
+                f"{figures['values_marked_doubtful']} (wrong among them {figures['wrong_values_marked_doubtful']})  "
+                f"consistency checks {figures['consistency_checks']}"
             )
         for group, figures in results[family]["by_language"].items():
             print(

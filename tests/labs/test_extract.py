@@ -207,6 +207,12 @@ def test_sex_age_and_collection_date_are_read_in_russian_and_english() -> None:
     assert (uk.sex, uk.collection_date) == ("female", date(2024, 3, 14))
 
 
+def test_turkish_sex_and_age_read_by_ocr_without_their_dotless_i_and_cedilla() -> None:
+    ocr = person("Cinsiyet: Kadin Yas: 39.")
+    assert (ocr.sex, ocr.age) == ("female", 39.0)
+    assert person("Cinsiyet: Erkek Yaş: 52").sex == "male"
+
+
 def test_a_report_date_or_birth_date_is_not_the_collection_date() -> None:
     report = person(
         "Дата рождения: 12.05.1990", "Дата выдачи результата: 20.03.2024", "Collection date: 2024-03-14"
@@ -260,6 +266,24 @@ def test_an_ocr_value_with_digits_glued_on_far_beyond_its_range_s_precision_is_d
 def test_a_value_printed_with_two_decimals_more_than_its_range_is_kept() -> None:
     lines = make_lines([[(40, "Эритроциты (RBC)"), (200, "5.052"), (260, "10x12/л"), (320, "4.6 - 6.1")]])
     assert values_of(lines, ocr=True)["rbc"].value == 5.052
+    lines = make_lines([[(40, "MCHC"), (200, "308.00"), (260, "g/L"), (320, "320 - 360")]])
+    assert values_of(lines, ocr=True)["mchc"].value == 308.0
+
+
+def test_an_ocr_value_inside_its_range_with_a_low_or_high_flag_is_doubted() -> None:
+    # "109 L" read as "169 L" against 130-180: the flag says below the range, the value is inside it
+    lines = make_lines([[(40, "Haemoglobin"), (200, "169"), (240, "L"), (260, "g/L"), (320, "(130-180)")]])
+    assert values_of(lines, ocr=True) == {}
+    lines = make_lines([[(40, "Haemoglobin"), (200, "109"), (240, "L"), (260, "g/L"), (320, "(130-180)")]])
+    assert values_of(lines, ocr=True)["hemoglobin"].flag == "L"
+
+
+def test_an_ocr_value_with_two_glued_digits_and_five_significant_ones_is_doubted() -> None:
+    # "2,19 г/л" read as "2,1997": no analyser prints five significant digits for these tests
+    lines = make_lines([[(40, "Трансферрин"), (200, "2,1997"), (320, "2,00-3,60")]], confidence=0.9)
+    assert values_of(lines, ocr=True) == {}
+    lines = make_lines([[(40, "Трансферрин"), (200, "2,19"), (320, "2,00-3,60")]], confidence=0.9)
+    assert values_of(lines, ocr=True)["transferrin"].value == 2.19
 
 
 def test_an_ocr_value_carries_its_word_confidence_and_a_doubtful_one_is_marked_for_review() -> None:

@@ -69,13 +69,13 @@ _FEMALE_WORDS = frozenset(
         "feminino",
         "weiblich",
         "femmina",
-        "kadın",
+        "kadin",  # "kadın" with its dotless ı folded: OCR reads "Kadin", which IGNORECASE matches to "kadın"
         "f",
         "w",
     }
 )
 _AGE = re.compile(
-    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\betà|\byaş)[\s:.]*(\d{1,3})(?!\d)", re.IGNORECASE
+    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\betà|\bya[şs])[\s:.]*(\d{1,3})(?!\d)", re.IGNORECASE
 )
 # "Age / Sex: 34 Years / Female", common on Indian reports
 _AGE_SEX = re.compile(
@@ -141,7 +141,8 @@ def read_person(lines: list[Line], report: LabReport) -> None:
             report.age = float(both.group(1))
             report.sex = report.sex or ("female" if both.group(2).lower()[0] == "f" else "male")
         if report.sex is None and (sex := _SEX.search(text)):
-            report.sex = "female" if sex.group(1).lower() in _FEMALE_WORDS else "male"
+            printed = sex.group(1).lower().replace("ı", "i")
+            report.sex = "female" if printed in _FEMALE_WORDS else "male"
         if report.age is None and (age := _AGE.search(text)) and 0 < int(age.group(1)) <= 120:
             report.age = float(age.group(1))
     if collected:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from PIL import Image, UnidentifiedImageError
 
 from verae.labs import ocr, pdf
+from verae.labs.consistency import check_consistency
 from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import count_labels, read_values, settle_duplicates
 from verae.labs.languages import page_language
@@ -90,6 +91,8 @@ def read_document(data: bytes, media_type: str) -> LabReport:
     read_person(pages.lines, report)
     report.values = settle_duplicates(reading.values, report.warnings)
     report.warnings.extend(reading.warnings)
+    # the values checked against each other: the red-cell indices and the iron panel are calculated
+    report.values, _ = check_consistency(report.values, report.warnings)
     if not report.values:
         raise ReportUnreadable("parse_failed", _nothing_found(pages, reading.labels_seen))
     return report

@@ -23,6 +23,15 @@ def decimals(text: str) -> int:
     return len(match.group(1)) if match else 0
 
 
+def significant_digits(text: str) -> int:
+    """The digits of a printed number that carry information: leading zeros and the zeros that end its
+    decimals ("308.00" has three) do not."""
+    number = re.sub(r"[^\d.,]", "", text).replace(",", ".")
+    if "." in number:
+        number = number.rstrip("0")
+    return len(number.replace(".", "").lstrip("0"))
+
+
 def repair_arrow(
     value: Token,
     number: float,
@@ -152,13 +161,17 @@ _HIGH_FLAGS = frozenset(
 
 
 def contradicts_range(row: Row) -> bool:
-    """An OCR value that its own row disowns: a low flag on a value above the range (or the reverse), or
-    an out-of-range value with no flag and fewer decimals than the range prints (a lost decimal comma)."""
+    """An OCR value that its own row disowns: a low flag on a value above the range (or the reverse) or
+    either flag on a value inside a two-sided range ("109 L" read as "169 L" against 130-180), or an
+    out-of-range value with no flag and fewer decimals than the range prints (a lost decimal comma)."""
     if row.bounds is None:
         return False
     low, high = row.bounds
     flag = (row.flag or "").upper()
     if (flag in _LOW_FLAGS and row.number > high) or (flag in _HIGH_FLAGS and row.number < low):
+        return True
+    two_sided = low > 0 and high < math.inf
+    if two_sided and low < row.number < high and (flag in _LOW_FLAGS or flag in _HIGH_FLAGS):
         return True
     outside = row.number < low or row.number > high
     if outside and row.flag is None and decimals(row.printed) < row.range_decimals:
@@ -166,6 +179,10 @@ def contradicts_range(row: Row) -> bool:
     if row.range_decimals >= 1 and decimals(row.printed) >= row.range_decimals + 3:
         # "2,24 g/L" read as "2.24091": digits glued on from the unit beside it (labs do print two
         # decimals more than their range, "5.052" against "4.6 - 6.1", but not three)
+        return True
+    if decimals(row.printed) >= row.range_decimals + 2 and significant_digits(row.printed) >= 5:
+        # "2,19 г/л" read as "2,1997": two decimals more than the range and five significant digits,
+        # which no analyser prints for these tests ("5.052", "44.77", "308.00" are four at most)
         return True
     # far outside a two-sided range and not flagged: more often a misread digit (233 read as 983) than a
     # result no lab would flag

@@ -15,6 +15,8 @@ WarningCode = Literal[
     "unit_missing",
     "unit_inferred",
     "value_implausible",
+    "value_inconsistent",
+    "values_disagree",
     "conflicting_values",
     "repeated_value",
     "several_collection_dates",
@@ -31,6 +33,10 @@ _WARNING_TEXT: dict[WarningCode, str] = {
     "unit_inferred": "{analyte} on page {page}: no readable unit; read as {unit}, the only unit its value and "
     "printed range fit; please check",
     "value_implausible": "{analyte} on page {page}: the value is outside the plausible range; not used",
+    "value_inconsistent": "{analyte} on page {page}: the value disagrees with {items}, with which an analyser "
+    "calculates it, and looks misread; not used",
+    "values_disagree": "{items} disagree with each other (an analyser calculates one from the others): one of "
+    "them is probably misread; please check them",
     "conflicting_values": "{analyte} appears more than once with different values; the clearer reading is used",
     "repeated_value": "{analyte} was given more than once; the last value is used",
     "several_collection_dates": "Several collection dates are printed ({items}); the latest is used",
@@ -63,7 +69,8 @@ class LabValue(BaseModel):
     )
     doubtful: bool = Field(
         default=False,
-        description="The reader doubts this value (confidence below 0.5): check it against the page",
+        description="The reader doubts this value (confidence below 0.5, or it disagrees with the values an "
+        "analyser calculates it with): check it against the page",
     )
     page: int | None = None
     source_line: str | None = Field(default=None, description="The printed line the value was read from")
@@ -103,7 +110,8 @@ class ReportWarning(BaseModel):
     page: int | None = None
     unit: str | None = Field(default=None, description="The unit as printed")
     items: list[str] = Field(
-        default_factory=list, description="The collection dates printed, or the profile fields used"
+        default_factory=list,
+        description="The collection dates printed, the profile fields used, or the analytes that disagree",
     )
 
     @classmethod

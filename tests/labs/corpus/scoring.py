@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from verae.labs.schemas import LabReport
+from verae.labs.schemas import LabReport, LabValue
 
 from .layouts import ExpectedValue, Truth
 
@@ -60,6 +60,14 @@ def _value_matches(expected: ExpectedValue, value: float, normalized: float, qua
         math.isclose(expected.value, value, rel_tol=1e-9, abs_tol=1e-9)
         and math.isclose(expected.normalized_value, normalized, rel_tol=1e-5, abs_tol=1e-6)
         and expected.qualifier == qualifier
+    )
+
+
+def value_right(lab_value: LabValue, truth: Truth) -> bool:
+    """Whether a value read is the one printed (analyte, value, qualifier and normalised value)."""
+    expected = truth.values.get(lab_value.analyte)
+    return expected is not None and _value_matches(
+        expected, lab_value.value, lab_value.normalized_value, lab_value.qualifier
     )
 
 

@@ -171,6 +171,8 @@ export const en = {
   "warning.unit_missing": "{analyte} (page {page}): no unit is printed and the value does not tell which; not used",
   "warning.unit_inferred": "{analyte} (page {page}): the unit could not be read; read as {unit}, the only unit the value and its printed range fit — please check",
   "warning.value_implausible": "{analyte} (page {page}): the value is outside the plausible range; not used",
+  "warning.value_inconsistent": "{analyte} (page {page}): the value disagrees with {items}, with which an analyser calculates it, and looks misread; not used",
+  "warning.values_disagree": "{items} disagree with each other (an analyser calculates one from the others): one of them is probably misread; please check them",
   "warning.conflicting_values": "{analyte} appears more than once with different values; the clearer reading is used",
   "warning.repeated_value": "{analyte} was given more than once; the last value is used",
   "warning.several_collection_dates": "Several collection dates are printed ({items}); the latest is used",

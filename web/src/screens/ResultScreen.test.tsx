@@ -56,6 +56,8 @@ describe("ResultView", () => {
       { code: "unit_not_accepted", message: "ferritin on page 2: unit 'mg/dl' is not…", analyte: "ferritin", page: 2, unit: "mg/dl", items: [] },
       { code: "several_collection_dates", message: "Several…", items: ["2024-03-01", "2024-03-05"] },
       { code: "from_profile", message: "Taken from your profile: sex, age", items: ["sex", "age"] },
+      { code: "value_inconsistent", message: "tibc on page 1: …", analyte: "tibc", page: 1, items: ["serum_iron", "uibc"] },
+      { code: "values_disagree", message: "hematocrit, mchc disagree…", items: ["hematocrit", "mchc"] },
       { code: "note", message: "An older note, in English", items: [] },
     ];
     renderResult("ru", { ...RESULT, report: { ...RESULT.report, warnings } });
@@ -64,6 +66,8 @@ describe("ResultView", () => {
       "Ферритин (стр. 2): «mg/dl» — не единица измерения этого показателя; не использовано",
       "Напечатано несколько дат взятия (1 мар. 2024 г., 5 мар. 2024 г.); использована последняя",
       "Взято из вашего профиля: Пол, Возраст",
+      "ОЖСС (стр. 1): значение не сходится с показателями Сывороточное железо, ЛЖСС, с которыми анализатор его рассчитывает, и, похоже, прочитано неверно; не использовано",
+      "Гематокрит, MCHC: эти значения не сходятся друг с другом (анализатор рассчитывает одно из других), одно из них, вероятно, прочитано неверно; проверьте их",
       "An older note, in English",
     ]);
   });
