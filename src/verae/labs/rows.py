@@ -296,7 +296,7 @@ def _has_unit_column_text(tokens: list[Token], columns: list[Column] | None, tol
 
 
 def _reference_text(token: Token) -> str:
-    text = clean(token.text)
+    text = without_marks(clean(token.text))
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1]
     return text.rstrip(",;").strip()

@@ -107,7 +107,9 @@ def without_marks(text: str) -> str:
     stripped = text.lstrip(_MARKS_BEFORE).rstrip(_MARKS_AFTER)
     if stripped.startswith(".") and re.match(r"^\.\d+[.,]\d", stripped):
         stripped = stripped[1:]
-    if stripped.endswith(".") and _RANGE.match(stripped[:-1]):
+    # "50-170." is a range; "370-0." (of "0.370-0.470" read apart) is not
+    range_before_stop = _RANGE.match(stripped[:-1]) if stripped.endswith(".") else None
+    if range_before_stop and number_of(range_before_stop.group(1)) < number_of(range_before_stop.group(2)):
         stripped = stripped[:-1]
     if stripped != text and stripped[:1].isdigit() and (_VALUE.match(stripped) or _RANGE.match(stripped)):
         return stripped
