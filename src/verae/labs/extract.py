@@ -64,6 +64,20 @@ def _range_fits(analyte: Analyte, row: Row) -> bool:
     return bool(limits) and all(band_low <= limit <= band_high for limit in limits)
 
 
+def _range_in_another_unit(analyte: Analyte, row: Row) -> bool:
+    """Whether the printed range is on another scale than the value's own printed unit: "4 490 000 /mm3"
+    beside "4.5 - 5.5 mill" (a range no lab prints in cells per µL). Comparing the two then says
+    nothing about a misread."""
+    if row.bounds is None or row.unit is None:
+        return False
+    factor = analyte.units.get(normalize_unit(row.unit))
+    if factor is None or not fits_unit(analyte, row.number * factor):
+        return False
+    band_low, band_high = analyte.reference_band
+    limits = [limit * factor for limit in row.bounds if 0 < limit < math.inf]
+    return bool(limits) and all(not band_low / 1000 <= limit <= band_high * 1000 for limit in limits)
+
+
 def _infer_unit(analyte: Analyte, row: Row) -> tuple[str, float] | None:
     """The unit key and canonical value of a number printed without a readable unit. With a printed
     reference range, the one unit both the value and the range fit (`units.infer_unit`); without one, and
@@ -108,10 +122,14 @@ def to_lab_value(
     restored = restore_decimal_point(row) if ocr and contradicts_range(row) else None
     if restored is not None:
         row = replace(row, number=restored, printed=f"{restored:g}", value_repaired=True)
-    if ocr and (
-        lost_decimal_separator(row.number, row.bounds)
-        or contradicts_range(row)
-        or (page_flags and row.flag is None and not row.mark_after_value and _outside(row))
+    if (
+        ocr
+        and not _range_in_another_unit(analyte, row)
+        and (
+            lost_decimal_separator(row.number, row.bounds)
+            or contradicts_range(row)
+            or (page_flags and row.flag is None and not row.mark_beside_value and _outside(row))
+        )
     ):
         not_used("value_misread")
         return None
@@ -190,6 +208,14 @@ def segments(line: Line, *, ocr: bool) -> list[tuple[Word, ...]]:
         # a two-letter name ("Fe", "Hb") after a gap is as likely a stray OCR fragment: not a new row
         if wide_gap and len(word.text.strip("(.:")) > 2 and _names_analyte(words[index:], ocr=ocr):
             rows.append([word])
+        elif (
+            wide_gap
+            and not _has_digit((*rows[-1], *words[index:]))
+            and _names_analyte(tuple(rows[-1]), ocr=ocr)
+        ):
+            # a card grid's line of names, the next one garbled ("Hemoglobin   гоп Saturation"): words
+            # without a number are not the named analyte's value, which then stands below its name
+            rows.append([word])
         else:
             rows[-1].append(word)
     return [tuple(row) for row in rows]
@@ -199,6 +225,10 @@ def _names_analyte(words: tuple[Word, ...], *, ocr: bool) -> bool:
     label_words, _ = label_unit(split_label(words)[0])
     label = " ".join(word.text for word in label_words)
     return bool(label) and not label[:1].isdigit() and analyte_for_label(label, fuzzy=ocr) is not None
+
+
+def _has_digit(words: tuple[Word, ...]) -> bool:
+    return any(char.isdigit() for word in words for char in word.text)
 
 
 def _has_number(words: tuple[Word, ...]) -> bool:
@@ -232,17 +262,41 @@ def _words_below(lines: list[Line], index: int, row: tuple[Word, ...], *, ocr: b
     line = lines[index]
     left = row[0].x0 - 2 * line.height
     following = [word for word in line.words if word.x0 > row[-1].x1]
-    right = following[0].x0 if following else float("inf")
-    for below in lines[index + 1 : index + 3]:
+    # the next card's lines may start a little left of its name (a photo's perspective, OCR's boxes)
+    right = following[0].x0 - line.height if following else float("inf")
+    for offset, below in enumerate(lines[index + 1 : index + 3], start=index + 1):
         if below.page != line.page or below.words[0].top - line.words[0].bottom > 3 * line.height:
             break
-        band = tuple(word for word in tidy_words(below.words) if left <= word.x0 < right)
+        band = _band(below, left, right, ocr=ocr)
         if not band:
             continue
         # the card's second line opens with its status or its value; anything else is another row
         name_open = "(" in " ".join(word.text for word in row).rsplit(")", 1)[-1]
-        return band if _opens_with_value(band, name_open=name_open) else ()
+        if not _opens_with_value(band, name_open=name_open):
+            return ()
+        return band + _range_below(lines, offset, left, right, ocr=ocr)
     return ()
+
+
+def _band(line: Line, left: float, right: float, *, ocr: bool) -> tuple[Word, ...]:
+    words = tidy_words(line.words)
+    return tuple(word for word in (repair_unit_words(words) if ocr else words) if left <= word.x0 < right)
+
+
+def _range_below(lines: list[Line], index: int, left: float, right: float, *, ocr: bool) -> tuple[Word, ...]:
+    """A card's reference range, printed on the line under its value ("Range 80-100"): the words in the
+    card's column of the next line, when they are a caption without digits and then one range."""
+    if index + 1 >= len(lines) or lines[index + 1].page != lines[index].page:
+        return ()
+    below = lines[index + 1]
+    if below.words[0].top - lines[index].words[0].bottom > 3 * lines[index].height:
+        return ()
+    band = _band(below, left, right, ocr=ocr)
+    tokens = tokenize(band)
+    if not tokens or tokens[-1].kind not in ("range", "bound"):
+        return ()
+    caption = tokens[:-1]
+    return band if all(token.kind == "other" and not _has_digit(token.words) for token in caption) else ()
 
 
 def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
@@ -281,8 +335,16 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
             elif _BLOOD_SECTION.search(line.text):
                 skipping = False
         unnamed = line.words if _may_start_a_name(line, ocr=line.page in ocr_pages) else ()
-    # a page that flags its out-of-range results: an unflagged OCR value outside its range is doubted there
-    flagging_pages = {line.page for row, line, _ in rows if row.flag}
+    # a page that flags its out-of-range results: an unflagged OCR value outside its range is doubted there.
+    # A page flags them when at least as many of its out-of-range rows carry a flag as do not: one unit
+    # OCR read as a flag ("fL" as "L") among six unflagged results does not make a flagging page.
+    outside_flagged: dict[int, int] = {}
+    for row, line, _ in rows:
+        if _outside(row):
+            outside_flagged[line.page] = outside_flagged.get(line.page, 0) + (1 if row.flag else -1)
+    flagging_pages = {
+        line.page for row, line, _ in rows if row.flag and outside_flagged.get(line.page, 0) >= 0
+    }
     for row, line, ocr in rows:
         value = to_lab_value(row, line, ocr=ocr, reading=reading, page_flags=line.page in flagging_pages)
         if value is not None:
@@ -345,6 +407,16 @@ def settle_duplicates(values: list[LabValue], warnings: list[ReportWarning]) -> 
         if richer:
             kept[value.analyte] = value
     return list(kept.values())
+
+
+def names_on_line(line: Line) -> int:
+    """How many analytes an OCR line names (rows side by side count apart), a name followed by OCR noise
+    ("Red cell count eee Sede.") included."""
+    count = 0
+    for words in segments(line, ocr=True):
+        label_words, _ = label_unit(split_label(words)[0])
+        count += any(_names_analyte(label_words[:end], ocr=True) for end in range(len(label_words), 0, -1))
+    return count
 
 
 def count_labels(lines: list[Line]) -> int:

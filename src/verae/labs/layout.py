@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import statistics
+from collections import Counter
 from dataclasses import dataclass
+
+# Slopes a photo's rows may keep after deskewing (about ±3°), searched for rows that run downhill.
+_SLOPES = [step / 500 for step in range(-25, 26)]
 
 
 @dataclass(frozen=True)
@@ -47,16 +52,42 @@ def group_lines(words: list[Word], page: int, page_size: tuple[float, float] | N
     A word joins a line when its vertical middle lies within half a text height of the line's middle,
     which keeps table rows whole even when their cells are far apart.
     """
+    kept = [word for word in words if word.text.strip()]
+    slope = _slope(kept)
+
+    def level(word: Word) -> float:
+        # the word's middle moved onto the line it would lie on if rows ran level
+        return word.middle - slope * word.x0
+
     lines: list[list[Word]] = []
-    for word in sorted(
-        (word for word in words if word.text.strip()), key=lambda word: (word.middle, word.x0)
-    ):
+    for word in sorted(kept, key=lambda word: (level(word), word.x0)):
         if lines:
             current = lines[-1]
-            middle = statistics.median(item.middle for item in current)
+            middle = statistics.median(level(item) for item in current)
             height = statistics.median(item.height for item in current)
-            if abs(word.middle - middle) <= max(height, word.height) * 0.5:
+            if abs(level(word) - middle) <= max(height, word.height) * 0.5:
                 current.append(word)
                 continue
         lines.append([word])
     return [Line(tuple(sorted(line, key=lambda word: word.x0)), page, page_size) for line in lines]
+
+
+def _slope(words: list[Word]) -> float:
+    """How far rows drop per unit of width: the slope along which the words' middles bunch most tightly
+    into rows (the same sharpest-profile search as deskewing an image, on word boxes). 0 for a level page
+    and whenever a slope is not clearly better than level. A photo's rows can still run downhill after
+    straightening, which over a wide table is a whole row: grouped by plain height, a value would land
+    on the next row's name."""
+    if len(words) < 20:
+        return 0.0
+    step = statistics.median(word.height for word in words) / 3
+    if step <= 0:
+        return 0.0
+
+    def sharpness(slope: float) -> int:
+        counts = Counter(math.floor((word.middle - slope * word.x0) / step) for word in words)
+        return sum(count * count for count in counts.values())
+
+    level = sharpness(0.0)
+    best = max(_SLOPES, key=sharpness)
+    return float(best) if sharpness(best) > 1.25 * level else 0.0

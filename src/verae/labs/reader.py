@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 
 from PIL import Image, UnidentifiedImageError
 
-from verae.labs import ocr, pdf
+from verae.labs import ocr, pdf, reread
 from verae.labs.consistency import check_consistency
 from verae.labs.errors import ReportUnreadable
-from verae.labs.extract import count_labels, read_values, settle_duplicates
+from verae.labs.extract import count_labels, names_on_line, read_values, settle_duplicates
 from verae.labs.languages import page_language
 from verae.labs.layout import Line, group_lines
 from verae.labs.person import read_person
-from verae.labs.schemas import LabReport
+from verae.labs.schemas import LabReport, LabValue
 from verae.labs.structured import parse_csv, parse_json
 
 MEDIA_TYPES = ("application/pdf", "image/png", "image/jpeg")
@@ -175,6 +175,7 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
                 prepared, words, lines = turned, turned_words, turned_lines
                 pages.turns[number] = rotation
     language = page_language(word.text for word in words)
+    languages = ocr.LANGUAGES
     values_read, names_seen = _yield(lines, number)
     # the second reading costs a Tesseract run: only when the first left names without values
     if language is not None and values_read < max(names_seen, UPRIGHT_LABELS):
@@ -184,10 +185,28 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
         )
         retried_lines = group_lines(retried, number, prepared.size)
         if _yield(retried_lines, number) >= (values_read, names_seen):
-            words, lines = retried, retried_lines
-    pages.lines.extend(lines)
+            words, lines, languages = retried, retried_lines, f"{language}+eng"
+    pages.lines.extend(_read_again(prepared, lines, number, budget, languages))
     pages.ocr_pages.add(number)
     pages.ocr_confidences.extend(word.confidence for word in words)
+
+
+def _read_again(
+    prepared: Image.Image, lines: list[Line], number: int, budget: Budget, languages: str
+) -> list[Line]:
+    """The page's lines, those naming an analyte without giving its value read a second time
+    (`labs.reread`: one more Tesseract run over those lines only, none when every name gave its value)."""
+
+    def values(page_lines: list[Line]) -> list[LabValue]:
+        return read_values(page_lines, ocr_pages=frozenset({number})).values
+
+    indexes = reread.targets(lines, values(lines), names_on_line)
+    if not indexes:
+        return lines
+    again = reread.read_again(
+        prepared, lines, indexes, timeout=budget.seconds_for_page(number), page=number, languages=languages
+    )
+    return reread.merge(lines, again, values)[0]
 
 
 def _yield(lines: list[Line], page: int) -> tuple[int, int]:

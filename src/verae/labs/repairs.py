@@ -127,15 +127,23 @@ def unit_misread(text: str) -> str | None:
     here: a confusion repair on a plain word would turn names into units."""
     if "/" not in text or is_unit(text):
         return None
+    # a speck after the unit reads as a full stop ("mg/L."), a superscript's caret as a degree sign, and
+    # the "L" that ends most units as "1" or "I" ("x10^12/1."), without the 1 and 10 before it changing
+    stem = text.rstrip(".,").replace("°", "^")
+    stems = [stem, stem[:-1] + "l"] if stem[-1:] in ("1", "I") else [stem]
     found: dict[str, str] = {}
-    pairs = [pair for pair in _UNIT_MISREADS if pair[0] in text]
-    for chosen in range(1, 1 << len(pairs)):
-        repaired = text
-        for index, (wrong, right) in enumerate(pairs):
-            if chosen >> index & 1:
-                repaired = repaired.replace(wrong, right)
-        if is_unit(repaired):
-            found.setdefault(normalize_unit(repaired), repaired)
+    for stem in stems:
+        if is_unit(stem):
+            found.setdefault(normalize_unit(stem), stem)
+            continue
+        pairs = [pair for pair in _UNIT_MISREADS if pair[0] in stem]
+        for chosen in range(1, 1 << len(pairs)):
+            repaired = stem
+            for index, (wrong, right) in enumerate(pairs):
+                if chosen >> index & 1:
+                    repaired = repaired.replace(wrong, right)
+            if is_unit(repaired):
+                found.setdefault(normalize_unit(repaired), repaired)
     return next(iter(found.values())) if len(found) == 1 else None
 
 

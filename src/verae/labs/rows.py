@@ -11,7 +11,7 @@ from typing import Literal
 from verae.labs.catalog import Analyte, guess_label, match_label
 from verae.labs.layout import Line, Word
 from verae.labs.repairs import arrow_before_value, decimals, repair_arrow
-from verae.labs.tokens import Token, clean, is_flag, is_unit, tokenize
+from verae.labs.tokens import Token, clean, is_flag, is_unit, tokenize, without_marks
 from verae.labs.units import normalize_unit
 
 Role = Literal["name", "result", "previous", "unit", "reference", "flag"]
@@ -67,7 +67,7 @@ def _role(columns: list[Column], word: Word, tolerance: float) -> Role | None:
 def split_label(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, ...]]:
     """The leading words that name the analyte, and the rest of the row."""
     for index, word in enumerate(words):
-        text = clean(word.text).lstrip("(")
+        text = without_marks(clean(word.text)).lstrip("(")
         if index and (text[:1].isdigit() or (text[:1] in "<>" and (len(text) > 1 or index + 1 < len(words)))):
             return words[:index], words[index:]
         # a flag column before the result column: "HGB-Hemoglobin  L  8.8  g/dL"
@@ -84,7 +84,8 @@ def analyte_for_label(label: str, *, fuzzy: bool) -> Analyte | None:
     same; then the whole label, the part before the bracket and each comma-separated part. OCR often
     prefixes a row with specks read as one- or two-letter words, which are dropped when nothing matches.
     """
-    words = label.split()
+    # a speck OCR glued before the name ("‘CST", "-Transferrine") is no part of it
+    words = label.lstrip("‘’‚'`\"„—–=-").split()
     for start in range(min(3, len(words))):
         if start and len(words[start - 1]) > 2:
             break
@@ -134,8 +135,9 @@ class Row:
     label_guessed: bool = False
     # a decimal point OCR lost, put back from the row's flag and range (OCR only)
     value_repaired: bool = False
-    # one or two unreadable characters right after the value: perhaps a flag OCR garbled ("H" as "НЯ")
-    mark_after_value: bool = False
+    # one or two unreadable characters right after the value or between name and value: perhaps a flag
+    # OCR garbled ("H" as "НЯ", "L" as "Е")
+    mark_beside_value: bool = False
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
@@ -162,6 +164,10 @@ def parse_row(
     label_words, name_unit = label_unit(label_words)
     label = " ".join(word.text for word in label_words)
     analyte = analyte_for_label(label, fuzzy=ocr)
+    mark_before_value = False
+    if ocr:
+        analyte, label_words, mark_before_value = _without_trailing_marks(analyte, label_words)
+        label = " ".join(word.text for word in label_words)
     if value_words is not None:
         rest = rest + value_words
     if (analyte is None and not ocr) or not rest:
@@ -238,8 +244,35 @@ def parse_row(
         printed=clean(value.text),
         range_decimals=decimals(reference.text) if reference else 0,
         label_guessed=guessed,
-        mark_after_value=bool(after) and after[0].kind == "other" and len(clean(after[0].text)) <= 2,
+        mark_beside_value=mark_before_value
+        or (bool(after) and after[0].kind == "other" and len(clean(after[0].text)) <= 2),
     )
+
+
+def _is_mark(word: Word) -> bool:
+    """An OCR word that is no part of a name: a garbled flag ("Е" for L, "tL", "-H"; one or two
+    characters, not an abbreviation in capitals) or noise Tesseract itself hardly believes (a dotted
+    leader read as "sie. aa")."""
+    text = clean(word.text).strip(".,:;")
+    if word.confidence < 0.3 and not any(char.isdigit() for char in text):
+        return True
+    return len(text) <= 2 and (len(text) <= 1 or not (text.isascii() and text.isalpha() and text.isupper()))
+
+
+def _without_trailing_marks(
+    analyte: Analyte | None, label_words: tuple[Word, ...]
+) -> tuple[Analyte | None, tuple[Word, ...], bool]:
+    """An OCR label without the marks between the name and the value, when the name alone names the
+    analyte: the analyte, the name's words, and whether a mark (perhaps a flag) stood there."""
+    end = len(label_words)
+    while end > 1 and _is_mark(label_words[end - 1]):
+        end -= 1
+    if end == len(label_words):
+        return analyte, label_words, False
+    core = analyte_for_label(" ".join(word.text for word in label_words[:end]), fuzzy=True)
+    if core is None or (analyte is not None and analyte is not core):
+        return analyte, label_words, False
+    return core, label_words[:end], True
 
 
 def _guess_from_unit(label: str, unit_key: str) -> Analyte | None:
@@ -263,7 +296,7 @@ def _has_unit_column_text(tokens: list[Token], columns: list[Column] | None, tol
 
 
 def _reference_text(token: Token) -> str:
-    text = clean(token.text)
+    text = without_marks(clean(token.text))
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1]
     return text.rstrip(",;").strip()

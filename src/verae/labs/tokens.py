@@ -19,7 +19,8 @@ _BOUND = re.compile(
     rf"^\(?(<=|>=|<|>|≤|≥|до|менее|более|не более|up to)\s*({_NUMBER})\)?[,;]?$", re.IGNORECASE
 )
 # a value may end in a stray full stop or colon ("82,9."), which OCR and some printers leave
-_VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}}|[{{}}+])?[.:;]?$")
+# (a flag letter glued on, "157H", where OCR lost the space before it)
+_VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}}|[{{}}+]|H|L)?[.:;]?$")
 # a value with its unit glued on ("12.3%", "98g/L"), split when the tail is a unit we know
 _GLUED_UNIT = re.compile(rf"^([<>]?{_NUMBER})([^\d\s.,].*)$")
 _FLAGS = frozenset({"H", "L", "HH", "LL", "↑", "↓", "↑↑", "↓↓", "*", "**", "High", "Low", "Н"})
@@ -44,10 +45,17 @@ _STATUS: dict[str, str | None] = {
     "yüksek": "Yüksek",
     "düşük": "Düşük",
 }
+# OCR glues the words of a status ("InRange") or a speck to it ("‘inRange"): compared without spaces
+_SQUASHED_STATUS = {status.replace(" ", ""): flag for status, flag in _STATUS.items() if " " in status}
 _KNOWN_UNITS = frozenset(unit for analyte in ANALYTES for unit in analyte.units)
+# Specks OCR glues to a number or a range: a quote or an opening dash before it, a degree sign or a quote
+# after it ("‘20,2", "38,6°", "—-3,80-5,90"); no lab prints a value with them
+_MARKS_BEFORE = "‘’‚'`\"„—–=-"
+_MARKS_AFTER = "°’'`\""
 # Dotted leaders between a name and its value ("Hemoglobin ........ 98 g/L"), also glued to either word.
 _LEADER = re.compile(r"^[.…_·]{2,}|[.…_·]{2,}$")
 _INNER_LEADER = re.compile(r"[.…_·]{3,}")
+_TRAILING_LEADER = re.compile(r"\d[.…_·]{2,}$")
 _THOUSANDS_GROUP = re.compile(r"^\d{3}$")
 
 
@@ -78,7 +86,34 @@ def clean(text: str) -> str:
 
 
 def is_flag(text: str) -> bool:
-    return text in _FLAGS or text.lower() in _STATUS
+    return text in _FLAGS or _status(text)[0]
+
+
+def _status(text: str) -> tuple[bool, str | None]:
+    """Whether a word or phrase is a status, and its flag: "In Range", and OCR's "InRange" too."""
+    lowered = text.lower()
+    if lowered in _STATUS:
+        return True, _STATUS[lowered]
+    squashed = lowered.replace(" ", "").strip(_MARKS_BEFORE + ".,:;")
+    if squashed in _SQUASHED_STATUS:
+        return True, _SQUASHED_STATUS[squashed]
+    return False, None
+
+
+def without_marks(text: str) -> str:
+    """A numeric word without the specks OCR glued to it; other words as they are. A leading full stop
+    goes only when the number after it has a separator of its own (".80,0-100,0"), never from ".5"; a
+    trailing one only from a range ("50-170."), never from a value ("5." may be 5.1 with a digit lost)."""
+    stripped = text.lstrip(_MARKS_BEFORE).rstrip(_MARKS_AFTER)
+    if stripped.startswith(".") and re.match(r"^\.\d+[.,]\d", stripped):
+        stripped = stripped[1:]
+    # "50-170." is a range; "370-0." (of "0.370-0.470" read apart) is not
+    range_before_stop = _RANGE.match(stripped[:-1]) if stripped.endswith(".") else None
+    if range_before_stop and number_of(range_before_stop.group(1)) < number_of(range_before_stop.group(2)):
+        stripped = stripped[:-1]
+    if stripped != text and stripped[:1].isdigit() and (_VALUE.match(stripped) or _RANGE.match(stripped)):
+        return stripped
+    return text
 
 
 def is_unit(text: str) -> bool:
@@ -93,6 +128,9 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
     for word in words:
         text = _LEADER.sub("", word.text)
         if not text.strip(".…_·"):
+            continue
+        if _TRAILING_LEADER.search(word.text) and _VALUE.match(text):
+            # a value follows its leader, never precedes one: "4..." is a leader OCR read a digit into
             continue
         if text != word.text:
             word = Word(text, word.x0, word.top, word.x1, word.bottom, word.confidence)
@@ -152,11 +190,13 @@ def _token_at(words: tuple[Word, ...], index: int) -> Token:
         if len(chunk) < span:
             continue
         joined = clean(" ".join(word.text for word in chunk))
-        if joined.lower() in _STATUS:
-            return Token("flag", chunk, flag=_STATUS[joined.lower()])
+        status, flag = _status(joined)
+        if status:
+            return Token("flag", chunk, flag=flag)
         is_flag = clean(chunk[0].text) in _FLAGS  # "* 10*12/л" is a flag, then a unit
         if not is_flag and is_unit(joined.replace(" ", "")) and not _VALUE.match(joined):
             return Token("unit", chunk)
+        joined = without_marks(joined)
         if match := _RANGE.match(joined):
             low, high = number_of(match.group(1)), number_of(match.group(2))
             return Token("range", chunk, bounds=(low, high))
@@ -166,7 +206,7 @@ def _token_at(words: tuple[Word, ...], index: int) -> Token:
             upper = comparator in ("<", "<=", "≤", "до", "менее", "не более", "up to")
             bounds = (0.0, number) if upper else (number, math.inf)
             return Token("bound", chunk, number=number, comparator=comparator, bounds=bounds)
-    text = clean(words[index].text)
+    text = without_marks(clean(words[index].text))
     # "82,9." keeps its stray full stop, but "5." may be "5.1" with a digit lost: not a value
     if (match := _VALUE.match(text)) and not (text[-1:] in ".:;" and not re.search(r"[.,]\d", text)):
         return Token(

@@ -212,7 +212,7 @@ def us_cards(someone: Person, rng: random.Random) -> Drawing:
         drawing.text(x, y, test.name, "Condensed-Bold", 11)
         drawing.text(x, y - 16, f"{status}   {shown.value} {test.unit}", "Condensed", 10)
         drawing.text(x, y - 30, f"Range {test.low:g}-{test.high:g}", "Condensed", 7.5)
-        expect(drawing, test, shown, None, None if shown.side == 0 else status)
+        expect(drawing, test, shown, f"{test.low:g}-{test.high:g}", None if shown.side == 0 else status)
         if index % 2 == 1:
             y -= 62
     return drawing

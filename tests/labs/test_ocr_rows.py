@@ -1,0 +1,123 @@
+"""OCR rows as Tesseract really returns them (words from generated scans and photos): specks, glued
+statuses and flags, misread units, leaders read as letters, ranges on another scale, rows that run
+downhill. Each is read as printed, or not at all, never as another value."""
+
+from __future__ import annotations
+
+import pytest
+
+from verae.labs.extract import read_values
+from verae.labs.layout import Line, Word, group_lines
+from verae.labs.schemas import LabValue
+
+from .rows import make_line, make_lines
+
+
+def read(lines: list[Line]) -> dict[str, LabValue]:
+    return {value.analyte: value for value in read_values(lines, ocr_pages=frozenset({1})).values}
+
+
+@pytest.mark.parametrize(
+    ("cells", "analyte", "value", "reference"),
+    [
+        ([(40, "Гематокрит, %"), (300, "38,6°"), (400, "36,0 - 48,0")], "hematocrit", 38.6, "36,0 - 48,0"),
+        ([(40, "Железо, мкмоль/л"), (300, "‘20,2"), (400, "9,0 - 30,4.")], "serum_iron", 20.2, "9,0 - 30,4"),
+        ([(40, "VGM"), (300, "91,3"), (360, "fL"), (400, ".80,0-100,0")], "mcv", 91.3, "80,0-100,0"),
+        ([(40, "Hématies"), (300, "4,44"), (360, "T/L"), (400, "—-3,80-5,90")], "rbc", 4.44, "3,80-5,90"),
+        (
+            [(40, "Ferritina"), (300, "157H"), (360, "ng/mL"), (450, "15 - 150")],
+            "ferritin",
+            157.0,
+            "15 - 150",
+        ),
+        (
+            [(40, "Platelets sie. aa"), (300, "386"), (360, "х10^9/1."), (450, "(150-450)")],
+            "platelets",
+            386.0,
+            "150-450",
+        ),
+        ([(40, "hs-CRP"), (300, "<0.2"), (360, "mg/L.")], "crp", 0.2, None),
+    ],
+)
+def test_specks_leaders_and_misread_units_leave_the_printed_value(
+    cells: list[tuple[float, str]], analyte: str, value: float, reference: str | None
+) -> None:
+    line = make_line(*cells)
+    # "sie. aa" is a dotted leader Tesseract itself hardly believes
+    words = tuple(
+        Word(word.text, word.x0, word.top, word.x1, word.bottom, 0.05 if word.text in ("sie.", "aa") else 0.9)
+        for word in line.words
+    )
+    read_value = read([Line(words, 1)])[analyte]
+    assert (read_value.value, read_value.reference_range) == (value, reference)
+
+
+def test_a_garbled_flag_before_a_value_is_a_mark_not_a_reason_to_refuse_it() -> None:
+    # the page flags its out-of-range results ("H" on the first row); "Е" is an "L" OCR misread
+    lines = make_lines(
+        [
+            [(40, "WBC-Lokosit"), (200, "H"), (240, "10.16"), (320, "Bin/uL"), (400, "4.00 - 10.00")],
+            [(40, "HGB-Hemoglobin"), (200, "Е"), (240, "11.2"), (320, "g/dL"), (400, "12.0 - 16.0")],
+        ]
+    )
+    assert read(lines)["hemoglobin"].value == 11.2
+
+
+def test_a_unit_misread_as_a_flag_does_not_make_a_flagging_page() -> None:
+    """ "fL" read as "L" on one row; three unflagged results outside their ranges, none flagged."""
+    rows: list[list[tuple[float, str]]] = [[(40, "VGM"), (200, "77,2"), (260, "L"), (320, "80,0-100,0")]]
+    rows += [
+        [(40, name), (200, value), (260, unit), (320, reference)]
+        for name, value, unit, reference in (
+            ("TCMH", "23,8", "pg", "27,0-32,0"),
+            ("Ferritine", "13", "µg/L", "15-150"),
+            ("CCMH", "30,8", "g/dL", "32,0-36,0"),
+        )
+    ]
+    assert {"mch", "ferritin", "mchc"} <= set(read(make_lines(rows)))
+
+
+def test_a_value_glued_to_a_leader_is_not_the_value() -> None:
+    lines = [
+        make_line(
+            (40, "Red cell count ...."), (200, "4..."), (240, "5.52"), (300, "x10^12/L"), (400, "(3.80-5.80)")
+        )
+    ]
+    assert read(lines)["rbc"].value == 5.52
+
+
+def test_a_range_split_apart_by_ocr_is_no_range() -> None:
+    # "(0.370-0.470)" read as "(0." "370-0." "470)": not a range of 370 to 0 that disowns the value
+    lines = [make_line((40, "Haematocrit"), (200, "0.446"), (260, "L/L"), (320, "(0. 370-0. 470)"))]
+    assert read(lines)["hematocrit"].value == 0.446
+
+
+def test_a_range_on_another_scale_than_the_value_does_not_refuse_it() -> None:
+    lines = [
+        make_line((40, "Total RBC count"), (200, "4490000"), (300, "/mm3"), (400, "4.5 - 5.5"), (500, "mill"))
+    ]
+    assert read(lines)["rbc"].normalized_value == pytest.approx(4.49)
+
+
+def test_a_card_range_under_the_value_decides_a_garbled_unit() -> None:
+    lines = make_lines([[(40, "MCV")], [(40, "InRange"), (120, "85.2"), (180, "Я.")], [(40, "Range 80-100")]])
+    value = read(lines)["mcv"]
+    assert (value.value, value.reference_range, value.unit) == (85.2, "80-100", None)
+
+
+def test_rows_that_run_downhill_keep_their_values() -> None:
+    """A photographed table whose rows drop 0.04 of their width, more than a row over the table: each
+    value stays on its own name."""
+    rows = [("Hemoglobin", "10.2"), ("WBC", "6.7"), ("Platelets", "214"), ("MCV", "88.1")] * 3
+    words = []
+    for row, (name, value) in enumerate(rows):
+        for x, text in ((40, name), (900, value), (1300, "g/L")):
+            top = 100 + 50 * row + 0.04 * x
+            words.append(Word(text, x, top, x + 15 * len(text), top + 30))
+    lines = group_lines(words, 1, (2000.0, 2000.0))
+    assert [line.text for line in lines[:4]] == [
+        "Hemoglobin 10.2 g/L",
+        "WBC 6.7 g/L",
+        "Platelets 214 g/L",
+        "MCV 88.1 g/L",
+    ]
