@@ -26,12 +26,12 @@ from PIL import Image
 # The page is analysed at about this width: a text height is still 8-15 px there.
 WORK_WIDTH = 1000
 KNOTS = 9  # grid of the displacement field, across and down the page
-SMOOTHNESS = 0.5
-RIDGE = 0.05
+SMOOTHNESS = 0.1
+RIDGE = 0.01
 # Used only when the field moves some row by this share of a text height...
 MIN_BEND = 0.3
 # ...and the rows' spread about their pieces falls to at most this share of what it was.
-MAX_RESIDUAL_SHARE = 0.6
+MAX_RESIDUAL_SHARE = 0.4
 MIN_ROWS = 6
 
 
@@ -101,21 +101,28 @@ def _row_samples(small: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     ends: list[tuple[float, float, float, float]] = []
     for label in range(1, count):
         left, top, width, height = stats[label, :4]
-        if not 0.5 * text_height <= height <= 1.8 * text_height or width < text_height:
+        # the box of a bent row is taller than a row: its height is checked band by band below
+        if height < 0.5 * text_height or width < text_height:
             continue
         mask = (labels[top : top + height, left : left + width] == label) & (
             ink[top : top + height, left : left + width] > 0
         )
-        first = len(xs)
+        found: list[tuple[float, float]] = []
         for start in range(0, max(1, width - band // 2), band):
             rows = np.nonzero(mask[:, start : start + band])[0]
+            if not rows.size:
+                continue
+            if rows.max() - rows.min() > 2 * text_height:
+                break  # two rows touching: the piece would tell nothing about either
             # a band of dot leaders or a rule alone sits on the baseline, not the row's middle
-            if rows.size and rows.max() - rows.min() >= 0.6 * text_height:
-                xs.append(left + start + min(band, width - start) / 2)
-                ys.append(top + float(np.median(rows)))
-                owners.append(len(ends))
-        if len(xs) > first:
-            ends.append((xs[first], ys[first], xs[-1], ys[-1]))
+            if rows.max() - rows.min() >= 0.6 * text_height:
+                found.append((left + start + min(band, width - start) / 2, top + float(np.median(rows))))
+        else:
+            if found:
+                xs.extend(x for x, _ in found)
+                ys.extend(y for _, y in found)
+                owners.extend([len(ends)] * len(found))
+                ends.append((*found[0], *found[-1]))
     if not ends:
         return None
     rows_of = _rows(ends, text_height)
@@ -142,11 +149,20 @@ def _rows(ends: list[tuple[float, float, float, float]], text_height: float) -> 
         return piece
 
     starts = np.array([(x, y) for x, y, _, _ in ends])
-    for piece, (_, _, right, level) in enumerate(ends):
+    for piece, (first_x, first_y, right, level) in enumerate(ends):
         gaps = starts[:, 0] - right
-        near = (gaps > 0) & (gaps < 12 * text_height) & (np.abs(starts[:, 1] - level) < 0.5 * text_height)
-        if near.any():
-            nearest = int(np.flatnonzero(near)[np.argmin(gaps[near])])
+        # a bent row keeps going the way a long piece of it was heading (a short piece's slope is noise)
+        slope = (level - first_y) / (right - first_x) if right - first_x >= 4 * text_height else 0.0
+        expected = level + np.clip(slope, -0.1, 0.1) * np.clip(gaps, 0, None)
+        offset = np.abs(starts[:, 1] - expected)
+        ahead = (gaps > 0) & (gaps < 25 * text_height)
+        near = ahead & (offset < 0.6 * text_height)
+        if not near.any():
+            continue
+        nearest = int(np.flatnonzero(near)[np.argmin(gaps[near])])
+        # joined only when no other piece about as near could be the row's continuation
+        rivals = ahead & (gaps < gaps[nearest] + 2 * text_height) & (offset < 1.5 * text_height)
+        if np.count_nonzero(rivals) == 1:
             parent[root(nearest)] = root(piece)
     return [root(piece) for piece in range(len(ends))]
 

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from verae.labs import dewarp
+from verae.labs import dewarp, screens
 from verae.labs.errors import ReportUnreadable
 from verae.labs.layout import Word
 
@@ -229,7 +229,8 @@ def prepare(image: Image.Image) -> Image.Image:
 
 
 def _prepare(image: Image.Image) -> Image.Image:
-    return remove_rules(levelled(image))
+    # a page enlarged from few pixels (a monitor photo, a screenshot) loses its pixel-scale patterns
+    return remove_rules(screens.sharpened(levelled(image), image.width))
 
 
 def levelled(image: Image.Image) -> Image.Image:
