@@ -24,7 +24,7 @@ def striped_page() -> np.ndarray:
     ImageDraw.Draw(page).text((50, 150), "Hemoglobin 13.8 g/dL", font=ImageFont.truetype(FONT, 60), fill=0)
     rows, columns = np.mgrid[0:400, 0:1200]
     stripes = 25 * (np.sin((rows + columns) * 2 * np.pi / 4) > 0)
-    return np.clip(np.asarray(page, dtype=np.float32) - stripes, 0, 255).astype(np.uint8)
+    return np.asarray(np.clip(np.asarray(page, dtype=np.float32) - stripes, 0, 255), dtype=np.uint8)
 
 
 def test_fine_stripes_on_a_page_enlarged_from_few_pixels_are_smoothed_and_letters_kept() -> None:
