@@ -27,9 +27,15 @@ def striped_page() -> np.ndarray:
     return np.asarray(np.clip(np.asarray(page, dtype=np.float32) - stripes, 0, 255), dtype=np.uint8)
 
 
+def camera_picture(width: int) -> Image.Image:
+    """What a camera gives: no two neighbouring pixels of the paper quite alike."""
+    noise = np.random.default_rng(0).normal(200, 6, (round(width * 1.4), width))
+    return Image.fromarray(np.asarray(np.clip(noise, 0, 255), dtype=np.uint8))
+
+
 def test_fine_stripes_on_a_page_enlarged_from_few_pixels_are_smoothed_and_letters_kept() -> None:
     page = striped_page()
-    cleaned = np.asarray(screens.sharpened(Image.fromarray(page), source_width=400), dtype=np.float32)
+    cleaned = np.asarray(screens.sharpened(Image.fromarray(page), camera_picture(400)), dtype=np.float32)
     paper = (slice(20, 120), slice(0, 1200))  # stripes only, above the text
     assert page[paper].std() > 10
     assert cleaned[paper].std() < 0.3 * page[paper].std()
@@ -37,9 +43,11 @@ def test_fine_stripes_on_a_page_enlarged_from_few_pixels_are_smoothed_and_letter
     assert cleaned[150:230, 50:700].min() < 60
 
 
-def test_a_page_drawn_from_enough_pixels_is_left_as_it_is() -> None:
+def test_a_page_photographed_with_enough_pixels_or_on_flat_paper_is_left_as_it_is() -> None:
     page = Image.fromarray(striped_page())
-    assert screens.sharpened(page, source_width=1000) is page
+    assert screens.sharpened(page, camera_picture(1000)) is page
+    # a screenshot as small as the photo above: its paper is one flat white, with no pattern to take out
+    assert screens.sharpened(page, Image.new("RGB", (400, 560), "white")) is page
 
 
 def read(data: bytes, media_type: str, layout: str, seed: int) -> Score:

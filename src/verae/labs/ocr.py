@@ -230,7 +230,7 @@ def prepare(image: Image.Image) -> Image.Image:
 
 def _prepare(image: Image.Image) -> Image.Image:
     # a page enlarged from few pixels (a monitor photo, a screenshot) loses its pixel-scale patterns
-    return remove_rules(screens.sharpened(levelled(image), image.width))
+    return remove_rules(screens.sharpened(levelled(image), image))
 
 
 def levelled(image: Image.Image) -> Image.Image:
