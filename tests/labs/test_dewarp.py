@@ -84,7 +84,7 @@ def test_a_flat_page_is_left_as_it_is() -> None:
 def test_a_photo_of_a_curled_sheet_reads_its_values() -> None:
     """A generated one-megapixel phone photo of a curled page (tests/labs/variety/degrade.py), read with
     real Tesseract: the reader's preparation flattens the curl, and the values read are right."""
-    report = make_report("us_cards", 6)
+    report = make_report("ru_name_units", 5)
     rng = random.Random("curl-test")
     photo = phone_photo(curled(pages(report.pdf, 110)[0], rng), rng)
     # the page OCR reads has straight rows
@@ -92,4 +92,4 @@ def test_a_photo_of_a_curled_sheet_reads_its_values() -> None:
     total = Score()
     total.add(score(read_document(photo, "image/jpeg"), report.truth, "curled"))
     assert total.precision >= 0.98, total.errors
-    assert total.recall >= 0.88, total.errors
+    assert total.recall >= 0.9, total.errors

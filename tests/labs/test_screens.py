@@ -64,8 +64,9 @@ def test_a_portal_screenshot_at_96_dpi_is_read() -> None:
 
 
 def test_a_photo_of_a_monitor_is_read() -> None:
-    report = make_report("ru_name_units", 3)
-    photo = monitor_photo(report, 1, random.Random("monitor-test"))
-    total = read(photo, "image/jpeg", "ru_name_units", 3)
+    """Moiré, glare and a 1.5-3 MP camera: without the low-pass this page lost four of its fields."""
+    report = make_report("in_counts", 100)
+    photo = monitor_photo(report, 1, random.Random("variety-photo_monitor-in_counts-100"))
+    total = read(photo, "image/jpeg", "in_counts", 100)
     assert total.precision >= 0.98, total.errors
-    assert total.recall >= 0.8, total.errors
+    assert total.recall >= 0.85, total.errors
