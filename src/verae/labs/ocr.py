@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from verae.labs import dewarp, screens
 from verae.labs.errors import ReportUnreadable
 from verae.labs.layout import Word
 
@@ -228,12 +229,14 @@ def prepare(image: Image.Image) -> Image.Image:
 
 
 def _prepare(image: Image.Image) -> Image.Image:
-    return remove_rules(levelled(image))
+    # a page enlarged from few pixels (a monitor photo, a screenshot) loses its pixel-scale patterns
+    return remove_rules(screens.sharpened(levelled(image), image))
 
 
 def levelled(image: Image.Image) -> Image.Image:
     """The page in the frame OCR reads it in (value boxes are fractions of it): greyscale, the sheet found
-    and straightened, ~300 dpi, even light, level lines; `prepare` then erases the rules."""
+    and straightened, ~300 dpi, even light, level and straight lines (a curl or fold flattened,
+    `dewarp`); `prepare` then erases the rules."""
     grey = _crop_to_paper(np.asarray(ImageOps.exif_transpose(image).convert("L"), dtype=np.uint8))
     height, width = grey.shape
     scale = min(MAX_UPSCALE, TARGET_WIDTH / width)
@@ -244,7 +247,7 @@ def levelled(image: Image.Image) -> Image.Image:
     angle = skew_angle(flat)
     if abs(angle) >= 0.1:
         flat = flat.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
-    return flat
+    return dewarp.straightened(flat)
 
 
 def turned(image: Image.Image, degrees: int) -> Image.Image:

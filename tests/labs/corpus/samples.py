@@ -13,7 +13,8 @@ from PIL import Image, ImageFilter
 
 from .layouts import LAYOUTS, Document, Truth, make_document
 
-Kind = Literal["text_pdf", "scan_pdf", "photo"]
+# the last three are drawn by the second generator only (tests/labs/variety/degrade.py)
+Kind = Literal["text_pdf", "scan_pdf", "photo", "photo_curled", "photo_monitor", "screenshot"]
 KINDS: tuple[Kind, ...] = ("text_pdf", "scan_pdf", "photo")
 
 
