@@ -297,3 +297,20 @@ def test_an_ocr_value_carries_its_word_confidence_and_a_doubtful_one_is_marked_f
     # a text layer has no OCR confidence, and nothing to doubt
     printed = values_of(make_lines(row))["hemoglobin"]
     assert (printed.ocr_confidence, printed.doubtful) == (None, False)
+
+
+def test_an_ocr_unit_the_printed_range_disowns_is_not_used() -> None:
+    # "x10*3/µl" read as "/µl": 9.67 cells per µL is 1000 times too few for a 4-10 range, which fits 10^3/µL
+    misread = [make_line((40, "Leucociti"), (290, "9,67"), (355, "/µl"), (430, "4,00 - 10,00"), confidence=0.9)]
+    reading = read_values(misread, ocr_pages=frozenset({1}))
+    assert reading.values == []
+    assert [(warning.code, warning.analyte) for warning in reading.warnings] == [("value_misread", "wbc")]
+    # the same row with its unit read right, and a count printed per µL with its range on the same scale
+    read_right = [
+        make_line((40, "Leucociti"), (290, "9,67"), (355, "x10^3/µl"), (430, "4,00 - 10,00"), confidence=0.9),
+        make_line((40, "WBC"), (290, "9670"), (355, "/cumm"), (430, "4000 - 10000"), top=120, confidence=0.9),
+    ]
+    found = values_of(read_right[:1], ocr=True)
+    assert found["wbc"].normalized_value == pytest.approx(9.67)
+    found = values_of(read_right[1:], ocr=True)
+    assert found["wbc"].normalized_value == pytest.approx(9.67)

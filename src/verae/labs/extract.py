@@ -78,6 +78,16 @@ def _range_in_another_unit(analyte: Analyte, row: Row) -> bool:
     return bool(limits) and all(not band_low / 1000 <= limit <= band_high * 1000 for limit in limits)
 
 
+def _unit_disowned_by_range(analyte: Analyte, row: Row, unit: str) -> bool:
+    """Whether the row's printed range says the OCR unit is wrong: value and range fit exactly one other of
+    the analyte's units ("9,67 x10*3/µl" with 4,00-10,00 whose unit OCR made "/µl": 9.67 cells per µL
+    is 1000 times too few for that range). The value is then in a unit nobody can tell, so it is not used."""
+    if row.bounds is None:
+        return False
+    fitting = infer_unit(analyte, row.number, row.bounds)
+    return fitting is not None and analyte.units[fitting] != analyte.units[normalize_unit(unit)]
+
+
 def _infer_unit(analyte: Analyte, row: Row) -> tuple[str, float] | None:
     """The unit key and canonical value of a number printed without a readable unit. With a printed
     reference range, the one unit both the value and the range fit (`units.infer_unit`); without one, and
@@ -140,6 +150,9 @@ def to_lab_value(
             canonical = convert(analyte, row.number, unit).value
         except UnitError:
             not_used("unit_not_accepted", unit=row.unit)
+            return None
+        if ocr and _unit_disowned_by_range(analyte, row, unit):
+            not_used("value_misread")
             return None
         unit_confidence = 1.0 if unit == row.unit else 0.8
     else:
