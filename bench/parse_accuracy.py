@@ -106,7 +106,7 @@ def measure(samples: list[Sample], kinds: tuple[str, ...]) -> dict[str, Any]:
     language_scores: dict[tuple[str, str], Score] = {}
     # a page in a language other than English and Russian may pay a second Tesseract run
     language_cpu: dict[tuple[str, str], list[float]] = {}
-    checks = {kind: Checks() for kind in KINDS}
+    checks = {kind: Checks() for kind in kinds}
     for sample in samples:
         _CHECKED.clear()
         cpu_before = cpu_seconds()
