@@ -65,12 +65,24 @@ def _shadow(image: Image.Image, rng: random.Random) -> Image.Image:
 
 def phone_photo(page: Image.Image, rng: random.Random) -> bytes:
     photographed = _shadow(_perspective(page, rng), rng)
-    scale = (1_000_000 / (photographed.width * photographed.height)) ** 0.5  # about one megapixel
-    small = photographed.resize(
-        (round(photographed.width * scale), round(photographed.height * scale)), Image.Resampling.LANCZOS
-    ).filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.6)))
+    return _camera_jpeg(photographed, 1.0, Image.Resampling.LANCZOS, (0.3, 0.6), (60, 80), rng)
+
+
+def _camera_jpeg(
+    image: Image.Image,
+    megapixels: float,
+    resample: Image.Resampling,
+    blur: tuple[float, float],
+    quality: tuple[int, int],
+    rng: random.Random,
+) -> bytes:
+    """What the phone saves: the picture at its sensor's size, a little out of focus, as a JPEG."""
+    scale = (megapixels * 1_000_000 / (image.width * image.height)) ** 0.5
+    small = image.resize((round(image.width * scale), round(image.height * scale)), resample).filter(
+        ImageFilter.GaussianBlur(rng.uniform(*blur))
+    )
     buffer = io.BytesIO()
-    small.save(buffer, format="JPEG", quality=rng.randint(60, 80))
+    small.save(buffer, format="JPEG", quality=rng.randint(*quality))
     return buffer.getvalue()
 
 
@@ -128,13 +140,8 @@ def monitor_photo(report: Report, number: int, rng: random.Random) -> bytes:
     bezel = Image.new("RGB", (round(shown.width * 1.08), round(shown.height * 1.06)), (18, 18, 20))
     bezel.paste(shown, ((bezel.width - shown.width) // 2, (bezel.height - shown.height) // 2))
     photographed = _perspective(bezel, rng, background=(55, 50, 48))
-    scale = (rng.uniform(1.5, 3.0) * 1_000_000 / (photographed.width * photographed.height)) ** 0.5
-    small = photographed.resize(
-        (round(photographed.width * scale), round(photographed.height * scale)), Image.Resampling.BILINEAR
-    ).filter(ImageFilter.GaussianBlur(rng.uniform(0.4, 0.8)))
-    buffer = io.BytesIO()
-    small.save(buffer, format="JPEG", quality=rng.randint(65, 85))
-    return buffer.getvalue()
+    megapixels = rng.uniform(1.5, 3.0)
+    return _camera_jpeg(photographed, megapixels, Image.Resampling.BILINEAR, (0.4, 0.8), (65, 85), rng)
 
 
 def screenshot(report: Report, number: int, rng: random.Random) -> bytes:
