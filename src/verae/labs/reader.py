@@ -185,12 +185,18 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
     elif language is None and cyrillic_on_latin_page(word.text for word in words):
         second = "eng"
     if second is not None:
-        # the page's own language model reads its names and units; kept when it reads at least as much
         retried = ocr.recognize(
             prepared, timeout=budget.seconds_for_page(number), page=number, languages=second
         )
         retried_lines = group_lines(retried, number, prepared.size)
-        if _yield(retried_lines, number) >= (values_read, names_seen):
+        # The page's own language model reads its names and units: kept when it reads at least as much.
+        # English alone is kept only when it reads every analyte the first reading did and more: on a page
+        # that gave all its values, it read as many but lost a transferrin saturation for another value.
+        if (
+            _analytes(lines, number) < _analytes(retried_lines, number)
+            if second == "eng"
+            else _yield(retried_lines, number) >= (values_read, names_seen)
+        ):
             words, lines, languages = retried, retried_lines, second
     pages.lines.extend(_read_again(prepared, lines, number, budget, languages))
     pages.ocr_pages.add(number)
@@ -213,6 +219,10 @@ def _read_again(
         prepared, lines, indexes, timeout=budget.seconds_for_page(number), page=number, languages=languages
     )
     return reread.merge(lines, again, values)[0]
+
+
+def _analytes(lines: list[Line], page: int) -> set[str]:
+    return {value.analyte for value in read_values(lines, ocr_pages=frozenset({page})).values}
 
 
 def _yield(lines: list[Line], page: int) -> tuple[int, int]:
