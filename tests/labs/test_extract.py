@@ -301,7 +301,9 @@ def test_an_ocr_value_carries_its_word_confidence_and_a_doubtful_one_is_marked_f
 
 def test_an_ocr_unit_the_printed_range_disowns_is_not_used() -> None:
     # "x10*3/µl" read as "/µl": 9.67 cells per µL is 1000 times too few for a 4-10 range, which fits 10^3/µL
-    misread = [make_line((40, "Leucociti"), (290, "9,67"), (355, "/µl"), (430, "4,00 - 10,00"), confidence=0.9)]
+    misread = [
+        make_line((40, "Leucociti"), (290, "9,67"), (355, "/µl"), (430, "4,00 - 10,00"), confidence=0.9)
+    ]
     reading = read_values(misread, ocr_pages=frozenset({1}))
     assert reading.values == []
     assert [(warning.code, warning.analyte) for warning in reading.warnings] == [("value_misread", "wbc")]

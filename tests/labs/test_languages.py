@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from verae.labs.languages import page_language
+from verae.labs.languages import cyrillic_on_latin_page, page_language
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,17 @@ def test_a_page_in_one_of_six_languages_is_recognised(text: str, language: str) 
 )
 def test_english_russian_and_undecided_pages_need_no_second_reading(text: str) -> None:
     assert page_language(text.split()) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "misread"),
+    [
+        ("Platelet Count In Range 286 Thousand/uL гоп, Total TIBC In Range 85 mcg/dL", True),
+        # Latin abbreviations and units on a Russian page: the page is in Cyrillic
+        ("Гемоглобин HGB 135 г/л Ферритин 45 нг/мл Железо 18 мкмоль/л", False),
+        # a stray Cyrillic letter or two is OCR noise, not a word read in the other script
+        ("Hemoglobin 13.8 g/dL Ferritin 45 ng/mL Ве", False),
+    ],
+)
+def test_an_english_page_with_words_read_as_cyrillic_is_told(text: str, misread: bool) -> None:
+    assert cyrillic_on_latin_page(text.split()) is misread

@@ -70,3 +70,16 @@ def test_a_photo_of_a_monitor_is_read() -> None:
     total = read(photo, "image/jpeg", "in_counts", 100)
     assert total.precision >= 0.98, total.errors
     assert total.recall >= 0.85, total.errors
+
+
+def test_an_english_word_the_first_reading_took_for_cyrillic_is_read_again_in_english() -> None:
+    """`rus+eng` reads the card "Iron, Total" of this screenshot as "гоп, Total"; `eng` alone reads it."""
+    report = make_report("us_cards", 3)
+    values = {
+        value.analyte: value.value
+        for value in read_document(
+            screenshot(report, 1, random.Random("screenshot-test")), "image/png"
+        ).values
+    }
+    for analyte in ("serum_iron", "transferrin_saturation"):
+        assert values.get(analyte) == report.truth.values[analyte].value

@@ -53,3 +53,27 @@ def page_language(words: Iterable[str]) -> str | None:
     if count < 2 or ranked[1][1] == count:
         return None
     return best
+
+
+# Below this share of Cyrillic letters a page is in Latin script: OCR noise and a stray Russian word on
+# an English page stay far under it, a Russian page (Latin abbreviations and units beside Cyrillic names)
+# far above.
+_LATIN_PAGE_CYRILLIC_SHARE = 0.1
+
+
+def cyrillic_on_latin_page(words: Iterable[str]) -> bool:
+    """Whether a page in Latin script has words read wholly as Cyrillic letters: `rus+eng` reads some
+    short English words as their Cyrillic look-alikes ("Iron" as "гоп"), which no label matches."""
+    latin = cyrillic = 0
+    misread = False
+    for word in words:
+        letters = [char for char in word if char.isalpha()]
+        in_cyrillic = sum(_is_cyrillic(char) for char in letters)
+        cyrillic += in_cyrillic
+        latin += len(letters) - in_cyrillic
+        misread = misread or (len(letters) >= 3 and in_cyrillic == len(letters))
+    return misread and cyrillic < _LATIN_PAGE_CYRILLIC_SHARE * (latin + cyrillic)
+
+
+def _is_cyrillic(char: str) -> bool:
+    return "\u0400" <= char <= "\u04ff"

@@ -20,7 +20,7 @@ from verae.labs import ocr, pdf, reread
 from verae.labs.consistency import check_consistency
 from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import count_labels, names_on_line, read_values, settle_duplicates
-from verae.labs.languages import page_language
+from verae.labs.languages import cyrillic_on_latin_page, page_language
 from verae.labs.layout import Line, group_lines
 from verae.labs.person import read_person
 from verae.labs.schemas import LabReport, LabValue
@@ -177,15 +177,27 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
     language = page_language(word.text for word in words)
     languages = ocr.LANGUAGES
     values_read, names_seen = _yield(lines, number)
-    # the second reading costs a Tesseract run: only when the first left names without values
+    # The second reading costs a Tesseract run: only when the first left names without values, or read
+    # words of an English page as Cyrillic (a name misread so is no name, so it leaves no name unread).
+    second: str | None = None
     if language is not None and values_read < max(names_seen, UPRIGHT_LABELS):
-        # the page's own language model reads its names and units; kept when it reads at least as much
+        second = f"{language}+eng"
+    elif language is None and cyrillic_on_latin_page(word.text for word in words):
+        second = "eng"
+    if second is not None:
         retried = ocr.recognize(
-            prepared, timeout=budget.seconds_for_page(number), page=number, languages=f"{language}+eng"
+            prepared, timeout=budget.seconds_for_page(number), page=number, languages=second
         )
         retried_lines = group_lines(retried, number, prepared.size)
-        if _yield(retried_lines, number) >= (values_read, names_seen):
-            words, lines, languages = retried, retried_lines, f"{language}+eng"
+        # The page's own language model reads its names and units: kept when it reads at least as much.
+        # English alone is kept only when it reads every analyte the first reading did and more: on a page
+        # that gave all its values, it read as many but lost a transferrin saturation for another value.
+        if (
+            _analytes(lines, number) < _analytes(retried_lines, number)
+            if second == "eng"
+            else _yield(retried_lines, number) >= (values_read, names_seen)
+        ):
+            words, lines, languages = retried, retried_lines, second
     pages.lines.extend(_read_again(prepared, lines, number, budget, languages))
     pages.ocr_pages.add(number)
     pages.ocr_confidences.extend(word.confidence for word in words)
@@ -207,6 +219,10 @@ def _read_again(
         prepared, lines, indexes, timeout=budget.seconds_for_page(number), page=number, languages=languages
     )
     return reread.merge(lines, again, values)[0]
+
+
+def _analytes(lines: list[Line], page: int) -> set[str]:
+    return {value.analyte for value in read_values(lines, ocr_pages=frozenset({page})).values}
 
 
 def _yield(lines: list[Line], page: int) -> tuple[int, int]:
