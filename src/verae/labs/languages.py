@@ -71,8 +71,14 @@ def cyrillic_on_latin_page(words: Iterable[str]) -> bool:
         in_cyrillic = sum(_is_cyrillic(char) for char in letters)
         cyrillic += in_cyrillic
         latin += len(letters) - in_cyrillic
-        misread = misread or (len(letters) >= 3 and in_cyrillic == len(letters))
+        misread = misread or read_as_cyrillic(word)
     return misread and cyrillic < _LATIN_PAGE_CYRILLIC_SHARE * (latin + cyrillic)
+
+
+def read_as_cyrillic(word: str) -> bool:
+    """A word of three letters or more, all of them Cyrillic."""
+    letters = [char for char in word if char.isalpha()]
+    return len(letters) >= 3 and all(_is_cyrillic(char) for char in letters)
 
 
 def _is_cyrillic(char: str) -> bool:

@@ -20,7 +20,7 @@ from verae.labs import ocr, pdf, reread
 from verae.labs.consistency import check_consistency
 from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import count_labels, names_on_line, read_values, settle_duplicates
-from verae.labs.languages import cyrillic_on_latin_page, page_language
+from verae.labs.languages import cyrillic_on_latin_page, page_language, read_as_cyrillic
 from verae.labs.layout import Line, group_lines
 from verae.labs.person import read_person
 from verae.labs.schemas import LabReport, LabValue
@@ -177,48 +177,46 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
     language = page_language(word.text for word in words)
     languages = ocr.LANGUAGES
     values_read, names_seen = _yield(lines, number)
-    # The second reading costs a Tesseract run: only when the first left names without values, or read
-    # words of an English page as Cyrillic (a name misread so is no name, so it leaves no name unread).
-    second: str | None = None
+    # The page's own language model reads its names and units, at the cost of a Tesseract run: only when
+    # the first reading left names without values; kept when it reads at least as much.
     if language is not None and values_read < max(names_seen, UPRIGHT_LABELS):
         second = f"{language}+eng"
-    elif language is None and cyrillic_on_latin_page(word.text for word in words):
-        second = "eng"
-    if second is not None:
         retried = ocr.recognize(
             prepared, timeout=budget.seconds_for_page(number), page=number, languages=second
         )
         retried_lines = group_lines(retried, number, prepared.size)
-        # The page's own language model reads its names and units: kept when it reads at least as much.
-        # English alone is kept only when it reads every analyte the first reading did and more: on a page
-        # that gave all its values, it read as many but lost a transferrin saturation for another value.
-        if (
-            _analytes(lines, number) < _analytes(retried_lines, number)
-            if second == "eng"
-            else _yield(retried_lines, number) >= (values_read, names_seen)
-        ):
+        if _yield(retried_lines, number) >= (values_read, names_seen):
             words, lines, languages = retried, retried_lines, second
-    pages.lines.extend(_read_again(prepared, lines, number, budget, languages))
+    # An English page whose words rus+eng read as Cyrillic ("Iron" as "гоп", which names nothing): those
+    # lines alone are read again with English, far cheaper than the whole page once more.
+    english = (
+        [index for index, line in enumerate(lines) if any(read_as_cyrillic(word.text) for word in line.words)]
+        if language is None and cyrillic_on_latin_page(word.text for word in words)
+        else []
+    )
+    pages.lines.extend(_read_again(prepared, lines, number, budget, languages, english))
     pages.ocr_pages.add(number)
     pages.ocr_confidences.extend(word.confidence for word in words)
 
 
 def _read_again(
-    prepared: Image.Image, lines: list[Line], number: int, budget: Budget, languages: str
+    prepared: Image.Image, lines: list[Line], number: int, budget: Budget, languages: str, english: list[int]
 ) -> list[Line]:
-    """The page's lines, those naming an analyte without giving its value read a second time
-    (`labs.reread`: one more Tesseract run over those lines only, none when every name gave its value)."""
+    """The page's lines, those naming an analyte without giving its value read a second time, and those
+    with words read as Cyrillic on an English page read in English (`labs.reread`: a Tesseract run over
+    those lines only, none when there are none)."""
 
     def values(page_lines: list[Line]) -> list[LabValue]:
         return read_values(page_lines, ocr_pages=frozenset({number})).values
 
     indexes = reread.targets(lines, values(lines), names_on_line)
-    if not indexes:
+    english = [index for index in english if index not in indexes][: reread.MAX_LINES]
+    if not indexes and not english:
         return lines
-    again = reread.read_again(
-        prepared, lines, indexes, timeout=budget.seconds_for_page(number), page=number, languages=languages
-    )
-    return reread.merge(lines, again, values)[0]
+    timeout = budget.seconds_for_page(number)
+    again = reread.read_again(prepared, lines, indexes, timeout=timeout, page=number, languages=languages)
+    again |= reread.read_again(prepared, lines, english, timeout=timeout, page=number, languages="eng")
+    return reread.merge(lines, dict(sorted(again.items())), values)[0]
 
 
 def _analytes(lines: list[Line], page: int) -> set[str]:
