@@ -3,6 +3,7 @@ import type { ProfileUpdate, Sex } from "../api/types";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { NewPasswordField } from "../components/NewPasswordField";
+import { SexSelect } from "../components/SexSelect";
 import { useI18n } from "../i18n/i18n";
 import { parseDecimal } from "../lib/format";
 import { Link, useLocation } from "../router";
@@ -66,11 +67,7 @@ export function ProfileScreen() {
         <form onSubmit={save} className="grid-form">
           <div className="field">
             <label htmlFor="profile-sex">{t("profile.sex")}</label>
-            <select id="profile-sex" value={sex} onChange={(event) => setSex(event.target.value as Sex | "")}>
-              <option value="">{t("profile.sex.unset")}</option>
-              <option value="female">{t("profile.sex.female")}</option>
-              <option value="male">{t("profile.sex.male")}</option>
-            </select>
+            <SexSelect id="profile-sex" value={sex} onChange={setSex} />
           </div>
           <div className="field">
             <label htmlFor="profile-birth">{t("profile.birthDate")}</label>

@@ -4,6 +4,7 @@ import type { InvalidField, JobValues, LabReport, ReviewedValues, Sex } from "..
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { PagePreview, type ValueSource } from "../components/PagePreview";
+import { SexSelect } from "../components/SexSelect";
 import { WarningList } from "../components/WarningList";
 import { isMessageKey, useI18n } from "../i18n/i18n";
 import { ANALYTES, ANALYTE_BY_CODE, analyteName } from "../lib/analytes";
@@ -151,11 +152,7 @@ export function ReviewScreen({ jobId }: { jobId: string }) {
             <div className="grid-form">
               <div className="field">
                 <label htmlFor="review-sex">{t("field.sex")}</label>
-                <select id="review-sex" value={draft.sex} onChange={(e) => setDraft({ ...draft, sex: e.target.value as Sex | "" })}>
-                  <option value="">{t("profile.sex.unset")}</option>
-                  <option value="female">{t("profile.sex.female")}</option>
-                  <option value="male">{t("profile.sex.male")}</option>
-                </select>
+                <SexSelect id="review-sex" value={draft.sex} onChange={(sex) => setDraft({ ...draft, sex })} />
               </div>
               <div className="field">
                 <label htmlFor="review-age">{t("field.age")}</label>
