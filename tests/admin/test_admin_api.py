@@ -135,6 +135,22 @@ def test_settings_need_the_current_etag_are_validated_and_take_effect(
     assert [row["details"] for row in changes] == [{"role": "admin", "changed": ["max_queue_depth"]}]
 
 
+def test_an_upload_limit_set_by_an_admin_is_what_people_are_told_and_held_to(
+    client: TestClient, person: Callable[[], Person], staff: Callable[[str], Person]
+) -> None:
+    admin, owner = staff("admin"), person()
+    limits = client.get("/api/v1/uploads/limits", headers=owner.headers)
+    assert limits.json() == {"max_bytes": 20 * 1024 * 1024}
+    etag = client.get(f"{ADMIN}/settings", headers=admin.headers).headers["ETag"]
+    written = client.put(
+        f"{ADMIN}/settings", json={"max_upload_bytes": 64 * 1024}, headers={**admin.headers, "If-Match": etag}
+    )
+    assert written.status_code == 200
+    assert client.get("/api/v1/uploads/limits", headers=owner.headers).json() == {"max_bytes": 64 * 1024}
+    too_big = upload(client, owner.headers, ANAEMIC_CSV + "\n" * 64 * 1024)
+    assert (too_big.status_code, too_big.json()["error"]["details"]) == (413, {"max_bytes": 64 * 1024})
+
+
 def test_a_disabled_account_loses_its_sessions_and_cannot_log_in_until_enabled(
     client: TestClient, person: Callable[[], Person], staff: Callable[[str], Person]
 ) -> None:

@@ -126,11 +126,14 @@ def test_empty_file_is_400(client: TestClient, user_headers: dict[str, str], ser
 def test_file_over_the_limit_is_413_and_nothing_is_kept(
     client: TestClient, user_headers: dict[str, str], services: Services
 ) -> None:
+    assert client.get("/api/v1/uploads/limits").status_code == 401
+    assert client.get("/api/v1/uploads/limits", headers=user_headers).json() == {"max_bytes": 4096}
     big = ("analyte,value,unit\n" + "hemoglobin,120,g/L\n" * 400).encode()
     assert len(big) > 4096
     response = upload(client, user_headers, big, "big.csv")
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
+    assert response.json()["error"]["details"] == {"max_bytes": 4096}
     assert _stored_blobs(services) == []
     assert _count(services, Upload) == 0
     assert _count(services, Job) == 0

@@ -154,7 +154,8 @@ test("an unsupported file is refused with a clear message, in the browser and by
   await expect(alert).toContainText(/Reference for support: \S+/);
   await shoot(page, "upload-error");
 
-  // Too large for the 20 MB limit: refused before any byte is sent.
+  // Too large for the server's limit (20 MB by default; the screen asks for it): refused before any byte is sent.
+  await expect(page.getByText(/Up to 20 MB\./)).toBeVisible();
   await page.getByLabel("Choose a file").setInputFiles({
     name: "huge.pdf",
     mimeType: "application/pdf",

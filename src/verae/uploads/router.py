@@ -31,7 +31,7 @@ from verae.uploads.errors import (
     UploadNotFound,
 )
 from verae.uploads.receive import receive_upload
-from verae.uploads.schemas import UploadAccepted, UploadOut, UploadPage
+from verae.uploads.schemas import UploadAccepted, UploadLimits, UploadOut, UploadPage
 
 router = APIRouter(prefix="/api/v1/uploads", tags=["uploads"], responses=error_responses(*BEARER_ERRORS))
 log = get_logger("verae.uploads")
@@ -170,6 +170,12 @@ def list_uploads(
     user: CurrentUser, session: SessionDep, page: Annotated[PageParams, Depends(page_params)]
 ) -> UploadPage:
     return service.list_uploads(session, user.id, page)
+
+
+@router.get("/limits")
+def upload_limits(_: CurrentUser, services: ServicesDep) -> UploadLimits:
+    """The limits in force now, so a client can say them and check a file before sending it."""
+    return UploadLimits(max_bytes=effective_settings(services.db, services.settings).max_upload_bytes)
 
 
 @router.get("/{upload_id}", responses=error_responses(UploadNotFound, ValidationFailed))

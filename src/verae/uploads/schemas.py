@@ -18,6 +18,12 @@ class UploadAccepted(BaseModel):
     )
 
 
+class UploadLimits(BaseModel):
+    """What an upload may be right now (an admin may change the size limit at runtime)."""
+
+    max_bytes: int = Field(description="The largest file accepted, in bytes; a larger one is 413.")
+
+
 class UploadOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

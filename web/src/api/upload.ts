@@ -3,7 +3,6 @@ import { ApiError, errorFromResponse, networkError } from "./errors";
 import type { UploadAccepted } from "./types";
 
 /** What the server accepts (it sniffs the content; these checks only spare a pointless upload). */
-export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 export const ACCEPTED_EXTENSIONS = [".pdf", ".png", ".jpg", ".jpeg", ".csv", ".json"] as const;
 export const ACCEPTED_MEDIA_TYPES = [
   "application/pdf",
@@ -17,7 +16,8 @@ export const ACCEPT_ATTRIBUTE = [...ACCEPTED_EXTENSIONS, ...ACCEPTED_MEDIA_TYPES
 
 export type FileProblem = "unsupported_type" | "too_large" | "empty_file";
 
-export function checkFile(file: { name: string; type: string; size: number }): FileProblem | null {
+/** `maxBytes` is the server's limit in force (GET /uploads/limits); null while unknown, when the server decides. */
+export function checkFile(file: { name: string; type: string; size: number }, maxBytes: number | null): FileProblem | null {
   const name = file.name.toLowerCase();
   const extensionOk = ACCEPTED_EXTENSIONS.some((extension) => name.endsWith(extension));
   const typeOk = (ACCEPTED_MEDIA_TYPES as readonly string[]).includes(file.type);
@@ -25,7 +25,7 @@ export function checkFile(file: { name: string; type: string; size: number }): F
   // browser-reported type (common for CSV) is still worth sending: the server decides by content.
   if (!extensionOk && !typeOk) return "unsupported_type";
   if (file.size === 0) return "empty_file";
-  if (file.size > MAX_UPLOAD_BYTES) return "too_large";
+  if (maxBytes !== null && file.size > maxBytes) return "too_large";
   return null;
 }
 

@@ -76,7 +76,7 @@ export function SharedScreen() {
             </h2>
             {usedPin !== null && (
               <p className="notice notice-error" role="alert">
-                {describeError(t, state.error)}
+                {describeError(t, state.error, lang)}
               </p>
             )}
             <div className="field">

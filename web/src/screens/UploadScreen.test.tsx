@@ -1,7 +1,6 @@
 import { act, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MAX_UPLOAD_BYTES } from "../api/upload";
 import { fakeServer, ok } from "../test/fakeServer";
 import { USER } from "../test/fixtures";
 import { renderWithApp } from "../test/render";
@@ -57,8 +56,10 @@ beforeEach(() => {
 });
 afterEach(() => vi.unstubAllGlobals());
 
+const LIMIT = 5 * 1024 * 1024;
+
 async function setup() {
-  const server = fakeServer({ "GET /api/v1/me": [ok(USER)] });
+  const server = fakeServer({ "GET /api/v1/me": [ok(USER)], "GET /api/v1/uploads/limits": [ok({ max_bytes: LIMIT })] });
   renderWithApp(<UploadScreen />, { fetch: server.fetch });
   await act(async () => undefined); // let the session's profile request settle
   return userEvent.setup({ applyAccept: false });
@@ -96,12 +97,14 @@ describe("UploadScreen", () => {
     expect(FakeXhr.last).toBeNull();
   });
 
-  it("refuses a file over 20 MB before uploading", async () => {
+  it("says the server's limit and refuses a larger file before uploading", async () => {
     const user = await setup();
+    expect(await screen.findByText(/Up to 5 MB\./)).toBeInTheDocument();
     const big = new File(["x"], "scan.pdf", { type: "application/pdf" });
-    Object.defineProperty(big, "size", { value: MAX_UPLOAD_BYTES + 1 });
+    Object.defineProperty(big, "size", { value: LIMIT + 1 });
     await user.upload(screen.getByLabelText("Choose a file"), big);
-    expect(screen.getByRole("alert")).toHaveTextContent("larger than 20 MB");
+    expect(screen.getByRole("alert")).toHaveTextContent("larger than 5 MB");
+    expect(FakeXhr.last).toBeNull();
   });
 
   it("accepts a dropped file", async () => {
@@ -132,8 +135,13 @@ describe("UploadScreen", () => {
     FakeXhr.last = null;
     await user.click(screen.getByRole("button", { name: "Upload and analyse" }));
     await waitFor(() => expect(FakeXhr.last).not.toBeNull());
-    act(() => FakeXhr.last!.respond(413, { error: { code: "payload_too_large", message: "no", correlation_id: "c-413" } }));
-    await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("larger than 20 MB"));
+    // the limit the server held the file to, which an admin may have lowered since the page loaded
+    act(() =>
+      FakeXhr.last!.respond(413, {
+        error: { code: "payload_too_large", message: "no", details: { max_bytes: 1024 * 1024 }, correlation_id: "c-413" },
+      }),
+    );
+    await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("larger than 1 MB"));
   });
 
   it("reports network loss during the upload", async () => {

@@ -12,6 +12,7 @@ import { useSession } from "../auth/session";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { useI18n } from "../i18n/i18n";
 import { formatBytes } from "../lib/format";
+import { useResource } from "../lib/useResource";
 import { Link, navigate } from "../router";
 
 const PROBLEM_CODES: Record<FileProblem, string> = {
@@ -21,8 +22,9 @@ const PROBLEM_CODES: Record<FileProblem, string> = {
 };
 
 /** A file problem found in the browser, shown with the same words as the server's answer. */
-function localProblem(problem: FileProblem): ApiError {
-  return new ApiError({ status: 0, code: PROBLEM_CODES[problem], message: problem });
+function localProblem(problem: FileProblem, maxBytes: number | null): ApiError {
+  const details = problem === "too_large" ? { max_bytes: maxBytes } : {};
+  return new ApiError({ status: 0, code: PROBLEM_CODES[problem], message: problem, details });
 }
 
 export function UploadScreen() {
@@ -36,6 +38,9 @@ export function UploadScreen() {
   const [error, setError] = useState<unknown>(null);
   const handleRef = useRef<UploadHandle | null>(null);
   const [touch, setTouch] = useState(false);
+  // an admin may change the limit at runtime, so it is asked for rather than built in
+  const limits = useResource((signal) => api.call("get", "/api/v1/uploads/limits", { signal }), "upload-limits");
+  const maxBytes = limits.data?.max_bytes ?? null;
 
   useEffect(() => {
     setTouch(window.matchMedia?.("(pointer: coarse)").matches ?? false);
@@ -45,10 +50,10 @@ export function UploadScreen() {
   const choose = (chosen: File | undefined | null) => {
     setError(null);
     if (!chosen) return;
-    const problem = checkFile(chosen);
+    const problem = checkFile(chosen, maxBytes);
     if (problem) {
       setFile(null);
-      setError(localProblem(problem));
+      setError(localProblem(problem, maxBytes));
       return;
     }
     setFile(chosen);
@@ -86,7 +91,10 @@ export function UploadScreen() {
   return (
     <section className="card" aria-labelledby="upload-title">
       <h1 id="upload-title">{t("upload.title")}</h1>
-      <p className="muted">{t("upload.intro")}</p>
+      <p className="muted">
+        {t("upload.intro")}
+        {maxBytes !== null && ` ${t("upload.limit", { size: formatBytes(maxBytes, lang) })}`}
+      </p>
       {profileIncomplete && (
         <p className="notice notice-info">
           {t("upload.profileHint")} <Link to="/profile">{t("upload.profileLink")}</Link>
