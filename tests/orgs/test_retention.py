@@ -8,11 +8,14 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
+from typer.testing import CliRunner
 
 from tests.helpers import ANAEMIC_CSV, Register, accepted_upload
 from tests.orgs.partners import admin_headers, partner
+from verae.cli import app
 from verae.kit.deps import Services
 from verae.kit.time import utcnow
 from verae.models import AuditLog, ExpiredResult, Upload
@@ -73,3 +76,26 @@ def test_documents_and_results_past_retention_go_once_and_their_link_answers_410
     }
     # The checksum is of what was stored, which the result's API body showed.
     assert tombstone.result_sha256 == content_sha256
+
+
+def test_db_prune_deletes_documents_past_retention_on_demand(
+    client: TestClient,
+    services: Services,
+    worker: Worker,
+    register: Register,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    admin = admin_headers(register, services)
+    clinic = partner(client, admin, retention_days=30)
+    old = accepted_upload(client, clinic["headers"], ANAEMIC_CSV)
+    worker.run_pending()
+    _age(services, old["upload_id"], days=31)
+    monkeypatch.setenv("VERAE_DATABASE_URL", services.settings.database_url)
+    monkeypatch.setenv("VERAE_BLOB_DIR", str(services.settings.blob_dir))
+
+    pruned = CliRunner().invoke(app, ["db", "prune"])
+
+    assert pruned.exit_code == 0, pruned.output
+    said = " ".join(pruned.output.split())  # the console wraps long lines
+    assert "deleted 1 documents (with their results) past their organisation's retention" in said
+    assert client.get(f"/api/v1/uploads/{old['upload_id']}", headers=clinic["headers"]).status_code == 404

@@ -1,4 +1,4 @@
-"""`verae db upgrade`."""
+"""`verae db upgrade`, `verae db prune`."""
 
 from __future__ import annotations
 
@@ -22,15 +22,19 @@ def upgrade(revision: str = "head") -> None:
 
 @db_app.command("prune")
 def prune() -> None:
-    """Delete expired personal data now (login attempts, old client addresses in the audit trail); every
-    worker also does it each hour."""
+    """Delete expired data now, as every worker does each hour: login attempts, old client addresses in the
+    audit trail, ended rate-limit windows and share links, and organisations' documents and results past
+    their retention period."""
+    from verae.kit.blobstore import open_blob_store
     from verae.kit.db import Database
+    from verae.orgs.retention import expire_organisation_data
     from verae.retention import purge_expired_personal_data
 
     settings = load_settings()
     database = Database(settings.database_url, pool_size=1)
     try:
         report = purge_expired_personal_data(database, settings)
+        expired = expire_organisation_data(database, open_blob_store(settings))
     finally:
         database.dispose()
     console.print(
@@ -38,5 +42,7 @@ def prune() -> None:
         f"{settings.login_attempt_retention_days} days; erased the address of "
         f"{report.audit_addresses_erased} audit rows older than {settings.audit_ip_retention_days} days; "
         f"deleted {report.rate_limit_windows_deleted} ended rate-limit windows and "
-        f"{report.share_links_deleted} share links ended over {settings.share_link_retention_days} days ago"
+        f"{report.share_links_deleted} share links ended over {settings.share_link_retention_days} days ago; "
+        f"deleted {expired.uploads_deleted} documents (with their results) past their organisation's "
+        f"retention period ({expired.blobs_not_deleted} files left for `verae blobs sweep`)"
     )
