@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import getpass
 import subprocess
 import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.helpers import ANAEMIC_CSV, accepted_upload, job
 from tests.processes import VERAE, environment
 from verae.config import Settings
 from verae.kit.deps import Services
+from verae.models import AuditLog
 from verae.worker import Worker
 
 pytestmark = pytest.mark.slow
@@ -39,6 +42,9 @@ def test_a_job_that_failed_after_all_attempts_can_be_requeued_and_then_finishes(
     requeued = _requeue(settings, accepted["job_id"])
     assert requeued.returncode == 0, requeued.stderr
     assert job(client, user_headers, accepted["job_id"])["status"] == "queued"
+    with services.db.unit_of_work(write=False) as session:
+        (audited,) = session.scalars(select(AuditLog).where(AuditLog.action == "job.requeued")).all()
+    assert audited.details == {"operator": f"cli:{getpass.getuser()}"}
     # The cause is gone (here: a worker without the injected fault), so the fresh attempt succeeds.
     fixed = Worker(db=services.db, blobs=services.blobs, settings=settings.model_copy(update={"faults": []}))
     assert fixed.run_pending() == 1

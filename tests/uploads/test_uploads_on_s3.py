@@ -104,7 +104,7 @@ def test_a_worker_that_cannot_reach_the_bucket_fails_the_job_and_loses_nothing(
     assert "Nothing you uploaded was lost" in failed["failure_diagnostic"]
 
     with services.db.unit_of_work() as session:
-        requeue_failed(session, uuid.UUID(accepted["job_id"]))
+        requeue_failed(session, uuid.UUID(accepted["job_id"]), operator="test")
     assert worker.run_pending() == 1
     assert job(client, user_headers, accepted["job_id"])["status"] == "done"
 

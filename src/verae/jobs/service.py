@@ -191,13 +191,21 @@ def review_values(session: Session, job_id: uuid.UUID, user_id: uuid.UUID, revie
     return job
 
 
-def requeue_failed(session: Session, job_id: uuid.UUID) -> Job:
-    """An operator sends a failed (dead) job through the pipeline again, with a fresh set of attempts."""
+def requeue_failed(session: Session, job_id: uuid.UUID, *, operator: str) -> Job:
+    """An operator sends a failed (dead) job through the pipeline again, with a fresh set of attempts.
+    `operator` names who did it in the audit trail (no account stands behind a shell)."""
     job = repository.get_job(session, job_id)
     if job is None:
         raise JobNotFound()
     if job.state != FAILED:
         raise JobNotFailed(details={"status": job.state})
     _requeue(session, job)
-    record_audit(session, "job.requeued", user_id=None, object_type="job", object_id=job.id)
+    record_audit(
+        session,
+        "job.requeued",
+        user_id=None,
+        object_type="job",
+        object_id=job.id,
+        details={"operator": operator},
+    )
     return job
