@@ -12,6 +12,8 @@ import math
 import unicodedata
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import Levenshtein
+
 
 @dataclass(frozen=True)
 class Analyte:
@@ -650,3 +652,78 @@ def guess_label(label: str, unit_key: str) -> Analyte | None:
     if not ranked or ranked[0][1] < 0.6 or (len(ranked) > 1 and ranked[1][1] > ranked[0][1] - 0.1):
         return None
     return BY_CODE[ranked[0][0]]
+
+
+# Letters OCR reads one for another by their shape, in either case and either alphabet (after the
+# look-alikes above): "cett" for "cell", "ROW" for "RDW", "с$т" for "CST", "гоп" for "Iron". Each class
+# is folded onto one letter on both sides of a comparison, so such a misreading costs nothing.
+_SHAPES = str.maketrans("0dq1i|!tj5$§68e9uгплш2@", "ooolllllsssbbbcgvrnnwza")
+_SHAPE_PAIRS = (("rn", "m"), ("cl", "d"), ("vv", "w"))
+
+
+def _shape_key(label: str) -> str:
+    key = _label_key(label)
+    for pair, letter in _SHAPE_PAIRS:
+        key = key.replace(pair, letter)
+    return " ".join(word.strip("-/.,:;'") for word in key.translate(_SHAPES).split()).strip()
+
+
+# each alias's shape key, with the analyte it names (None: a test not in the catalog, whose name a
+# garbled label may just as well be)
+_SHAPE_KEYS: tuple[tuple[str, Analyte | None], ...] = tuple(
+    {
+        _shape_key(alias): analyte
+        for alias, analyte in [*((key, None) for key in OTHER_TESTS), *_BY_LABEL.items()]
+    }.items()
+)
+
+
+@dataclass(frozen=True)
+class ShapeMatch:
+    """The analyte a garbled label most likely names, and the other analytes it could also be."""
+
+    analyte: Analyte
+    rivals: tuple[Analyte, ...]
+
+
+def match_shape(label: str) -> ShapeMatch | None:
+    """The analyte whose alias a garbled OCR label matches once letters OCR confuses by shape are folded
+    (`_SHAPES`), or None when the label is not clearly closer to one analyte than to any other name.
+
+    Short labels (up to 4 letters) must match an alias exactly after folding and be 2 edits from every
+    other name: one letter is all that separates MCH from MCV. Longer ones may be a quarter of their
+    letters off, word by word ("тромбоцитов" is not a misreading of "эритроцитов"), and 2 edits closer to
+    their analyte than to any other name. The caller must still check the row's unit, range and value
+    against the analyte and against its `rivals` (other analytes within 3 edits), which a misspelling
+    cannot settle.
+    """
+    key = _shape_key(label)
+    if len(key.replace(" ", "")) < 3:
+        return None
+    # per analyte code (None: the other tests), its nearest alias
+    nearest: dict[str | None, tuple[int, str]] = {}
+    for alias, analyte in _SHAPE_KEYS:
+        code = analyte.code if analyte else None
+        distance = Levenshtein.distance(key, alias)
+        if code not in nearest or distance < nearest[code][0]:
+            nearest[code] = (distance, alias)
+    ranked = sorted(nearest.items(), key=lambda item: item[1][0])
+    (best, (distance, alias)), runner_up = ranked[0], ranked[1][1][0]
+    if best is None or runner_up < distance + 2:
+        return None
+    if len(key) <= 4:
+        if distance > 0:
+            return None
+    else:
+        words, alias_words = key.split(), alias.split()
+        if distance > len(alias) // 4 or len(words) != len(alias_words):
+            return None
+        if any(
+            Levenshtein.distance(word, alias_word) > max(1, len(alias_word) // 4)
+            for word, alias_word in zip(words, alias_words, strict=True)
+        ):
+            return None
+    rivals = tuple(
+        BY_CODE[code] for code, (other, _) in ranked[1:] if code is not None and other <= distance + 3
+    )
+    return ShapeMatch(BY_CODE[best], rivals)

@@ -21,7 +21,16 @@ from verae.labs.repairs import (
     repair_unit_words,
     restore_decimal_point,
 )
-from verae.labs.rows import Column, Row, analyte_for_label, header_columns, label_unit, parse_row, split_label
+from verae.labs.rows import (
+    Column,
+    Row,
+    analyte_for_label,
+    header_columns,
+    label_unit,
+    parse_row,
+    shape_of_label,
+    split_label,
+)
 from verae.labs.schemas import LabValue, ReportWarning, WarningCode
 from verae.labs.tokens import tidy_words, tokenize
 from verae.labs.units import UnitError, convert, fits_unit, infer_unit, is_plausible, normalize_unit
@@ -62,6 +71,15 @@ def _range_fits(analyte: Analyte, row: Row) -> bool:
     band_low, band_high = analyte.reference_band
     limits = [limit * factor for limit in row.bounds if 0 < limit < math.inf]
     return bool(limits) and all(band_low <= limit <= band_high for limit in limits)
+
+
+def _evidence_fits(analyte: Analyte, row: Row) -> bool:
+    """Whether the row's printed range, and its value, fit this analyte: in the printed unit when there
+    is one, else in the one unit of the analyte that both fit (`units.infer_unit`)."""
+    if row.unit is None:
+        return row.bounds is not None and infer_unit(analyte, row.number, row.bounds) is not None
+    factor = analyte.units.get(normalize_unit(row.unit))
+    return factor is not None and _range_fits(analyte, row) and fits_unit(analyte, row.number * factor)
 
 
 def _range_in_another_unit(analyte: Analyte, row: Row) -> bool:
@@ -125,9 +143,12 @@ def to_lab_value(
     def not_used(code: WarningCode, unit: str | None = None) -> None:
         reading.warnings.append(ReportWarning.of(code, analyte=analyte.code, page=line.page, unit=unit))
 
-    if row.label_guessed and not _range_fits(analyte, row):
+    if row.label_guessed and (
+        not _evidence_fits(analyte, row) or any(_evidence_fits(rival, row) for rival in row.label_rivals)
+    ):
         # a name guessed from a garbled label must agree with its printed range ("JOKCC" with 20-62 is
-        # UIBC's range, not TIBC's): without that agreement the row is not taken to be this analyte
+        # UIBC's range, not TIBC's), and not with the range of an analyte the label could also be
+        # ("MCN" with pg and 27-33 is MCH, with fL and 80-100 MCV: the label alone does not say which)
         return None
     restored = restore_decimal_point(row) if ocr and contradicts_range(row) else None
     if restored is not None:
@@ -240,6 +261,15 @@ def _names_analyte(words: tuple[Word, ...], *, ocr: bool) -> bool:
     return bool(label) and not label[:1].isdigit() and analyte_for_label(label, fuzzy=ocr) is not None
 
 
+def _names_card(words: tuple[Word, ...], *, ocr: bool) -> bool:
+    """Whether words with nothing beside them may be a card's name: one that names an analyte, or on an
+    OCR page one whose shape does ("ВОМ/." — the row's unit and range must then agree, `to_lab_value`)."""
+    if _names_analyte(words, ocr=ocr):
+        return True
+    label = " ".join(word.text for word in label_unit(split_label(words)[0])[0])
+    return ocr and shape_of_label(label) is not None
+
+
 def _has_digit(words: tuple[Word, ...]) -> bool:
     return any(char.isdigit() for word in words for char in word.text)
 
@@ -332,7 +362,7 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
         found = False
         for words in segments(line, ocr=ocr):
             row = _row_with_wrapped_name(unnamed, words, columns, ocr=ocr, height=line.height)
-            if row is None and _names_analyte(words, ocr=ocr) and not _has_number(words):
+            if row is None and _names_card(words, ocr=ocr) and not _has_number(words):
                 below = _words_below(lines, index, words, ocr=ocr)
                 if below:
                     row = parse_row(words, columns, ocr=ocr, height=line.height, value_words=below)

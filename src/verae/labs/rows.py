@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from verae.labs.catalog import Analyte, guess_label, match_label
+from verae.labs.catalog import Analyte, ShapeMatch, guess_label, match_label, match_shape
 from verae.labs.layout import Line, Word
 from verae.labs.repairs import arrow_before_value, decimals, repair_arrow
 from verae.labs.tokens import Token, clean, is_flag, is_unit, tokenize, without_marks
@@ -131,8 +131,10 @@ class Row:
     value_words: tuple[Word, ...] = ()
     printed: str = ""
     range_decimals: int = 0
-    # named from a garbled label and the row's unit (OCR only)
+    # named from a garbled label and the row's unit, or by the label's shape (OCR only)
     label_guessed: bool = False
+    # analytes a label named by its shape could also be: the row's unit and range must rule them out
+    label_rivals: tuple[Analyte, ...] = ()
     # a decimal point OCR lost, put back from the row's flag and range (OCR only)
     value_repaired: bool = False
     # one or two unreadable characters right after the value or between name and value: perhaps a flag
@@ -220,8 +222,14 @@ def parse_row(
         None,
     )
     guessed = analyte is None
+    rivals: tuple[Analyte, ...] = ()
     if analyte is None:
-        analyte = _guess_from_unit(label, normalize_unit(unit_text)) if unit_text else None
+        # a label whose shape names one analyte is that analyte or nothing: its unit may not make it another
+        shape = shape_of_label(label)
+        if shape is not None:
+            analyte, rivals = shape.analyte, shape.rivals
+        elif unit_text:
+            analyte = _guess_from_unit(label, normalize_unit(unit_text))
         if analyte is None:
             return None
     number: float = value.number
@@ -244,6 +252,7 @@ def parse_row(
         printed=clean(value.text),
         range_decimals=decimals(reference.text) if reference else 0,
         label_guessed=guessed,
+        label_rivals=rivals,
         mark_beside_value=mark_before_value
         or (bool(after) and after[0].kind == "other" and len(clean(after[0].text)) <= 2),
     )
@@ -275,14 +284,28 @@ def _without_trailing_marks(
     return core, label_words[:end], True
 
 
-def _guess_from_unit(label: str, unit_key: str) -> Analyte | None:
-    """`catalog.guess_label` on the whole label, then on its abbreviation before a bracket and each
-    bracketed part ("КВС (Общее количество эритроцитов)": the abbreviation is the part OCR garbled)."""
+def _garbled_candidates(label: str) -> tuple[str, ...]:
+    """The whole label, its abbreviation before a bracket and each bracketed part ("КВС (Общее количество
+    эритроцитов)": the abbreviation is the part OCR garbled)."""
     outside = re.sub(r"\([^()]*\)?", " ", label).strip()
-    for candidate in (label, outside, *re.findall(r"\(([^()]*)\)", label)):
+    return (label, outside, *re.findall(r"\(([^()]*)\)", label))
+
+
+def _guess_from_unit(label: str, unit_key: str) -> Analyte | None:
+    """`catalog.guess_label` on the label's candidates."""
+    for candidate in _garbled_candidates(label):
         analyte = guess_label(candidate, unit_key)
         if analyte is not None:
             return analyte
+    return None
+
+
+def shape_of_label(label: str) -> ShapeMatch | None:
+    """`catalog.match_shape` on the label's candidates."""
+    for candidate in _garbled_candidates(label):
+        match = match_shape(candidate)
+        if match is not None:
+            return match
     return None
 
 
