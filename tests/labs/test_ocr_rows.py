@@ -121,3 +121,32 @@ def test_rows_that_run_downhill_keep_their_values() -> None:
         "Platelets 214 g/L",
         "MCV 88.1 g/L",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "unit", "reference", "read_as"),
+    [
+        # the shape of the name and the row's unit, range and value agree: the value is read
+        ("Mean cett votume", "91,3", "fL", "80,0-100,0", "mcv"),
+        ("гоп Saturation", "23", "%", "20-45", "transferrin_saturation"),
+        # no unit printed: the range and the value decide it (fL), as they would for a readable name
+        ("Mean cett votume", "91,3", "", "80,0-100,0", "mcv"),
+        # the same garbled names beside another analyte's unit and range: name and evidence disagree
+        ("Mean cett votume", "30,2", "pg", "27,0-33,0", None),
+        ("гоп Saturation", "23", "µmol/L", "20-45", None),
+        # MCH by its shape is never made MCV by an fL unit, nor MCV by its shape MCH by a pg unit
+        ("Mean cell hemog1obin", "30,2", "pg", "27,0-33,0", "mch"),
+        ("Mean cell hemog1obin", "91,3", "fL", "80,0-100,0", None),
+    ],
+)
+def test_a_garbled_name_is_read_only_when_its_row_agrees(
+    name: str, value: str, unit: str, reference: str, read_as: str | None
+) -> None:
+    cells = [(40, name), (300, value), (360, unit), (420, reference)]
+    values = read([make_line(*(cell for cell in cells if cell[1]))])
+    assert list(values) == ([read_as] if read_as else [])
+
+
+def test_a_garbled_card_name_is_read_with_the_values_under_it() -> None:
+    lines = make_lines([[(40, "Mean cett votume")], [(40, "In Range 91.3 fL")], [(40, "Range 80-100")]])
+    assert read(lines)["mcv"].value == 91.3
