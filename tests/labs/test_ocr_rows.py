@@ -150,3 +150,15 @@ def test_a_garbled_name_is_read_only_when_its_row_agrees(
 def test_a_garbled_card_name_is_read_with_the_values_under_it() -> None:
     lines = make_lines([[(40, "Mean cett votume")], [(40, "In Range 91.3 fL")], [(40, "Range 80-100")]])
     assert read(lines)["mcv"].value == 91.3
+
+
+def test_a_garbled_card_status_is_passed_over_only_beside_a_status_read() -> None:
+    cards = [
+        [(40, "RDW"), (400, "Hematocrit")],
+        [(40, "In Range 13.1 %"), (400, "Чи Вапде 44.9 %")],
+        [(40, "Range 11-15"), (400, "Range 35-45")],
+    ]
+    assert read(make_lines(cards))["hematocrit"].value == 44.9
+    # without a status beside it, "Чи Вапде 44.9" may be the next row of a table: not borrowed
+    table = [[(40, "Hematocrit")], [(40, "Чи Вапде 44.9 %")], [(40, "Range 35-45")]]
+    assert "hematocrit" not in read(make_lines(table))

@@ -315,10 +315,25 @@ def _words_below(lines: list[Line], index: int, row: tuple[Word, ...], *, ocr: b
             continue
         # the card's second line opens with its status or its value; anything else is another row
         name_open = "(" in " ".join(word.text for word in row).rsplit(")", 1)[-1]
-        if not _opens_with_value(band, name_open=name_open):
+        if not _opens_with_value(band, name_open=name_open) and not (ocr and _garbled_status(band, below)):
             return ()
         return band + _range_below(lines, offset, left, right, ocr=ocr)
     return ()
+
+
+def _garbled_status(band: tuple[Word, ...], line: Line) -> bool:
+    """Whether a card's value line opens with a status OCR garbled ("Чи Вапде 44.9%" for "In Range
+    44.9%"): one or two words without digits, then a number, on a line where another card's value opens
+    with a status that was read. A table's next row has no status beside it, so it is never borrowed."""
+    tokens = tokenize(band)
+    lead = next((index for index, token in enumerate(tokens) if token.kind != "other"), len(tokens))
+    status = tuple(word for token in tokens[:lead] for word in token.words)
+    if not 0 < len(status) <= 2 or _has_digit(status):
+        return False
+    if lead == len(tokens) or tokens[lead].kind != "number":
+        return False
+    others = tokenize(tuple(word for word in line.words if word not in band))
+    return any(token.kind == "flag" and len(token.text) > 2 for token in others)
 
 
 def _band(line: Line, left: float, right: float, *, ocr: bool) -> tuple[Word, ...]:
