@@ -153,12 +153,16 @@ def test_a_garbled_card_name_is_read_with_the_values_under_it() -> None:
 
 
 def test_a_garbled_card_status_is_passed_over_only_beside_a_status_read() -> None:
-    cards = [
+    cards: list[list[tuple[float, str]]] = [
         [(40, "RDW"), (400, "Hematocrit")],
         [(40, "In Range 13.1 %"), (400, "Чи Вапде 44.9 %")],
         [(40, "Range 11-15"), (400, "Range 35-45")],
     ]
     assert read(make_lines(cards))["hematocrit"].value == 44.9
     # without a status beside it, "Чи Вапде 44.9" may be the next row of a table: not borrowed
-    table = [[(40, "Hematocrit")], [(40, "Чи Вапде 44.9 %")], [(40, "Range 35-45")]]
+    table: list[list[tuple[float, str]]] = [
+        [(40, "Hematocrit")],
+        [(40, "Чи Вапде 44.9 %")],
+        [(40, "Range 35-45")],
+    ]
     assert "hematocrit" not in read(make_lines(table))
