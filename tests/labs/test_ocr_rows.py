@@ -131,6 +131,8 @@ def test_rows_that_run_downhill_keep_their_values() -> None:
         ("гоп Saturation", "23", "%", "20-45", "transferrin_saturation"),
         # no unit printed: the range and the value decide it (fL), as they would for a readable name
         ("Mean cett votume", "91,3", "", "80,0-100,0", "mcv"),
+        # no range read: the unit and an ordinary value in it decide it
+        ("Mean cett votume", "88,2", "fL", "", "mcv"),
         # the same garbled names beside another analyte's unit and range: name and evidence disagree
         ("Mean cett votume", "30,2", "pg", "27,0-33,0", None),
         ("гоп Saturation", "23", "µmol/L", "20-45", None),

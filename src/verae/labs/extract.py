@@ -73,13 +73,28 @@ def _range_fits(analyte: Analyte, row: Row) -> bool:
     return bool(limits) and all(band_low <= limit <= band_high for limit in limits)
 
 
+def _label_agrees(analyte: Analyte, row: Row) -> bool:
+    """Whether a row whose label was garbled is this analyte's. A name guessed from the row's unit must
+    agree with its printed range ("JOKCC" with 20-62 is UIBC's range, not TIBC's). A name read by its
+    shape must agree with the row's unit, range and value, and no analyte whose name is near it may
+    ("Mean cett votume" beside pg and 27-33 is not MCV, and not MCH either)."""
+    if row.label_shape is None:
+        return _range_fits(analyte, row)
+    return _evidence_fits(analyte, row) and not any(
+        _evidence_fits(rival, row) for rival in row.label_shape.rivals
+    )
+
+
 def _evidence_fits(analyte: Analyte, row: Row) -> bool:
-    """Whether the row's printed range, and its value, fit this analyte: in the printed unit when there
-    is one, else in the one unit of the analyte that both fit (`units.infer_unit`)."""
+    """Whether the row's printed unit is one of the analyte's, its value ordinary in it and its printed
+    range (if any) where the analyte's ranges lie; without a unit, whether value and range fit exactly one
+    of the analyte's units (`units.infer_unit`)."""
     if row.unit is None:
         return row.bounds is not None and infer_unit(analyte, row.number, row.bounds) is not None
     factor = analyte.units.get(normalize_unit(row.unit))
-    return factor is not None and _range_fits(analyte, row) and fits_unit(analyte, row.number * factor)
+    if factor is None or not fits_unit(analyte, row.number * factor):
+        return False
+    return row.bounds is None or _range_fits(analyte, row)
 
 
 def _range_in_another_unit(analyte: Analyte, row: Row) -> bool:
@@ -143,12 +158,7 @@ def to_lab_value(
     def not_used(code: WarningCode, unit: str | None = None) -> None:
         reading.warnings.append(ReportWarning.of(code, analyte=analyte.code, page=line.page, unit=unit))
 
-    if row.label_guessed and (
-        not _evidence_fits(analyte, row) or any(_evidence_fits(rival, row) for rival in row.label_rivals)
-    ):
-        # a name guessed from a garbled label must agree with its printed range ("JOKCC" with 20-62 is
-        # UIBC's range, not TIBC's), and not with the range of an analyte the label could also be
-        # ("MCN" with pg and 27-33 is MCH, with fL and 80-100 MCV: the label alone does not say which)
+    if row.label_guessed and not _label_agrees(analyte, row):
         return None
     restored = restore_decimal_point(row) if ocr and contradicts_range(row) else None
     if restored is not None:

@@ -133,8 +133,8 @@ class Row:
     range_decimals: int = 0
     # named from a garbled label and the row's unit, or by the label's shape (OCR only)
     label_guessed: bool = False
-    # analytes a label named by its shape could also be: the row's unit and range must rule them out
-    label_rivals: tuple[Analyte, ...] = ()
+    # the match when the label was named by its shape: the row's unit, range and value must agree with it
+    label_shape: ShapeMatch | None = None
     # a decimal point OCR lost, put back from the row's flag and range (OCR only)
     value_repaired: bool = False
     # one or two unreadable characters right after the value or between name and value: perhaps a flag
@@ -222,12 +222,12 @@ def parse_row(
         None,
     )
     guessed = analyte is None
-    rivals: tuple[Analyte, ...] = ()
+    shape: ShapeMatch | None = None
     if analyte is None:
         # a label whose shape names one analyte is that analyte or nothing: its unit may not make it another
         shape = shape_of_label(label)
         if shape is not None:
-            analyte, rivals = shape.analyte, shape.rivals
+            analyte = shape.analyte
         elif unit_text:
             analyte = _guess_from_unit(label, normalize_unit(unit_text))
         if analyte is None:
@@ -252,7 +252,7 @@ def parse_row(
         printed=clean(value.text),
         range_decimals=decimals(reference.text) if reference else 0,
         label_guessed=guessed,
-        label_rivals=rivals,
+        label_shape=shape,
         mark_beside_value=mark_before_value
         or (bool(after) and after[0].kind == "other" and len(clean(after[0].text)) <= 2),
     )
