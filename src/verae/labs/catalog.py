@@ -669,12 +669,10 @@ def _shape_key(label: str) -> str:
 
 
 # each alias's shape key, with the analyte it names (None: a test not in the catalog, whose name a
-# garbled label may just as well be)
+# garbled label may just as well be); two analytes whose aliases fold alike both stay, so neither wins
 _SHAPE_KEYS: tuple[tuple[str, Analyte | None], ...] = tuple(
-    {
-        _shape_key(alias): analyte
-        for alias, analyte in [*((key, None) for key in OTHER_TESTS), *_BY_LABEL.items()]
-    }.items()
+    (_shape_key(alias), analyte)
+    for alias, analyte in [*((key, None) for key in OTHER_TESTS), *_BY_LABEL.items()]
 )
 
 
