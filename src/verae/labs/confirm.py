@@ -129,13 +129,16 @@ def confirm(
         line = confirmed[places[0][0]]
         first = [line.words[index] for _, index in places]
         sure = min(confidence, *(word.confidence for word in first)) >= SURE
-        if not sure or not _same("".join(word.text for word in first), text):
+        joined = "".join(word.text for word in first)
+        # "315." read again as "315": the full stop was a speck, and no digit was lost after it
+        speck = len(first) == 1 and joined == text + "."
+        if not sure or not (_same(joined, text) or speck):
             continue
         chosen = {index for _, index in places}
         confirmed[places[0][0]] = replace(
             line,
             words=tuple(
-                replace(word, confirmed=True) if index in chosen else word
+                replace(word, text=text if speck else word.text, confirmed=True) if index in chosen else word
                 for index, word in enumerate(line.words)
             ),
         )

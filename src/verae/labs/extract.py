@@ -22,7 +22,16 @@ from verae.labs.repairs import (
     repair_unit_words,
     restore_decimal_point,
 )
-from verae.labs.rows import Column, Row, analyte_for_label, header_columns, label_unit, parse_row, split_label
+from verae.labs.rows import (
+    Column,
+    Row,
+    analyte_for_label,
+    header_columns,
+    label_unit,
+    parse_row,
+    split_label,
+    stopped_value,
+)
 from verae.labs.schemas import LabValue, ReportWarning, WarningCode
 from verae.labs.tokens import tidy_words, tokenize
 from verae.labs.units import UnitError, convert, fits_unit, infer_unit, is_plausible, normalize_unit
@@ -47,8 +56,9 @@ class Reading:
     values: list[LabValue] = field(default_factory=list)
     warnings: list[ReportWarning] = field(default_factory=list)
     labels_seen: int = 0
-    # the value words of OCR rows refused only for lying far outside their printed range: a second reading
-    # of their boxes (`labs.confirm`) tells a true extreme value from a misread one
+    # the value words of OCR rows refused only for lying far outside their printed range, or whose value
+    # ends in a full stop ("315."): a second reading of their boxes (`labs.confirm`) tells a true extreme
+    # value from a misread one, a speck from lost digits
     unconfirmed: list[tuple[Word, ...]] = field(default_factory=list)
 
 
@@ -344,6 +354,9 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
                 if below:
                     row = parse_row(words, columns, ocr=ocr, height=line.height, value_words=below)
             if row is None:
+                stopped = stopped_value(words) if ocr and _names_analyte(words, ocr=ocr) else None
+                if stopped is not None:
+                    reading.unconfirmed.append((stopped,))
                 continue
             found = True
             reading.labels_seen += 1
