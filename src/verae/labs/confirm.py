@@ -10,7 +10,8 @@ readings give the same text and Tesseract gave each at least `SURE` (measured on
 every value row of five OCR kinds: of 33 digit misreads of the first pass the second reading repeated
 10, none with both readings at 0.9 or more; of 1,910 values read right it repeated 1,414 so). A whole
 number read with a full stop ("315.") is settled the same way: read again alone, sure, as "315." or
-"315", no digit stands after the stop, which is a speck. A value so believed is still marked for review (`extract.to_lab_value`).
+"315", no digit stands after the stop, which is a speck. A value so believed is still marked for review
+(`extract.to_lab_value`).
 """
 
 from __future__ import annotations
