@@ -16,6 +16,7 @@ from verae.labs.catalog import BY_CODE, Analyte
 from verae.labs.layout import Line, Word
 from verae.labs.repairs import (
     contradicts_range,
+    far_outside,
     lost_decimal_separator,
     repair_unit,
     repair_unit_words,
@@ -30,6 +31,7 @@ from verae.labs.rows import (
     parse_row,
     shape_of_label,
     split_label,
+    stopped_value,
 )
 from verae.labs.schemas import LabValue, ReportWarning, WarningCode
 from verae.labs.tokens import tidy_words, tokenize
@@ -55,6 +57,10 @@ class Reading:
     values: list[LabValue] = field(default_factory=list)
     warnings: list[ReportWarning] = field(default_factory=list)
     labels_seen: int = 0
+    # the value words of OCR rows refused only for lying far outside their printed range, or whose value
+    # ends in a full stop ("315."): a second reading of their boxes (`labs.confirm`) tells a true extreme
+    # value from a misread one, a speck from lost digits
+    unconfirmed: list[tuple[Word, ...]] = field(default_factory=list)
 
 
 def _outside(row: Row) -> bool:
@@ -163,15 +169,17 @@ def to_lab_value(
     restored = restore_decimal_point(row) if ocr and contradicts_range(row) else None
     if restored is not None:
         row = replace(row, number=restored, printed=f"{restored:g}", value_repaired=True)
-    if (
-        ocr
-        and not _range_in_another_unit(analyte, row)
-        and (
-            lost_decimal_separator(row.number, row.bounds)
-            or contradicts_range(row)
-            or (page_flags and row.flag is None and not row.mark_beside_value and _outside(row))
-        )
+    judged = ocr and not _range_in_another_unit(analyte, row)
+    if judged and (
+        lost_decimal_separator(row.number, row.bounds)
+        or contradicts_range(row)
+        or (page_flags and row.flag is None and not row.mark_beside_value and _outside(row))
     ):
+        not_used("value_misread")
+        return None
+    confirmed = bool(row.value_words) and all(word.confirmed for word in row.value_words)
+    if judged and far_outside(row) and not confirmed:
+        reading.unconfirmed.append(row.value_words)
         not_used("value_misread")
         return None
     unit_confidence = 1.0
@@ -217,7 +225,8 @@ def to_lab_value(
         ocr_confidence=round(min(word.confidence for word in row.value_words), 3)
         if ocr and row.value_words
         else None,
-        doubtful=confidence < DOUBTFUL_BELOW,
+        # a value the first reading alone would have refused stays for the person to check
+        doubtful=confidence < DOUBTFUL_BELOW or (ocr and confirmed),
         page=line.page,
         source_line=line.text,
         source_text=" ".join(word.text for word in row.value_words) or None,
@@ -392,6 +401,9 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
                 if below:
                     row = parse_row(words, columns, ocr=ocr, height=line.height, value_words=below)
             if row is None:
+                stopped = stopped_value(words) if ocr and _names_analyte(words, ocr=ocr) else None
+                if stopped is not None:
+                    reading.unconfirmed.append((stopped,))
                 continue
             found = True
             reading.labels_seen += 1

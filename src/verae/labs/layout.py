@@ -20,6 +20,9 @@ class Word:
     bottom: float
     # 1.0 for a PDF text layer; Tesseract's word confidence (0..1) for OCR
     confidence: float = 1.0
+    # read a second time from its own box, alone, to the same text (`labs.confirm`): a value far outside
+    # its printed range is then taken to be printed so rather than misread
+    confirmed: bool = False
 
     @property
     def height(self) -> float:

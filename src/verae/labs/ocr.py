@@ -264,13 +264,16 @@ def _tesseract() -> types.ModuleType:
     return module
 
 
-def recognize(image: Image.Image, *, timeout: float, page: int, languages: str = LANGUAGES) -> list[Word]:
+def recognize(
+    image: Image.Image, *, timeout: float, page: int, languages: str = LANGUAGES, characters: str = ""
+) -> list[Word]:
+    """The words Tesseract reads in `image`; `characters`, when given, the only ones it may read."""
     pytesseract = _tesseract()
     try:
         data = pytesseract.image_to_data(
             image,
             lang=languages,
-            config="--psm 6 --dpi 300",
+            config="--psm 6 --dpi 300" + (f" -c tessedit_char_whitelist={characters}" if characters else ""),
             output_type=pytesseract.Output.DICT,
             timeout=timeout,
         )

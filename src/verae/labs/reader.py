@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image, UnidentifiedImageError
 
-from verae.labs import ocr, pdf, reread
+from verae.labs import confirm, ocr, pdf, reread
 from verae.labs.consistency import check_consistency
 from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import count_labels, names_on_line, read_values, settle_duplicates
@@ -194,7 +194,8 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
         if language is None and cyrillic_on_latin_page(word.text for word in words)
         else []
     )
-    pages.lines.extend(_read_again(prepared, lines, number, budget, languages, english))
+    lines = _read_again(prepared, lines, number, budget, languages, english)
+    pages.lines.extend(_confirm_extremes(prepared, lines, number, budget))
     pages.ocr_pages.add(number)
     pages.ocr_confidences.extend(word.confidence for word in words)
 
@@ -217,6 +218,16 @@ def _read_again(
     again = reread.read_again(prepared, lines, indexes, timeout=timeout, page=number, languages=languages)
     again |= reread.read_again(prepared, lines, english, timeout=timeout, page=number, languages="eng")
     return reread.merge(lines, dict(sorted(again.items())), values)[0]
+
+
+def _confirm_extremes(prepared: Image.Image, lines: list[Line], number: int, budget: Budget) -> list[Line]:
+    """The page's lines, the values refused only for lying far outside their range read again from their
+    own boxes (`labs.confirm`: one Tesseract run over those boxes, none when there are none)."""
+    suspects = read_values(lines, ocr_pages=frozenset({number})).unconfirmed
+    if not suspects:
+        return lines
+    timeout = budget.seconds_for_page(number)
+    return confirm.confirm(prepared, lines, suspects, timeout=timeout, page=number)
 
 
 def _analytes(lines: list[Line], page: int) -> set[str]:

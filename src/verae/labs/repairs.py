@@ -188,11 +188,17 @@ def contradicts_range(row: Row) -> bool:
         # "2,24 g/L" read as "2.24091": digits glued on from the unit beside it (labs do print two
         # decimals more than their range, "5.052" against "4.6 - 6.1", but not three)
         return True
-    if decimals(row.printed) >= row.range_decimals + 2 and significant_digits(row.printed) >= 5:
-        # "2,19 г/л" read as "2,1997": two decimals more than the range and five significant digits,
-        # which no analyser prints for these tests ("5.052", "44.77", "308.00" are four at most)
-        return True
-    # far outside a two-sided range and not flagged: more often a misread digit (233 read as 983) than a
-    # result no lab would flag
+    # "2,19 г/л" read as "2,1997": two decimals more than the range and five significant digits, which
+    # no analyser prints for these tests ("5.052", "44.77", "308.00" are four at most)
+    return decimals(row.printed) >= row.range_decimals + 2 and significant_digits(row.printed) >= 5
+
+
+def far_outside(row: Row) -> bool:
+    """An unflagged OCR value more than twice the upper limit or under half the lower one of a two-sided
+    range: more often a misread digit (233 read as 983) than a result no lab would flag, until a second
+    reading of its box alone says otherwise (`labs.confirm`)."""
+    if row.bounds is None or row.flag:
+        return False
+    low, high = row.bounds
     far = row.number > 2 * high or row.number < low / 2
-    return far and low > 0 and high < math.inf and not row.flag
+    return far and low > 0 and high < math.inf

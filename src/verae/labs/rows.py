@@ -258,6 +258,18 @@ def parse_row(
     )
 
 
+def stopped_value(words: tuple[Word, ...]) -> Word | None:
+    """The word where a row's value stands when it is a whole number ending in a full stop ("315."),
+    which is no value (`tokens`): a speck read as a stop, or a decimal whose digits were lost ("5." of
+    5.1). Only a second reading of its box can tell (`labs.confirm`)."""
+    for token in tokenize(split_label(words)[1]):
+        if token.kind in ("unit", "flag"):
+            continue
+        stopped = token.kind == "other" and re.fullmatch(r"\d+\.", clean(token.text))
+        return token.words[0] if stopped else None
+    return None
+
+
 def _is_mark(word: Word) -> bool:
     """An OCR word that is no part of a name: a garbled flag ("Е" for L, "tL", "-H"; one or two
     characters, not an abbreviation in capitals) or noise Tesseract itself hardly believes (a dotted

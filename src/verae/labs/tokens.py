@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from verae.labs.catalog import ANALYTES
@@ -133,20 +133,20 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
             # a value follows its leader, never precedes one: "4..." is a leader OCR read a digit into
             continue
         if text != word.text:
-            word = Word(text, word.x0, word.top, word.x1, word.bottom, word.confidence)
+            word = replace(word, text=text)
         inner = _INNER_LEADER.search(text)
         if inner and any(char.isalpha() for char in text[: inner.start()]):
             # "Platelets.........245": the name, then the rest as a word of its own
             split = word.x0 + (word.x1 - word.x0) * inner.start() / len(text)
             after = word.x0 + (word.x1 - word.x0) * inner.end() / len(text)
-            kept.append(Word(text[: inner.start()], word.x0, word.top, split, word.bottom, word.confidence))
-            word = Word(text[inner.end() :], after, word.top, word.x1, word.bottom, word.confidence)
+            kept.append(replace(word, text=text[: inner.start()], x1=split))
+            word = replace(word, text=text[inner.end() :], x0=after)
             text = word.text
         glued = _GLUED_UNIT.match(text)
         if glued and is_unit(glued.group(2)):
             split = word.x0 + (word.x1 - word.x0) * len(glued.group(1)) / len(text)
-            kept.append(Word(glued.group(1), word.x0, word.top, split, word.bottom, word.confidence))
-            kept.append(Word(glued.group(2), split, word.top, word.x1, word.bottom, word.confidence))
+            kept.append(replace(word, text=glued.group(1), x1=split))
+            kept.append(replace(word, text=glued.group(2), x0=split))
             grouping = False
             continue
         previous = kept[-1] if kept else None
@@ -164,6 +164,7 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
                 word.x1,
                 max(previous.bottom, word.bottom),
                 min(previous.confidence, word.confidence),
+                previous.confirmed and word.confirmed,
             )
             grouping = True
             continue

@@ -1,0 +1,99 @@
+"""A value far outside its printed range (`labs.confirm`): refused on one reading, believed and marked for
+review when a second reading of its own box agrees with it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PIL import Image, ImageDraw, ImageFont
+
+from verae.labs import confirm
+from verae.labs.extract import read_values
+from verae.labs.layout import Line, Word
+
+from .corpus.layouts import FONT_DIR
+from .rows import make_line
+
+
+def _confirmed(line: Line, text: str) -> Line:
+    return replace(line, words=tuple(replace(word, confirmed=word.text == text) for word in line.words))
+
+
+def test_an_extreme_value_is_refused_until_its_box_is_confirmed_and_then_marked_for_review() -> None:
+    line = make_line((40, "Ferritin"), (200, "3,4"), (260, "ng/mL"), (320, "12,0 - 150,0"), confidence=0.95)
+    first = read_values([line], ocr_pages=frozenset({1}))
+    assert first.values == []
+    assert [warning.code for warning in first.warnings] == ["value_misread"]
+    assert [[word.text for word in words] for words in first.unconfirmed] == [["3,4"]]
+
+    (value,) = read_values([_confirmed(line, "3,4")], ocr_pages=frozenset({1})).values
+    assert (value.analyte, value.value, value.doubtful) == ("ferritin", 3.4, True)
+
+
+def test_a_confirmed_value_still_passes_every_other_check() -> None:
+    # a low flag on a value above its range contradicts it, however sure both readings are
+    line = make_line((40, "Ferritin"), (200, "340"), (240, "L"), (260, "ng/mL"), (320, "12,0 - 150,0"))
+    reading = read_values([_confirmed(line, "340")], ocr_pages=frozenset({1}))
+    assert reading.values == []
+    assert reading.unconfirmed == []
+
+
+def _page(value: str) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    font = ImageFont.truetype(f"{FONT_DIR}/DejaVuSans.ttf", 34)
+    page = Image.new("L", (1600, 300), 255)
+    draw = ImageDraw.Draw(page)
+    for x, text in ((60, "Ferritin"), (600, value), (800, "ng/mL"), (1000, "12,0 - 150,0")):
+        draw.text((x, 100), text, font=font, fill=0)
+    box = draw.textbbox((600, 100), value, font=font)
+    return page, (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
+
+
+def _line(box: tuple[int, int, int, int], first_reading: str, size: tuple[int, int]) -> Line:
+    left, top, right, bottom = box
+    words = (
+        Word("Ferritin", 60, top, 220, bottom, 0.95),
+        Word(first_reading, left, top, right, bottom, 0.95),
+        Word("ng/mL", 800, top, 900, bottom, 0.95),
+        Word("12,0", 1000, top, 1070, bottom, 0.95),
+        Word("-", 1085, top, 1100, bottom, 0.95),
+        Word("150,0", 1115, top, 1210, bottom, 0.95),
+    )
+    return Line(words, 1, (float(size[0]), float(size[1])))
+
+
+def test_a_second_reading_of_the_box_confirms_what_is_printed_and_not_a_misread() -> None:
+    """Real Tesseract on a drawn row: the box of "3,4" read alone gives "3,4", so a first reading of 3,4
+    is believed and one of 1,4 (a misread) is not."""
+    page, box = _page("3,4")
+    for first_reading, believed in (("3,4", True), ("1,4", False)):
+        lines = [_line(box, first_reading, page.size)]
+        suspects = read_values(lines, ocr_pages=frozenset({1})).unconfirmed
+        assert [[word.text for word in words] for words in suspects] == [[first_reading]]
+        checked = confirm.confirm(page, lines, suspects, timeout=20, page=1)
+        values = read_values(checked, ocr_pages=frozenset({1})).values
+        assert [(value.value, value.doubtful) for value in values] == ([(3.4, True)] if believed else [])
+
+
+def test_a_whole_number_ending_in_a_full_stop_is_read_again_and_taken_without_it() -> None:
+    """ "315." is 315 with a speck, or 31.5 / 315.1 with digits lost: the box read alone as "315" says
+    which."""
+    font = ImageFont.truetype(f"{FONT_DIR}/DejaVuSans.ttf", 34)
+    page = Image.new("L", (1600, 300), 255)
+    draw = ImageDraw.Draw(page)
+    for x, text in ((60, "Platelets"), (600, "315"), (1000, "150 - 400")):
+        draw.text((x, 100), text, font=font, fill=0)
+    left, top, right, bottom = (round(edge) for edge in draw.textbbox((600, 100), "315", font=font))
+    words = (
+        Word("Platelets", 60, top, 230, bottom, 0.95),
+        Word("315.", left, top, right + 8, bottom, 0.95),
+        Word("150", 1000, top, 1060, bottom, 0.95),
+        Word("-", 1075, top, 1090, bottom, 0.95),
+        Word("400", 1105, top, 1165, bottom, 0.95),
+    )
+    lines = [Line(words, 1, (1600.0, 300.0))]
+    first = read_values(lines, ocr_pages=frozenset({1}))
+    assert first.values == []
+    assert [[word.text for word in words] for words in first.unconfirmed] == [["315."]]
+    checked = confirm.confirm(page, lines, first.unconfirmed, timeout=20, page=1)
+    values = read_values(checked, ocr_pages=frozenset({1})).values
+    assert [(value.analyte, value.value, value.doubtful) for value in values] == [("platelets", 315.0, True)]
