@@ -75,6 +75,13 @@ def cyrillic_on_latin_page(words: Iterable[str]) -> bool:
     return misread and cyrillic < _LATIN_PAGE_CYRILLIC_SHARE * (latin + cyrillic)
 
 
+def cyrillic_page(words: Iterable[str]) -> bool:
+    """Whether most of a page's letters are Cyrillic (a Russian page, its Latin abbreviations and units
+    a minority)."""
+    letters = [char for word in words for char in word if char.isalpha()]
+    return sum(_is_cyrillic(char) for char in letters) > 0.5 * len(letters)
+
+
 def read_as_cyrillic(word: str) -> bool:
     """A word of three letters or more, all of them Cyrillic."""
     letters = [char for char in word if char.isalpha()]
