@@ -278,13 +278,64 @@ def recognize(image: Image.Image, *, timeout: float, page: int, languages: str =
         raise ReportUnreadable("parse_failed", f"Page {page} could not be processed as an image.") from error
     except RuntimeError as error:
         raise _timeout(page, timeout) from error
+    grey = np.asarray(image.convert("L"), dtype=np.uint8)
     words = []
     for text, conf, left, top, width, height in zip(
         data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"], strict=True
     ):
         if text.strip() and float(conf) >= 0:
-            words.append(Word(text.strip(), left, top, left + width, top + height, float(conf) / 100))
+            word = Word(text.strip(), left, top, left + width, top + height, float(conf) / 100)
+            words.append(with_decimal_point(grey, word))
     return words
+
+
+def with_decimal_point(grey: np.ndarray, word: Word) -> Word:
+    """A number read without the decimal point printed in it ("12.3" read as "123"), with the point put
+    back where the page shows one: Tesseract drops a small point between digits, and the value is then
+    refused or, with no range to refuse it by, read ten or a hundred times too large.
+
+    The point is looked for in the pixels, not guessed from the value: in the word's box (and a little
+    below, where a comma hangs), the digits are the components as tall as the word, one per digit; a
+    point is a small component at least half as dark as their strokes (a faint speck is not; a letter is taller), in
+    the lower half of the digits, in the gap between two neighbouring digits. Exactly one place must
+    hold one."""
+    if not (word.text.isdigit() and 2 <= len(word.text) <= 5):
+        return word
+    height = word.bottom - word.top
+    top, bottom = max(0, round(word.top)), round(word.bottom + 0.4 * height)
+    crop = grey[top:bottom, max(0, round(word.x0)) : round(word.x1) + 1]
+    if crop.size == 0:
+        return word
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    parts = [(int(x), int(y), int(w), int(h)) for x, y, w, h, _ in stats[1:]]
+    digits = sorted((part for part in parts if part[3] >= 0.5 * height), key=lambda part: part[0])
+    if len(digits) != len(word.text):
+        return word
+    digit_top = min(part[1] for part in digits)
+    baseline = max(part[1] + part[3] for part in digits)
+    size = baseline - digit_top
+    # a printed point, blurred, is lighter than the strokes but at least half as dark; a faint speck is not
+    strokes = crop[np.isin(labels, [index for index in range(1, count) if stats[index][3] >= 0.5 * height])]
+    darkest = (float(np.median(strokes)) + float(np.median(crop[ink == 0]))) / 2
+    places: set[int] = set()
+    for label, (x, y, width, tall) in enumerate(parts, start=1):
+        if min(width, tall) < 2 or max(width, tall) > 0.35 * size or crop[labels == label].min() > darkest:
+            continue
+        if y < digit_top + 0.55 * size or y + tall < baseline - 0.2 * size:
+            continue
+        centre = x + width / 2
+        places.update(
+            index + 1
+            for index in range(len(digits) - 1)
+            if digits[index][0] + digits[index][2] - 1 <= centre <= digits[index + 1][0] + 1
+        )
+    if len(places) != 1:
+        return word
+    (place,) = places
+    return Word(
+        f"{word.text[:place]}.{word.text[place:]}", word.x0, word.top, word.x1, word.bottom, word.confidence
+    )
 
 
 def upright_rotation(image: Image.Image, *, timeout: float, page: int) -> int:
