@@ -330,3 +330,14 @@ def test_russian_count_names_without_an_abbreviation_are_read(label: str, unit: 
     line = make_line((10, label), (300, "4,22"), (360, unit))
     (value,) = read_values([line], ocr_pages=frozenset()).values
     assert (value.analyte, value.value) == (analyte, 4.22)
+
+
+def test_mchc_in_percent_is_its_older_notation_for_g_per_dl() -> None:
+    line = make_line((10, "MCHC"), (200, "35.3"), (260, "Percent"), (330, "32.0 - 36.0"))
+    (value,) = read_values([line], ocr_pages=frozenset()).values
+    assert (value.analyte, value.unit, value.normalized_value, value.normalized_unit) == (
+        "mchc",
+        "Percent",
+        353,
+        "g/L",
+    )

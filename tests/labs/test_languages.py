@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from verae.labs.languages import cyrillic_on_latin_page, cyrillic_page, page_language
+from verae.labs.languages import cyrillic_on_latin_page, cyrillic_page, page_language, read_as_latin
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,19 @@ def test_an_english_page_with_words_read_as_cyrillic_is_told(text: str, misread:
 )
 def test_a_page_mostly_in_cyrillic_is_russian(text: str, russian: bool) -> None:
     assert cyrillic_page(text.split()) is russian
+
+
+@pytest.mark.parametrize(
+    ("word", "latin"),
+    [
+        ("Konuyectso", True),  # "Количество" read in Latin look-alikes
+        ("MCHC", False),  # an abbreviation
+        ("HGB-RBC", False),
+        ("10E9/n", False),  # a unit
+        ("Количество", False),
+    ],
+)
+def test_a_russian_word_read_in_latin_letters_is_told_from_abbreviations_and_units(
+    word: str, latin: bool
+) -> None:
+    assert read_as_latin(word) is latin

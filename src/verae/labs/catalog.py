@@ -209,7 +209,8 @@ ANALYTES: tuple[Analyte, ...] = (
         name_en="Mean corpuscular hemoglobin concentration",
         name_ru="Средняя концентрация гемоглобина в эритроците",
         canonical_unit="g/L",
-        units={"g/l": 1.0, "g/dl": 10.0},
+        # "%" is its older notation for g/dL (grams per 100 mL of red cells), still on some US reports
+        units={"g/l": 1.0, "g/dl": 10.0, "%": 10.0},
         offered_units=("g/L", "g/dL"),
         plausible=(150.0, 500.0),
         unit_range=(200.0, 420.0),

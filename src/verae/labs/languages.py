@@ -88,5 +88,17 @@ def read_as_cyrillic(word: str) -> bool:
     return len(letters) >= 3 and all(_is_cyrillic(char) for char in letters)
 
 
+def read_as_latin(word: str) -> bool:
+    """A word of five letters or more, all of them Latin, not all capitals: on a Russian page, a Russian
+    word read in Latin look-alikes ("Konuyectso"); the page's Latin abbreviations are capitals and its
+    units shorter."""
+    letters = [char for char in word if char.isalpha()]
+    return (
+        len(letters) >= 5
+        and all(char.isascii() for char in letters)
+        and not all(char.isupper() for char in letters)
+    )
+
+
 def _is_cyrillic(char: str) -> bool:
     return "\u0400" <= char <= "\u04ff"

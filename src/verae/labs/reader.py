@@ -20,7 +20,13 @@ from verae.labs import ocr, pdf, reread
 from verae.labs.consistency import check_consistency
 from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import count_labels, names_on_line, read_values, settle_duplicates
-from verae.labs.languages import cyrillic_on_latin_page, cyrillic_page, page_language, read_as_cyrillic
+from verae.labs.languages import (
+    cyrillic_on_latin_page,
+    cyrillic_page,
+    page_language,
+    read_as_cyrillic,
+    read_as_latin,
+)
 from verae.labs.layout import Line, group_lines
 from verae.labs.person import read_person
 from verae.labs.schemas import LabReport, LabValue
@@ -213,8 +219,9 @@ def _read_again(
     """The page's lines, those naming an analyte without giving its value read a second time, and those
     with words read as Cyrillic on an English page read in English (`labs.reread`: a Tesseract run over
     those lines only, none when there are none). On a Russian page the lines still without their value
-    are read once more with `rus` alone: `rus+eng` reads a short Cyrillic unit as Latin letters ("пг" as
-    "or", "г/л" as "c/n"), which no unit repair can undo."""
+    that name an analyte or hold a word read in Latin letters are read once more with `rus` alone:
+    `rus+eng` reads a short Cyrillic unit or a word as Latin letters ("пг" as "or", "г/л" as "c/n"),
+    which no unit repair or name match can undo."""
 
     def values(page_lines: list[Line]) -> list[LabValue]:
         return read_values(page_lines, ocr_pages=frozenset({number})).values
@@ -229,7 +236,16 @@ def _read_again(
     merged = reread.merge(lines, dict(sorted(again.items())), values)[0]
     if not russian:
         return merged
-    still = reread.targets(merged, values(merged), names_on_line)
+    read = values(merged)
+    given = {value.source_line for value in read}
+    # a Russian word read in Latin letters ("Konuyectso" for "Количество") names nothing, so its line is
+    # no target of the first kind
+    latin = [
+        index
+        for index, line in enumerate(merged)
+        if line.text not in given and any(read_as_latin(word.text) for word in line.words)
+    ]
+    still = sorted({*reread.targets(merged, read, names_on_line), *latin})[: reread.MAX_LINES]
     if not still:
         return merged
     again = reread.read_again(
