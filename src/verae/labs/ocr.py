@@ -31,6 +31,8 @@ _SKEW_FINE = np.arange(-0.4, 0.41, 0.1)
 # A photographed sheet covers between these shares of the picture; outside them it is a scan or a
 # screenshot (all paper) or no sheet was seen.
 PAGE_AREA = (0.3, 0.95)
+# The grey level below which a dot may belong to a dotted rule (letters: below 180)
+FAINT_DOTS = 215
 
 
 def _reduced(grey: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
@@ -180,6 +182,14 @@ def _rules_along(ink: np.ndarray, dots: np.ndarray, length: int, gap: int) -> np
     return np.where(rule[labels], 255, 0).astype(np.uint8)
 
 
+def _small_parts(mask: np.ndarray, gap: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """The mask's components (count, labels) and which of them are at most `gap` across both ways."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    small = (stats[:, cv2.CC_STAT_WIDTH] <= gap) & (stats[:, cv2.CC_STAT_HEIGHT] <= gap)
+    small[0] = False  # the background
+    return count, labels, small
+
+
 def remove_rules(image: Image.Image) -> Image.Image:
     """Erase table rules, solid or dotted, and specks: Tesseract reads a vertical rule beside a cell as
     "|", "[" or "I" glued to the value, and a ruled grid or a speckled scan can make it drop whole rows
@@ -194,13 +204,17 @@ def remove_rules(image: Image.Image) -> Image.Image:
     ink = np.where(pixels < 180, 255, 0).astype(np.uint8)
     length = max(40, image.width // 25)
     gap = max(3, image.width // 250)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    small = (stats[:, cv2.CC_STAT_WIDTH] <= gap) & (stats[:, cv2.CC_STAT_HEIGHT] <= gap)
-    small[0] = False  # the background
+    count, labels, small = _small_parts(ink, gap)
     is_dot = small[labels]
     dots = np.where(is_dot, 255, 0).astype(np.uint8)
+    # A dotted rule's dots, small and blurred, print lighter than letters: at the letters' threshold its
+    # dots break up or vanish, yet Tesseract, binarising a band of the page on its own, reads them as
+    # letters between a name and its value. They are looked for at a lighter threshold too.
+    _, faint_labels, faint_small = _small_parts(np.where(pixels < FAINT_DOTS, 255, 0).astype(np.uint8), gap)
+    faint_dots = cv2.bitwise_or(dots, np.where(faint_small[faint_labels], 255, 0).astype(np.uint8))
     rules = cv2.bitwise_or(
-        _rules_along(ink, dots, length, gap), _rules_along(ink.T.copy(), dots.T.copy(), length, gap).T
+        _rules_along(ink, faint_dots, length, gap),
+        _rules_along(ink.T.copy(), faint_dots.T.copy(), length, gap).T,
     )
     letters = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.bitwise_or(dots, rules)))
     reach = 4 * gap + 1
