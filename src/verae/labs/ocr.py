@@ -310,9 +310,9 @@ def with_decimal_point(grey: np.ndarray, word: Word) -> Word:
 
     The point is looked for in the pixels, not guessed from the value: in the word's box (and a little
     below, where a comma hangs), the digits are the components as tall as the word, one per digit; a
-    point is a small component at least half as dark as their strokes (a faint speck is not; a letter is taller), in
-    the lower half of the digits, in the gap between two neighbouring digits. Exactly one place must
-    hold one."""
+    point is a small component at least half as dark as their strokes (a faint speck is not; a letter
+    is taller), in the lower half of the digits and reaching their baseline (a speck of a scan's noise
+    under it is none), in the gap between two neighbouring digits. Exactly one place must hold one."""
     if not (word.text.isdigit() and 2 <= len(word.text) <= 5):
         return word
     height = word.bottom - word.top
@@ -336,7 +336,8 @@ def with_decimal_point(grey: np.ndarray, word: Word) -> Word:
     for label, (x, y, width, tall) in enumerate(parts, start=1):
         if min(width, tall) < 2 or max(width, tall) > 0.35 * size or crop[labels == label].min() > darkest:
             continue
-        if y < digit_top + 0.55 * size or y + tall < baseline - 0.2 * size:
+        # on the line the digits stand on: a point ends at it, a comma hangs from it, a speck under it is none
+        if y < digit_top + 0.55 * size or y > baseline or y + tall < baseline - 0.2 * size:
             continue
         centre = x + width / 2
         places.update(
