@@ -93,3 +93,10 @@ def test_a_decimal_point_ocr_dropped_is_put_back_where_the_pixels_show_it(printe
 def test_a_mark_between_digits_above_the_baseline_is_no_decimal_point() -> None:
     grey, word = _printed_number("12\u00b73")  # a middle dot, at half the digits' height
     assert with_decimal_point(grey, word).text == "123"
+
+
+def test_a_speck_under_the_digits_baseline_is_no_decimal_point() -> None:
+    grey, word = _printed_number("132")
+    speck = grey.copy()
+    speck[round(word.bottom) + 4 : round(word.bottom) + 7, round(word.x0) + 17 : round(word.x0) + 20] = 0
+    assert with_decimal_point(speck, word).text == "132"
