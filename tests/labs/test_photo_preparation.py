@@ -87,7 +87,7 @@ def test_a_light_grey_dotted_rule_under_a_row_is_erased_while_its_digits_stay() 
     is still a rule: Tesseract reads it as letters between a name and its value."""
     image = Image.new("L", (2480, 200), 255)
     draw = ImageDraw.Draw(image)
-    draw.text((1300, 60), "39,7", fill=0, font_size=40)
+    draw.text((1300, 60), "42,8", fill=0, font_size=40)
     for x in range(20, 2400, 9):
         draw.rectangle((x, 110, x + 2, 112), fill=200)
     cleaned = np.asarray(ocr.remove_rules(image))

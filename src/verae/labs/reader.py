@@ -220,7 +220,7 @@ def _read_again(
     with words read as Cyrillic on an English page read in English (`labs.reread`: a Tesseract run over
     those lines only, none when there are none). On a Russian page the lines still without their value
     that name an analyte or hold a word read in Latin letters are read once more with `rus` alone:
-    `rus+eng` reads a short Cyrillic unit or a word as Latin letters ("пг" as "or", "г/л" as "c/n"),
+    `rus+eng` reads a short Cyrillic unit or a word as Latin letters (a unit's Cyrillic letters as other Latin ones),
     which no unit repair or name match can undo."""
 
     def values(page_lines: list[Line]) -> list[LabValue]:
@@ -238,7 +238,7 @@ def _read_again(
         return merged
     read = values(merged)
     given = {value.source_line for value in read}
-    # a Russian word read in Latin letters ("Konuyectso" for "Количество") names nothing, so its line is
+    # a Russian word read in Latin letters (Cyrillic look-alikes and other letters in Latin) names nothing, so its line is
     # no target of the first kind
     latin = [
         index
