@@ -90,8 +90,8 @@ def read_as_cyrillic(word: str) -> bool:
 
 def read_as_latin(word: str) -> bool:
     """A word of five letters or more, all of them Latin, not all capitals: on a Russian page, a Russian
-    word read in Latin look-alikes ("Tpombouutos" for "Тромбоцитов"); the page's Latin abbreviations are capitals and its
-    units shorter."""
+    word read in Latin look-alikes ("Tpombouutos" for "Тромбоцитов"); the page's Latin abbreviations
+    are capitals and its units shorter."""
     letters = [char for char in word if char.isalpha()]
     return (
         len(letters) >= 5
