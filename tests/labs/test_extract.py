@@ -316,3 +316,28 @@ def test_an_ocr_unit_the_printed_range_disowns_is_not_used() -> None:
     assert found["wbc"].normalized_value == pytest.approx(9.67)
     found = values_of(read_right[1:], ocr=True)
     assert found["wbc"].normalized_value == pytest.approx(9.67)
+
+
+@pytest.mark.parametrize(
+    ("label", "unit", "analyte"),
+    [
+        ("Общее количество лейкоцитов", "10*9/л", "wbc"),
+        ("Количество тромбоцитов", "10*9/л", "platelets"),
+        ("Количество эритроцитов", "10*12/л", "rbc"),
+    ],
+)
+def test_russian_count_names_without_an_abbreviation_are_read(label: str, unit: str, analyte: str) -> None:
+    line = make_line((10, label), (300, "4,22"), (360, unit))
+    (value,) = read_values([line], ocr_pages=frozenset()).values
+    assert (value.analyte, value.value) == (analyte, 4.22)
+
+
+def test_mchc_in_percent_is_its_older_notation_for_g_per_dl() -> None:
+    line = make_line((10, "MCHC"), (200, "35.3"), (260, "Percent"), (330, "32.0 - 36.0"))
+    (value,) = read_values([line], ocr_pages=frozenset()).values
+    assert (value.analyte, value.unit, value.normalized_value, value.normalized_unit) == (
+        "mchc",
+        "Percent",
+        353,
+        "g/L",
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from verae.labs.languages import cyrillic_on_latin_page, page_language
+from verae.labs.languages import cyrillic_on_latin_page, cyrillic_page, page_language, read_as_latin
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,33 @@ def test_english_russian_and_undecided_pages_need_no_second_reading(text: str) -
 )
 def test_an_english_page_with_words_read_as_cyrillic_is_told(text: str, misread: bool) -> None:
     assert cyrillic_on_latin_page(text.split()) is misread
+
+
+@pytest.mark.parametrize(
+    ("text", "russian"),
+    [
+        # Latin abbreviations and units beside Cyrillic names: still a Russian page
+        ("Гемоглобин HGB 135 г/л Количество тромбоцитов PLT 228 10*9/л", True),
+        # an English page with a word read as Cyrillic is no Russian page
+        ("Platelet Count In Range 286 Thousand/uL гоп, Total TIBC In Range 85 mcg/dL", False),
+        ("", False),
+    ],
+)
+def test_a_page_mostly_in_cyrillic_is_russian(text: str, russian: bool) -> None:
+    assert cyrillic_page(text.split()) is russian
+
+
+@pytest.mark.parametrize(
+    ("word", "latin"),
+    [
+        ("Tpombouutos", True),  # "Тромбоцитов" read in Latin look-alikes
+        ("MCHC", False),  # an abbreviation
+        ("HGB-RBC", False),
+        ("10E9/n", False),  # a unit
+        ("Количество", False),
+    ],
+)
+def test_a_russian_word_read_in_latin_letters_is_told_from_abbreviations_and_units(
+    word: str, latin: bool
+) -> None:
+    assert read_as_latin(word) is latin

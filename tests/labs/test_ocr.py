@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import psutil
 import pytest
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from verae.labs import reader
 from verae.labs.errors import ReportUnreadable
+from verae.labs.layout import Word
+from verae.labs.ocr import with_decimal_point
 from verae.labs.reader import read_document
 
 from .corpus.samples import Sample
@@ -61,3 +64,39 @@ def test_ocr_past_its_time_budget_stops_the_page_and_leaves_no_process(
     assert caught.value.code == "page_timeout"
     children = psutil.Process().children(recursive=True)
     assert [child for child in children if "tesseract" in child.name()] == []
+
+
+def _printed_number(text: str) -> tuple[np.ndarray, Word]:
+    """`text` drawn as a photo shows it (slightly blurred), and the word Tesseract would give for it with
+    its decimal point (or a mark in its place) dropped."""
+    page = Image.new("L", (400, 120), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
+    x = 40.0
+    for char in text:
+        draw.text((x, 30), char, font=font, fill=0)
+        x += draw.textlength(char, font=font)
+    grey = np.asarray(page.filter(ImageFilter.GaussianBlur(1.2)), dtype=np.uint8)
+    rows, columns = np.nonzero(grey < 128)
+    box = (float(columns.min()), float(rows.min()), float(columns.max()), float(rows.max()))
+    return grey, Word("".join(char for char in text if char.isdigit()), *box, 0.9)
+
+
+@pytest.mark.parametrize(
+    ("printed", "read"), [("14.6", "14.6"), ("4.82", "4.82"), ("0.31", "0.31"), ("146", "146")]
+)
+def test_a_decimal_point_ocr_dropped_is_put_back_where_the_pixels_show_it(printed: str, read: str) -> None:
+    grey, word = _printed_number(printed)
+    assert with_decimal_point(grey, word).text == read
+
+
+def test_a_mark_between_digits_above_the_baseline_is_no_decimal_point() -> None:
+    grey, word = _printed_number("12\u00b73")  # a middle dot, at half the digits' height
+    assert with_decimal_point(grey, word).text == "123"
+
+
+def test_a_speck_under_the_digits_baseline_is_no_decimal_point() -> None:
+    grey, word = _printed_number("132")
+    speck = grey.copy()
+    speck[round(word.bottom) + 4 : round(word.bottom) + 7, round(word.x0) + 17 : round(word.x0) + 20] = 0
+    assert with_decimal_point(speck, word).text == "132"

@@ -82,6 +82,19 @@ def test_dotted_and_solid_rules_and_lone_specks_are_erased_while_text_and_decima
     assert cleaned[275:281, 126:130].max() == 0
 
 
+def test_a_light_grey_dotted_rule_under_a_row_is_erased_while_its_digits_stay() -> None:
+    """A dotted rule photographed lighter than the letters (grey 200, past the letters' threshold of 180)
+    is still a rule: Tesseract reads it as letters between a name and its value."""
+    image = Image.new("L", (2480, 200), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((1300, 60), "42,8", fill=0, font_size=40)
+    for x in range(20, 2400, 9):
+        draw.rectangle((x, 110, x + 2, 112), fill=200)
+    cleaned = np.asarray(ocr.remove_rules(image))
+    assert cleaned[110:113, 20:2400].min() == 255
+    assert (cleaned[50:108, 1290:1400] < 180).sum() == (np.asarray(image)[50:108, 1290:1400] < 180).sum()
+
+
 def test_a_bold_word_whose_letters_touch_is_not_erased_as_a_rule() -> None:
     image = Image.new("L", (1200, 200), 255)
     # a run of touching letter stems, longer than a rule must be: ink 20 pixels tall is letters, not a rule

@@ -75,10 +75,29 @@ def cyrillic_on_latin_page(words: Iterable[str]) -> bool:
     return misread and cyrillic < _LATIN_PAGE_CYRILLIC_SHARE * (latin + cyrillic)
 
 
+def cyrillic_page(words: Iterable[str]) -> bool:
+    """Whether most of a page's letters are Cyrillic (a Russian page, its Latin abbreviations and units
+    a minority)."""
+    letters = [char for word in words for char in word if char.isalpha()]
+    return sum(_is_cyrillic(char) for char in letters) > 0.5 * len(letters)
+
+
 def read_as_cyrillic(word: str) -> bool:
     """A word of three letters or more, all of them Cyrillic."""
     letters = [char for char in word if char.isalpha()]
     return len(letters) >= 3 and all(_is_cyrillic(char) for char in letters)
+
+
+def read_as_latin(word: str) -> bool:
+    """A word of five letters or more, all of them Latin, not all capitals: on a Russian page, a Russian
+    word read in Latin look-alikes ("Tpombouutos" for "Тромбоцитов"); the page's Latin abbreviations
+    are capitals and its units shorter."""
+    letters = [char for char in word if char.isalpha()]
+    return (
+        len(letters) >= 5
+        and all(char.isascii() for char in letters)
+        and not all(char.isupper() for char in letters)
+    )
 
 
 def _is_cyrillic(char: str) -> bool:

@@ -31,6 +31,8 @@ _SKEW_FINE = np.arange(-0.4, 0.41, 0.1)
 # A photographed sheet covers between these shares of the picture; outside them it is a scan or a
 # screenshot (all paper) or no sheet was seen.
 PAGE_AREA = (0.3, 0.95)
+# The grey level below which a dot may belong to a dotted rule (letters: below 180)
+FAINT_DOTS = 215
 
 
 def _reduced(grey: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
@@ -180,6 +182,14 @@ def _rules_along(ink: np.ndarray, dots: np.ndarray, length: int, gap: int) -> np
     return np.where(rule[labels], 255, 0).astype(np.uint8)
 
 
+def _small_parts(mask: np.ndarray, gap: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """The mask's components (count, labels) and which of them are at most `gap` across both ways."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    small = (stats[:, cv2.CC_STAT_WIDTH] <= gap) & (stats[:, cv2.CC_STAT_HEIGHT] <= gap)
+    small[0] = False  # the background
+    return count, labels, small
+
+
 def remove_rules(image: Image.Image) -> Image.Image:
     """Erase table rules, solid or dotted, and specks: Tesseract reads a vertical rule beside a cell as
     "|", "[" or "I" glued to the value, and a ruled grid or a speckled scan can make it drop whole rows
@@ -194,13 +204,17 @@ def remove_rules(image: Image.Image) -> Image.Image:
     ink = np.where(pixels < 180, 255, 0).astype(np.uint8)
     length = max(40, image.width // 25)
     gap = max(3, image.width // 250)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    small = (stats[:, cv2.CC_STAT_WIDTH] <= gap) & (stats[:, cv2.CC_STAT_HEIGHT] <= gap)
-    small[0] = False  # the background
+    count, labels, small = _small_parts(ink, gap)
     is_dot = small[labels]
     dots = np.where(is_dot, 255, 0).astype(np.uint8)
+    # A dotted rule's dots, small and blurred, print lighter than letters: at the letters' threshold its
+    # dots break up or vanish, yet Tesseract, binarising a band of the page on its own, reads them as
+    # letters between a name and its value. They are looked for at a lighter threshold too.
+    _, faint_labels, faint_small = _small_parts(np.where(pixels < FAINT_DOTS, 255, 0).astype(np.uint8), gap)
+    faint_dots = cv2.bitwise_or(dots, np.where(faint_small[faint_labels], 255, 0).astype(np.uint8))
     rules = cv2.bitwise_or(
-        _rules_along(ink, dots, length, gap), _rules_along(ink.T.copy(), dots.T.copy(), length, gap).T
+        _rules_along(ink, faint_dots, length, gap),
+        _rules_along(ink.T.copy(), faint_dots.T.copy(), length, gap).T,
     )
     letters = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.bitwise_or(dots, rules)))
     reach = 4 * gap + 1
@@ -281,13 +295,65 @@ def recognize(
         raise ReportUnreadable("parse_failed", f"Page {page} could not be processed as an image.") from error
     except RuntimeError as error:
         raise _timeout(page, timeout) from error
+    grey = np.asarray(image.convert("L"), dtype=np.uint8)
     words = []
     for text, conf, left, top, width, height in zip(
         data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"], strict=True
     ):
         if text.strip() and float(conf) >= 0:
-            words.append(Word(text.strip(), left, top, left + width, top + height, float(conf) / 100))
+            word = Word(text.strip(), left, top, left + width, top + height, float(conf) / 100)
+            words.append(with_decimal_point(grey, word))
     return words
+
+
+def with_decimal_point(grey: np.ndarray, word: Word) -> Word:
+    """A number read without the decimal point printed in it ("12.3" read as "123"), with the point put
+    back where the page shows one: Tesseract drops a small point between digits, and the value is then
+    refused or, with no range to refuse it by, read ten or a hundred times too large.
+
+    The point is looked for in the pixels, not guessed from the value: in the word's box (and a little
+    below, where a comma hangs), the digits are the components as tall as the word, one per digit; a
+    point is a small component at least half as dark as their strokes (a faint speck is not; a letter
+    is taller), in the lower half of the digits and reaching their baseline (a speck of a scan's noise
+    under it is none), in the gap between two neighbouring digits. Exactly one place must hold one."""
+    if not (word.text.isdigit() and 2 <= len(word.text) <= 5):
+        return word
+    height = word.bottom - word.top
+    top, bottom = max(0, round(word.top)), round(word.bottom + 0.4 * height)
+    crop = grey[top:bottom, max(0, round(word.x0)) : round(word.x1) + 1]
+    if crop.size == 0:
+        return word
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    parts = [(int(x), int(y), int(w), int(h)) for x, y, w, h, _ in stats[1:]]
+    digits = sorted((part for part in parts if part[3] >= 0.5 * height), key=lambda part: part[0])
+    if len(digits) != len(word.text):
+        return word
+    digit_top = min(part[1] for part in digits)
+    baseline = max(part[1] + part[3] for part in digits)
+    size = baseline - digit_top
+    # a printed point, blurred, is lighter than the strokes but at least half as dark; a faint speck is not
+    strokes = crop[np.isin(labels, [index for index in range(1, count) if stats[index][3] >= 0.5 * height])]
+    darkest = (float(np.median(strokes)) + float(np.median(crop[ink == 0]))) / 2
+    places: set[int] = set()
+    for label, (x, y, width, tall) in enumerate(parts, start=1):
+        if min(width, tall) < 2 or max(width, tall) > 0.35 * size or crop[labels == label].min() > darkest:
+            continue
+        # on the line the digits stand on: a point ends at it, a comma hangs from it, a speck under it is none
+        if y < digit_top + 0.55 * size or y > baseline or y + tall < baseline - 0.2 * size:
+            continue
+        centre = x + width / 2
+        places.update(
+            index + 1
+            for index in range(len(digits) - 1)
+            if digits[index][0] + digits[index][2] - 1 <= centre <= digits[index + 1][0] + 1
+        )
+    if len(places) != 1:
+        return word
+    (place,) = places
+    return Word(
+        f"{word.text[:place]}.{word.text[place:]}", word.x0, word.top, word.x1, word.bottom, word.confidence
+    )
 
 
 def upright_rotation(image: Image.Image, *, timeout: float, page: int) -> int:

@@ -20,7 +20,13 @@ from verae.labs import confirm, ocr, pdf, reread
 from verae.labs.consistency import check_consistency
 from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import count_labels, names_on_line, read_values, settle_duplicates
-from verae.labs.languages import cyrillic_on_latin_page, page_language, read_as_cyrillic
+from verae.labs.languages import (
+    cyrillic_on_latin_page,
+    cyrillic_page,
+    page_language,
+    read_as_cyrillic,
+    read_as_latin,
+)
 from verae.labs.layout import Line, group_lines
 from verae.labs.person import read_person
 from verae.labs.schemas import LabReport, LabValue
@@ -194,18 +200,29 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
         if language is None and cyrillic_on_latin_page(word.text for word in words)
         else []
     )
-    lines = _read_again(prepared, lines, number, budget, languages, english)
+    russian = language is None and cyrillic_page(word.text for word in words)
+    lines = _read_again(prepared, lines, number, budget, languages, english, russian=russian)
     pages.lines.extend(_confirm_extremes(prepared, lines, number, budget))
     pages.ocr_pages.add(number)
     pages.ocr_confidences.extend(word.confidence for word in words)
 
 
 def _read_again(
-    prepared: Image.Image, lines: list[Line], number: int, budget: Budget, languages: str, english: list[int]
+    prepared: Image.Image,
+    lines: list[Line],
+    number: int,
+    budget: Budget,
+    languages: str,
+    english: list[int],
+    *,
+    russian: bool,
 ) -> list[Line]:
     """The page's lines, those naming an analyte without giving its value read a second time, and those
     with words read as Cyrillic on an English page read in English (`labs.reread`: a Tesseract run over
-    those lines only, none when there are none)."""
+    those lines only, none when there are none). On a Russian page the lines still without their value
+    that name an analyte or hold a word read in Latin letters are read once more with `rus` alone:
+    `rus+eng` reads a short Cyrillic unit or a word as Latin letters (a unit's Cyrillic letters as other Latin ones),
+    which no unit repair or name match can undo."""
 
     def values(page_lines: list[Line]) -> list[LabValue]:
         return read_values(page_lines, ocr_pages=frozenset({number})).values
@@ -217,7 +234,25 @@ def _read_again(
     timeout = budget.seconds_for_page(number)
     again = reread.read_again(prepared, lines, indexes, timeout=timeout, page=number, languages=languages)
     again |= reread.read_again(prepared, lines, english, timeout=timeout, page=number, languages="eng")
-    return reread.merge(lines, dict(sorted(again.items())), values)[0]
+    merged = reread.merge(lines, dict(sorted(again.items())), values)[0]
+    if not russian:
+        return merged
+    read = values(merged)
+    given = {value.source_line for value in read}
+    # a Russian word read in Latin letters (Cyrillic look-alikes and other letters in Latin) names nothing, so its line is
+    # no target of the first kind
+    latin = [
+        index
+        for index, line in enumerate(merged)
+        if line.text not in given and any(read_as_latin(word.text) for word in line.words)
+    ]
+    still = sorted({*reread.targets(merged, read, names_on_line), *latin})[: reread.MAX_LINES]
+    if not still:
+        return merged
+    again = reread.read_again(
+        prepared, merged, still, timeout=budget.seconds_for_page(number), page=number, languages="rus"
+    )
+    return reread.merge(merged, again, values)[0]
 
 
 def _confirm_extremes(prepared: Image.Image, lines: list[Line], number: int, budget: Budget) -> list[Line]:
