@@ -258,7 +258,7 @@ def levelled(image: Image.Image) -> Image.Image:
 def page_scale(grey: np.ndarray) -> float:
     """The factor to ~300 dpi: the page's width to an A4 page's, unless that leaves its type outside
     `TEXT_HEIGHT`, then the type into it (a page of 7.5-point type, or a large-print one)."""
-    width = grey.shape[1]
+    width = int(grey.shape[1])
     scale = min(MAX_UPSCALE, TARGET_WIDTH / width)
     letters = text_height(grey)
     if letters is None:
