@@ -127,7 +127,7 @@ def test_small_type_is_enlarged_large_type_reduced_and_ordinary_type_scaled_by_t
         letters = ocr.text_height(page)
         assert letters is not None
         scale = ocr.page_scale(page)
-        assert scale * width <= ocr.MAX_WIDTH
+        assert scale**2 * page.size <= ocr.MAX_PIXELS
         if size == 24:
             assert scale == ocr.TARGET_WIDTH / width
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import types
 
@@ -29,8 +30,9 @@ MAX_UPSCALE = 3.0
 # The median letter's height (`text_height`) a page is scaled into when the width alone would leave it
 # outside: small type is enlarged, large type not enlarged for nothing (pixels cost Tesseract time).
 TEXT_HEIGHT = (16.0, 40.0)
-# ...within this width at most (Tesseract's time and the memory cap grow with the pixels).
-MAX_WIDTH = 2 * TARGET_WIDTH
+# ...within two A4 pages' pixels at 300 dpi at most (Tesseract's time and the memory a page takes, under
+# labs/isolation.py's cap, grow with the pixels).
+MAX_PIXELS = 2 * 2480 * 3508
 _SKEW_COARSE = np.arange(-8.0, 8.01, 0.5)
 _SKEW_FINE = np.arange(-0.4, 0.41, 0.1)
 # A photographed sheet covers between these shares of the picture; outside them it is a scan or a
@@ -258,14 +260,14 @@ def levelled(image: Image.Image) -> Image.Image:
 def page_scale(grey: np.ndarray) -> float:
     """The factor to ~300 dpi: the page's width to an A4 page's, unless that leaves its type outside
     `TEXT_HEIGHT`, then the type into it (a page of 7.5-point type, or a large-print one)."""
-    width = int(grey.shape[1])
+    height, width = int(grey.shape[0]), int(grey.shape[1])
     scale = min(MAX_UPSCALE, TARGET_WIDTH / width)
     letters = text_height(grey)
     if letters is None:
         return scale
     low, high = TEXT_HEIGHT
     if letters * scale < low:
-        return min(low / letters, MAX_WIDTH / width)
+        return max(scale, min(low / letters, math.sqrt(MAX_PIXELS / (width * height))))
     if letters * scale > high:
         return high / letters
     return scale
