@@ -28,6 +28,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+# As in the reader's forkserver, where labs/ocr.py sets it before anything loads numpy: the generator
+# below loads numpy first, and OpenBLAS spinning on every core made the bend fit cost ~0.2 s CPU a page.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 # The generator lives with the tests (tests/labs/corpus), outside mypy's package roots for this file.
 from labs.corpus.samples import KINDS, Sample, corpus  # type: ignore[import-not-found]  # noqa: E402

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from verae.labs import ocr
 
 PAGE = (420, 594)  # A4 proportions
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
 def page_with_text() -> np.ndarray:
@@ -107,3 +108,40 @@ def test_pictures_of_a_few_pixels_are_prepared_without_failing() -> None:
     for size in ((1, 1), (2, 2), (500, 1), (1, 500)):
         prepared = ocr.prepare(Image.new("L", size, 255))
         assert min(prepared.size) >= 1
+
+
+def typed_page(width: int, size: int, shadow: bool = False) -> np.ndarray:
+    """Rows of a report in `size`-pixel type on a page `width` pixels wide, optionally in a side shadow."""
+    page = Image.new("L", (width, round(width * 1.4)), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, size)
+    for row in range(round(width * 1.4) // (2 * size) - 1):
+        draw.text((size, size + row * 2 * size), f"Ferritin {20 + row},4 ng/mL  15-150", font=font, fill=0)
+    pixels = np.asarray(page, dtype=np.float32)
+    if shadow:
+        pixels *= np.linspace(1.0, 0.5, width, dtype=np.float32)[None, :]
+    return np.asarray(pixels, dtype=np.uint8)
+
+
+def test_the_text_height_follows_the_type_size_even_in_a_shadow() -> None:
+    small = ocr.text_height(typed_page(1200, 14, shadow=True))
+    large = ocr.text_height(typed_page(1200, 42))
+    assert small is not None
+    assert large is not None
+    assert 2.6 < large / small < 3.4
+    assert ocr.text_height(np.full((600, 400), 255, np.uint8)) is None
+
+
+def test_small_type_is_enlarged_large_type_reduced_and_ordinary_type_scaled_by_the_page_width() -> None:
+    low, high = ocr.TEXT_HEIGHT
+    width = ocr.TARGET_WIDTH // 2
+    for size in (8, 24, 60):
+        page = typed_page(width, size)
+        letters = ocr.text_height(page)
+        assert letters is not None
+        scale = ocr.page_scale(page)
+        assert scale**2 * page.size <= ocr.MAX_PIXELS
+        if size == 24:
+            assert scale == ocr.TARGET_WIDTH / width
+        else:
+            assert low * 0.99 <= letters * scale <= high * 1.01

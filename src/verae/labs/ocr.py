@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import types
 
@@ -26,6 +27,12 @@ LANGUAGES = "rus+eng"
 # An A4 page 300 dpi wide: Tesseract reads best at cap heights of 20-40 px.
 TARGET_WIDTH = 2480
 MAX_UPSCALE = 3.0
+# The median letter's height (`text_height`) a page is scaled into when the width alone would leave it
+# outside: small type is enlarged, large type not enlarged for nothing (pixels cost Tesseract time).
+TEXT_HEIGHT = (16.0, 40.0)
+# ...within two A4 pages' pixels at 300 dpi at most (Tesseract's time and the memory a page takes, under
+# labs/isolation.py's cap, grow with the pixels).
+MAX_PIXELS = 2 * 2480 * 3508
 _SKEW_COARSE = np.arange(-8.0, 8.01, 0.5)
 _SKEW_FINE = np.arange(-0.4, 0.41, 0.1)
 # A photographed sheet covers between these shares of the picture; outside them it is a scan or a
@@ -253,7 +260,7 @@ def levelled(image: Image.Image) -> Image.Image:
     `dewarp`); `prepare` then erases the rules."""
     grey = _crop_to_paper(np.asarray(ImageOps.exif_transpose(image).convert("L"), dtype=np.uint8))
     height, width = grey.shape
-    scale = min(MAX_UPSCALE, TARGET_WIDTH / width)
+    scale = page_scale(grey)
     if abs(scale - 1) > 0.1:
         size = (round(width * scale), round(height * scale))
         grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
@@ -262,6 +269,39 @@ def levelled(image: Image.Image) -> Image.Image:
     if abs(angle) >= 0.1:
         flat = flat.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
     return dewarp.straightened(flat)
+
+
+def page_scale(grey: np.ndarray) -> float:
+    """The factor to ~300 dpi: the page's width to an A4 page's, unless that leaves its type outside
+    `TEXT_HEIGHT`, then the type into it (a page of 7.5-point type, or a large-print one)."""
+    height, width = int(grey.shape[0]), int(grey.shape[1])
+    scale = min(MAX_UPSCALE, TARGET_WIDTH / width)
+    letters = text_height(grey)
+    if letters is None:
+        return scale
+    low, high = TEXT_HEIGHT
+    if letters * scale < low:
+        return max(scale, min(low / letters, math.sqrt(MAX_PIXELS / (width * height))))
+    if letters * scale > high:
+        return high / letters
+    return scale
+
+
+def text_height(grey: np.ndarray) -> float | None:
+    """The median height of the page's letters in pixels, or None when it shows too few: ink found
+    against its neighbourhood's brightness (so a shadow is no ink), cut into connected components,
+    those of a letter's proportions kept (not specks, rules or blotches). Measured on a copy at most
+    2000 px long, which keeps even small type several pixels tall."""
+    small, factor = _reduced(grey, 2000)
+    block = max(15, max(small.shape) // 40) | 1
+    ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    letters = heights[(heights >= 4) & (heights <= small.shape[0] // 20) & (widths <= 2 * heights)]
+    if letters.size < 50:
+        return None
+    return float(np.median(letters)) * factor
 
 
 def turned(image: Image.Image, degrees: int) -> Image.Image:
@@ -278,6 +318,14 @@ def _tesseract() -> types.ModuleType:
     return module
 
 
+def _uncompressed(image: Image.Image) -> Image.Image:
+    """The image as pytesseract hands it to Tesseract through a file: BMP, not its default PNG, whose
+    compression cost about 0.9 s of CPU per page read (a third of a page's time); Tesseract reads the
+    same words from either."""
+    image.format = "BMP"
+    return image
+
+
 def recognize(
     image: Image.Image, *, timeout: float, page: int, languages: str = LANGUAGES, characters: str = ""
 ) -> list[Word]:
@@ -285,7 +333,7 @@ def recognize(
     pytesseract = _tesseract()
     try:
         data = pytesseract.image_to_data(
-            image,
+            _uncompressed(image),
             lang=languages,
             config="--psm 6 --dpi 300" + (f" -c tessedit_char_whitelist={characters}" if characters else ""),
             output_type=pytesseract.Output.DICT,
@@ -362,7 +410,7 @@ def upright_rotation(image: Image.Image, *, timeout: float, page: int) -> int:
     pytesseract = _tesseract()
     try:
         osd = pytesseract.image_to_osd(
-            image, config="--psm 0", output_type=pytesseract.Output.DICT, timeout=timeout
+            _uncompressed(image), config="--psm 0", output_type=pytesseract.Output.DICT, timeout=timeout
         )
     except pytesseract.TesseractError:
         return 0
