@@ -8,6 +8,7 @@ Unit keys are the normalised spellings produced by `labs.units.normalize_unit`.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import unicodedata
 from dataclasses import dataclass, field
@@ -586,6 +587,13 @@ _BY_LABEL: dict[str, Analyte] = {
 _FUZZY_LABELS = [key for key in _BY_LABEL if len(key) >= 6]
 
 
+# The label matchers below are pure functions of the printed text, and the fuzzy ones cost ~0.1-5 ms a call
+# (difflib against every alias): the reader parses a page again for each line it reads a second time
+# (`labs.reread`), so the same labels come back many times a page and are matched once.
+_LABELS_CACHED = 4096
+
+
+@functools.lru_cache(maxsize=_LABELS_CACHED)
 def match_label(label: str, *, fuzzy: bool = False) -> Analyte | None:
     """The analyte a printed label names, or None.
 
@@ -640,6 +648,7 @@ OTHER_TESTS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=_LABELS_CACHED)
 def guess_label(label: str, unit_key: str) -> Analyte | None:
     """The analyte an OCR-garbled label most likely names, given the unit printed on its row.
 
@@ -691,6 +700,7 @@ class ShapeMatch:
     rivals: tuple[Analyte, ...]
 
 
+@functools.lru_cache(maxsize=_LABELS_CACHED)
 def match_shape(label: str) -> ShapeMatch | None:
     """The analyte whose alias a garbled OCR label matches once letters OCR confuses by shape are folded
     (`_SHAPES`), or None when the label is not clearly closer to one analyte than to any other name.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ _POWER = re.compile(r"(?:x|×|\*)?10(?:\^|\*|e|x)?([0-9]{1,2}|[⁰¹²³⁴⁵�
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
+# pure, and called for every token of every row each time the reader parses a page again (`labs.reread`)
+@functools.lru_cache(maxsize=4096)
 def normalize_unit(unit: str) -> str:
     """One spelling per unit: "г/дл" -> "g/dl", "x10*9/л" -> "10^9/l", "млн/мкл" -> "10^6/ul"."""
     text = unit.strip().lower().replace(" ", "").replace("μ", "u").replace("µ", "u").replace("mc", "u")
