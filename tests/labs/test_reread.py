@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFont
 
-from verae.labs import reread
+from verae.labs import catalog, reread
 from verae.labs.extract import names_on_line, read_values
 from verae.labs.layout import Line, Word
 from verae.labs.schemas import LabValue
@@ -106,3 +106,11 @@ def test_a_garbled_line_is_read_again_from_the_page_image() -> None:
     assert (value.analyte, value.value, value.unit) == ("hemoglobin", 128.0, "g/L")
     assert value.bbox is not None
     assert abs(value.bbox[0] - box[0] / page.width) < 0.02
+
+
+def test_the_cached_label_matchers_keep_exact_and_fuzzy_matching_apart() -> None:
+    # merge parses the page again per candidate, so the matchers are cached: a fuzzy answer must never
+    # be served to an exact call for the same label, nor the other way round
+    assert catalog.match_label("Гемоглобии") is None
+    assert catalog.match_label("Гемоглобии", fuzzy=True) is catalog.match_label("Hemoglobin")
+    assert catalog.match_label("Гемоглобии") is None
