@@ -589,7 +589,8 @@ _FUZZY_LABELS = [key for key in _BY_LABEL if len(key) >= 6]
 
 # The label matchers below are pure functions of the printed text, and the fuzzy ones cost ~0.1-5 ms a call
 # (difflib against every alias): the reader parses a page again for each line it reads a second time
-# (`labs.reread`), so the same labels come back many times a page and are matched once.
+# (`labs.reread`), so the same labels come back many times a page and are matched once. Each document is
+# read in its own child process (`labs.isolation`), so no label is kept from one document to the next.
 _LABELS_CACHED = 4096
 
 
