@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from verae.labs.catalog import Analyte
 from verae.labs.layout import Word
-from verae.labs.tokens import Token, clean, is_unit, number_of
+from verae.labs.tokens import Token, clean, is_unit, number_of, split_glued
 from verae.labs.units import normalize_unit
 
 if TYPE_CHECKING:
@@ -147,16 +148,32 @@ def unit_misread(text: str) -> str | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+# Letters OCR reads digits as ("3O" is 30, "1l" 11, "5S" 55, "8g" may be 89): a tail that starts with
+# one may hold the number's own last digit, so the number is not cut before it
+_DIGIT_LOOKALIKES = frozenset("OoОоDQUuIliJj|!tZzЗзAЧhSsBВbбGgqT")
+
+
+def _unglued(word: Word) -> tuple[Word, ...]:
+    """An OCR number with an unreadable unit glued on ("<1,0mg/.", "5,2x10*9/."), as the number and the
+    unit's word, so the unit counts as unreadable rather than the number being lost. Cut only before a
+    letter no digit is read as, or a "/" or "%", and a tail whose only digits are a count unit's power
+    of ten after its "x": "3O" stays 30, "5,210^9/L" (the "x" lost) is not cut into 5.21."""
+    parts = split_glued(word)
+    if parts is None:
+        return (word,)
+    tail = parts[1].text
+    starts_unit = tail[0] in "/%" or (tail[0].isalpha() and tail[0] not in _DIGIT_LOOKALIKES)
+    digits_fit = tail[0] in "xх" or not any(char.isdigit() for char in tail)
+    return parts if len(tail) >= 2 and starts_unit and digits_fit else (word,)
+
+
 def repair_unit_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
-    """An OCR line with its misread units spelled as printed (see `unit_misread`)."""
+    """An OCR line with its misread units spelled as printed (see `unit_misread`), and unreadable units
+    glued to a number cut off it (see `_unglued`)."""
     repaired = []
-    for word in words:
+    for word in (part for printed in words for part in _unglued(printed)):
         unit = unit_misread(clean(word.text))
-        repaired.append(
-            word
-            if unit is None
-            else Word(unit, word.x0, word.top, word.x1, word.bottom, 0.8 * word.confidence)
-        )
+        repaired.append(word if unit is None else replace(word, text=unit, confidence=0.8 * word.confidence))
     return tuple(repaired)
 
 
