@@ -184,8 +184,11 @@ def test_an_unreadable_unit_glued_to_a_value_is_cut_off_and_inferred_from_the_ra
     [
         # "3O" is 30, not 3; "5,210^9/L" is 5.2 x10^9/L with its "x" lost, not 5.21; "14/05" is a date
         [(40, "C-reactive protein"), (300, "3Omg/."), (400, "< 5,0")],
+        [(40, "C-reactive protein"), (300, "3Smg/."), (400, "< 5,0")],
         [(40, "WBC"), (300, "5,210^9/."), (400, "4,0 - 9,0")],
         [(40, "Hemoglobin"), (300, "14/05"), (400, "12,0 - 16,0")],
+        # no unit starts with "k"
+        [(40, "Hemoglobin"), (300, "14kw."), (400, "12,0 - 16,0")],
     ],
 )
 def test_a_glued_tail_that_may_hold_the_number_is_not_cut_off(cells: list[tuple[float, str]]) -> None:
