@@ -168,3 +168,33 @@ def test_a_garbled_card_status_is_passed_over_only_beside_a_status_read() -> Non
         [(40, "Range 35-45")],
     ]
     assert "hematocrit" not in read(make_lines(table))
+
+
+def test_an_unreadable_unit_glued_to_a_value_is_cut_off_and_inferred_from_the_range() -> None:
+    reading = read_values(
+        [make_line((40, "C-reactive protein"), (300, "<1,0mg/."), (400, "< 5,0"))], ocr_pages=frozenset({1})
+    )
+    (value,) = reading.values
+    assert (value.analyte, value.value, value.qualifier, value.unit) == ("crp", 1.0, "<", None)
+    assert [(warning.code, warning.unit) for warning in reading.warnings] == [("unit_inferred", "mg/l")]
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        # "3O" is 30, not 3; "5,210^9/L" is 5.2 x10^9/L with its "x" lost, not 5.21; "14/05" is a date
+        [(40, "C-reactive protein"), (300, "3Omg/."), (400, "< 5,0")],
+        [(40, "C-reactive protein"), (300, "3Smg/."), (400, "< 5,0")],
+        [(40, "WBC"), (300, "5,210^9/."), (400, "4,0 - 9,0")],
+        [(40, "Hemoglobin"), (300, "14/05"), (400, "12,0 - 16,0")],
+        # no unit starts with "k"
+        [(40, "Hemoglobin"), (300, "14kw."), (400, "12,0 - 16,0")],
+    ],
+)
+def test_a_glued_tail_that_may_hold_the_number_is_not_cut_off(cells: list[tuple[float, str]]) -> None:
+    assert read([make_line(*cells)]) == {}
+
+
+def test_a_unit_glued_to_a_value_is_read() -> None:
+    value = read([make_line((40, "Hemoglobin"), (300, "98g/L"), (400, "120 - 160"))])["hemoglobin"]
+    assert (value.value, value.unit) == (98.0, "g/L")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from verae.labs.catalog import Analyte
+from verae.labs.catalog import ANALYTES, Analyte
 from verae.labs.layout import Word
-from verae.labs.tokens import Token, clean, is_unit, number_of
+from verae.labs.tokens import Token, clean, is_unit, number_of, split_glued
 from verae.labs.units import normalize_unit
 
 if TYPE_CHECKING:
@@ -147,16 +148,36 @@ def unit_misread(text: str) -> str | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+# Letters OCR reads digits as ("3O" is 30, "1l" 11, "5S" 55, "8g" may be 89): a tail that starts with
+# one, in either case, may hold the number's own last digit, so the number is not cut before it
+_DIGIT_LOOKALIKES = frozenset("OoОоDQUuIliJj|!tZzЗзAЧhSsBВbбGgqT")
+# what the catalog's units start with, spelled as `normalize_unit` spells them ("x10*9/l" as "10^9/l")
+_UNIT_STARTS = frozenset(unit[0] for analyte in ANALYTES for unit in analyte.units)
+
+
+def _unglued(word: Word) -> tuple[Word, ...]:
+    """An OCR number with an unreadable unit glued on ("<1,0mg/.", "5,2x10*9/."), as the number and the
+    unit's word, so the unit counts as unreadable rather than the number being lost. Cut only where the
+    tail starts as a unit does and not with a digit's look-alike, and has no digits but a count unit's
+    power of ten: "3O" stays 30, "<1LOmgL" (1,0) is not cut into 1, "5,210^9/L" (its "x" lost) not into
+    5.21, and "14/05" (a date) is no value."""
+    parts = split_glued(word)
+    if parts is None:
+        return (word,)
+    tail = parts[1].text
+    spelled = normalize_unit(tail)
+    starts_unit = spelled[:1] in _UNIT_STARTS and not {tail[0], tail[0].lower()} & _DIGIT_LOOKALIKES
+    digits_fit = spelled.startswith("10^") or not any(char.isdigit() for char in tail)
+    return parts if len(tail) >= 2 and starts_unit and digits_fit else (word,)
+
+
 def repair_unit_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
-    """An OCR line with its misread units spelled as printed (see `unit_misread`)."""
+    """An OCR line with its misread units spelled as printed (see `unit_misread`), and unreadable units
+    glued to a number cut off it (see `_unglued`)."""
     repaired = []
-    for word in words:
+    for word in (part for printed in words for part in _unglued(printed)):
         unit = unit_misread(clean(word.text))
-        repaired.append(
-            word
-            if unit is None
-            else Word(unit, word.x0, word.top, word.x1, word.bottom, 0.8 * word.confidence)
-        )
+        repaired.append(word if unit is None else replace(word, text=unit, confidence=0.8 * word.confidence))
     return tuple(repaired)
 
 

@@ -209,7 +209,9 @@ def parse_row(
     unit_text = clean(unit_token.text) if unit_token else None
     if unit_text is None and name_unit is not None:
         unit_text = clean(name_unit.text).strip("()[],;:")
-    unit_garbled = unit_text is None and _has_unit_column_text(after, columns, tolerance)
+    # an unreadable tail cut off the value's own word (`repairs.repair_unit_words`) is where its unit stood
+    glued_tail = bool(after) and after[0].kind == "other" and after[0].x0 == value.words[-1].x1
+    unit_garbled = unit_text is None and (glued_tail or _has_unit_column_text(after, columns, tolerance))
     reference = next((token for token in after if token.kind == "range"), None) or next(
         (token for token in after if token.kind == "bound"), None
     )

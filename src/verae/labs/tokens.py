@@ -21,7 +21,8 @@ _BOUND = re.compile(
 # a value may end in a stray full stop or colon ("82,9."), which OCR and some printers leave
 # (a flag letter glued on, "157H", where OCR lost the space before it)
 _VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}}|[{{}}+]|H|L)?[.:;]?$")
-# a value with its unit glued on ("12.3%", "98g/L"), split when the tail is a unit we know
+# a value with its unit glued on ("12.3%", "98g/L"), split when the tail is a unit we know (OCR also
+# splits an unreadable tail: `repairs.repair_unit_words`)
 _GLUED_UNIT = re.compile(rf"^([<>]?{_NUMBER})([^\d\s.,].*)$")
 _FLAGS = frozenset({"H", "L", "HH", "LL", "↑", "↓", "↑↑", "↓↓", "*", "**", "High", "Low", "Н"})
 # Words and phrases dashboards and labs print as a result's status, before or after the value. Each is a
@@ -120,6 +121,16 @@ def is_unit(text: str) -> bool:
     return bool(text) and normalize_unit(text) in _KNOWN_UNITS
 
 
+def split_glued(word: Word) -> tuple[Word, Word] | None:
+    """A number and what is glued to it ("98g/L", "<1,0mg/."), as two words: each box takes its share
+    of the word's width by characters."""
+    glued = _GLUED_UNIT.match(word.text)
+    if glued is None:
+        return None
+    split = word.x0 + (word.x1 - word.x0) * len(glued.group(1)) / len(word.text)
+    return replace(word, text=glued.group(1), x1=split), replace(word, text=glued.group(2), x0=split)
+
+
 def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
     """The words of a line without dotted leaders, with a number printed in thousands groups
     ("5 260 000": groups closer together than a word gap) joined into one word."""
@@ -142,11 +153,9 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
             kept.append(replace(word, text=text[: inner.start()], x1=split))
             word = replace(word, text=text[inner.end() :], x0=after)
             text = word.text
-        glued = _GLUED_UNIT.match(text)
-        if glued and is_unit(glued.group(2)):
-            split = word.x0 + (word.x1 - word.x0) * len(glued.group(1)) / len(text)
-            kept.append(replace(word, text=glued.group(1), x1=split))
-            kept.append(replace(word, text=glued.group(2), x0=split))
+        glued = split_glued(word)
+        if glued and is_unit(glued[1].text):
+            kept.extend(glued)
             grouping = False
             continue
         previous = kept[-1] if kept else None
