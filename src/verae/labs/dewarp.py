@@ -77,16 +77,25 @@ def displacement(image: Image.Image) -> np.ndarray | None:
     return np.take_along_axis(full, rows, axis=0)
 
 
+def letter_height(ink: np.ndarray, widest: float) -> float | None:
+    """The median height of the letters in an ink mask, or None when it shows too few: connected
+    components of a letter's size (not specks, rules or blotches), at most `widest` times as wide as tall
+    (glued letters pass at 4, not at 2)."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    letters = heights[(heights >= 4) & (heights <= ink.shape[0] // 20) & (widths <= widest * heights)]
+    if letters.size < 50:
+        return None
+    return float(np.median(letters))
+
+
 def _row_samples(small: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
     """Points along the middle of each row piece (x, y, the piece they belong to) and the text height."""
     ink = np.where(small < 150, 255, 0).astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    widths = stats[1:, cv2.CC_STAT_WIDTH]
-    letters = heights[(heights >= 4) & (heights <= small.shape[0] // 20) & (widths <= 4 * heights)]
-    if letters.size < 50:
+    text_height = letter_height(ink, widest=4)
+    if text_height is None:
         return None
-    text_height = float(np.median(letters))
     # vertical rules would join rows into one tall piece
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((round(2.5 * text_height), 1), np.uint8))
     ink = np.where(vertical > 0, 0, ink).astype(np.uint8)

@@ -295,13 +295,8 @@ def text_height(grey: np.ndarray) -> float | None:
     small, factor = _reduced(grey, 2000)
     block = max(15, max(small.shape) // 40) | 1
     ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    widths = stats[1:, cv2.CC_STAT_WIDTH]
-    letters = heights[(heights >= 4) & (heights <= small.shape[0] // 20) & (widths <= 2 * heights)]
-    if letters.size < 50:
-        return None
-    return float(np.median(letters)) * factor
+    letters = dewarp.letter_height(ink, widest=2)
+    return None if letters is None else letters * factor
 
 
 def turned(image: Image.Image, degrees: int) -> Image.Image:
