@@ -64,6 +64,23 @@ def test_a_framed_table_in_a_screenshot_is_not_taken_for_a_sheet() -> None:
     assert ocr._crop_to_paper(screenshot).shape == screenshot.shape
 
 
+def test_a_photographed_monitor_is_cut_to_its_lit_screen_not_to_its_dark_bezel() -> None:
+    bezel = 30
+    screen = np.pad(page_with_text(), bezel, constant_values=18)
+    height, width = screen.shape
+    outline = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    transform = cv2.getPerspectiveTransform(outline, CORNERS)
+    lit = np.array(
+        [[bezel, bezel], [width - bezel, bezel], [width - bezel, height - bezel], [bezel, height - bezel]],
+        dtype=np.float32,
+    )
+    expected = cv2.perspectiveTransform(lit[None], transform)[0]
+    found = ocr._page_quad(photographed(screen, CORNERS, shadow=False))
+    assert found is not None
+    distances = np.linalg.norm(found[:, None, :] - expected[None, :, :], axis=2)
+    assert distances.min(axis=0).max() < 8, found
+
+
 def test_dotted_and_solid_rules_and_lone_specks_are_erased_while_text_and_decimal_points_stay() -> None:
     image = Image.new("L", (2480, 400), 255)  # an A4 page's width at 300 dpi
     draw = ImageDraw.Draw(image)
