@@ -152,7 +152,7 @@ def test_the_text_height_follows_the_type_size_even_in_a_shadow() -> None:
 def test_small_type_is_enlarged_large_type_reduced_and_ordinary_type_scaled_by_the_page_width() -> None:
     low, high = ocr.TEXT_HEIGHT
     width = ocr.TARGET_WIDTH // 2
-    for size in (8, 24, 60):
+    for size in (12, 24, 60):
         page = typed_page(width, size)
         letters = ocr.text_height(page)
         assert letters is not None

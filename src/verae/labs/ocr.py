@@ -28,8 +28,11 @@ LANGUAGES = "rus+eng"
 TARGET_WIDTH = 2480
 MAX_UPSCALE = 3.0
 # The median letter's height (`text_height`) a page is scaled into when the width alone would leave it
-# outside: small type is enlarged, large type not enlarged for nothing (pixels cost Tesseract time).
-TEXT_HEIGHT = (16.0, 40.0)
+# outside: small type is enlarged, large type not enlarged for nothing (pixels cost Tesseract time). The
+# floor is ordinary body type at 300 dpi (24.5-34 px on generated scans and photos): Tesseract's accuracy
+# drops below 10 points at 300 dpi (its documentation), and 7.5-point pages photographed on a monitor,
+# at 20-22 px after the width's scale, read more values and fewer wrong ones at 24.
+TEXT_HEIGHT = (24.0, 40.0)
 # ...within two A4 pages' pixels at 300 dpi at most (Tesseract's time and the memory a page takes, under
 # labs/isolation.py's cap, grow with the pixels).
 MAX_PIXELS = 2 * 2480 * 3508
