@@ -97,3 +97,55 @@ def test_a_whole_number_ending_in_a_full_stop_is_read_again_and_taken_without_it
     checked = confirm.confirm(page, lines, first.unconfirmed, timeout=20, page=1)
     values = read_values(checked, ocr_pages=frozenset({1})).values
     assert [(value.analyte, value.value, value.doubtful) for value in values] == [("platelets", 315.0, True)]
+
+
+def test_an_unsure_value_outside_its_range_with_an_unreadable_unit_waits_for_a_second_reading() -> None:
+    # "1.95" read at 0.55 where 4.95 is printed: the unit "10*12/л" was unreadable, so nothing on the row
+    # vouches for the digits; sure, flagged or with its unit read, the same value is used at once
+    unsure = make_line((40, "RBC"), (200, "1.95"), (260, "#%"), (320, "3,90 - 5,30"), confidence=0.55)
+    reading = read_values([unsure], ocr_pages=frozenset({1}))
+    assert reading.values == []
+    assert [[word.text for word in words] for words in reading.unsure] == [["1.95"]]
+    (value,) = read_values([_confirmed(unsure, "1.95")], ocr_pages=frozenset({1})).values
+    assert (value.analyte, value.value, value.doubtful) == ("rbc", 1.95, True)
+    for believed in (
+        make_line((40, "RBC"), (200, "1.95"), (260, "#%"), (320, "3,90 - 5,30"), confidence=0.95),
+        make_line((40, "RBC"), (200, "1.95"), (230, "L"), (260, "#%"), (320, "3,90 - 5,30"), confidence=0.55),
+        make_line((40, "RBC"), (200, "1.95"), (260, "10*12/л"), (320, "3,90 - 5,30"), confidence=0.55),
+    ):
+        reading = read_values([believed], ocr_pages=frozenset({1}))
+        assert [value.value for value in reading.values] == [1.95]
+        assert reading.unsure == []
+
+
+def test_an_unsure_value_beside_a_misread_range_waits_for_a_second_reading() -> None:
+    # "9.0 - 5,30" for 3,90 - 5,30: a range whose lower limit is above its upper one was misread
+    line = make_line((40, "RBC"), (200, "4.64"), (260, "10*12/л"), (320, "9.0 - 5,30"), confidence=0.55)
+    reading = read_values([line], ocr_pages=frozenset({1}))
+    assert reading.values == []
+    assert [[word.text for word in words] for words in reading.unsure] == [["4.64"]]
+
+
+def test_an_unsure_first_reading_is_believed_when_the_box_alone_is_read_surely_the_same() -> None:
+    """Real Tesseract on a drawn row with no unit: a first reading of 11,2 at 0.6 is believed (marked for
+    review) when the box read alone gives 11,2 surely, and one of 17,2 (a misread) is not."""
+    font = ImageFont.truetype(f"{FONT_DIR}/DejaVuSans.ttf", 34)
+    page = Image.new("L", (1600, 300), 255)
+    draw = ImageDraw.Draw(page)
+    for x, text in ((60, "Hemoglobin"), (600, "11,2"), (1000, "12,0 - 16,0")):
+        draw.text((x, 100), text, font=font, fill=0)
+    left, top, right, bottom = (round(edge) for edge in draw.textbbox((600, 100), "11,2", font=font))
+    for first_reading, believed in (("11,2", True), ("17,2", False)):
+        words = (
+            Word("Hemoglobin", 60, top, 270, bottom, 0.95),
+            Word(first_reading, left, top, right, bottom, 0.6),
+            Word("12,0", 1000, top, 1070, bottom, 0.95),
+            Word("-", 1085, top, 1100, bottom, 0.95),
+            Word("16,0", 1115, top, 1185, bottom, 0.95),
+        )
+        lines = [Line(words, 1, (1600.0, 300.0))]
+        unsure = read_values(lines, ocr_pages=frozenset({1})).unsure
+        assert [[word.text for word in words] for words in unsure] == [[first_reading]]
+        checked = confirm.confirm(page, lines, [], timeout=20, page=1, unsure=unsure)
+        values = read_values(checked, ocr_pages=frozenset({1})).values
+        assert [(value.value, value.doubtful) for value in values] == ([(11.2, True)] if believed else [])

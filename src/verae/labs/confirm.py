@@ -10,12 +10,16 @@ readings give the same text and Tesseract gave each at least `SURE` (measured on
 every value row of five OCR kinds: of 33 digit misreads of the first pass the second reading repeated
 10, none with both readings at 0.9 or more; of 1,910 values read right it repeated 1,414 so). A whole
 number read with a full stop ("315.") is settled the same way: read again alone, sure, as "315." or
-"315", no digit stands after the stop, which is a speck. A value so believed is still marked for review
+"315", no digit stands after the stop, which is a speck. A value read unsure (below `SURE`) on a row
+where nothing vouches for its digits (`extract._unsure_digits`: its unit unreadable and the value
+unflagged outside its range, or its range misread) is read again the same way and believed when the
+second reading alone is sure of the same text. A value so believed is still marked for review
 (`extract.to_lab_value`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -113,24 +117,33 @@ def _same(first: str, second: str) -> bool:
 
 
 def confirm(
-    image: Image.Image, lines: list[Line], suspects: list[tuple[Word, ...]], *, timeout: float, page: int
+    image: Image.Image,
+    lines: list[Line],
+    suspects: list[tuple[Word, ...]],
+    *,
+    timeout: float,
+    page: int,
+    unsure: Sequence[tuple[Word, ...]] = (),
 ) -> list[Line]:
     """The page's lines, the words of each suspect value marked `confirmed` where a second reading of
-    their box alone gives the same text and both readings are sure of it."""
-    targets: list[list[Place]] = []
-    for words in suspects:
+    their box alone gives the same text and both readings are sure of it; of each `unsure` value (read
+    with less than `SURE` the first time), where the second reading is sure of the same text."""
+    targets: list[tuple[list[Place], bool]] = []
+    for words, first_sure in [*((words, True) for words in suspects), *((words, False) for words in unsure)]:
         places = _places(words, lines)
-        if places and places not in targets:
-            targets.append(places)
+        if places and places not in [chosen for chosen, _ in targets]:
+            targets.append((places, first_sure))
     if not targets:
         return lines
     size = (image.width, image.height)
-    again = read_boxes(image, [_box(lines, places, size) for places in targets], timeout=timeout, page=page)
+    again = read_boxes(
+        image, [_box(lines, places, size) for places, _ in targets], timeout=timeout, page=page
+    )
     confirmed = list(lines)
-    for places, (text, confidence) in zip(targets, again, strict=True):
+    for (places, first_sure), (text, confidence) in zip(targets, again, strict=True):
         line = confirmed[places[0][0]]
         first = [line.words[index] for _, index in places]
-        sure = min(confidence, *(word.confidence for word in first)) >= SURE
+        sure = min([confidence, *(word.confidence for word in first if first_sure)]) >= SURE
         joined = "".join(word.text for word in first)
         # "315." read again alone as "315." or "315", sure: no digit stands after the stop, a speck
         speck = (

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from verae.labs.catalog import BY_CODE, Analyte
+from verae.labs.confirm import SURE
 from verae.labs.layout import Line, Word
 from verae.labs.repairs import (
     contradicts_range,
@@ -61,10 +62,25 @@ class Reading:
     # ends in a full stop ("315."): a second reading of their boxes (`labs.confirm`) tells a true extreme
     # value from a misread one, a speck from lost digits
     unconfirmed: list[tuple[Word, ...]] = field(default_factory=list)
+    # the value words of OCR rows where nothing vouches for a value read unsure (`_unsure_digits`):
+    # believed only when a second reading of their boxes is sure of the same text (`labs.confirm`)
+    unsure: list[tuple[Word, ...]] = field(default_factory=list)
 
 
 def _outside(row: Row) -> bool:
     return row.bounds is not None and not row.bounds[0] <= row.number <= row.bounds[1]
+
+
+def _unsure_digits(row: Row) -> bool:
+    """An OCR value read with less than `confirm.SURE` on a row where nothing vouches for its digits: its
+    printed range was misread (lower limit above the upper), or its unit was unreadable and the value lies
+    unflagged outside its range. The unit is then inferred from the value itself, which a misread digit
+    (4.95 read as 1.95) still fits, and OCR's trouble with the row's unit or range shows it read the row
+    poorly."""
+    if row.bounds is None or min((word.confidence for word in row.value_words), default=1.0) >= SURE:
+        return False
+    low, high = row.bounds
+    return low > high or (row.unit is None and row.flag is None and _outside(row))
 
 
 def _range_fits(analyte: Analyte, row: Row) -> bool:
@@ -180,6 +196,10 @@ def to_lab_value(
     confirmed = bool(row.value_words) and all(word.confirmed for word in row.value_words)
     if judged and far_outside(row) and not confirmed:
         reading.unconfirmed.append(row.value_words)
+        not_used("value_misread")
+        return None
+    if judged and _unsure_digits(row) and not confirmed:
+        reading.unsure.append(row.value_words)
         not_used("value_misread")
         return None
     unit_confidence = 1.0

@@ -256,13 +256,16 @@ def _read_again(
 
 
 def _confirm_extremes(prepared: Image.Image, lines: list[Line], number: int, budget: Budget) -> list[Line]:
-    """The page's lines, the values refused only for lying far outside their range read again from their
-    own boxes (`labs.confirm`: one Tesseract run over those boxes, none when there are none)."""
-    suspects = read_values(lines, ocr_pages=frozenset({number})).unconfirmed
-    if not suspects:
+    """The page's lines, the values refused only for lying far outside their range, or for being read
+    unsure on a row that vouches for nothing, read again from their own boxes (`labs.confirm`: one
+    Tesseract run over those boxes, none when there are none)."""
+    reading = read_values(lines, ocr_pages=frozenset({number}))
+    if not reading.unconfirmed and not reading.unsure:
         return lines
     timeout = budget.seconds_for_page(number)
-    return confirm.confirm(prepared, lines, suspects, timeout=timeout, page=number)
+    return confirm.confirm(
+        prepared, lines, reading.unconfirmed, timeout=timeout, page=number, unsure=reading.unsure
+    )
 
 
 def _analytes(lines: list[Line], page: int) -> set[str]:
