@@ -100,7 +100,7 @@ def _evidence_fits(analyte: Analyte, row: Row) -> bool:
     factor = analyte.units.get(normalize_unit(row.unit))
     if factor is None or not fits_unit(analyte, row.number * factor):
         return False
-    return row.bounds is None or _range_fits(analyte, row)
+    return (row.bounds is None and not row.range_garbled) or _range_fits(analyte, row)
 
 
 def _range_in_another_unit(analyte: Analyte, row: Row) -> bool:
@@ -136,9 +136,10 @@ def _infer_unit(analyte: Analyte, row: Row) -> tuple[str, float] | None:
     if row.bounds is not None:
         unit = infer_unit(analyte, row.number, row.bounds)
         return None if unit is None else (unit, row.number * analyte.units[unit])
-    if row.unit_garbled:
+    if row.unit_garbled or row.range_garbled:
         # something unreadable was printed where the unit goes: it may be any unit, so the value alone
-        # ("71" fits µmol/L, but "71 µg/dL" was printed) decides nothing
+        # ("71" fits µmol/L, but "71 µg/dL" was printed) decides nothing; nor does it beside a range
+        # misread past use, which would have had its say
         return None
     plausible = {
         unit: row.number * analyte.units[unit]
@@ -330,7 +331,8 @@ def _words_below(lines: list[Line], index: int, row: tuple[Word, ...], *, ocr: b
         if below.page != line.page or below.words[0].top - line.words[0].bottom > 3 * line.height:
             break
         band = _band(below, left, right, ocr=ocr)
-        if not band:
+        # specks OCR read as marks ("|") between a card's name and its value stand for nothing
+        if not any(char.isalnum() for word in band for char in word.text):
             continue
         # the card's second line opens with its status or its value; anything else is another row
         name_open = "(" in " ".join(word.text for word in row).rsplit(")", 1)[-1]
