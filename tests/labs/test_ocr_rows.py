@@ -101,6 +101,25 @@ def test_a_range_misread_upside_down_judges_nothing() -> None:
     assert "hematocrit" not in read(lines)
 
 
+@pytest.mark.parametrize(
+    ("value", "flag", "read_as"),
+    [
+        ("9.487", "H", 0.487),
+        ("9.343", "L", 0.343),
+        ("6.412", "", 0.412),
+        ("9.412", "H", None),
+        ("9.1", "L", None),
+    ],
+)
+def test_a_leading_zero_read_as_9_or_6_is_put_back_only_where_the_flag_and_range_say(
+    value: str, flag: str, read_as: float | None
+) -> None:
+    # a monospace font's dotted zero: "0.487 H" read as "9.487 H"
+    cells = [(40, "Haematocrit"), (200, value), (240, flag), (260, "L/L"), (320, "(0.370-0.470)")]
+    values = read([make_line(*(cell for cell in cells if cell[1]))])
+    assert (values["hematocrit"].value if "hematocrit" in values else None) == read_as
+
+
 def test_a_range_on_another_scale_than_the_value_does_not_refuse_it() -> None:
     lines = [
         make_line((40, "Total RBC count"), (200, "4490000"), (300, "/mm3"), (400, "4.5 - 5.5"), (500, "mill"))

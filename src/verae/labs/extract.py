@@ -21,6 +21,7 @@ from verae.labs.repairs import (
     repair_unit,
     repair_unit_words,
     restore_decimal_point,
+    restore_leading_zero,
 )
 from verae.labs.rows import (
     Column,
@@ -168,6 +169,8 @@ def to_lab_value(
     if row.label_guessed and not _label_agrees(analyte, row):
         return None
     restored = restore_decimal_point(row) if ocr and contradicts_range(row) else None
+    if ocr and restored is None:
+        restored = restore_leading_zero(row)
     if restored is not None:
         row = replace(row, number=restored, printed=f"{restored:g}", value_repaired=True)
     judged = ocr and not _range_in_another_unit(analyte, row)
@@ -259,8 +262,9 @@ def segments(line: Line, *, ocr: bool) -> list[tuple[Word, ...]]:
     rows: list[list[Word]] = [[words[0]]]
     for index, word in enumerate(words[1:], start=1):
         wide_gap = word.x0 - words[index - 1].x1 > 3 * line.height
-        # a two-letter name ("Fe", "Hb") after a gap is as likely a stray OCR fragment: not a new row
-        if wide_gap and len(word.text.strip("(.:")) > 2 and _names_analyte(words[index:], ocr=ocr):
+        # a two-letter name ("Fe", "Hb") after a gap is as likely a stray OCR fragment: not a new row; a
+        # garbled name whose shape names an analyte ("Ferntine") is one, its row's evidence judged later
+        if wide_gap and len(word.text.strip("(.:")) > 2 and _names_card(words[index:], ocr=ocr):
             rows.append([word])
         elif (
             wide_gap
