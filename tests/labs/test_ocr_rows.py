@@ -99,6 +99,9 @@ def test_a_range_misread_upside_down_judges_nothing() -> None:
     # without a unit, the misread range cannot say which unit the value is in, nor may the value alone
     lines = [make_line((40, "Haematocrit"), (200, "0.452"), (320, "(9.370-0.470)"))]
     assert "hematocrit" not in read(lines)
+    # nor is a value outside where reference limits lie believed beside it: "4.64" misread as "1.64"
+    lines = [make_line((40, "Эритроциты, 10*12/л"), (200, "1.64"), (320, "9.0 - 5,30"))]
+    assert "rbc" not in read(lines)
 
 
 @pytest.mark.parametrize(

@@ -197,6 +197,12 @@ def to_lab_value(
         if ocr and _unit_disowned_by_range(analyte, row, unit):
             not_used("value_misread")
             return None
+        band_low, band_high = analyte.reference_band
+        if ocr and row.range_garbled and not band_low <= canonical <= band_high:
+            # OCR garbled the row's range, and no range can judge its value: a value misread with it
+            # ("4.64" as "1.64" beside "9.0 - 5,30") is believed only where values are ordinary
+            not_used("value_misread")
+            return None
         unit_confidence = 1.0 if unit == row.unit else 0.8
     else:
         inferred = _infer_unit(analyte, row)
