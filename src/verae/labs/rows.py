@@ -321,9 +321,9 @@ def shape_of_label(label: str) -> ShapeMatch | None:
     """`catalog.match_shape` on the label's candidates, then on the parts of a name printed with a
     qualifier or an abbreviation ("Iron, Total" read as "tron, Total", "WBC-Lökosit" as "WBC-L6kosit"),
     as `analyte_for_label` tries them for an exact name."""
-    outside = _garbled_candidates(label)[1]
-    parts = [part.strip(" .:;") for part in re.split(r"[,/-]", outside)]
-    for candidate in (*_garbled_candidates(label), *(parts if len(parts) > 1 else ())):
+    candidates = _garbled_candidates(label)
+    parts = [part.strip(" .:;") for part in re.split(r"[,/-]", candidates[1])]
+    for candidate in (*candidates, *(parts if len(parts) > 1 else ())):
         match = match_shape(candidate)
         if match is not None:
             return match
