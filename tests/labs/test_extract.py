@@ -213,6 +213,11 @@ def test_turkish_sex_and_age_read_by_ocr_without_their_dotless_i_and_cedilla() -
     assert person("Cinsiyet: Erkek Yaş: 52").sex == "male"
 
 
+def test_italian_age_read_by_ocr_without_its_accent() -> None:
+    assert person("Sesso: F Eta:61").age == 61.0
+    assert person("Sesso: F Età: 61").age == 61.0
+
+
 def test_a_report_date_or_birth_date_is_not_the_collection_date() -> None:
     report = person(
         "Дата рождения: 12.05.1990", "Дата выдачи результата: 20.03.2024", "Collection date: 2024-03-14"

@@ -92,6 +92,37 @@ def test_a_range_split_apart_by_ocr_is_no_range() -> None:
     assert read(lines)["hematocrit"].value == 0.446
 
 
+def test_a_range_misread_upside_down_judges_nothing() -> None:
+    # "(0.370-0.470)" read as "(9.370-0.470)": the value is read by its printed unit, as without a range
+    lines = [make_line((40, "Haematocrit"), (200, "0.452"), (260, "L/L"), (320, "(9.370-0.470)"))]
+    assert read(lines)["hematocrit"].value == 0.452
+    # without a unit, the misread range cannot say which unit the value is in, nor may the value alone
+    lines = [make_line((40, "Haematocrit"), (200, "0.452"), (320, "(9.370-0.470)"))]
+    assert "hematocrit" not in read(lines)
+    # nor is a value outside where reference limits lie believed beside it: "4.64" misread as "1.64"
+    lines = [make_line((40, "Эритроциты, 10*12/л"), (200, "1.64"), (320, "9.0 - 5,30"))]
+    assert "rbc" not in read(lines)
+
+
+@pytest.mark.parametrize(
+    ("value", "flag", "read_as"),
+    [
+        ("9.487", "H", 0.487),
+        ("9.343", "L", 0.343),
+        ("6.412", "", 0.412),
+        ("9.412", "H", None),
+        ("9.1", "L", None),
+    ],
+)
+def test_a_leading_zero_read_as_9_or_6_is_put_back_only_where_the_flag_and_range_say(
+    value: str, flag: str, read_as: float | None
+) -> None:
+    # a monospace font's dotted zero: "0.487 H" read as "9.487 H"
+    cells = [(40, "Haematocrit"), (200, value), (240, flag), (260, "L/L"), (320, "(0.370-0.470)")]
+    values = read([make_line(*(cell for cell in cells if cell[1]))])
+    assert (values["hematocrit"].value if "hematocrit" in values else None) == read_as
+
+
 def test_a_range_on_another_scale_than_the_value_does_not_refuse_it() -> None:
     lines = [
         make_line((40, "Total RBC count"), (200, "4490000"), (300, "/mm3"), (400, "4.5 - 5.5"), (500, "mill"))
@@ -139,6 +170,11 @@ def test_rows_that_run_downhill_keep_their_values() -> None:
         # MCH by its shape is never made MCV by an fL unit, nor MCV by its shape MCH by a pg unit
         ("Mean cell hemog1obin", "30,2", "pg", "27,0-33,0", "mch"),
         ("Mean cell hemog1obin", "91,3", "fL", "80,0-100,0", None),
+        # a name printed with a qualifier or an abbreviation is matched part by part, as a readable one is
+        ("tron, Total", "100", "mcg/dL", "40-190", "serum_iron"),
+        ("WBC-L6kosit", "10,16", "", "4,00-10,00", "wbc"),
+        # TIBC's unit and range beside "tron, Total": iron's name, TIBC's row, so neither
+        ("tron, Total", "356", "mcg/dL", "250-450", None),
     ],
 )
 def test_a_garbled_name_is_read_only_when_its_row_agrees(
@@ -152,6 +188,11 @@ def test_a_garbled_name_is_read_only_when_its_row_agrees(
 def test_a_garbled_card_name_is_read_with_the_values_under_it() -> None:
     lines = make_lines([[(40, "Mean cett votume")], [(40, "In Range 91.3 fL")], [(40, "Range 80-100")]])
     assert read(lines)["mcv"].value == 91.3
+
+
+def test_specks_between_a_card_name_and_its_value_stand_for_nothing() -> None:
+    lines = make_lines([[(40, "MCHC")], [(40, "|")], [(40, "In Range 32.4 g/dL")], [(40, "Range 32-36")]])
+    assert read(lines)["mchc"].value == 32.4
 
 
 def test_a_garbled_card_status_is_passed_over_only_beside_a_status_read() -> None:

@@ -675,7 +675,8 @@ def guess_label(label: str, unit_key: str) -> Analyte | None:
 # look-alikes above): "cett" for "cell", "ROW" for "RDW", "с$т" for "CST", "гоп" for "Iron". Each class
 # is folded onto one letter on both sides of a comparison, so such a misreading costs nothing.
 _SHAPES = str.maketrans("0dq1i|!tj5$§68e9uгплш2@", "ooolllllsssbbbcgvrnnwza")
-_SHAPE_PAIRS = (("rn", "m"), ("cl", "d"), ("vv", "w"))
+# and pairs of letters read as one: "ri" as "n" ("Ferntine", "Fer sénque"), "rn" as "m", "cl" as "d"
+_SHAPE_PAIRS = (("ri", "n"), ("rn", "m"), ("cl", "d"), ("vv", "w"))
 
 
 def _shape_key(label: str) -> str:

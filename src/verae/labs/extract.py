@@ -22,6 +22,7 @@ from verae.labs.repairs import (
     repair_unit,
     repair_unit_words,
     restore_decimal_point,
+    restore_leading_zero,
 )
 from verae.labs.rows import (
     Column,
@@ -73,14 +74,13 @@ def _outside(row: Row) -> bool:
 
 def _unsure_digits(row: Row) -> bool:
     """An OCR value read with less than `confirm.SURE` on a row where nothing vouches for its digits: its
-    printed range was misread (lower limit above the upper), or its unit was unreadable and the value lies
+    printed range was misread (`Row.range_garbled`: lower limit above the upper), or its unit was unreadable and the value lies
     unflagged outside its range. The unit is then inferred from the value itself, which a misread digit
     (4.95 read as 1.95) still fits, and OCR's trouble with the row's unit or range shows it read the row
     poorly."""
-    if row.bounds is None or min((word.confidence for word in row.value_words), default=1.0) >= SURE:
+    if min((word.confidence for word in row.value_words), default=1.0) >= SURE:
         return False
-    low, high = row.bounds
-    return low > high or (row.unit is None and row.flag is None and _outside(row))
+    return row.range_garbled or (row.unit is None and row.flag is None and _outside(row))
 
 
 def _range_fits(analyte: Analyte, row: Row) -> bool:
@@ -116,7 +116,7 @@ def _evidence_fits(analyte: Analyte, row: Row) -> bool:
     factor = analyte.units.get(normalize_unit(row.unit))
     if factor is None or not fits_unit(analyte, row.number * factor):
         return False
-    return row.bounds is None or _range_fits(analyte, row)
+    return (row.bounds is None and not row.range_garbled) or _range_fits(analyte, row)
 
 
 def _range_in_another_unit(analyte: Analyte, row: Row) -> bool:
@@ -152,9 +152,10 @@ def _infer_unit(analyte: Analyte, row: Row) -> tuple[str, float] | None:
     if row.bounds is not None:
         unit = infer_unit(analyte, row.number, row.bounds)
         return None if unit is None else (unit, row.number * analyte.units[unit])
-    if row.unit_garbled:
+    if row.unit_garbled or row.range_garbled:
         # something unreadable was printed where the unit goes: it may be any unit, so the value alone
-        # ("71" fits µmol/L, but "71 µg/dL" was printed) decides nothing
+        # ("71" fits µmol/L, but "71 µg/dL" was printed) decides nothing; nor does it beside a range
+        # misread past use, which would have had its say
         return None
     plausible = {
         unit: row.number * analyte.units[unit]
@@ -183,6 +184,8 @@ def to_lab_value(
     if row.label_guessed and not _label_agrees(analyte, row):
         return None
     restored = restore_decimal_point(row) if ocr and contradicts_range(row) else None
+    if ocr and restored is None:
+        restored = restore_leading_zero(row)
     if restored is not None:
         row = replace(row, number=restored, printed=f"{restored:g}", value_repaired=True)
     judged = ocr and not _range_in_another_unit(analyte, row)
@@ -211,6 +214,12 @@ def to_lab_value(
             not_used("unit_not_accepted", unit=row.unit)
             return None
         if ocr and _unit_disowned_by_range(analyte, row, unit):
+            not_used("value_misread")
+            return None
+        band_low, band_high = analyte.reference_band
+        if ocr and row.range_garbled and not band_low <= canonical <= band_high:
+            # OCR garbled the row's range, and no range can judge its value: a value misread with it
+            # ("4.64" as "1.64" beside "9.0 - 5,30") is believed only where values are ordinary
             not_used("value_misread")
             return None
         unit_confidence = 1.0 if unit == row.unit else 0.8
@@ -278,8 +287,9 @@ def segments(line: Line, *, ocr: bool) -> list[tuple[Word, ...]]:
     rows: list[list[Word]] = [[words[0]]]
     for index, word in enumerate(words[1:], start=1):
         wide_gap = word.x0 - words[index - 1].x1 > 3 * line.height
-        # a two-letter name ("Fe", "Hb") after a gap is as likely a stray OCR fragment: not a new row
-        if wide_gap and len(word.text.strip("(.:")) > 2 and _names_analyte(words[index:], ocr=ocr):
+        # a two-letter name ("Fe", "Hb") after a gap is as likely a stray OCR fragment: not a new row; a
+        # garbled name whose shape names an analyte ("Ferntine") is one, its row's evidence judged later
+        if wide_gap and len(word.text.strip("(.:")) > 2 and _names_card(words[index:], ocr=ocr):
             rows.append([word])
         elif (
             wide_gap
@@ -350,7 +360,8 @@ def _words_below(lines: list[Line], index: int, row: tuple[Word, ...], *, ocr: b
         if below.page != line.page or below.words[0].top - line.words[0].bottom > 3 * line.height:
             break
         band = _band(below, left, right, ocr=ocr)
-        if not band:
+        # specks OCR read as marks ("|") between a card's name and its value stand for nothing
+        if not any(char.isalnum() for word in band for char in word.text):
             continue
         # the card's second line opens with its status or its value; anything else is another row
         name_open = "(" in " ".join(word.text for word in row).rsplit(")", 1)[-1]

@@ -74,8 +74,9 @@ _FEMALE_WORDS = frozenset(
         "w",
     }
 )
+# OCR drops the accent of Italian "Età" ("Eta:61"), as it does Turkish "Yaş"'s cedilla
 _AGE = re.compile(
-    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\betà|\bya[şs])[\s:.]*(\d{1,3})(?!\d)", re.IGNORECASE
+    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\bet[àa]|\bya[şs])[\s:.]*(\d{1,3})(?!\d)", re.IGNORECASE
 )
 # "Age / Sex: 34 Years / Female", common on Indian reports
 _AGE_SEX = re.compile(

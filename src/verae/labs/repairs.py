@@ -100,6 +100,26 @@ def restore_decimal_point(row: Row) -> float | None:
     return fits[0] if len(fits) == 1 else None
 
 
+def restore_leading_zero(row: Row) -> float | None:
+    """The value with its leading zero put back, when OCR read it as 9 or 6 (a monospace font's dotted
+    or slashed zero: "0.487 H" read as "9.487 H"): ten times above a two-sided range, while the fraction
+    with a zero lies on the side of the range that the row's flag says, or inside it when unflagged."""
+    if row.bounds is None or not re.fullmatch(r"[96][.,]\d+", row.printed):
+        return None
+    low, high = row.bounds
+    if not (low > 0 and high < math.inf and row.number > 10 * high):
+        return None
+    candidate = number_of("0" + row.printed[1:])
+    flag = (row.flag or "").upper()
+    if flag in _LOW_FLAGS:
+        fits = low / 2 <= candidate < low
+    elif flag in _HIGH_FLAGS:
+        fits = high < candidate <= 2 * high
+    else:
+        fits = low <= candidate <= high
+    return candidate if fits else None
+
+
 def lost_decimal_separator(number: float, bounds: tuple[float, float] | None) -> bool:
     """An OCR value ten or more times above its own printed range most often lost its decimal comma."""
     return bounds is not None and bounds[1] > 0 and number > bounds[1] * 10

@@ -140,6 +140,8 @@ class Row:
     # one or two unreadable characters right after the value or between name and value: perhaps a flag
     # OCR garbled ("H" as "НЯ", "L" as "Е")
     mark_beside_value: bool = False
+    # a range printed beside the value but misread past use (`tokens`: a lower limit above the upper)
+    range_garbled: bool = False
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
@@ -257,6 +259,7 @@ def parse_row(
         label_shape=shape,
         mark_beside_value=mark_before_value
         or (bool(after) and after[0].kind == "other" and len(clean(after[0].text)) <= 2),
+        range_garbled=reference is not None and reference.bounds is None,
     )
 
 
@@ -315,8 +318,12 @@ def _guess_from_unit(label: str, unit_key: str) -> Analyte | None:
 
 
 def shape_of_label(label: str) -> ShapeMatch | None:
-    """`catalog.match_shape` on the label's candidates."""
-    for candidate in _garbled_candidates(label):
+    """`catalog.match_shape` on the label's candidates, then on the parts of a name printed with a
+    qualifier or an abbreviation ("Iron, Total" read as "tron, Total", "WBC-Lökosit" as "WBC-L6kosit"),
+    as `analyte_for_label` tries them for an exact name."""
+    candidates = _garbled_candidates(label)
+    parts = [part.strip(" .:;") for part in re.split(r"[,/-]", candidates[1])]
+    for candidate in (*candidates, *(parts if len(parts) > 1 else ())):
         match = match_shape(candidate)
         if match is not None:
             return match

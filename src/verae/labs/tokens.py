@@ -209,7 +209,9 @@ def _token_at(words: tuple[Word, ...], index: int) -> Token:
         joined = without_marks(joined)
         if match := _RANGE.match(joined):
             low, high = number_of(match.group(1)), number_of(match.group(2))
-            return Token("range", chunk, bounds=(low, high))
+            # a lower limit above the upper one is a misread limit ("0.370-0.470" as "9.370-0.470"): the
+            # range still stands in its place on the row, but it cannot judge the value
+            return Token("range", chunk, bounds=(low, high) if low <= high else None)
         if match := _BOUND.match(joined):
             comparator = match.group(1).lower()
             number = number_of(match.group(2))
