@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 
 import numpy as np
 import psutil
@@ -64,6 +67,25 @@ def test_ocr_past_its_time_budget_stops_the_page_and_leaves_no_process(
     assert caught.value.code == "page_timeout"
     children = psutil.Process().children(recursive=True)
     assert [child for child in children if "tesseract" in child.name()] == []
+
+
+def test_the_reader_loaded_alone_runs_numpy_and_opencv_on_one_blas_thread() -> None:
+    """As the reader's forkserver loads it: numpy, loaded by a module before `labs.ocr`, once kept a
+    BLAS thread per core, which spun on both cores in the bend fit's least squares."""
+    pytest.importorskip("threadpoolctl")
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("OPENBLAS_NUM_THREADS", "OMP_THREAD_LIMIT", "OMP_NUM_THREADS")
+    }
+    script = (
+        "import verae.labs.reader, threadpoolctl\n"
+        "print(max(pool['num_threads'] for pool in threadpoolctl.threadpool_info()))"
+    )
+    threads = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    )
+    assert threads.stdout.strip() == "1"
 
 
 def _printed_number(text: str) -> tuple[np.ndarray, Word]:
