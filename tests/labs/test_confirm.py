@@ -38,14 +38,19 @@ def test_a_confirmed_value_still_passes_every_other_check() -> None:
     assert reading.unconfirmed == []
 
 
-def _page(value: str) -> tuple[Image.Image, tuple[int, int, int, int]]:
+def _drawn_row(*cells: tuple[int, str], value_at: int) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """A page with one row's texts drawn at their x, and the box of the text drawn at `value_at`."""
     font = ImageFont.truetype(f"{FONT_DIR}/DejaVuSans.ttf", 34)
     page = Image.new("L", (1600, 300), 255)
     draw = ImageDraw.Draw(page)
-    for x, text in ((60, "Ferritin"), (600, value), (800, "ng/mL"), (1000, "12,0 - 150,0")):
+    for x, text in cells:
         draw.text((x, 100), text, font=font, fill=0)
-    box = draw.textbbox((600, 100), value, font=font)
+    box = draw.textbbox((value_at, 100), dict(cells)[value_at], font=font)
     return page, (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
+
+
+def _page(value: str) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    return _drawn_row((60, "Ferritin"), (600, value), (800, "ng/mL"), (1000, "12,0 - 150,0"), value_at=600)
 
 
 def _line(box: tuple[int, int, int, int], first_reading: str, size: tuple[int, int]) -> Line:
@@ -77,12 +82,9 @@ def test_a_second_reading_of_the_box_confirms_what_is_printed_and_not_a_misread(
 def test_a_whole_number_ending_in_a_full_stop_is_read_again_and_taken_without_it() -> None:
     """ "315." is 315 with a speck, or 31.5 / 315.1 with digits lost: the box read alone as "315" says
     which."""
-    font = ImageFont.truetype(f"{FONT_DIR}/DejaVuSans.ttf", 34)
-    page = Image.new("L", (1600, 300), 255)
-    draw = ImageDraw.Draw(page)
-    for x, text in ((60, "Platelets"), (600, "315"), (1000, "150 - 400")):
-        draw.text((x, 100), text, font=font, fill=0)
-    left, top, right, bottom = (round(edge) for edge in draw.textbbox((600, 100), "315", font=font))
+    page, (left, top, right, bottom) = _drawn_row(
+        (60, "Platelets"), (600, "315"), (1000, "150 - 400"), value_at=600
+    )
     words = (
         Word("Platelets", 60, top, 230, bottom, 0.95),
         Word("315.", left, top, right + 8, bottom, 0.95),
@@ -129,12 +131,9 @@ def test_an_unsure_value_beside_a_misread_range_waits_for_a_second_reading() -> 
 def test_an_unsure_first_reading_is_believed_when_the_box_alone_is_read_surely_the_same() -> None:
     """Real Tesseract on a drawn row with no unit: a first reading of 11,2 at 0.6 is believed (marked for
     review) when the box read alone gives 11,2 surely, and one of 17,2 (a misread) is not."""
-    font = ImageFont.truetype(f"{FONT_DIR}/DejaVuSans.ttf", 34)
-    page = Image.new("L", (1600, 300), 255)
-    draw = ImageDraw.Draw(page)
-    for x, text in ((60, "Hemoglobin"), (600, "11,2"), (1000, "12,0 - 16,0")):
-        draw.text((x, 100), text, font=font, fill=0)
-    left, top, right, bottom = (round(edge) for edge in draw.textbbox((600, 100), "11,2", font=font))
+    page, (left, top, right, bottom) = _drawn_row(
+        (60, "Hemoglobin"), (600, "11,2"), (1000, "12,0 - 16,0"), value_at=600
+    )
     for first_reading, believed in (("11,2", True), ("17,2", False)):
         words = (
             Word("Hemoglobin", 60, top, 270, bottom, 0.95),
