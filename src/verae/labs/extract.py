@@ -74,8 +74,8 @@ def _outside(row: Row) -> bool:
 
 def _unsure_digits(row: Row) -> bool:
     """An OCR value read with less than `confirm.SURE` on a row where nothing vouches for its digits: its
-    printed range was misread (`Row.range_garbled`: lower limit above the upper), or its unit was unreadable and the value lies
-    unflagged outside its range. The unit is then inferred from the value itself, which a misread digit
+    printed range was misread (`Row.range_garbled`: lower limit above the upper), or its unit was
+    unreadable and the value lies unflagged outside its range. The unit is then inferred from the value itself, which a misread digit
     (4.95 read as 1.95) still fits, and OCR's trouble with the row's unit or range shows it read the row
     poorly."""
     if min((word.confidence for word in row.value_words), default=1.0) >= SURE:
