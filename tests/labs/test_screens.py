@@ -83,3 +83,12 @@ def test_an_english_word_the_first_reading_took_for_cyrillic_is_read_again_in_en
     }
     for analyte in ("serum_iron", "transferrin_saturation"):
         assert values.get(analyte) == report.truth.values[analyte].value
+
+
+def test_a_unit_the_first_reading_took_for_cyrillic_is_read_again_in_the_pages_language() -> None:
+    """On this French monitor photo `rus+eng` reads ferritin's "µg/L" as Cyrillic "рол;" and reads the page
+    as a whole better than `fra+eng`, which reads that line's unit as "pg/L" (µg/L, repaired)."""
+    report = make_report("fr_two_columns", 108)
+    photo = monitor_photo(report, 1, random.Random("variety-photo_monitor-fr_two_columns-108"))
+    values = {value.analyte: value.value for value in read_document(photo, "image/jpeg").values}
+    assert values.get("ferritin") == report.truth.values["ferritin"].value

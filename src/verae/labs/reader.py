@@ -12,6 +12,7 @@ import io
 import statistics
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PIL import Image, UnidentifiedImageError
@@ -56,6 +57,15 @@ class Pages:
     ocr_pages: set[int] = field(default_factory=set)
     ocr_confidences: list[float] = field(default_factory=list)
     turns: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LastPass:
+    """A last reading, with the page's own Tesseract model `model`, of the lines still without their value
+    and of those holding a word `wrong_script` finds read in the other script."""
+
+    model: str
+    wrong_script: Callable[[str], bool]
 
 
 @dataclass
@@ -200,8 +210,14 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
         if language is None and cyrillic_on_latin_page(word.text for word in words)
         else []
     )
-    russian = language is None and cyrillic_page(word.text for word in words)
-    lines = _read_again(prepared, lines, number, budget, languages, english, russian=russian)
+    last: LastPass | None = None
+    if language is None and cyrillic_page(word.text for word in words):
+        last = LastPass("rus", read_as_latin)
+    elif language is not None and languages != f"{language}+eng":
+        # the page's own model read the page as a whole worse than `rus+eng`, yet it may read a line that
+        # gave nothing better ("µg/L" that `rus+eng` made Cyrillic "рол."): those lines alone get it
+        last = LastPass(f"{language}+eng", read_as_cyrillic)
+    lines = _read_again(prepared, lines, number, budget, languages, english, last=last)
     pages.lines.extend(_confirm_extremes(prepared, lines, number, budget))
     pages.ocr_pages.add(number)
     pages.ocr_confidences.extend(word.confidence for word in words)
@@ -215,14 +231,16 @@ def _read_again(
     languages: str,
     english: list[int],
     *,
-    russian: bool,
+    last: LastPass | None,
 ) -> list[Line]:
     """The page's lines, those naming an analyte without giving its value read a second time, and those
     with words read as Cyrillic on an English page read in English (`labs.reread`: a Tesseract run over
-    those lines only, none when there are none). On a Russian page the lines still without their value
-    that name an analyte or hold a word read in Latin letters are read once more with `rus` alone:
-    `rus+eng` reads a short Cyrillic unit or a word as Latin letters (a unit's Cyrillic letters as other Latin ones),
-    which no unit repair or name match can undo."""
+    those lines only, none when there are none). Then, with `last`, the lines still without their value
+    that name an analyte or hold a word read in the wrong script are read once more with the page's own
+    model: on a Russian page `rus` alone, as `rus+eng` reads a short Cyrillic unit or a word as Latin
+    letters (a unit's Cyrillic letters as other Latin ones), which no unit repair or name match can undo;
+    on a French, Spanish, Portuguese, German, Italian or Turkish page whose model was not kept for the
+    whole page, that model with English, as `rus+eng` reads a Latin unit as Cyrillic ("µg/L" as "рол.")."""
 
     def values(page_lines: list[Line]) -> list[LabValue]:
         return read_values(page_lines, ocr_pages=frozenset({number})).values
@@ -235,22 +253,22 @@ def _read_again(
     again = reread.read_again(prepared, lines, indexes, timeout=timeout, page=number, languages=languages)
     again |= reread.read_again(prepared, lines, english, timeout=timeout, page=number, languages="eng")
     merged = reread.merge(lines, dict(sorted(again.items())), values)[0]
-    if not russian:
+    if last is None:
         return merged
     read = values(merged)
     given = {value.source_line for value in read}
-    # a Russian word read in Latin letters (Cyrillic look-alikes and other letters in Latin) names nothing, so its line is
+    # a word read in the wrong script (a Russian word in Latin look-alikes) names nothing, so its line is
     # no target of the first kind
-    latin = [
+    misread = [
         index
         for index, line in enumerate(merged)
-        if line.text not in given and any(read_as_latin(word.text) for word in line.words)
+        if line.text not in given and any(last.wrong_script(word.text) for word in line.words)
     ]
-    still = sorted({*reread.targets(merged, read, names_on_line), *latin})[: reread.MAX_LINES]
+    still = sorted({*reread.targets(merged, read, names_on_line), *misread})[: reread.MAX_LINES]
     if not still:
         return merged
     again = reread.read_again(
-        prepared, merged, still, timeout=budget.seconds_for_page(number), page=number, languages="rus"
+        prepared, merged, still, timeout=budget.seconds_for_page(number), page=number, languages=last.model
     )
     return reread.merge(merged, again, values)[0]
 
