@@ -148,3 +148,22 @@ def test_an_unsure_first_reading_is_believed_when_the_box_alone_is_read_surely_t
         checked = confirm.confirm(page, lines, [], timeout=20, page=1, unsure=unsure)
         values = read_values(checked, ocr_pages=frozenset({1})).values
         assert [(value.value, value.doubtful) for value in values] == ([(11.2, True)] if believed else [])
+
+
+def test_a_value_printed_without_a_range_is_not_believed_when_its_box_reads_another_number() -> None:
+    """Real Tesseract on a drawn row with no range to check the digits: a first reading of 46 where 40
+    is printed is refuted by the box read alone, and a first reading of 40 is kept as it was."""
+    page, (left, top, right, bottom) = _drawn_row((60, "Ferritin"), (600, "40"), (800, "ug/L"), value_at=600)
+    for first_reading, kept in (("46", False), ("40", True)):
+        words = (
+            Word("Ferritin", 60, top, 220, bottom, 0.95),
+            Word(first_reading, left, top, right, bottom, 0.93),
+            Word("ug/L", 800, top, 880, bottom, 0.95),
+        )
+        lines = [Line(words, 1, (1600.0, 300.0))]
+        first = read_values(lines, ocr_pages=frozenset({1}))
+        assert [value.value for value in first.values] == [float(first_reading)]
+        assert [[word.text for word in words] for words in first.unranged] == [[first_reading]]
+        checked = confirm.confirm(page, lines, [], timeout=20, page=1, unranged=first.unranged)
+        values = read_values(checked, ocr_pages=frozenset({1})).values
+        assert [(value.value, value.doubtful) for value in values] == ([(40.0, False)] if kept else [])

@@ -14,13 +14,16 @@ number read with a full stop ("315.") is settled the same way: read again alone,
 where nothing vouches for its digits (`extract._unsure_digits`: its unit unreadable and the value
 unflagged outside its range, or its range misread) is read again the same way and believed when the
 second reading alone is sure of the same text. A value so believed is still marked for review
-(`extract.to_lab_value`).
+(`extract.to_lab_value`). A value printed without a reference range has nothing on its row to check its
+digits against (a key: value list, "Ferritin: 40 ug/L" read as 46), so its box is read again too, and the
+value is not used when the second reading gives another number; an empty second reading says nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Literal
 
 import numpy as np
 from PIL import Image
@@ -38,6 +41,10 @@ CHARACTERS = "0123456789.,<>%"
 
 # a word of the page: its line's index and its index in that line
 Place = tuple[int, int]
+# why a value is read again: far outside its range or "315." (both readings must agree, sure), read
+# unsure on a row that vouches for nothing (the second must agree, sure), printed without a range (the
+# second must not give another number)
+Check = Literal["extreme", "unsure", "unranged"]
 
 
 def _places(words: tuple[Word, ...], lines: list[Line]) -> list[Place]:
@@ -116,6 +123,17 @@ def _same(first: str, second: str) -> bool:
     return first.replace(",", ".") == second.replace(",", ".")
 
 
+def _number(text: str) -> str:
+    """The digits and separators of a reading, without a glued flag, sign or per cent."""
+    return "".join(char for char in text if char.isdigit() or char in ".,").strip(".,")
+
+
+def _refutes(first: str, again: str) -> bool:
+    """Whether a second reading gives another number: an empty or digitless one says nothing."""
+    second = _number(again)
+    return any(char.isdigit() for char in second) and not _same(_number(first), second)
+
+
 def confirm(
     image: Image.Image,
     lines: list[Line],
@@ -124,27 +142,46 @@ def confirm(
     timeout: float,
     page: int,
     unsure: Sequence[tuple[Word, ...]] = (),
+    unranged: Sequence[tuple[Word, ...]] = (),
 ) -> list[Line]:
     """The page's lines, the words of each suspect value marked `confirmed` where a second reading of
     their box alone gives the same text and both readings are sure of it; of each `unsure` value (read
-    with less than `SURE` the first time), where the second reading is sure of the same text."""
-    targets: list[tuple[list[Place], bool]] = []
-    for words, first_sure in [*((words, True) for words in suspects), *((words, False) for words in unsure)]:
+    with less than `SURE` the first time), where the second reading is sure of the same text; of each
+    `unranged` value (printed without a range), marked `refuted` where the second reading gives another
+    number."""
+    targets: list[tuple[list[Place], Check]] = []
+    asked: list[tuple[tuple[Word, ...], Check]] = [
+        *((words, "extreme") for words in suspects),
+        *((words, "unsure") for words in unsure),
+        *((words, "unranged") for words in unranged),
+    ]
+    for words, check in asked:
         places = _places(words, lines)
         if places and places not in [chosen for chosen, _ in targets]:
-            targets.append((places, first_sure))
+            targets.append((places, check))
     if not targets:
         return lines
     size = (image.width, image.height)
     again = read_boxes(
         image, [_box(lines, places, size) for places, _ in targets], timeout=timeout, page=page
     )
-    confirmed = list(lines)
-    for (places, first_sure), (text, confidence) in zip(targets, again, strict=True):
-        line = confirmed[places[0][0]]
+    checked = list(lines)
+    for (places, check), (text, confidence) in zip(targets, again, strict=True):
+        line = checked[places[0][0]]
         first = [line.words[index] for _, index in places]
-        sure = min([confidence, *(word.confidence for word in first if first_sure)]) >= SURE
         joined = "".join(word.text for word in first)
+        chosen = {index for _, index in places}
+        if check == "unranged":
+            if _refutes(joined, text):
+                checked[places[0][0]] = replace(
+                    line,
+                    words=tuple(
+                        replace(word, refuted=True) if index in chosen else word
+                        for index, word in enumerate(line.words)
+                    ),
+                )
+            continue
+        sure = min([confidence, *(word.confidence for word in first if check == "extreme")]) >= SURE
         # "315." read again alone as "315." or "315", sure: no digit stands after the stop, a speck
         speck = (
             len(first) == 1
@@ -154,8 +191,7 @@ def confirm(
         )
         if not sure or not (_same(joined, text) or speck):
             continue
-        chosen = {index for _, index in places}
-        confirmed[places[0][0]] = replace(
+        checked[places[0][0]] = replace(
             line,
             words=tuple(
                 replace(word, text=joined[:-1] if speck else word.text, confirmed=True)
@@ -164,4 +200,4 @@ def confirm(
                 for index, word in enumerate(line.words)
             ),
         )
-    return confirmed
+    return checked

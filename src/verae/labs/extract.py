@@ -66,6 +66,9 @@ class Reading:
     # the value words of OCR rows where nothing vouches for a value read unsure (`_unsure_digits`):
     # believed only when a second reading of their boxes is sure of the same text (`labs.confirm`)
     unsure: list[tuple[Word, ...]] = field(default_factory=list)
+    # the value words of OCR rows printed without a reference range: nothing on the row checks their
+    # digits, so a second reading of their boxes (`labs.confirm`) that gives another number refutes them
+    unranged: list[tuple[Word, ...]] = field(default_factory=list)
 
 
 def _outside(row: Row) -> bool:
@@ -205,6 +208,11 @@ def to_lab_value(
         reading.unsure.append(row.value_words)
         not_used("value_misread")
         return None
+    if ocr and row.bounds is None and row.value_words and not confirmed:
+        if any(word.refuted for word in row.value_words):
+            not_used("value_misread")
+            return None
+        reading.unranged.append(row.value_words)
     unit_confidence = 1.0
     if row.unit is not None:
         unit = repair_unit(analyte, row.unit) if ocr else row.unit

@@ -23,6 +23,9 @@ class Word:
     # read a second time from its own box, alone, to the same text (`labs.confirm`): a value far outside
     # its printed range is then taken to be printed so rather than misread
     confirmed: bool = False
+    # read a second time from its own box, alone, to another number (`labs.confirm`): a value with no
+    # printed range to check its digits is then not believed
+    refuted: bool = False
 
     @property
     def height(self) -> float:

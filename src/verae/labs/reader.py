@@ -275,14 +275,20 @@ def _read_again(
 
 def _confirm_extremes(prepared: Image.Image, lines: list[Line], number: int, budget: Budget) -> list[Line]:
     """The page's lines, the values refused only for lying far outside their range, or for being read
-    unsure on a row that vouches for nothing, read again from their own boxes (`labs.confirm`: one
-    Tesseract run over those boxes, none when there are none)."""
+    unsure on a row that vouches for nothing, and those printed without a range, read again from their
+    own boxes (`labs.confirm`: one Tesseract run over those boxes, none when there are none)."""
     reading = read_values(lines, ocr_pages=frozenset({number}))
-    if not reading.unconfirmed and not reading.unsure:
+    if not reading.unconfirmed and not reading.unsure and not reading.unranged:
         return lines
     timeout = budget.seconds_for_page(number)
     return confirm.confirm(
-        prepared, lines, reading.unconfirmed, timeout=timeout, page=number, unsure=reading.unsure
+        prepared,
+        lines,
+        reading.unconfirmed,
+        timeout=timeout,
+        page=number,
+        unsure=reading.unsure,
+        unranged=reading.unranged,
     )
 
 
