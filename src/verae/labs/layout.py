@@ -23,6 +23,9 @@ class Word:
     # read a second time from its own box, alone, to the same text (`labs.confirm`): a value far outside
     # its printed range is then taken to be printed so rather than misread
     confirmed: bool = False
+    # a number whose digits, in the pixels, enclose more holes than the digits read can
+    # (`ocr.misshapen_digits`): misread, whatever Tesseract's confidence
+    misshapen: bool = False
 
     @property
     def height(self) -> float:

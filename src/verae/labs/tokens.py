@@ -174,6 +174,7 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
                 max(previous.bottom, word.bottom),
                 min(previous.confidence, word.confidence),
                 previous.confirmed and word.confirmed,
+                previous.misshapen or word.misshapen,
             )
             grouping = True
             continue
