@@ -487,8 +487,8 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
     the ring in two holes, as a 6 (`21.0` as `21.6`, beside a flag and a unit that vouch for the row).
 
     The digits are found as `with_decimal_point` finds them, one component as tall as the word per digit;
-    where digits touch, a component holds as many as fit in its width at `NARROWEST` each, and a number
-    read with more digits than that is misread too (the dotted zero read as `60`). A hole is paper
+    where they are not, a number read with more digits than its glyphs hold is misread too (the dotted
+    zero read as `60`, `_more_digits_than_glyphs`). A hole is paper
     enclosed by a digit, at least `HOLE` of its box (a blur's pinhole in a stroke is none). A digit may
     show fewer holes than it has (blur fills them) but not more: `MOST_HOLES` allows a 0 two (dotted or
     slashed), an 8 two, a 2, 3 or 5 one (a blurred tail closing a loop), a 4, 6 or 9 one, a 1 or 7 none."""
@@ -506,11 +506,7 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
     )
     read = [character for character in word.text if character.isdigit()]
     if len(digits) != len(read):
-        # digits that touch are one component, which holds as many as its width allows: more digits read
-        # than the components can hold were made up (a dotted zero read as `60`)
-        tallest = max((int(stats[label, cv2.CC_STAT_HEIGHT]) for label in digits), default=0)
-        room = sum(max(1, int(stats[label, cv2.CC_STAT_WIDTH] // (NARROWEST * tallest))) for label in digits)
-        return bool(digits) and len(read) > room
+        return _more_digits_than_glyphs(stats[1:count], len(read))
     for label, digit in zip(digits, read, strict=True):
         x, y, width, tall = (int(value) for value in stats[label, :4])
         paper = np.pad(labels[y : y + tall, x : x + width] != label, 1, constant_values=True).astype(np.uint8)
@@ -522,6 +518,22 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
         if holes > MOST_HOLES[digit]:
             return True
     return False
+
+
+def _more_digits_than_glyphs(parts: np.ndarray, read: int) -> bool:
+    """Whether more digits were read than the ink components (their stats) can hold: digits that touch are
+    one component, holding as many as fit in its width at `NARROWEST` of the tallest's height each. Decided
+    only where every component is a glyph (at least half the tallest's height) or a separator (at most a
+    third of it each way): a digit broken into pieces (a monitor photo's moiré) decides nothing."""
+    if not len(parts):
+        return False
+    heights, widths = parts[:, cv2.CC_STAT_HEIGHT], parts[:, cv2.CC_STAT_WIDTH]
+    tallest = int(heights.max())
+    glyphs = heights >= 0.5 * tallest
+    separators = (heights <= tallest / 3) & (widths <= tallest / 3)
+    if not (glyphs | separators).all():
+        return False
+    return read > int(np.maximum(1, widths[glyphs] // (NARROWEST * tallest)).sum())
 
 
 def with_decimal_point(grey: np.ndarray, word: Word) -> Word:
