@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import psutil
@@ -15,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from verae.labs import reader
 from verae.labs.errors import ReportUnreadable
 from verae.labs.layout import Word
-from verae.labs.ocr import with_decimal_point
+from verae.labs.ocr import misshapen_digits, with_decimal_point
 from verae.labs.reader import read_document
 
 from .corpus.samples import Sample
@@ -110,6 +111,13 @@ def _printed_number(text: str) -> tuple[np.ndarray, Word]:
 def test_a_decimal_point_ocr_dropped_is_put_back_where_the_pixels_show_it(printed: str, read: str) -> None:
     grey, word = _printed_number(printed)
     assert with_decimal_point(grey, word).text == read
+
+
+@pytest.mark.parametrize(("read", "misshapen"), [("21.8", False), ("21.6", True), ("21.86", True)])
+def test_digits_read_that_the_pixels_cannot_hold_are_misshapen(read: str, misshapen: bool) -> None:
+    """An 8 (two holes) read as a 6 (one at most), or as two digits where one glyph stands, is a misread."""
+    grey, word = _printed_number("21.8")
+    assert misshapen_digits(grey, replace(word, text=read)) is misshapen
 
 
 def test_a_mark_between_digits_above_the_baseline_is_no_decimal_point() -> None:

@@ -11,6 +11,7 @@ from verae.labs import ocr
 
 PAGE = (420, 594)  # A4 proportions
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+MONO = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"
 
 
 def page_with_text() -> np.ndarray:
@@ -162,3 +163,23 @@ def test_small_type_is_enlarged_large_type_reduced_and_ordinary_type_scaled_by_t
             assert scale == ocr.TARGET_WIDTH / width
         else:
             assert low * 0.99 <= letters * scale <= high * 1.01
+
+
+def test_dot_leaders_a_cell_apart_are_erased_while_the_values_and_their_decimal_points_stay() -> None:
+    """A monospace letter's dot leaders, each dot as large as the decimal point in the value beside it and
+    one character cell from the next (too far apart for a dotted rule, too large for a speck); more dots
+    than letters on the page, so the median mark is a dot and the letters' height must be found without
+    them."""
+    font = ImageFont.truetype(MONO, 40)
+    image = Image.new("L", (1300, 700), 255)
+    draw = ImageDraw.Draw(image)
+    for row, (name, value) in enumerate([("Haemoglobin", "98.5"), ("RDW", "13.9"), ("Platelets", "386")] * 4):
+        draw.text((20, 20 + 55 * row), f"{name:<12}{'.' * 20} {value} g/L", fill=0, font=font)
+    cleaned = np.asarray(ocr.remove_rules(image))
+    cell = font.getlength("x")
+    for row in range(12):
+        dots = (round(20 + 12 * cell), 20 + 55 * row, round(20 + 32 * cell), 20 + 55 * row + 50)
+        assert (np.asarray(image.crop(dots)) < 180).any()
+        assert np.asarray(Image.fromarray(cleaned).crop(dots)).min() == 255
+        beside = (round(20 + 33 * cell), 20 + 55 * row, 1300, 20 + 55 * row + 50)
+        assert (np.asarray(Image.fromarray(cleaned).crop(beside)) == np.asarray(image.crop(beside))).all()

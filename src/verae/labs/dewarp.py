@@ -88,14 +88,18 @@ def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     return count, labels, stats
 
 
-def letter_height(ink: np.ndarray, widest: float) -> float | None:
+def letter_height(ink: np.ndarray, widest: float, *, without_dots: bool = False) -> float | None:
     """The median height of the letters in an ink mask, or None when it shows too few: connected
     components of a letter's size (not specks, rules or blotches), at most `widest` times as wide as tall
-    (glued letters pass at 4, not at 2)."""
+    (glued letters pass at 4, not at 2). `without_dots` leaves out components under half as tall as the
+    tallest tenth (digits, capitals, ascenders): dots, commas and hyphens, which on a page of dot leaders
+    outnumber the letters and would be its median "letter"."""
     _, _, stats = components(ink)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
     letters = heights[(heights >= 4) & (heights <= ink.shape[0] // 20) & (widths <= widest * heights)]
+    if without_dots and letters.size:
+        letters = letters[letters >= 0.5 * np.percentile(letters, 90)]
     if letters.size < 50:
         return None
     return float(np.median(letters))

@@ -199,6 +199,9 @@ def to_lab_value(
     ):
         not_used("value_misread")
         return None
+    if ocr and any(word.misshapen for word in row.value_words):
+        not_used("value_misread")
+        return None
     confirmed = bool(row.value_words) and all(word.confirmed for word in row.value_words)
     if judged and far_outside(row) and not confirmed:
         reading.unconfirmed.append(row.value_words)
@@ -492,10 +495,7 @@ def _row_with_wrapped_name(
     """The row, with its name completed by the line above when the two lines together name an analyte
     ("Mean corpuscular" over "hemoglobin 30.2 pg" is MCH, not hemoglobin)."""
     if unnamed and abs(unnamed[0].x0 - words[0].x0) < 2 * height:
-        joined = tuple(
-            Word(word.text, word.x0, words[0].top, word.x1, words[0].bottom, word.confidence)
-            for word in unnamed
-        )
+        joined = tuple(replace(word, top=words[0].top, bottom=words[0].bottom) for word in unnamed)
         whole = parse_row(joined + words, columns, ocr=ocr, height=height)
         if whole is not None:
             alone = parse_row(words, columns, ocr=ocr, height=height)

@@ -26,6 +26,9 @@ class Word:
     # read a second time from its own box, alone, to another number (`labs.confirm`): a value with no
     # printed range to check its digits is then not believed
     refuted: bool = False
+    # a number whose digits, in the pixels, enclose more holes than the digits read can
+    # (`ocr.misshapen_digits`): misread, whatever Tesseract's confidence
+    misshapen: bool = False
 
     @property
     def height(self) -> float:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 import types
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -37,6 +39,17 @@ PAGE_AREA = (0.3, 0.95)
 RIM = 9
 # The grey level below which a dot may belong to a dotted rule (letters: below 180)
 FAINT_DOTS = 215
+# Dot leaders: at least this many dots in a run (an ellipsis is three), at most this many letter heights
+# apart (a monospace cell is about 0.6-0.9 of one)
+LEADER_RUN = 4
+LEADER_STEP = 1.5
+# A number as OCR reads it, checked digit by digit against the holes the page shows (`misshapen_digits`)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+MOST_HOLES = {"0": 2, "1": 0, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0, "8": 2, "9": 1}
+# The least share of a digit's box a hole covers (a dotted zero's two: 2.2-4.4 % on 1-MP photos)
+HOLE = 0.015
+# The narrowest a digit's share of a joined component is, in digit heights (a bold wide zero: 0.7)
+NARROWEST = 0.4
 
 
 def _reduced(grey: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
@@ -221,6 +234,99 @@ def _small_parts(mask: np.ndarray, gap: int) -> tuple[int, np.ndarray, np.ndarra
     return count, labels, small
 
 
+def _leader_dots(faint: np.ndarray, letter: float) -> np.ndarray:
+    """The mask (255) of the dot leaders in an ink mask (255 = ink at the dots' lighter threshold): runs
+    of at least `LEADER_RUN` solid dots under half a letter's height (`letter`) both ways, each on its
+    neighbour's baseline and of its size (to an eighth of a letter), evenly spaced (every step within a
+    quarter of the run's middle one, at most `LEADER_STEP` letters), with only paper between neighbours
+    from a letter's height above their baseline to a quarter below it. Spaced a monospace cell apart, they
+    are no dotted rule, and each is as large as a decimal point, yet Tesseract reads them as letters glued
+    to a row's name and value. A decimal point, a colon or an i's dot has letters beside it on its line,
+    so it is in no run. A dot is erased with the paper around it, a quarter of the way to its neighbours,
+    so its lighter rim leaves no ring to be read."""
+    _, labels, stats = dewarp.components(faint)
+    left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    bottom = top + height
+    dot = (
+        (np.minimum(width, height) >= 2)
+        & (np.maximum(width, height) <= 0.5 * letter)
+        & (np.maximum(width, height) <= 2 * np.minimum(width, height))
+        & (stats[:, cv2.CC_STAT_AREA] >= 0.5 * width * height)
+    )
+    dot[0] = False  # the background
+    erased = np.zeros(faint.shape, np.uint8)
+    dots = np.flatnonzero(dot)
+    if dots.size < LEADER_RUN:
+        return erased
+    # the ink of everything larger than a dot, summed over rectangles: whether no letter lies between two
+    # dots (a speck of noise may)
+    larger = np.maximum(width, height) > 0.5 * letter
+    larger[0] = False
+    letters = _painted(labels, larger)
+    inked = cv2.integral(letters)
+    tolerance = letter / 8
+
+    def paper_between(a: int, b: int) -> bool:
+        x0, x1 = left[a] + width[a], left[b]
+        y0 = max(0, round(max(bottom[a], bottom[b]) - letter))
+        y1 = min(faint.shape[0], round(max(bottom[a], bottom[b]) + letter / 4))
+        return int(inked[y1, x1] - inked[y0, x1] - inked[y1, x0] + inked[y0, x0]) == 0
+
+    # each dot's nearest dot to its right on about its baseline, and the one it follows
+    by_bottom = dots[np.argsort(bottom[dots], kind="stable")]
+    bottoms = bottom[by_bottom]
+    following: dict[int, int] = {}
+    for label in dots:
+        low = np.searchsorted(bottoms, bottom[label] - tolerance, "left")
+        high = np.searchsorted(bottoms, bottom[label] + tolerance, "right")
+        near = by_bottom[low:high]
+        steps = left[near] - left[label]
+        near = near[
+            (steps > width[label])
+            & (steps <= LEADER_STEP * letter)
+            & (np.abs(width[near] - width[label]) <= tolerance)
+            & (np.abs(height[near] - height[label]) <= tolerance)
+        ]
+        if near.size:
+            nearest = int(near[np.argmin(left[near])])
+            if paper_between(int(label), nearest):
+                following[int(label)] = nearest
+    followed = set(following.values())
+    for first in dots:
+        if int(first) in followed:
+            continue
+        chain = [int(first)]
+        while chain[-1] in following:
+            chain.append(following[chain[-1]])
+        for run in _evenly_spaced(chain, left):
+            step = float(np.median(np.diff(left[run])))
+            for member in run:
+                margin = max(0, round(0.25 * (step - int(width[member]))))
+                x0, y0 = max(0, int(left[member]) - margin), max(0, int(top[member]) - margin)
+                erased[y0 : int(bottom[member]) + margin, x0 : int(left[member] + width[member]) + margin] = (
+                    255
+                )
+    # the paper around a dot, never a letter's edge
+    return cv2.bitwise_and(erased, cv2.bitwise_not(cv2.dilate(letters, np.ones((3, 3), np.uint8))))
+
+
+def _evenly_spaced(chain: list[int], left: np.ndarray) -> list[list[int]]:
+    """The runs of at least `LEADER_RUN` dots of a chain whose steps are within a quarter of the chain's
+    middle step (a chain broken where a step is not)."""
+    if len(chain) < LEADER_RUN:
+        return []
+    steps = np.diff(left[chain])
+    middle = float(np.median(steps))
+    runs: list[list[int]] = [[chain[0]]]
+    for label, step in zip(chain[1:], steps, strict=True):
+        if abs(step - middle) <= 0.25 * middle:
+            runs[-1].append(label)
+        else:
+            runs.append([label])
+    return [run for run in runs if len(run) >= LEADER_RUN]
+
+
 def remove_rules(image: Image.Image) -> Image.Image:
     """Erase table rules, solid or dotted, and specks: Tesseract reads a vertical rule beside a cell as
     "|", "[" or "I" glued to the value, and a ruled grid or a speckled scan can make it drop whole rows
@@ -240,7 +346,8 @@ def remove_rules(image: Image.Image) -> Image.Image:
     # A dotted rule's dots, small and blurred, print lighter than letters: at the letters' threshold its
     # dots break up or vanish, yet Tesseract, binarising a band of the page on its own, reads them as
     # letters between a name and its value. They are looked for at a lighter threshold too.
-    _, faint_labels, faint_small = _small_parts(_below(pixels, FAINT_DOTS), gap)
+    faint = _below(pixels, FAINT_DOTS)
+    _, faint_labels, faint_small = _small_parts(faint, gap)
     faint_dots = cv2.bitwise_or(dots, _painted(faint_labels, faint_small))
     rules = cv2.bitwise_or(
         _rules_along(ink, faint_dots, length, gap, vertical=False),
@@ -253,6 +360,9 @@ def remove_rules(image: Image.Image) -> Image.Image:
     speck = small & (touching == 0)
     # the rule's anti-aliased edge is lighter than the threshold: widen the erased band by a pixel
     erased = cv2.bitwise_or(cv2.dilate(rules, np.ones((3, 3), np.uint8)), _painted(labels, speck))
+    letter = dewarp.letter_height(ink, widest=2, without_dots=True)
+    if letter is not None:
+        erased = cv2.bitwise_or(erased, _leader_dots(faint, letter))
     if not cv2.countNonZero(erased):
         return image
     return Image.fromarray(cv2.max(pixels, erased))
@@ -366,8 +476,64 @@ def recognize(
     ):
         if text.strip() and float(conf) >= 0:
             word = Word(text.strip(), left, top, left + width, top + height, float(conf) / 100)
-            words.append(with_decimal_point(grey, word))
+            word = with_decimal_point(grey, word)
+            words.append(replace(word, misshapen=True) if misshapen_digits(grey, word) else word)
     return words
+
+
+def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
+    """Whether a number's digits, in the pixels, enclose more holes than the digits read can in any
+    typeface: Tesseract read a monospace font's dotted zero, blurred in a 1-MP photo so that its dot joins
+    the ring in two holes, as a 6 (`21.0` as `21.6`, beside a flag and a unit that vouch for the row).
+
+    The digits are found as `with_decimal_point` finds them, one component as tall as the word per digit;
+    where they are not, a number read with more digits than its glyphs hold is misread too (the dotted
+    zero read as `60`, `_more_digits_than_glyphs`). A hole is paper
+    enclosed by a digit, at least `HOLE` of its box (a blur's pinhole in a stroke is none). A digit may
+    show fewer holes than it has (blur fills them) but not more: `MOST_HOLES` allows a 0 two (dotted or
+    slashed), an 8 two, a 2, 3 or 5 one (a blurred tail closing a loop), a 4, 6 or 9 one, a 1 or 7 none."""
+    if not _NUMBER.fullmatch(word.text):
+        return False
+    height = word.bottom - word.top
+    crop = grey[max(0, round(word.top)) : round(word.bottom) + 1, max(0, round(word.x0)) : round(word.x1) + 1]
+    if crop.size == 0:
+        return False
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    digits = sorted(
+        (label for label in range(1, count) if stats[label, cv2.CC_STAT_HEIGHT] >= 0.5 * height),
+        key=lambda label: int(stats[label, cv2.CC_STAT_LEFT]),
+    )
+    read = [character for character in word.text if character.isdigit()]
+    if len(digits) != len(read):
+        return _more_digits_than_glyphs(stats[1:count], len(read))
+    for label, digit in zip(digits, read, strict=True):
+        x, y, width, tall = (int(value) for value in stats[label, :4])
+        paper = np.pad(labels[y : y + tall, x : x + width] != label, 1, constant_values=True).astype(np.uint8)
+        # paper 4-connected to the padding is outside the digit; the rest are holes
+        _, parts, areas, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+        enclosed = areas[:, cv2.CC_STAT_AREA] >= HOLE * width * tall
+        enclosed[[0, parts[0, 0]]] = False  # the digit's ink, and the paper around it
+        holes = int(enclosed.sum())
+        if holes > MOST_HOLES[digit]:
+            return True
+    return False
+
+
+def _more_digits_than_glyphs(parts: np.ndarray, read: int) -> bool:
+    """Whether more digits were read than the ink components (their stats) can hold: digits that touch are
+    one component, holding as many as fit in its width at `NARROWEST` of the tallest's height each. Decided
+    only where every component is a glyph (at least half the tallest's height) or a separator (at most a
+    third of it each way): a digit broken into pieces (a monitor photo's moiré) decides nothing."""
+    if not len(parts):
+        return False
+    heights, widths = parts[:, cv2.CC_STAT_HEIGHT], parts[:, cv2.CC_STAT_WIDTH]
+    tallest = int(heights.max())
+    glyphs = heights >= 0.5 * tallest
+    separators = (heights <= tallest / 3) & (widths <= tallest / 3)
+    if not (glyphs | separators).all():
+        return False
+    return read > int(np.maximum(1, widths[glyphs] // (NARROWEST * tallest)).sum())
 
 
 def with_decimal_point(grey: np.ndarray, word: Word) -> Word:
@@ -415,9 +581,7 @@ def with_decimal_point(grey: np.ndarray, word: Word) -> Word:
     if len(places) != 1:
         return word
     (place,) = places
-    return Word(
-        f"{word.text[:place]}.{word.text[place:]}", word.x0, word.top, word.x1, word.bottom, word.confidence
-    )
+    return replace(word, text=f"{word.text[:place]}.{word.text[place:]}")
 
 
 def upright_rotation(image: Image.Image, *, timeout: float, page: int) -> int:

@@ -14,6 +14,7 @@ when no new value contradicts a number the first reading printed in the same pla
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from PIL import Image
@@ -74,9 +75,7 @@ def read_again(
     for word in ocr.recognize(Image.fromarray(stack), timeout=timeout, page=page, languages=languages):
         for index, (start, end, shift) in zip(indexes, placed, strict=True):
             if start <= word.middle <= end:
-                read[index].append(
-                    Word(word.text, word.x0, word.top + shift, word.x1, word.bottom + shift, word.confidence)
-                )
+                read[index].append(replace(word, top=word.top + shift, bottom=word.bottom + shift))
                 break
     return {
         index: Line(tuple(sorted(found, key=lambda word: word.x0)), lines[index].page, lines[index].page_size)

@@ -173,7 +173,9 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
                 word.x1,
                 max(previous.bottom, word.bottom),
                 min(previous.confidence, word.confidence),
-                previous.confirmed and word.confirmed,
+                confirmed=previous.confirmed and word.confirmed,
+                refuted=previous.refuted or word.refuted,
+                misshapen=previous.misshapen or word.misshapen,
             )
             grouping = True
             continue
