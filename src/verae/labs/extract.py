@@ -211,7 +211,9 @@ def to_lab_value(
         reading.unsure.append(row.value_words)
         not_used("value_misread")
         return None
-    if ocr and row.bounds is None and row.value_words and not confirmed:
+    # a range misread upside down has its own witness (`_unsure_digits`, the reference band), and its
+    # value may be a repaired one (`restore_leading_zero`) that the box, read alone, gives unrepaired
+    if ocr and row.bounds is None and not row.range_garbled and row.value_words and not confirmed:
         if any(word.refuted for word in row.value_words):
             not_used("value_misread")
             return None
