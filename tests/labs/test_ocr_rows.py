@@ -239,3 +239,53 @@ def test_a_glued_tail_that_may_hold_the_number_is_not_cut_off(cells: list[tuple[
 def test_a_unit_glued_to_a_value_is_read() -> None:
     value = read([make_line((40, "Hemoglobin"), (300, "98g/L"), (400, "120 - 160"))])["hemoglobin"]
     assert (value.value, value.unit) == (98.0, "g/L")
+
+
+@pytest.mark.parametrize(
+    ("cells", "analyte", "value", "unit"),
+    [
+        ([(40, "Transferrin saturation:"), (300, "44"), (330, "%-")], "transferrin_saturation", 44.0, "%"),
+        ([(40, "MCV"), (300, "70.1"), (360, "fl."), (400, "80-100")], "mcv", 70.1, "fl"),
+        # the unit garbled, the range with a speck after it decides it
+        ([(40, "MCV"), (300, "70.1"), (360, "Я."), (400, "80-100:")], "mcv", 70.1, None),
+        ([(40, "MCH"), (300, "22.8"), (360, "pg:"), (400, "27-33")], "mch", 22.8, "pg"),
+        # a count glued to its unit, a speck before it or after the unit
+        (
+            [(40, "Total RBC count"), (200, "'3610000/mm3"), (400, "4.5- 5.5"), (500, "mill")],
+            "rbc",
+            3610000.0,
+            "/mm3",
+        ),
+        (
+            [(40, "Total RBC count"), (200, "5140000/mm3."), (400, "4.5-5.5"), (500, "mill")],
+            "rbc",
+            5140000.0,
+            "/mm3",
+        ),
+    ],
+)
+def test_a_speck_after_a_unit_or_a_range_leaves_them_as_printed(
+    cells: list[tuple[float, str]], analyte: str, value: float, unit: str | None
+) -> None:
+    read_value = read([make_line(*cells)])[analyte]
+    assert (read_value.value, read_value.unit) == (value, unit)
+
+
+def test_specks_between_a_card_value_and_its_range_stand_for_nothing() -> None:
+    lines = make_lines([[(40, "TIBC")], [(40, "In Range 413 meg/dL")], [(40, "|")], [(40, "Range 250-450")]])
+    value = read(lines)["tibc"]
+    assert (value.value, value.reference_range) == (413.0, "250-450")
+    assert value.normalized_value == pytest.approx(73.93, abs=0.01)
+
+
+def test_a_speck_before_a_count_in_thousands_groups_keeps_the_groups_together() -> None:
+    line = make_line(
+        (40, "Total RBC count"), (200, "‚5 140 000"), (300, "/mm3"), (400, "4.5- 5.5"), (500, "mill")
+    )
+    assert read([line])["rbc"].value == 5140000.0
+
+
+def test_a_speck_before_a_result_below_a_limit_leaves_the_result() -> None:
+    # the result "<1,0", not the range's "< 5,0"
+    value = read([make_line((40, "CRP"), (200, "-<1,0"), (260, "mg/L"), (400, "< 5,0"))])["crp"]
+    assert (value.qualifier, value.value, value.reference_range) == ("<", 1.0, "< 5,0")

@@ -407,9 +407,15 @@ def _band(line: Line, left: float, right: float, *, ocr: bool) -> tuple[Word, ..
 def _range_below(lines: list[Line], index: int, left: float, right: float, *, ocr: bool) -> tuple[Word, ...]:
     """A card's reference range, printed on the line under its value ("Range 80-100"): the words in the
     card's column of the next line, when they are a caption without digits and then one range."""
-    if index + 1 >= len(lines) or lines[index + 1].page != lines[index].page:
+    # a line of specks OCR read as marks ("|") between value and range stands for nothing
+    following = [
+        line
+        for line in lines[index + 1 : index + 3]
+        if any(char.isalnum() for word in _band(line, left, right, ocr=ocr) for char in word.text)
+    ]
+    if not following or following[0].page != lines[index].page:
         return ()
-    below = lines[index + 1]
+    below = following[0]
     if below.words[0].top - lines[index].words[0].bottom > 3 * lines[index].height:
         return ()
     band = _band(below, left, right, ocr=ocr)

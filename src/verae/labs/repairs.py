@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 
 from verae.labs.catalog import ANALYTES, Analyte
 from verae.labs.layout import Word
-from verae.labs.tokens import Token, clean, is_unit, number_of, split_glued
+from verae.labs.tokens import (
+    SPECKS_AFTER_UNIT,
+    Token,
+    clean,
+    is_unit,
+    number_of,
+    split_glued,
+    unit_before_specks,
+)
 from verae.labs.units import normalize_unit
 
 if TYPE_CHECKING:
@@ -145,12 +153,16 @@ _UNIT_MISREADS = (("n", "л"), ("r", "г"), ("n", "п"), ("p", "µ"), ("rn", "m"
 def unit_misread(text: str) -> str | None:
     """The unit an OCR word that is no unit most likely is ("10E9/n" is 10E9/л, "r/n" is г/л), when one
     known unit is reached by undoing those confusions and no other is. Only words with a "/" are units
-    here: a confusion repair on a plain word would turn names into units."""
-    if "/" not in text or is_unit(text):
+    here: a confusion repair on a plain word would turn names into units. A plain word is one only when
+    it is a unit as printed once the specks after it are gone ("%.", "fl.", "pg:")."""
+    if is_unit(text):
         return None
-    # a speck after the unit reads as a full stop ("mg/L."), a superscript's caret as a degree sign, and
-    # the "L" that ends most units as "1" or "I" ("x10^12/1."), without the 1 and 10 before it changing
-    stem = text.rstrip(".,").replace("°", "^")
+    # a speck after the unit reads as a full stop, a colon or a dash ("mg/L.", "%-"), a superscript's
+    # caret as a degree sign, and the "L" that ends most units as "1" or "I" ("x10^12/1."), without the
+    # 1 and 10 before it changing
+    if "/" not in text:
+        return unit_before_specks(text)
+    stem = text.rstrip(SPECKS_AFTER_UNIT).replace("°", "^")
     stems = [stem, stem[:-1] + "l"] if stem[-1:] in ("1", "I") else [stem]
     found: dict[str, str] = {}
     for stem in stems:

@@ -14,9 +14,9 @@ from verae.labs.units import normalize_unit
 
 _NUMBER = r"\d+(?:[.,]\d+)?"
 _DASH = r"(?:-|–|—|\.\.\.?|…|÷)"
-_RANGE = re.compile(rf"^\(?({_NUMBER})\s*{_DASH}\s*({_NUMBER})\)?[,;]?$")
+_RANGE = re.compile(rf"^\(?({_NUMBER})\s*{_DASH}\s*({_NUMBER})\)?[,;:]?$")
 _BOUND = re.compile(
-    rf"^\(?(<=|>=|<|>|≤|≥|до|менее|более|не более|up to)\s*({_NUMBER})\)?[,;]?$", re.IGNORECASE
+    rf"^\(?(<=|>=|<|>|≤|≥|до|менее|более|не более|up to)\s*({_NUMBER})\)?[,;:]?$", re.IGNORECASE
 )
 # a value may end in a stray full stop or colon ("82,9."), which OCR and some printers leave
 # (a flag letter glued on, "157H", where OCR lost the space before it)
@@ -58,6 +58,8 @@ _LEADER = re.compile(r"^[.…_·]{2,}|[.…_·]{2,}$")
 _INNER_LEADER = re.compile(r"[.…_·]{3,}")
 _TRAILING_LEADER = re.compile(r"\d[.…_·]{2,}$")
 _THOUSANDS_GROUP = re.compile(r"^\d{3}$")
+# what a speck right after a unit reads as: a full stop, a comma, a colon or a dash
+SPECKS_AFTER_UNIT = ".,:;-"
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,10 @@ def _status(text: str) -> tuple[bool, str | None]:
 
 
 def without_marks(text: str) -> str:
-    """A numeric word without the specks OCR glued to it; other words as they are. A leading full stop
-    goes only when the number after it has a separator of its own (".80,0-100,0"), never from ".5"; a
-    trailing one only from a range ("50-170."), never from a value ("5." may be 5.1 with a digit lost)."""
+    """A numeric word ("‘20,2", "-<1,0") without the specks OCR glued to it; other words as they are. A
+    leading full stop goes only when the number after it has a separator of its own (".80,0-100,0"),
+    never from ".5"; a trailing one only from a range ("50-170."), never from a value ("5." may be 5.1
+    with a digit lost)."""
     stripped = text.lstrip(_MARKS_BEFORE).rstrip(_MARKS_AFTER)
     if stripped.startswith(".") and re.match(r"^\.\d+[.,]\d", stripped):
         stripped = stripped[1:]
@@ -112,7 +115,11 @@ def without_marks(text: str) -> str:
     range_before_stop = _RANGE.match(stripped[:-1]) if stripped.endswith(".") else None
     if range_before_stop and number_of(range_before_stop.group(1)) < number_of(range_before_stop.group(2)):
         stripped = stripped[:-1]
-    if stripped != text and stripped[:1].isdigit() and (_VALUE.match(stripped) or _RANGE.match(stripped)):
+    if (
+        stripped != text
+        and stripped.lstrip("<>")[:1].isdigit()
+        and (_VALUE.match(stripped) or _RANGE.match(stripped))
+    ):
         return stripped
     return text
 
@@ -122,13 +129,22 @@ def is_unit(text: str) -> bool:
 
 
 def split_glued(word: Word) -> tuple[Word, Word] | None:
-    """A number and what is glued to it ("98g/L", "<1,0mg/."), as two words: each box takes its share
-    of the word's width by characters."""
-    glued = _GLUED_UNIT.match(word.text)
+    """A number and what is glued to it ("98g/L", "<1,0mg/.", "'3610000/mm3" with a speck before it),
+    as two words: each box takes its share of the word's width by characters."""
+    specks = len(word.text) - len(word.text.lstrip(_MARKS_BEFORE))
+    glued = _GLUED_UNIT.match(word.text[specks:])
     if glued is None:
         return None
-    split = word.x0 + (word.x1 - word.x0) * len(glued.group(1)) / len(word.text)
-    return replace(word, text=glued.group(1), x1=split), replace(word, text=glued.group(2), x0=split)
+    number = word.text[: specks + glued.end(1)]
+    split = word.x0 + (word.x1 - word.x0) * len(number) / len(word.text)
+    return replace(word, text=number, x1=split), replace(word, text=glued.group(2), x0=split)
+
+
+def unit_before_specks(text: str) -> str | None:
+    """A unit OCR read with a speck after it ("%.", "/mm3.", "pg:"), without the speck; None for any
+    other word."""
+    stem = text.rstrip(SPECKS_AFTER_UNIT)
+    return stem if stem != text and is_unit(stem) else None
 
 
 def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
@@ -154,16 +170,21 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
             word = replace(word, text=text[inner.end() :], x0=after)
             text = word.text
         glued = split_glued(word)
-        if glued and is_unit(glued[1].text):
-            kept.extend(glued)
+        unit = None
+        if glued is not None:
+            unit = glued[1].text if is_unit(glued[1].text) else unit_before_specks(glued[1].text)
+        if glued is not None and unit is not None:
+            kept.extend((glued[0], replace(glued[1], text=unit)))
             grouping = False
             continue
         previous = kept[-1] if kept else None
+        # the first group may carry a speck OCR glued before it ("‚5 140 000")
+        leading = previous.text.lstrip(_MARKS_BEFORE) if previous is not None else ""
         if (
             previous is not None
             and _THOUSANDS_GROUP.match(text)
-            and previous.text.isdigit()
-            and (grouping or len(previous.text) <= 3)
+            and leading.isdigit()
+            and (grouping or len(leading) <= 3)
             and word.x0 - previous.x1 < 0.6 * max(word.height, 1.0)
         ):
             kept[-1] = Word(
