@@ -264,41 +264,28 @@ def _leader_dots(faint: np.ndarray, letter: float) -> np.ndarray:
     larger = np.maximum(width, height) > 0.5 * letter
     larger[0] = False
     letters = _painted(labels, larger)
-    inked = cv2.integral(letters)
     tolerance = letter / 8
-
-    def paper_between(a: int, b: int) -> bool:
-        x0, x1 = left[a] + width[a], left[b]
-        y0 = max(0, round(max(bottom[a], bottom[b]) - letter))
-        y1 = min(faint.shape[0], round(max(bottom[a], bottom[b]) + letter / 4))
-        return int(inked[y1, x1] - inked[y0, x1] - inked[y1, x0] + inked[y0, x0]) == 0
-
-    # each dot's nearest dot to its right on about its baseline, and the one it follows
-    by_bottom = dots[np.argsort(bottom[dots], kind="stable")]
-    bottoms = bottom[by_bottom]
-    following: dict[int, int] = {}
-    for label in dots:
-        low = np.searchsorted(bottoms, bottom[label] - tolerance, "left")
-        high = np.searchsorted(bottoms, bottom[label] + tolerance, "right")
-        near = by_bottom[low:high]
-        steps = left[near] - left[label]
-        near = near[
-            (steps > width[label])
-            & (steps <= LEADER_STEP * letter)
-            & (np.abs(width[near] - width[label]) <= tolerance)
-            & (np.abs(height[near] - height[label]) <= tolerance)
-        ]
-        if near.size:
-            nearest = int(near[np.argmin(left[near])])
-            if paper_between(int(label), nearest):
-                following[int(label)] = nearest
-    followed = set(following.values())
-    for first in dots:
-        if int(first) in followed:
+    following = _nearest_followers(dots, stats, letter, tolerance)
+    # only paper between a dot and the one it follows, from a letter's height above their baseline to a
+    # quarter below it: a speck of noise may lie there, a letter may not
+    inked = cv2.integral(letters)
+    leaders, followers = following[:, 0], following[:, 1]
+    gap_left, gap_right = left[leaders] + width[leaders], left[followers]
+    baseline = np.maximum(bottom[leaders], bottom[followers])
+    above = np.maximum(0, np.round(baseline - letter)).astype(np.int64)
+    below = np.minimum(faint.shape[0], np.round(baseline + letter / 4)).astype(np.int64)
+    ink_between = (
+        inked[below, gap_right] - inked[above, gap_right] - inked[below, gap_left] + inked[above, gap_left]
+    )
+    following = following[ink_between == 0]
+    after = {int(leader): int(follower) for leader, follower in following}
+    followed = set(after.values())
+    for first in after:
+        if first in followed:
             continue
-        chain = [int(first)]
-        while chain[-1] in following:
-            chain.append(following[chain[-1]])
+        chain = [first]
+        while chain[-1] in after:
+            chain.append(after[chain[-1]])
         for run in _evenly_spaced(chain, left):
             step = float(np.median(np.diff(left[run])))
             for member in run:
@@ -309,6 +296,45 @@ def _leader_dots(faint: np.ndarray, letter: float) -> np.ndarray:
                 )
     # the paper around a dot, never a letter's edge
     return cv2.bitwise_and(erased, cv2.bitwise_not(cv2.dilate(letters, np.ones((3, 3), np.uint8))))
+
+
+def _nearest_followers(dots: np.ndarray, stats: np.ndarray, letter: float, tolerance: float) -> np.ndarray:
+    """Pairs (dot, the nearest dot to its right on about its baseline and of about its size: bottoms,
+    widths and heights within `tolerance`, a step over its width and at most `LEADER_STEP` letters), as
+    an array of label pairs. Found for every dot at once: a monitor photo's moiré makes thousands of dots,
+    too many for a search dot by dot. Dots are sorted by baseline band (`tolerance` tall) and left edge,
+    so each dot's candidates are three slices of that order, one per neighbouring band."""
+    left, width = stats[dots, cv2.CC_STAT_LEFT], stats[dots, cv2.CC_STAT_WIDTH]
+    height = stats[dots, cv2.CC_STAT_HEIGHT]
+    bottom = stats[dots, cv2.CC_STAT_TOP] + height
+    band = np.floor(bottom / tolerance).astype(np.int64)
+    span = int(left.max()) + int(LEADER_STEP * letter) + 2
+    key = band * span + left
+    order = np.argsort(key, kind="stable")
+    keys = key[order]
+    pairs: list[tuple[np.ndarray, np.ndarray]] = []
+    for shift in (-1, 0, 1):
+        base = (band + shift) * span
+        start = np.searchsorted(keys, base + left + width + 1, "left")
+        stop = np.searchsorted(keys, base + left + int(LEADER_STEP * letter), "right")
+        counts = np.maximum(stop - start, 0)
+        own = np.repeat(np.arange(dots.size), counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        pairs.append((own, order[np.repeat(start, counts) + offsets]))
+    own = np.concatenate([first for first, _ in pairs])
+    other = np.concatenate([second for _, second in pairs])
+    alike = (
+        (np.abs(bottom[other] - bottom[own]) <= tolerance)
+        & (np.abs(width[other] - width[own]) <= tolerance)
+        & (np.abs(height[other] - height[own]) <= tolerance)
+    )
+    own, other = own[alike], other[alike]
+    # the nearest: the least left edge, ties to the lower baseline, then the lower label
+    nearest = np.lexsort((dots[other], bottom[other], left[other], own))
+    own, other = own[nearest], other[nearest]
+    first = np.ones(own.size, bool)
+    first[1:] = own[1:] != own[:-1]
+    return np.stack((dots[own[first]], dots[other[first]]), axis=1)
 
 
 def _evenly_spaced(chain: list[int], left: np.ndarray) -> list[list[int]]:
