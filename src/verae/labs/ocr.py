@@ -226,16 +226,16 @@ def _rules_along(ink: np.ndarray, dots: np.ndarray, length: int, gap: int, *, ve
     return _painted(labels, rule)
 
 
-def _small_parts(mask: np.ndarray, gap: int) -> tuple[int, np.ndarray, np.ndarray]:
-    """The mask's components (count, labels) and which of them are at most `gap` across both ways."""
-    count, labels, stats = dewarp.components(mask)
+def _small(stats: np.ndarray, gap: int) -> np.ndarray:
+    """Which components (their stats) are at most `gap` across both ways; never the background."""
     small = (stats[:, cv2.CC_STAT_WIDTH] <= gap) & (stats[:, cv2.CC_STAT_HEIGHT] <= gap)
-    small[0] = False  # the background
-    return count, labels, small
+    small[0] = False
+    return small
 
 
-def _leader_dots(faint: np.ndarray, letter: float) -> np.ndarray:
-    """The mask (255) of the dot leaders in an ink mask (255 = ink at the dots' lighter threshold): runs
+def _leader_dots(labels: np.ndarray, stats: np.ndarray, letter: float) -> np.ndarray:
+    """The mask (255) of the dot leaders among the components (`labels`, `stats`) of an ink mask taken at
+    the dots' lighter threshold: runs
     of at least `LEADER_RUN` solid dots under half a letter's height (`letter`) both ways, each on its
     neighbour's baseline and of its size (to an eighth of a letter), evenly spaced (every step within a
     quarter of the run's middle one, at most `LEADER_STEP` letters), with only paper between neighbours
@@ -244,7 +244,6 @@ def _leader_dots(faint: np.ndarray, letter: float) -> np.ndarray:
     to a row's name and value. A decimal point, a colon or an i's dot has letters beside it on its line,
     so it is in no run. A dot is erased with the paper around it, a quarter of the way to its neighbours,
     so its lighter rim leaves no ring to be read."""
-    _, labels, stats = dewarp.components(faint)
     left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     bottom = top + height
@@ -255,7 +254,7 @@ def _leader_dots(faint: np.ndarray, letter: float) -> np.ndarray:
         & (stats[:, cv2.CC_STAT_AREA] >= 0.5 * width * height)
     )
     dot[0] = False  # the background
-    erased = np.zeros(faint.shape, np.uint8)
+    erased = np.zeros(labels.shape, np.uint8)
     dots = np.flatnonzero(dot)
     if dots.size < LEADER_RUN:
         return erased
@@ -273,7 +272,7 @@ def _leader_dots(faint: np.ndarray, letter: float) -> np.ndarray:
     gap_left, gap_right = left[leaders] + width[leaders], left[followers]
     baseline = np.maximum(bottom[leaders], bottom[followers])
     above = np.maximum(0, np.round(baseline - letter)).astype(np.int64)
-    below = np.minimum(faint.shape[0], np.round(baseline + letter / 4)).astype(np.int64)
+    below = np.minimum(labels.shape[0], np.round(baseline + letter / 4)).astype(np.int64)
     ink_between = (
         inked[below, gap_right] - inked[above, gap_right] - inked[below, gap_left] + inked[above, gap_left]
     )
@@ -367,14 +366,15 @@ def remove_rules(image: Image.Image) -> Image.Image:
     ink = _below(pixels, 180)
     length = max(40, image.width // 25)
     gap = max(3, image.width // 250)
-    count, labels, small = _small_parts(ink, gap)
+    count, labels, stats = dewarp.components(ink)
+    small = _small(stats, gap)
     dots = _painted(labels, small)
     # A dotted rule's dots, small and blurred, print lighter than letters: at the letters' threshold its
     # dots break up or vanish, yet Tesseract, binarising a band of the page on its own, reads them as
     # letters between a name and its value. They are looked for at a lighter threshold too.
     faint = _below(pixels, FAINT_DOTS)
-    _, faint_labels, faint_small = _small_parts(faint, gap)
-    faint_dots = cv2.bitwise_or(dots, _painted(faint_labels, faint_small))
+    _, faint_labels, faint_stats = dewarp.components(faint)
+    faint_dots = cv2.bitwise_or(dots, _painted(faint_labels, _small(faint_stats, gap)))
     rules = cv2.bitwise_or(
         _rules_along(ink, faint_dots, length, gap, vertical=False),
         _rules_along(ink, faint_dots, length, gap, vertical=True),
@@ -388,7 +388,7 @@ def remove_rules(image: Image.Image) -> Image.Image:
     erased = cv2.bitwise_or(cv2.dilate(rules, np.ones((3, 3), np.uint8)), _painted(labels, speck))
     letter = dewarp.letter_height(ink, widest=2, without_dots=True)
     if letter is not None:
-        erased = cv2.bitwise_or(erased, _leader_dots(faint, letter))
+        erased = cv2.bitwise_or(erased, _leader_dots(faint_labels, faint_stats, letter))
     if not cv2.countNonZero(erased):
         return image
     return Image.fromarray(cv2.max(pixels, erased))
