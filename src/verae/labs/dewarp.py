@@ -94,10 +94,16 @@ def letter_height(ink: np.ndarray, widest: float, *, without_dots: bool = False)
     (glued letters pass at 4, not at 2). `without_dots` leaves out components under half as tall as the
     tallest tenth (digits, capitals, ascenders): dots, commas and hyphens, which on a page of dot leaders
     outnumber the letters and would be its median "letter"."""
-    _, _, stats = components(ink)
+    return letter_height_of(components(ink)[2], ink.shape[0], widest, without_dots=without_dots)
+
+
+def letter_height_of(
+    stats: np.ndarray, page_height: int, widest: float, *, without_dots: bool = False
+) -> float | None:
+    """`letter_height` from the stats of the ink mask's components, when they are already at hand."""
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
-    letters = heights[(heights >= 4) & (heights <= ink.shape[0] // 20) & (widths <= widest * heights)]
+    letters = heights[(heights >= 4) & (heights <= page_height // 20) & (widths <= widest * heights)]
     if without_dots and letters.size:
         letters = letters[letters >= 0.5 * np.percentile(letters, 90)]
     if letters.size < 50:
