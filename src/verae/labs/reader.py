@@ -8,6 +8,7 @@ with a stable code and a sentence a person can act on.
 
 from __future__ import annotations
 
+import functools
 import io
 import statistics
 import time
@@ -20,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 from verae.labs import confirm, ocr, pdf, reread
 from verae.labs.consistency import check_consistency
 from verae.labs.errors import ReportUnreadable
-from verae.labs.extract import count_labels, names_on_line, read_values, settle_duplicates
+from verae.labs.extract import Reading, count_labels, names_on_line, read_values, settle_duplicates
 from verae.labs.languages import (
     cyrillic_on_latin_page,
     cyrillic_page,
@@ -243,7 +244,7 @@ def _read_again(
     whole page, that model with English, as `rus+eng` reads a Latin unit as Cyrillic ("µg/L" as "рол.")."""
 
     def values(page_lines: list[Line]) -> list[LabValue]:
-        return read_values(page_lines, ocr_pages=frozenset({number})).values
+        return _page_reading(page_lines, number).values
 
     indexes = reread.targets(lines, values(lines), names_on_line)
     english = [index for index in english if index not in indexes][: reread.MAX_LINES]
@@ -277,7 +278,7 @@ def _confirm_extremes(prepared: Image.Image, lines: list[Line], number: int, bud
     """The page's lines, the values refused only for lying far outside their range, or for being read
     unsure on a row that vouches for nothing, and those printed without a range, read again from their
     own boxes (`labs.confirm`: one Tesseract run over those boxes, none when there are none)."""
-    reading = read_values(lines, ocr_pages=frozenset({number}))
+    reading = _page_reading(lines, number)
     if not reading.unconfirmed and not reading.unsure and not reading.unranged:
         return lines
     timeout = budget.seconds_for_page(number)
@@ -292,11 +293,19 @@ def _confirm_extremes(prepared: Image.Image, lines: list[Line], number: int, bud
     )
 
 
-def _analytes(lines: list[Line], page: int) -> set[str]:
-    return {value.analyte for value in read_values(lines, ocr_pages=frozenset({page})).values}
-
-
 def _yield(lines: list[Line], page: int) -> tuple[int, int]:
     """How much a reading of a page gives: values read, then analyte names seen (parsing is milliseconds,
     so two OCR readings of a page are compared by what they yield)."""
-    return len(read_values(lines, ocr_pages=frozenset({page})).values), count_labels(lines)
+    return len(_page_reading(lines, page).values), count_labels(lines)
+
+
+def _page_reading(lines: list[Line], page: int) -> Reading:
+    return _reading_of(tuple(lines), page)
+
+
+# Several steps parse the same lines of a page (how much a reading yields, which lines to read again, the
+# page before each line a second reading may replace, which values to confirm): the last readings are
+# kept, keyed by the lines themselves, and shared read-only. A parse is ~10-60 ms a page.
+@functools.lru_cache(maxsize=4)
+def _reading_of(lines: tuple[Line, ...], page: int) -> Reading:
+    return read_values(list(lines), ocr_pages=frozenset({page}))
