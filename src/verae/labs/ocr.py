@@ -195,9 +195,17 @@ def _below(pixels: np.ndarray, level: int) -> np.ndarray:
     return cv2.threshold(pixels, level - 1, 255, cv2.THRESH_BINARY_INV)[1]
 
 
+_PAINTED_ROWS = 128
+
+
 def _painted(labels: np.ndarray, chosen: np.ndarray) -> np.ndarray:
     """The mask (255) of the components whose label is `chosen` (a boolean per label)."""
-    return np.where(chosen, 255, 0).astype(np.uint8).take(labels)
+    shade = np.where(chosen, 255, 0).astype(np.uint8)
+    painted = np.empty(labels.shape, np.uint8)
+    # a block of rows at a time: the labels widened to indexes stay in the cache (a quarter less time)
+    for top in range(0, labels.shape[0], _PAINTED_ROWS):
+        shade.take(labels[top : top + _PAINTED_ROWS], out=painted[top : top + _PAINTED_ROWS])
+    return painted
 
 
 def _rules_along(ink: np.ndarray, dots: np.ndarray, length: int, gap: int, *, vertical: bool) -> np.ndarray:
