@@ -82,6 +82,30 @@ def test_a_photographed_monitor_is_cut_to_its_lit_screen_not_to_its_dark_bezel()
     assert distances.min(axis=0).max() < 8, found
 
 
+def test_a_monitor_on_a_desk_is_cut_to_its_screen_not_to_the_desk_framed_by_the_photo_corners() -> None:
+    bezel = 30
+    screen = np.pad(page_with_text(), bezel, constant_values=18)
+    height, width = screen.shape
+    outline = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    on_desk = cv2.getPerspectiveTransform(outline, CORNERS)
+    desk = cv2.warpPerspective(screen, on_desk, (640, 760), borderValue=55)
+    # the desk itself seen off-axis, the photo's corners beyond it black: the desk's outline is a bright
+    # four-cornered outline too, larger than the screen's, with darker corners around it
+    desk_outline = np.array([[0, 0], [640, 0], [640, 760], [0, 760]], dtype=np.float32)
+    desk_corners = np.array([[60, 30], [660, 50], [640, 790], [40, 770]], dtype=np.float32)
+    in_photo = cv2.getPerspectiveTransform(desk_outline, desk_corners)
+    photo = cv2.warpPerspective(desk, in_photo, (700, 820), borderValue=0)
+    lit = np.array(
+        [[bezel, bezel], [width - bezel, bezel], [width - bezel, height - bezel], [bezel, height - bezel]],
+        dtype=np.float32,
+    )
+    expected = cv2.perspectiveTransform(lit[None], in_photo @ on_desk)[0]
+    found = ocr._page_quad(photo)
+    assert found is not None
+    distances = np.linalg.norm(found[:, None, :] - expected[None, :, :], axis=2)
+    assert distances.min(axis=0).max() < 8, found
+
+
 def test_dotted_and_solid_rules_and_lone_specks_are_erased_while_text_and_decimal_points_stay() -> None:
     image = Image.new("L", (2480, 400), 255)  # an A4 page's width at 300 dpi
     draw = ImageDraw.Draw(image)

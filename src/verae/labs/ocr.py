@@ -37,6 +37,11 @@ _SKEW_FINE = np.arange(-0.4, 0.41, 0.1)
 PAGE_AREA = (0.3, 0.95)
 # The rims either side of a sheet's outline compared by `_stands_out`: 4 px of the 800-px copy it looks at
 RIM = 9
+# The band further in, past the outline's own blur (8 px more), is the sheet's own paper: at least this
+# share of the sheet's brightness (chosen sheets of every generated kind: 0.81-1.0; a desk or bezel band
+# framing a screen, taken for the sheet: 0.36-0.41)
+INNER_RIM = 17
+MARGIN_PAPER = 0.6
 # The grey level below which a dot may belong to a dotted rule (letters: below 180)
 FAINT_DOTS = 215
 # Dot leaders: at least this many dots in a run (an ellipsis is three), at most this many letter heights
@@ -93,7 +98,11 @@ def _stands_out(small: np.ndarray, corners: np.ndarray) -> bool:
     screenshot) has the same white around it and is no sheet. And the sheet's own margin, just inside
     its outline, is brighter than what lies just outside it: a monitor's dark bezel is a bright
     outline's inside (the screen is lit) on a lighter desk, and taken for the sheet it left a black band
-    along the page that pulled Tesseract's global threshold under the screen's grey letters."""
+    along the page that pulled Tesseract's global threshold under the screen's grey letters.
+
+    Past that rim the band further in is paper too, nearly as bright as the sheet: an outline around
+    the desk a monitor stands on (the photo's own corners darker still) holds the desk and the bezel
+    there, and taken for the sheet it kept them beside the screen, tilted the page and bent its rows."""
     inside = np.zeros(small.shape, np.uint8)
     cv2.fillConvexPoly(inside, corners.reshape(-1, 2), 255)
     paper = float(np.percentile(small[inside > 0], 90))
@@ -101,9 +110,11 @@ def _stands_out(small: np.ndarray, corners: np.ndarray) -> bool:
     if surroundings >= 0.8 * paper:
         return False
     rim = np.ones((RIM, RIM), np.uint8)
-    margin = float(np.median(small[(inside > 0) & (cv2.erode(inside, rim) == 0)]))
+    within = cv2.erode(inside, rim)
+    margin = float(np.median(small[(inside > 0) & (within == 0)]))
     beside = float(np.median(small[(inside == 0) & (cv2.dilate(inside, rim) > 0)]))
-    return beside < 0.8 * margin
+    further_in = (within > 0) & (cv2.erode(within, np.ones((INNER_RIM, INNER_RIM), np.uint8)) == 0)
+    return beside < 0.8 * margin and float(np.median(small[further_in])) >= MARGIN_PAPER * paper
 
 
 def _ordered(corners: np.ndarray) -> np.ndarray:
