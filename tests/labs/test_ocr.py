@@ -89,12 +89,12 @@ def test_the_reader_loaded_alone_runs_numpy_and_opencv_on_one_blas_thread() -> N
     assert threads.stdout.strip() == "1"
 
 
-def _printed_number(text: str) -> tuple[np.ndarray, Word]:
+def _printed_number(text: str, typeface: str = "DejaVuSans") -> tuple[np.ndarray, Word]:
     """`text` drawn as a photo shows it (slightly blurred), and the word Tesseract would give for it with
     its decimal point (or a mark in its place) dropped."""
     page = Image.new("L", (400, 120), 255)
     draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
+    font = ImageFont.truetype(f"/usr/share/fonts/truetype/dejavu/{typeface}.ttf", 40)
     x = 40.0
     for char in text:
         draw.text((x, 30), char, font=font, fill=0)
@@ -106,10 +106,20 @@ def _printed_number(text: str) -> tuple[np.ndarray, Word]:
 
 
 @pytest.mark.parametrize(
-    ("printed", "read"), [("14.6", "14.6"), ("4.82", "4.82"), ("0.31", "0.31"), ("146", "146")]
+    ("printed", "typeface", "read"),
+    [
+        ("14.6", "DejaVuSans", "14.6"),
+        ("4.82", "DejaVuSans", "4.82"),
+        ("0.31", "DejaVuSans", "0.31"),
+        ("146", "DejaVuSans", "146"),
+        # a bold comma hangs below the baseline to 0.4 of the digits' height
+        ("7,3", "DejaVuSans-Bold", "7.3"),
+    ],
 )
-def test_a_decimal_point_ocr_dropped_is_put_back_where_the_pixels_show_it(printed: str, read: str) -> None:
-    grey, word = _printed_number(printed)
+def test_a_decimal_point_ocr_dropped_is_put_back_where_the_pixels_show_it(
+    printed: str, typeface: str, read: str
+) -> None:
+    grey, word = _printed_number(printed, typeface)
     assert with_decimal_point(grey, word).text == read
 
 
@@ -130,3 +140,12 @@ def test_a_speck_under_the_digits_baseline_is_no_decimal_point() -> None:
     speck = grey.copy()
     speck[round(word.bottom) + 4 : round(word.bottom) + 7, round(word.x0) + 17 : round(word.x0) + 20] = 0
     assert with_decimal_point(speck, word).text == "132"
+
+
+@pytest.mark.parametrize(("printed", "read", "misshapen"), [("11", "1", True), ("41  %", "41", False)])
+def test_a_digit_dropped_where_its_glyph_stands_is_a_misread(
+    printed: str, read: str, misshapen: bool
+) -> None:
+    """`11` read as `1` lost a digit; `41` in a box that took in the `%` a word space away lost none."""
+    grey, word = _printed_number(printed)
+    assert misshapen_digits(grey, replace(word, text=read)) is misshapen

@@ -289,3 +289,25 @@ def test_a_speck_before_a_result_below_a_limit_leaves_the_result() -> None:
     # the result "<1,0", not the range's "< 5,0"
     value = read([make_line((40, "CRP"), (200, "-<1,0"), (260, "mg/L"), (400, "< 5,0"))])["crp"]
     assert (value.qualifier, value.value, value.reference_range) == ("<", 1.0, "< 5,0")
+
+
+@pytest.mark.parametrize(
+    ("cells", "analyte", "value"),
+    [
+        ([(40, "Mean cell volume"), (300, "84:0"), (360, "fL"), (400, "(80.0-100.0)")], "mcv", 84.0),
+        ([(40, "Гематокрит, %"), (300, "39;1"), (400, "36,0 - 48,0")], "hematocrit", 39.1),
+        # two digits after a colon may be a time: no value
+        ([(40, "Mean cell volume"), (300, "84:00"), (360, "fL"), (400, "(80.0-100.0)")], "mcv", None),
+    ],
+)
+def test_a_decimal_separator_read_with_a_speck_above_it_is_still_the_separator(
+    cells: list[tuple[float, str]], analyte: str, value: float | None
+) -> None:
+    read_value = read([make_line(*cells)]).get(analyte)
+    assert (read_value.value if read_value else None) == value
+
+
+@pytest.mark.parametrize("printed", ["(150-450).", "‘(150-450)", "(150-450)`"])
+def test_a_speck_beside_a_bracketed_range_leaves_the_range_to_decide_a_garbled_unit(printed: str) -> None:
+    value = read([make_line((40, "Platelets"), (300, "199"), (360, "x19*9/L"), (450, printed))])["platelets"]
+    assert (value.value, value.reference_range) == (199.0, "150-450")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import types
@@ -55,6 +56,8 @@ MOST_HOLES = {"0": 2, "1": 0, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0, "8
 HOLE = 0.015
 # The narrowest a digit's share of a joined component is, in digit heights (a bold wide zero: 0.7)
 NARROWEST = 0.4
+# The narrowest gap between two words, in the tallest glyph's heights (digits stand closer: 0.16 on scans)
+WORD_SPACE = 0.4
 
 
 def _reduced(grey: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
@@ -569,7 +572,9 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
     )
     read = [character for character in word.text if character.isdigit()]
     if len(digits) != len(read):
-        return _more_digits_than_glyphs(stats[1:count], len(read))
+        return _more_digits_than_glyphs(stats[1:count], len(read)) or _fewer_digits_than_glyphs(
+            stats[1:count], len(read)
+        )
     for label, digit in zip(digits, read, strict=True):
         x, y, width, tall = (int(value) for value in stats[label, :4])
         paper = np.pad(labels[y : y + tall, x : x + width] != label, 1, constant_values=True).astype(np.uint8)
@@ -597,6 +602,34 @@ def _more_digits_than_glyphs(parts: np.ndarray, read: int) -> bool:
     if not (glyphs | separators).all():
         return False
     return read > int(np.maximum(1, widths[glyphs] // (NARROWEST * tallest)).sum())
+
+
+def _fewer_digits_than_glyphs(parts: np.ndarray, read: int) -> bool:
+    """Whether the word's box holds more glyphs side by side, each a component of its own, than digits
+    were read: Tesseract read `11` as `1` (its box around both), a digit lost that no range or flag can
+    tell. Glyphs count only while each stands within `WORD_SPACE` of the tallest's height of the last: the
+    box may take in the next word (`41 %` read as `41`). Decided only where every component is a glyph or
+    a separator, as `_more_digits_than_glyphs` decides."""
+    if not len(parts):
+        return False
+    heights, widths = parts[:, cv2.CC_STAT_HEIGHT], parts[:, cv2.CC_STAT_WIDTH]
+    tallest = int(heights.max())
+    glyphs = heights >= 0.5 * tallest
+    separators = (heights <= tallest / 3) & (widths <= tallest / 3)
+    if not (glyphs | separators).all():
+        return False
+    # glyphs left to right while each stands within a digit's spacing of the last; a gap that holds a
+    # decimal point may be as wide as a word space in a proportional font, so it ends the count too
+    spans = sorted(
+        (int(part[cv2.CC_STAT_LEFT]), int(part[cv2.CC_STAT_LEFT] + part[cv2.CC_STAT_WIDTH]))
+        for part in parts[glyphs]
+    )
+    counted = 1
+    for (_, reach), (left, _) in itertools.pairwise(spans):
+        if left - reach > WORD_SPACE * tallest:
+            break
+        counted += 1
+    return counted > read
 
 
 def with_decimal_point(grey: np.ndarray, word: Word) -> Word:
@@ -630,7 +663,13 @@ def with_decimal_point(grey: np.ndarray, word: Word) -> Word:
     darkest = (float(np.median(strokes)) + float(np.median(crop[ink == 0]))) / 2
     places: set[int] = set()
     for label, (x, y, width, tall) in enumerate(parts, start=1):
-        if min(width, tall) < 2 or max(width, tall) > 0.35 * size or crop[labels == label].min() > darkest:
+        # a bold comma hangs below the baseline to 0.4 of the digits' height; a point is smaller
+        if (
+            min(width, tall) < 2
+            or width > 0.35 * size
+            or tall > 0.45 * size
+            or crop[labels == label].min() > darkest
+        ):
             continue
         # on the line the digits stand on: a point ends at it, a comma hangs from it, a speck under it is none
         if y < digit_top + 0.55 * size or y > baseline or y + tall < baseline - 0.2 * size:

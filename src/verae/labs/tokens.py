@@ -58,6 +58,9 @@ _LEADER = re.compile(r"^[.…_·]{2,}|[.…_·]{2,}$")
 _INNER_LEADER = re.compile(r"[.…_·]{3,}")
 _TRAILING_LEADER = re.compile(r"\d[.…_·]{2,}$")
 _THOUSANDS_GROUP = re.compile(r"^\d{3}$")
+# a decimal point or comma OCR read together with a speck above it as a colon or semicolon ("84:0",
+# "39;1"); with one digit after it, so never a time ("08:40") or a titre ("1:160")
+_SEPARATOR_WITH_SPECK = re.compile(r"^([<>]?\d+)[:;](\d)$")
 # what a speck right after a unit reads as: a full stop, a comma, a colon or a dash
 SPECKS_AFTER_UNIT = ".,:;-"
 
@@ -104,7 +107,7 @@ def _status(text: str) -> tuple[bool, str | None]:
 
 
 def without_marks(text: str) -> str:
-    """A numeric word ("‘20,2", "-<1,0") without the specks OCR glued to it; other words as they are. A
+    """A numeric word ("‘20,2", "-<1,0", "‘(3.80-5.80)") without the specks OCR glued to it; other words as they are. A
     leading full stop goes only when the number after it has a separator of its own (".80,0-100,0"),
     never from ".5"; a trailing one only from a range ("50-170."), never from a value ("5." may be 5.1
     with a digit lost)."""
@@ -117,7 +120,7 @@ def without_marks(text: str) -> str:
         stripped = stripped[:-1]
     if (
         stripped != text
-        and stripped.lstrip("<>")[:1].isdigit()
+        and stripped.lstrip("<>(")[:1].isdigit()
         and (_VALUE.match(stripped) or _RANGE.match(stripped))
     ):
         return stripped
@@ -159,6 +162,7 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
         if _TRAILING_LEADER.search(word.text) and _VALUE.match(text):
             # a value follows its leader, never precedes one: "4..." is a leader OCR read a digit into
             continue
+        text = _SEPARATOR_WITH_SPECK.sub(r"\1,\2", text)
         if text != word.text:
             word = replace(word, text=text)
         inner = _INNER_LEADER.search(text)
