@@ -187,8 +187,10 @@ def to_lab_value(
     if row.label_guessed and not _label_agrees(analyte, row):
         return None
     restored = restore_decimal_point(row) if ocr and contradicts_range(row) else None
+    zero_restored = False
     if ocr and restored is None:
         restored = restore_leading_zero(row)
+        zero_restored = restored is not None
     if restored is not None:
         row = replace(row, number=restored, printed=f"{restored:g}", value_repaired=True)
     judged = ocr and not _range_in_another_unit(analyte, row)
@@ -199,7 +201,10 @@ def to_lab_value(
     ):
         not_used("value_misread")
         return None
-    if ocr and any(word.misshapen for word in row.value_words):
+    # a dotted zero read as 6 or 9 is misshapen as read, and fits its holes once the zero is put back
+    if ocr and any(
+        word.misshapen and not (zero_restored and word.zero_shaped_lead) for word in row.value_words
+    ):
         not_used("value_misread")
         return None
     confirmed = bool(row.value_words) and all(word.confirmed for word in row.value_words)
