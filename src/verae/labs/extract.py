@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from verae.labs.catalog import BY_CODE, Analyte
@@ -480,7 +481,24 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
     flagging_pages = {
         line.page for row, line, _ in rows if row.flag and outside_flagged.get(line.page, 0) >= 0
     }
+    # A table prints its columns in one order on every row. On a page whose rows print the unit after the
+    # value, an OCR row whose unit comes first (read into its name, or before its number) lost what stood
+    # in its value's place (a garbled value read as marks), and the number after its unit is the range's
+    # or a previous result's ("L 11 ng/mL 15 - 150" read `t ll ng/mL 15. 150`: 150 taken for the value).
+    sides: dict[int, Counter[str | None]] = {}
+    for row, line, _ in rows:
+        sides.setdefault(line.page, Counter())[row.unit_side] += 1
+    units_after = {
+        page
+        for page, counted in sides.items()
+        if counted["after"] >= 3 and counted["after"] > 2 * counted["before"]
+    }
     for row, line, ocr in rows:
+        if ocr and row.unit_side == "before" and line.page in units_after:
+            reading.warnings.append(
+                ReportWarning.of("value_misread", analyte=row.analyte.code, page=line.page)
+            )
+            continue
         value = to_lab_value(row, line, ocr=ocr, reading=reading, page_flags=line.page in flagging_pages)
         if value is not None:
             reading.values.append(value)
