@@ -15,8 +15,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from verae.labs import reader
 from verae.labs.errors import ReportUnreadable
-from verae.labs.layout import Word
-from verae.labs.ocr import misshapen_digits, with_decimal_point
+from verae.labs.extract import read_values
+from verae.labs.layout import Line, Word
+from verae.labs.ocr import checked, misshapen_digits, with_decimal_point
 from verae.labs.reader import read_document
 
 from .corpus.samples import Sample
@@ -128,6 +129,29 @@ def test_digits_read_that_the_pixels_cannot_hold_are_misshapen(read: str, missha
     """An 8 (two holes) read as a 6 (one at most), or as two digits where one glyph stands, is a misread."""
     grey, word = _printed_number("21.8")
     assert misshapen_digits(grey, replace(word, text=read)) is misshapen
+
+
+def test_a_dotted_zero_read_as_6_or_9_before_a_fraction_is_put_back_not_refused() -> None:
+    """A monospace font's dotted zero, small and blurred as in a 1-MP photo, encloses two holes: read as
+    6 or 9 (one hole at most) it is misshapen, yet with the zero the leading-zero repair puts back the
+    holes fit, so the repaired value is read; a fraction whose other digits misfit stays refused."""
+    page = Image.new("L", (300, 100), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 30)
+    ImageDraw.Draw(page).text((40, 30), "0.453", font=font, fill=0)
+    grey = np.asarray(page.filter(ImageFilter.GaussianBlur(1.6)), dtype=np.uint8)
+    rows, columns = np.nonzero(grey < 128)
+    box = (float(columns.min()), float(rows.min()), float(columns.max()), float(rows.max()))
+
+    def hematocrit(read: str) -> float | None:
+        value = checked(grey, Word(read, *box, 0.93))
+        name = Word("Haematocrit", box[0] - 300, box[1], box[0] - 100, box[3], 0.93)
+        unit = Word("L/L", box[2] + 60, box[1], box[2] + 110, box[3], 0.93)
+        bounds = Word("(0.370-0.470)", box[2] + 200, box[1], box[2] + 420, box[3], 0.93)
+        reading = read_values([Line((name, value, unit, bounds), 1)], ocr_pages=frozenset({1}))
+        return next((found.value for found in reading.values if found.analyte == "hematocrit"), None)
+
+    assert hematocrit("6.453") == hematocrit("9.453") == 0.453
+    assert hematocrit("9.153") is None  # the 4 read as 1: a hole where a 1 has none
 
 
 def test_a_mark_between_digits_above_the_baseline_is_no_decimal_point() -> None:

@@ -311,3 +311,24 @@ def test_a_decimal_separator_read_with_a_speck_above_it_is_still_the_separator(
 def test_a_speck_beside_a_bracketed_range_leaves_the_range_to_decide_a_garbled_unit(printed: str) -> None:
     value = read([make_line((40, "Platelets"), (300, "199"), (360, "x19*9/L"), (450, printed))])["platelets"]
     assert (value.value, value.reference_range) == (199.0, "150-450")
+
+
+def test_a_row_whose_unit_comes_first_on_a_page_printing_units_after_values_gives_no_value() -> None:
+    """The row "L 11 ng/mL 15 - 150 12" read as `t ll ng/mL 15. 150 12`: the value read as marks, the unit
+    taken into the name, and 150 (the range's upper limit) left where the value goes. The page's other rows
+    print their unit after the value, so this row's order says its value was lost; on a page whose rows
+    all print the unit in the name ("Ferritin, ng/mL 150"), the same order is the table's own."""
+    garbled: list[tuple[float, str]] = [(40, "Ferritin t ll ng/mL"), (300, "15."), (330, "150"), (420, "12")]
+    after: list[list[tuple[float, str]]] = [
+        [(40, "HCT-Hematokrit"), (200, "33.7"), (260, "%"), (300, "36.0 - 48.0")],
+        [(40, "MCV"), (200, "75.3"), (260, "fl"), (300, "80,0 - 98.0")],
+        [(40, "MCH"), (200, "23.7"), (260, "pg"), (300, "27.0 - 33.0")],
+    ]
+    assert "ferritin" not in read(make_lines([*after, garbled]))
+    assert {"hematocrit", "mcv", "mch"} <= set(read(make_lines([*after, garbled])))
+    in_name: list[list[tuple[float, str]]] = [
+        [(40, "Hematocrit, %"), (200, "33.7"), (300, "36.0 - 48.0")],
+        [(40, "MCV, fl"), (200, "75.3"), (300, "80,0 - 98.0")],
+        [(40, "Ferritin, ng/mL"), (200, "150"), (300, "12")],
+    ]
+    assert read(make_lines(in_name))["ferritin"].value == 150

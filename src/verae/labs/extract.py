@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from verae.labs.catalog import BY_CODE, Analyte
@@ -187,8 +188,10 @@ def to_lab_value(
     if row.label_guessed and not _label_agrees(analyte, row):
         return None
     restored = restore_decimal_point(row) if ocr and contradicts_range(row) else None
+    zero_restored = False
     if ocr and restored is None:
         restored = restore_leading_zero(row)
+        zero_restored = restored is not None
     if restored is not None:
         row = replace(row, number=restored, printed=f"{restored:g}", value_repaired=True)
     judged = ocr and not _range_in_another_unit(analyte, row)
@@ -199,7 +202,10 @@ def to_lab_value(
     ):
         not_used("value_misread")
         return None
-    if ocr and any(word.misshapen for word in row.value_words):
+    # a dotted zero read as 6 or 9 is misshapen as read, and fits its holes once the zero is put back
+    if ocr and any(
+        word.misshapen and not (zero_restored and word.zero_shaped_lead) for word in row.value_words
+    ):
         not_used("value_misread")
         return None
     confirmed = bool(row.value_words) and all(word.confirmed for word in row.value_words)
@@ -475,7 +481,24 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
     flagging_pages = {
         line.page for row, line, _ in rows if row.flag and outside_flagged.get(line.page, 0) >= 0
     }
+    # A table prints its columns in one order on every row. On a page whose rows print the unit after the
+    # value, an OCR row whose unit comes first (read into its name, or before its number) lost what stood
+    # in its value's place (a garbled value read as marks), and the number after its unit is the range's
+    # or a previous result's ("L 11 ng/mL 15 - 150" read `t ll ng/mL 15. 150`: 150 taken for the value).
+    sides: dict[int, Counter[str | None]] = {}
+    for row, line, _ in rows:
+        sides.setdefault(line.page, Counter())[row.unit_side] += 1
+    units_after = {
+        page
+        for page, counted in sides.items()
+        if counted["after"] >= 3 and counted["after"] > 2 * counted["before"]
+    }
     for row, line, ocr in rows:
+        if ocr and row.unit_side == "before" and line.page in units_after:
+            reading.warnings.append(
+                ReportWarning.of("value_misread", analyte=row.analyte.code, page=line.page)
+            )
+            continue
         value = to_lab_value(row, line, ocr=ocr, reading=reading, page_flags=line.page in flagging_pages)
         if value is not None:
             reading.values.append(value)

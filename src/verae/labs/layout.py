@@ -29,6 +29,9 @@ class Word:
     # a number whose digits, in the pixels, enclose more holes than the digits read can
     # (`ocr.misshapen_digits`): misread, whatever Tesseract's confidence
     misshapen: bool = False
+    # misshapen only in its first digit, read 6 or 9, whose holes are a zero's (a dotted zero, `0.453`
+    # read `6.453`): the pixels then agree with the leading zero put back (`repairs.restore_leading_zero`)
+    zero_shaped_lead: bool = False
 
     @property
     def height(self) -> float:

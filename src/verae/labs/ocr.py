@@ -51,6 +51,8 @@ LEADER_RUN = 4
 LEADER_STEP = 1.5
 # A number as OCR reads it, checked digit by digit against the holes the page shows (`misshapen_digits`)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A fraction's leading zero as OCR misreads a dotted or slashed zero (`repairs.restore_leading_zero`)
+_LEADING_SIX_OR_NINE = re.compile(r"[69][.,]\d+")
 MOST_HOLES = {"0": 2, "1": 0, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0, "8": 2, "9": 1}
 # The least share of a digit's box a hole covers (a dotted zero's two: 2.2-4.4 % on 1-MP photos)
 HOLE = 0.015
@@ -541,10 +543,20 @@ def recognize(
         data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"], strict=True
     ):
         if text.strip() and float(conf) >= 0:
-            word = Word(text.strip(), left, top, left + width, top + height, float(conf) / 100)
-            word = with_decimal_point(grey, word)
-            words.append(replace(word, misshapen=True) if misshapen_digits(grey, word) else word)
+            words.append(
+                checked(grey, Word(text.strip(), left, top, left + width, top + height, float(conf) / 100))
+            )
     return words
+
+
+def checked(grey: np.ndarray, word: Word) -> Word:
+    """An OCR word as its pixels correct or mark it: a decimal point Tesseract dropped put back
+    (`with_decimal_point`), digits the pixels cannot hold marked misshapen (`misshapen_digits`), and among
+    those a fraction whose leading 6 or 9 holds a zero's holes marked so (`zero_shaped_lead`)."""
+    word = with_decimal_point(grey, word)
+    if not misshapen_digits(grey, word):
+        return word
+    return replace(word, misshapen=True, zero_shaped_lead=zero_shaped_lead(grey, word))
 
 
 def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
@@ -586,6 +598,15 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
         if holes > MOST_HOLES[digit]:
             return True
     return False
+
+
+def zero_shaped_lead(grey: np.ndarray, word: Word) -> bool:
+    """Whether a fraction read with a leading 6 or 9 ("6.453") that its pixels cannot hold
+    (`misshapen_digits`) holds them once that digit is a zero: a monospace font's dotted zero, blurred,
+    shows two holes, which no 6 or 9 has and a zero may."""
+    return bool(_LEADING_SIX_OR_NINE.fullmatch(word.text)) and not misshapen_digits(
+        grey, replace(word, text="0" + word.text[1:])
+    )
 
 
 def _more_digits_than_glyphs(parts: np.ndarray, read: int) -> bool:

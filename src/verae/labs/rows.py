@@ -142,6 +142,9 @@ class Row:
     mark_beside_value: bool = False
     # a range printed beside the value but misread past use (`tokens`: a lower limit above the upper)
     range_garbled: bool = False
+    # where the row's unit stood: after its value, or before it (in the name column, "Ferritin ng/mL", or
+    # a unit column printed before the result column); None without a readable unit
+    unit_side: Literal["before", "after"] | None = None
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
@@ -207,7 +210,8 @@ def parse_row(
     if value.number is None:
         return None
     after = tokens[value_index + 1 :]
-    unit_token = next((token for token in after if token.kind == "unit"), None) or leading_unit
+    unit_after = next((token for token in after if token.kind == "unit"), None)
+    unit_token = unit_after or leading_unit
     unit_text = clean(unit_token.text) if unit_token else None
     if unit_text is None and name_unit is not None:
         unit_text = clean(name_unit.text).strip("()[],;:")
@@ -260,6 +264,7 @@ def parse_row(
         mark_beside_value=mark_before_value
         or (bool(after) and after[0].kind == "other" and len(clean(after[0].text)) <= 2),
         range_garbled=reference is not None and reference.bounds is None,
+        unit_side="after" if unit_after else "before" if leading_unit or name_unit else None,
     )
 
 
