@@ -65,28 +65,37 @@ def test_a_framed_table_in_a_screenshot_is_not_taken_for_a_sheet() -> None:
     assert ocr._crop_to_paper(screenshot).shape == screenshot.shape
 
 
-def test_a_photographed_monitor_is_cut_to_its_lit_screen_not_to_its_dark_bezel() -> None:
-    bezel = 30
-    screen = np.pad(page_with_text(), bezel, constant_values=18)
+BEZEL = 30
+
+
+def _monitor() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A page shown on a monitor with a dark bezel: the picture, its outline's corners and its lit
+    screen's corners."""
+    screen = np.pad(page_with_text(), BEZEL, constant_values=18)
     height, width = screen.shape
     outline = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
-    transform = cv2.getPerspectiveTransform(outline, CORNERS)
     lit = np.array(
-        [[bezel, bezel], [width - bezel, bezel], [width - bezel, height - bezel], [bezel, height - bezel]],
+        [[BEZEL, BEZEL], [width - BEZEL, BEZEL], [width - BEZEL, height - BEZEL], [BEZEL, height - BEZEL]],
         dtype=np.float32,
     )
-    expected = cv2.perspectiveTransform(lit[None], transform)[0]
-    found = ocr._page_quad(photographed(screen, CORNERS, shadow=False))
+    return screen, outline, lit
+
+
+def _assert_corners_near(found: np.ndarray | None, expected: np.ndarray) -> None:
     assert found is not None
     distances = np.linalg.norm(found[:, None, :] - expected[None, :, :], axis=2)
     assert distances.min(axis=0).max() < 8, found
 
 
+def test_a_photographed_monitor_is_cut_to_its_lit_screen_not_to_its_dark_bezel() -> None:
+    screen, outline, lit = _monitor()
+    transform = cv2.getPerspectiveTransform(outline, CORNERS)
+    expected = cv2.perspectiveTransform(lit[None], transform)[0]
+    _assert_corners_near(ocr._page_quad(photographed(screen, CORNERS, shadow=False)), expected)
+
+
 def test_a_monitor_on_a_desk_is_cut_to_its_screen_not_to_the_desk_framed_by_the_photo_corners() -> None:
-    bezel = 30
-    screen = np.pad(page_with_text(), bezel, constant_values=18)
-    height, width = screen.shape
-    outline = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    screen, outline, lit = _monitor()
     on_desk = cv2.getPerspectiveTransform(outline, CORNERS)
     desk = cv2.warpPerspective(screen, on_desk, (640, 760), borderValue=55)
     # the desk itself seen off-axis, the photo's corners beyond it black: the desk's outline is a bright
@@ -95,15 +104,8 @@ def test_a_monitor_on_a_desk_is_cut_to_its_screen_not_to_the_desk_framed_by_the_
     desk_corners = np.array([[60, 30], [660, 50], [640, 790], [40, 770]], dtype=np.float32)
     in_photo = cv2.getPerspectiveTransform(desk_outline, desk_corners)
     photo = cv2.warpPerspective(desk, in_photo, (700, 820), borderValue=0)
-    lit = np.array(
-        [[bezel, bezel], [width - bezel, bezel], [width - bezel, height - bezel], [bezel, height - bezel]],
-        dtype=np.float32,
-    )
     expected = cv2.perspectiveTransform(lit[None], in_photo @ on_desk)[0]
-    found = ocr._page_quad(photo)
-    assert found is not None
-    distances = np.linalg.norm(found[:, None, :] - expected[None, :, :], axis=2)
-    assert distances.min(axis=0).max() < 8, found
+    _assert_corners_near(ocr._page_quad(photo), expected)
 
 
 def test_dotted_and_solid_rules_and_lone_specks_are_erased_while_text_and_decimal_points_stay() -> None:

@@ -612,33 +612,39 @@ def zero_shaped_lead(grey: np.ndarray, word: Word) -> bool:
 def _more_digits_than_glyphs(parts: np.ndarray, read: int) -> bool:
     """Whether more digits were read than the ink components (their stats) can hold: digits that touch are
     one component, holding as many as fit in its width at `NARROWEST` of the tallest's height each. Decided
-    only where every component is a glyph (at least half the tallest's height) or a separator (at most a
-    third of it each way): a digit broken into pieces (a monitor photo's moiré) decides nothing."""
-    if not len(parts):
+    only where `_glyphs` can tell."""
+    found = _glyphs(parts)
+    if found is None:
         return False
+    glyphs, tallest = found
+    widths = parts[glyphs, cv2.CC_STAT_WIDTH]
+    return read > int(np.maximum(1, widths // (NARROWEST * tallest)).sum())
+
+
+def _glyphs(parts: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """Which of a word's ink components (their stats) are glyphs, at least half the tallest's height, and
+    that height; None when one is neither a glyph nor a separator (at most a third of it each way): a
+    digit broken into pieces (a monitor photo's moiré) decides nothing."""
+    if not len(parts):
+        return None
     heights, widths = parts[:, cv2.CC_STAT_HEIGHT], parts[:, cv2.CC_STAT_WIDTH]
     tallest = int(heights.max())
     glyphs = heights >= 0.5 * tallest
     separators = (heights <= tallest / 3) & (widths <= tallest / 3)
     if not (glyphs | separators).all():
-        return False
-    return read > int(np.maximum(1, widths[glyphs] // (NARROWEST * tallest)).sum())
+        return None
+    return glyphs, tallest
 
 
 def _fewer_digits_than_glyphs(parts: np.ndarray, read: int) -> bool:
     """Whether the word's box holds more glyphs side by side, each a component of its own, than digits
     were read: Tesseract read `11` as `1` (its box around both), a digit lost that no range or flag can
     tell. Glyphs count only while each stands within `WORD_SPACE` of the tallest's height of the last: the
-    box may take in the next word (`41 %` read as `41`). Decided only where every component is a glyph or
-    a separator, as `_more_digits_than_glyphs` decides."""
-    if not len(parts):
+    box may take in the next word (`41 %` read as `41`). Decided only where `_glyphs` can tell."""
+    found = _glyphs(parts)
+    if found is None:
         return False
-    heights, widths = parts[:, cv2.CC_STAT_HEIGHT], parts[:, cv2.CC_STAT_WIDTH]
-    tallest = int(heights.max())
-    glyphs = heights >= 0.5 * tallest
-    separators = (heights <= tallest / 3) & (widths <= tallest / 3)
-    if not (glyphs | separators).all():
-        return False
+    glyphs, tallest = found
     # glyphs left to right while each stands within a digit's spacing of the last; a gap that holds a
     # decimal point may be as wide as a word space in a proportional font, so it ends the count too
     spans = sorted(
