@@ -118,8 +118,10 @@ def _stands_out(small: np.ndarray, corners: np.ndarray) -> bool:
     within = cv2.erode(inside, rim)
     margin = float(np.median(small[(inside > 0) & (within == 0)]))
     beside = float(np.median(small[(inside == 0) & (cv2.dilate(inside, rim) > 0)]))
+    if beside >= 0.8 * margin:
+        return False
     further_in = (within > 0) & (cv2.erode(within, np.ones((INNER_RIM, INNER_RIM), np.uint8)) == 0)
-    return beside < 0.8 * margin and float(np.median(small[further_in])) >= MARGIN_PAPER * paper
+    return float(np.median(small[further_in])) >= MARGIN_PAPER * paper
 
 
 def _ordered(corners: np.ndarray) -> np.ndarray:
