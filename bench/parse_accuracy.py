@@ -105,7 +105,7 @@ def cpu_seconds() -> float:
 def _collect_garbage() -> None:
     """What the documents read before left behind, collected before the clock starts: the worker reads
     each document in a fresh child (`labs/isolation.py`), while here one full collection of it (~50 ms,
-    once pytesseract has loaded pandas) fell inside the ~55 ms read of a real text PDF and doubled it."""
+    with the reader's libraries loaded) fell inside the ~55 ms read of a real text PDF and doubled it."""
     gc.collect()
 
 
