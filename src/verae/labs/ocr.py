@@ -522,23 +522,37 @@ def _engine(languages: str) -> tesserocr.PyTessBaseAPI:
     return engine
 
 
+def load_engines() -> None:
+    """The engines of the first reading of every page (`LANGUAGES`) and of the English re-readings
+    (`labs.confirm`), loaded now rather than on first use."""
+    _engine(LANGUAGES)
+    _engine("eng")
+
+
 @functools.cache
 def _orientation_engine() -> tesserocr.PyTessBaseAPI:
     return tesserocr.PyTessBaseAPI(lang="osd", psm=tesserocr.PSM.OSD_ONLY)
+
+
+def _give(engine: tesserocr.PyTessBaseAPI, grey: np.ndarray) -> None:
+    """The page's grey pixels as they are: tesserocr's `SetImage` encodes a picture in its own format
+    first, a JPEG's as JPEG again."""
+    height, width = grey.shape
+    engine.SetImageBytes(np.ascontiguousarray(grey).tobytes(), width, height, 1, width)
 
 
 def recognize(
     image: Image.Image, *, timeout: float, page: int, languages: str = LANGUAGES, characters: str = ""
 ) -> list[Word]:
     """The words Tesseract reads in `image`; `characters`, when given, the only ones it may read."""
+    grey = np.asarray(image.convert("L"), dtype=np.uint8)
     with _ENGINE_LOCK:
         engine = _engine(languages)
         engine.SetVariable("tessedit_char_whitelist", characters)
-        engine.SetImage(image)
+        _give(engine, grey)
         if not engine.Recognize(timeout=max(1, round(timeout * 1000))):
             raise _timeout(page, timeout)
         table = engine.GetTSVText(0)
-    grey = np.asarray(image.convert("L"), dtype=np.uint8)
     words = []
     for row in table.splitlines():
         # level, page, block, paragraph, line, word, left, top, width, height, confidence, text
@@ -547,7 +561,14 @@ def recognize(
         percent = int(float(confidence))
         if text.strip() and percent >= 0:
             x0, y0 = int(left), int(top)
-            word = Word(text.strip(), x0, y0, x0 + int(width), y0 + int(height), percent / 100)
+            word = Word(
+                text=text.strip(),
+                x0=x0,
+                top=y0,
+                x1=x0 + int(width),
+                bottom=y0 + int(height),
+                confidence=percent / 100,
+            )
             words.append(checked(grey, word))
     return words
 
@@ -722,7 +743,7 @@ def upright_rotation(image: Image.Image) -> int:
     of its own beyond the document's."""
     with _ENGINE_LOCK:
         engine = _orientation_engine()
-        engine.SetImage(image)
+        _give(engine, np.asarray(image.convert("L"), dtype=np.uint8))
         found = engine.DetectOrientationScript()
     # Tesseract reports how far the text is turned clockwise; the page turns back the rest of the circle.
     return 0 if found is None else (360 - int(found["orient_deg"])) % 360
