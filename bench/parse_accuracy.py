@@ -95,8 +95,8 @@ class Checks:
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (Tesseract): unlike wall time, it does not
-    grow when other work shares the machine."""
+    """CPU time of this process (Tesseract runs in it) and its finished children: unlike wall time, it
+    does not grow when other work shares the machine."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
