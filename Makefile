@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 tools:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
-install: tools
+install: tools system-deps
 	$(UV) sync --frozen
 
 run: install web
@@ -17,7 +17,7 @@ run: install web
 system-deps:
 	./scripts/install-system-deps.sh
 
-test: install system-deps check-lint check-types check-migrations check-deploy check-audit
+test: install check-lint check-types check-migrations check-deploy check-audit
 	VERAE_TEST_POSTGRES_URL=$$(./scripts/test-postgres.sh) $(UV) run pytest --durations=20  # the slowest, to watch the 20-minute CI budget
 	$(MAKE) web-test
 	UV="$(UV)" ./scripts/prod-like  # web-test has built the web app it serves

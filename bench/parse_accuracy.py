@@ -95,8 +95,8 @@ class Checks:
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (Tesseract): unlike wall time, it does not
-    grow when other work shares the machine."""
+    """CPU time of this process (Tesseract runs in it) and its finished children: unlike wall time, it
+    does not grow when other work shares the machine."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
@@ -105,7 +105,7 @@ def cpu_seconds() -> float:
 def _collect_garbage() -> None:
     """What the documents read before left behind, collected before the clock starts: the worker reads
     each document in a fresh child (`labs/isolation.py`), while here one full collection of it (~50 ms,
-    once pytesseract has loaded pandas) fell inside the ~55 ms read of a real text PDF and doubled it."""
+    with the reader's libraries loaded) fell inside the ~55 ms read of a real text PDF and doubled it."""
     gc.collect()
 
 

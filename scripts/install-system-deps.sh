@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install the system packages the test suite needs (PostgreSQL server; Tesseract with the eight report
-# languages: Russian, English, French, Spanish, Portuguese, German, Italian and Turkish; DejaVu fonts for
-# the PDF report and the test-report generator; Chromium for the web app's browser tests; nginx for
-# `make prod-like`) when they are missing.
+# Install the system packages Verae needs to run and test (PostgreSQL server; Tesseract with the eight
+# report languages: Russian, English, French, Spanish, Portuguese, German, Italian and Turkish, and its
+# headers with a compiler, which `uv sync` builds tesserocr against; DejaVu fonts for the PDF report and
+# the test-report generator; Chromium for the web app's browser tests; nginx for `make prod-like`) when
+# they are missing.
 # Needs root; a no-op when all are present.
 set -euo pipefail
 packages=()
@@ -11,6 +12,9 @@ command -v tesseract >/dev/null 2>&1 || packages+=(tesseract-ocr)
 for lang in rus eng fra spa por deu ita tur; do
   tesseract --list-langs 2>/dev/null | grep -qx "$lang" || packages+=("tesseract-ocr-$lang")
 done
+# tesserocr (the reader's binding to Tesseract) is built against this Tesseract by `uv sync`
+pkg-config --exists tesseract lept 2>/dev/null || packages+=(libtesseract-dev libleptonica-dev pkg-config)
+command -v g++ >/dev/null 2>&1 || packages+=(g++)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx)

@@ -10,4 +10,6 @@ import os
 # more CPU per photo, and OpenCV's buffers for one thread per core took 140 MiB of the address space a
 # document is read in (labs/isolation.py caps it).
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# ...and the size of the OpenMP pool Tesseract's library (loaded in-process) reports, to match the limit.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

@@ -38,8 +38,9 @@ _IN_PROCESS: dict[str, Callable[[bytes], LabReport]] = {"text/csv": parse_csv, "
 _KILL_WAIT_SECONDS = 10.0
 
 _context = multiprocessing.get_context("forkserver")
-# pytesseract imports pandas (about a second): loaded once in the server, not in every child.
-_PRELOAD = ["verae.labs.reader", "verae.labs.pages", "pytesseract"]
+# The reader's imports (OpenCV, pdfium, Tesseract's library) and Tesseract's usual language models:
+# loaded once in the server, not in every child.
+_PRELOAD = ["verae.labs.reader", "verae.labs.pages", "verae.labs.forkserver_warmup"]
 # Drawing a page is a fraction of reading it: a child stuck longer is stopped.
 PAGE_SECONDS = 30
 _preload_lock = threading.Lock()

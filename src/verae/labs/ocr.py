@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
-import types
+import threading
 from dataclasses import replace
 
 import cv2
 import numpy as np
+import tesserocr
 from PIL import Image, ImageOps
 
 from verae.labs import dewarp, screens
@@ -505,49 +507,69 @@ def turned(image: Image.Image, degrees: int) -> Image.Image:
     return image.rotate(-degrees, expand=True, fillcolor=255)
 
 
-def _tesseract() -> types.ModuleType:
-    # pytesseract imports pandas at import time when it is installed (it is, for model training), which
-    # costs every process a second at start-up; only processes that really run OCR pay it.
-    import pytesseract
+# Tesseract runs in this process through its library: a run of the command line spent 0.12-0.25 s of
+# its CPU loading the language models before reading anything (a photo's page runs it two to four
+# times), and it was handed the page through a file on disk. One engine per set of languages, loaded on
+# first use, serves every later run; each document is read in its own child process
+# (`labs.isolation`), so the models load once a document. The lock keeps two threads off one engine.
+_ENGINE_LOCK = threading.Lock()
 
-    module: types.ModuleType = pytesseract
-    return module
+
+@functools.cache
+def _engine(languages: str) -> tesserocr.PyTessBaseAPI:
+    engine = tesserocr.PyTessBaseAPI(lang=languages, psm=tesserocr.PSM.SINGLE_BLOCK)
+    engine.SetVariable("user_defined_dpi", "300")
+    return engine
 
 
-def _uncompressed(image: Image.Image) -> Image.Image:
-    """The image as pytesseract hands it to Tesseract through a file: BMP, not its default PNG, whose
-    compression cost about 0.9 s of CPU per page read (a third of a page's time); Tesseract reads the
-    same words from either."""
-    image.format = "BMP"
-    return image
+def load_engines() -> None:
+    """The engines of the first reading of every page (`LANGUAGES`) and of the English re-readings
+    (`labs.confirm`), loaded now rather than on first use."""
+    _engine(LANGUAGES)
+    _engine("eng")
+
+
+@functools.cache
+def _orientation_engine() -> tesserocr.PyTessBaseAPI:
+    return tesserocr.PyTessBaseAPI(lang="osd", psm=tesserocr.PSM.OSD_ONLY)
+
+
+def _give(engine: tesserocr.PyTessBaseAPI, grey: np.ndarray) -> None:
+    """The page's grey pixels as they are: tesserocr's `SetImage` encodes a picture in its own format
+    first, a JPEG's as JPEG again."""
+    height, width = grey.shape
+    engine.SetImageBytes(np.ascontiguousarray(grey).tobytes(), width, height, 1, width)
 
 
 def recognize(
     image: Image.Image, *, timeout: float, page: int, languages: str = LANGUAGES, characters: str = ""
 ) -> list[Word]:
     """The words Tesseract reads in `image`; `characters`, when given, the only ones it may read."""
-    pytesseract = _tesseract()
-    try:
-        data = pytesseract.image_to_data(
-            _uncompressed(image),
-            lang=languages,
-            config="--psm 6 --dpi 300" + (f" -c tessedit_char_whitelist={characters}" if characters else ""),
-            output_type=pytesseract.Output.DICT,
-            timeout=timeout,
-        )
-    except pytesseract.TesseractError as error:
-        raise ReportUnreadable("parse_failed", f"Page {page} could not be processed as an image.") from error
-    except RuntimeError as error:
-        raise _timeout(page, timeout) from error
     grey = np.asarray(image.convert("L"), dtype=np.uint8)
+    with _ENGINE_LOCK:
+        engine = _engine(languages)
+        engine.SetVariable("tessedit_char_whitelist", characters)
+        _give(engine, grey)
+        if not engine.Recognize(timeout=max(1, round(timeout * 1000))):
+            raise _timeout(page, timeout)
+        table = engine.GetTSVText(0)
     words = []
-    for text, conf, left, top, width, height in zip(
-        data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"], strict=True
-    ):
-        if text.strip() and float(conf) >= 0:
-            words.append(
-                checked(grey, Word(text.strip(), left, top, left + width, top + height, float(conf) / 100))
+    for row in table.splitlines():
+        # level, page, block, paragraph, line, word, left, top, width, height, confidence, text
+        *_, left, top, width, height, confidence, text = row.split("\t")
+        # Whole percents, as Tesseract's command line printed them when every threshold was measured.
+        percent = int(float(confidence))
+        if text.strip() and percent >= 0:
+            x0, y0 = int(left), int(top)
+            word = Word(
+                text=text.strip(),
+                x0=x0,
+                top=y0,
+                x1=x0 + int(width),
+                bottom=y0 + int(height),
+                confidence=percent / 100,
             )
+            words.append(checked(grey, word))
     return words
 
 
@@ -715,19 +737,16 @@ def with_decimal_point(grey: np.ndarray, word: Word) -> Word:
     return replace(word, text=f"{word.text[:place]}.{word.text[place:]}")
 
 
-def upright_rotation(image: Image.Image, *, timeout: float, page: int) -> int:
+def upright_rotation(image: Image.Image) -> int:
     """Degrees to turn the page clockwise so its text stands upright, from Tesseract's orientation model;
-    0 when it cannot tell (too little text)."""
-    pytesseract = _tesseract()
-    try:
-        osd = pytesseract.image_to_osd(
-            _uncompressed(image), config="--psm 0", output_type=pytesseract.Output.DICT, timeout=timeout
-        )
-    except pytesseract.TesseractError:
-        return 0
-    except RuntimeError as error:
-        raise _timeout(page, timeout) from error
-    return int(osd.get("rotate", 0)) % 360
+    0 when it cannot tell (too little text). It looks at a few hundred letters, so it needs no time limit
+    of its own beyond the document's."""
+    with _ENGINE_LOCK:
+        engine = _orientation_engine()
+        _give(engine, np.asarray(image.convert("L"), dtype=np.uint8))
+        found = engine.DetectOrientationScript()
+    # Tesseract reports how far the text is turned clockwise; the page turns back the rest of the circle.
+    return 0 if found is None else (360 - int(found["orient_deg"])) % 360
 
 
 def _timeout(page: int, seconds: float) -> ReportUnreadable:

@@ -183,7 +183,7 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
     words = ocr.recognize(prepared, timeout=budget.seconds_for_page(number), page=number)
     lines = group_lines(words, number, prepared.size)
     if count_labels(lines) < UPRIGHT_LABELS:
-        rotation = ocr.upright_rotation(prepared, timeout=budget.seconds_for_page(number), page=number)
+        rotation = ocr.upright_rotation(prepared)
         if rotation:
             turned = ocr.turned(prepared, rotation)
             turned_words = ocr.recognize(turned, timeout=budget.seconds_for_page(number), page=number)
