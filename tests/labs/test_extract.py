@@ -192,6 +192,26 @@ def test_an_ocr_arrow_read_as_a_digit_is_repaired() -> None:
     assert (found["ferritin"].value, found["ferritin"].flag) == (6.6, "↓")
 
 
+def test_an_ocr_arrow_read_as_a_digit_is_repaired_on_a_value_with_a_speck_before_it() -> None:
+    lines = [make_line((40, "Гематокрит"), (290, "‘34,94"), (355, "%"), (430, "35,0 - 45,0"), confidence=0.9)]
+    found = values_of(lines, ocr=True)
+    assert (found["hematocrit"].value, found["hematocrit"].flag) == (34.9, "↓")
+
+
+def test_a_speck_between_a_value_and_its_unit_leaves_both_read() -> None:
+    lines = make_lines(
+        [
+            [(40, "MCH"), (200, "20.4.pg"), (320, "27-33")],
+            [(40, "Iron, Total"), (200, "24-mcg/dL"), (320, "40-190")],
+        ],
+        confidence=0.9,
+    )
+    found = values_of(lines, ocr=True)
+    assert (found["mch"].value, found["mch"].unit) == (20.4, "pg")
+    assert (found["serum_iron"].value, found["serum_iron"].unit) == (24, "mcg/dL")
+    assert values_of(make_lines([[(40, "MCH"), (200, "5.pg"), (320, "27-33")]]), ocr=True) == {}
+
+
 def person(*texts: str) -> LabReport:
     report = LabReport()
     read_person(make_lines([[(40, text)] for text in texts]), report)

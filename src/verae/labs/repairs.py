@@ -18,6 +18,7 @@ from verae.labs.tokens import (
     number_of,
     split_glued,
     unit_before_specks,
+    without_marks,
 )
 from verae.labs.units import normalize_unit
 
@@ -57,7 +58,8 @@ def repair_arrow(
     def arrow(number: float) -> str | None:
         return "↓" if number < low else "↑" if number > high else None
 
-    text = clean(value.words[-1].text)
+    # as the value was read: without the specks OCR glued before it ("‘67.01"), which no number holds
+    text = without_marks(clean(value.words[-1].text))
     if flag in ("}", "{", "+"):
         return number, arrow(number)
     if flag is not None:

@@ -61,6 +61,8 @@ _THOUSANDS_GROUP = re.compile(r"^\d{3}$")
 # a decimal point or comma OCR read together with a speck above it as a colon or semicolon ("84:0",
 # "39;1"); with one digit after it, so never a time ("08:40") or a titre ("1:160")
 _SEPARATOR_WITH_SPECK = re.compile(r"^([<>]?\d+)[:;](\d)$")
+# a number, one speck, and a tail that may be its unit ("20.4.pg", "24-mcg/dL")
+_SPECK_BEFORE_UNIT = re.compile(rf"^([<>]?{_NUMBER})([.,:;-])([^\d\s.,:;-].*)$")
 # what a speck right after a unit reads as: a full stop, a comma, a colon or a dash
 SPECKS_AFTER_UNIT = ".,:;-"
 
@@ -150,6 +152,19 @@ def unit_before_specks(text: str) -> str | None:
     return stem if stem != text and is_unit(stem) else None
 
 
+def _speck_before_unit(word: Word) -> tuple[Word, Word] | None:
+    """A number and its unit with a speck between them ("20.4.pg", "24-mcg/dL"), as two words without the
+    speck; None when the tail is no known unit, or when the speck is a stop after a number with no
+    separator of its own, which may be a separator whose digit was lost ("5.pg")."""
+    between = _SPECK_BEFORE_UNIT.match(word.text)
+    if between is None or not is_unit(between.group(3)):
+        return None
+    if between.group(2) != "-" and not re.search(r"[.,]\d", between.group(1)):
+        return None
+    split = word.x0 + (word.x1 - word.x0) * between.end(2) / len(word.text)
+    return replace(word, text=between.group(1), x1=split), replace(word, text=between.group(3), x0=split)
+
+
 def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
     """The words of a line without dotted leaders, with a number printed in thousands groups
     ("5 260 000": groups closer together than a word gap) joined into one word."""
@@ -177,6 +192,8 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
         unit = None
         if glued is not None:
             unit = glued[1].text if is_unit(glued[1].text) else unit_before_specks(glued[1].text)
+        if unit is None and (apart := _speck_before_unit(word)) is not None:
+            glued, unit = apart, apart[1].text
         if glued is not None and unit is not None:
             kept.extend((glued[0], replace(glued[1], text=unit)))
             grouping = False
