@@ -7,6 +7,7 @@ import itertools
 import math
 import re
 import threading
+import time
 from dataclasses import replace
 
 import cv2
@@ -510,8 +511,9 @@ def turned(image: Image.Image, degrees: int) -> Image.Image:
 # Tesseract runs in this process through its library: a run of the command line spent 0.12-0.25 s of
 # its CPU loading the language models before reading anything (a photo's page runs it two to four
 # times), and it was handed the page through a file on disk. One engine per set of languages, loaded on
-# first use, serves every later run; each document is read in its own child process
-# (`labs.isolation`), so the models load once a document. The lock keeps two threads off one engine.
+# first use, serves every later run: the reader's forkserver loads the usual ones (`load_engines`), so
+# each document's child starts with them, and loads any other once a document. The lock keeps two
+# threads off one engine.
 _ENGINE_LOCK = threading.Lock()
 
 
@@ -550,8 +552,12 @@ def recognize(
         engine = _engine(languages)
         engine.SetVariable("tessedit_char_whitelist", characters)
         _give(engine, grey)
+        started = time.monotonic()
         if not engine.Recognize(timeout=max(1, round(timeout * 1000))):
-            raise _timeout(page, timeout)
+            # stopped by its deadline, or failed on the image before it
+            if time.monotonic() - started >= timeout:
+                raise _timeout(page, timeout)
+            raise ReportUnreadable("parse_failed", f"Page {page} could not be processed as an image.")
         table = engine.GetTSVText(0)
     words = []
     for row in table.splitlines():
