@@ -238,6 +238,20 @@ def test_italian_age_read_by_ocr_without_its_accent() -> None:
     assert person("Sesso: F Età: 61").age == 61.0
 
 
+def test_sex_age_and_date_read_through_ocr_s_garbled_colon_accent_and_letter() -> None:
+    # a colon read as ";", an accent dropped or misread, one letter of the sex word wrong
+    assert (person("Пол; м Возраст; 72").sex, person("Age; 68").age) == ("male", 68.0)
+    assert [person(word).sex for word in ("Sex: Maile", "Sex: Femaie", "Age / Sex: 84 Years / Maile")] == [
+        "male",
+        "female",
+        "male",
+    ]
+    assert person("Préleve le ; 16/10/2024").collection_date == date(2024, 10, 16)
+    assert person("Fecha de extracci6n: 07.01.2025").collection_date == date(2025, 1, 7)
+    # one letter from both sexes' words, or a short word one letter off, says nothing
+    assert [person(word).sex for word in ("Sex: emale", "Sex: Mal", "Sex Age")] == [None, None, None]
+
+
 def test_a_report_date_or_birth_date_is_not_the_collection_date() -> None:
     report = person(
         "Дата рождения: 12.05.1990", "Дата выдачи результата: 20.03.2024", "Collection date: 2024-03-14"

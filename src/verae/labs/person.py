@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from rapidfuzz.distance import Levenshtein
+
 from verae.labs.languages import page_language
 from verae.labs.layout import Line
-from verae.labs.schemas import LabReport, ReportWarning
+from verae.labs.schemas import LabReport, ReportWarning, Sex
 from verae.labs.tokens import clean
 
 _MONTHS = {
@@ -41,7 +43,7 @@ _DATE = re.compile(
 _COLLECTED = re.compile(
     r"дата\s+(?:взятия|забора|сбора)|взяти[ея]\s+(?:биоматериала|крови|образца)|забор\s+(?:крови|биоматериала)"
     r"|collected|collection\s+date|date\s+of\s+collection|specimen\s+date|sample\s+date|sampled"
-    r"|prélevé|prélèvement|fecha\s+de\s+(?:extracción|toma|obtención)|data\s+d[ae]\s+coleta|coletado"
+    r"|pr.lev.|pr.l.vement|fecha\s+de\s+(?:extracci.n|toma|obtenci.n)|data\s+d[ae]\s+coleta|coletado"
     r"|entnahme|abnahme|data\s+(?:del\s+)?prelievo|numune\s+alma|örnek\s+alma",
     re.IGNORECASE,
 )
@@ -50,11 +52,10 @@ _BIRTH = re.compile(
     r"|fecha\s+de\s+nacimiento|data\s+de\s+nascimento|geburtsdatum|data\s+di\s+nascita|doğum\s+tarihi",
     re.IGNORECASE,
 )
-# the word for sex in eight languages, then the printed sex
+# the word for sex in eight languages, then the printed sex (the colon OCR may read as ";")
 _SEX = re.compile(
-    r"(?:\bпол|\bsex|\bgender|\bsexe|\bsexo|\bgeschlecht|\bsesso|\bcinsiyet(?:i)?)\s*[:.]?\s*"
-    r"(женский|жен|ж|мужской|муж|м|female|male|féminin|masculin|femenino|masculino|mujer|hombre|feminino"
-    r"|weiblich|männlich|femmina|maschio|kadın|erkek|f|m|w)(?![а-яa-zà-ÿ])",
+    r"(?:\bпол|\bsex|\bgender|\bsexe|\bsexo|\bgeschlecht|\bsesso|\bcinsiyet(?:i)?)\b\s*[:.;]?\s*"
+    r"([^\W\d_]+)",
     re.IGNORECASE,
 )
 _FEMALE_WORDS = frozenset(
@@ -69,20 +70,44 @@ _FEMALE_WORDS = frozenset(
         "feminino",
         "weiblich",
         "femmina",
-        "kadin",  # "kadın" with its dotless ı folded: OCR reads "Kadin", which IGNORECASE matches to "kadın"
+        "kadin",  # "kadın" with its dotless ı folded, as OCR reads it ("Kadin")
         "f",
         "w",
     }
 )
+_MALE_WORDS = frozenset(
+    {"мужской", "муж", "м", "male", "masculin", "masculino", "hombre", "männlich", "maschio", "erkek", "m"}
+)
+# A printed sex word OCR garbled by one letter ("Maile", "Femaie") is still read when it is at least this
+# long and one edit from the words of one sex only ("female" and "male" are two apart).
+FUZZY_SEX_LETTERS = 4
 # OCR drops the accent of Italian "Età" ("Eta:61"), as it does Turkish "Yaş"'s cedilla
 _AGE = re.compile(
-    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\bet[àa]|\bya[şs])[\s:.]*(\d{1,3})(?!\d)", re.IGNORECASE
+    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\bet[àa]|\bya[şs])[\s:.;]*(\d{1,3})(?!\d)", re.IGNORECASE
 )
 # "Age / Sex: 34 Years / Female", common on Indian reports
 _AGE_SEX = re.compile(
-    r"\bage\s*/\s*(?:sex|gender)\s*[:.]?\s*(\d{1,3})\s*(?:years?|yrs?|y)?\.?\s*/\s*(female|male|f|m)\b",
+    r"\bage\s*/\s*(?:sex|gender)\s*[:.;]?\s*(\d{1,3})\s*(?:years?|yrs?|y)?\.?\s*/\s*([^\W\d_]+)",
     re.IGNORECASE,
 )
+
+
+def _sex(printed: str) -> Sex | None:
+    """The sex a word printed after "Sex:" names, or None when it names none."""
+    word = printed.lower().replace("ı", "i")
+    if word in _FEMALE_WORDS:
+        return "female"
+    if word in _MALE_WORDS:
+        return "male"
+    if len(word) < FUZZY_SEX_LETTERS:
+        return None
+    sexes: tuple[tuple[Sex, frozenset[str]], ...] = (("female", _FEMALE_WORDS), ("male", _MALE_WORDS))
+    near = {
+        sex
+        for sex, words in sexes
+        if any(Levenshtein.distance(word, known, score_cutoff=1) <= 1 for known in words)
+    }
+    return near.pop() if len(near) == 1 else None
 
 
 def parse_date(match: re.Match[str], *, month_first: bool) -> date | None:
@@ -140,10 +165,11 @@ def read_person(lines: list[Line], report: LabReport) -> None:
             birth = birth or _date_after(_BIRTH, piece, month_first=month_first)
         if (both := _AGE_SEX.search(text)) and report.age is None and 0 < int(both.group(1)) <= 120:
             report.age = float(both.group(1))
-            report.sex = report.sex or ("female" if both.group(2).lower()[0] == "f" else "male")
-        if report.sex is None and (sex := _SEX.search(text)):
-            printed = sex.group(1).lower().replace("ı", "i")
-            report.sex = "female" if printed in _FEMALE_WORDS else "male"
+            report.sex = report.sex or _sex(both.group(2))
+        if report.sex is None:
+            report.sex = next(
+                (found for match in _SEX.finditer(text) if (found := _sex(match.group(1)))), None
+            )
         if report.age is None and (age := _AGE.search(text)) and 0 < int(age.group(1)) <= 120:
             report.age = float(age.group(1))
     if collected:
