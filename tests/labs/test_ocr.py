@@ -91,16 +91,16 @@ def test_the_reader_loaded_alone_runs_numpy_and_opencv_on_one_blas_thread() -> N
     assert threads.stdout.strip() == "1"
 
 
-def _printed_number(text: str, typeface: str = "DejaVuSans") -> tuple[np.ndarray, Word]:
-    """`text` drawn as a photo shows it (slightly blurred), and the word Tesseract would give for it with
-    its decimal point (or a mark in its place) dropped."""
+def _printed_number(text: str, typeface: str = "DejaVuSans", overlap: float = 0) -> tuple[np.ndarray, Word]:
+    """`text` drawn as a photo shows it (slightly blurred), each glyph `overlap` pixels into the last, and
+    the word Tesseract would give for it with its decimal point (or a mark in its place) dropped."""
     page = Image.new("L", (400, 120), 255)
     draw = ImageDraw.Draw(page)
     font = ImageFont.truetype(f"/usr/share/fonts/truetype/dejavu/{typeface}.ttf", 40)
     x = 40.0
     for char in text:
         draw.text((x, 30), char, font=font, fill=0)
-        x += draw.textlength(char, font=font)
+        x += draw.textlength(char, font=font) - overlap
     grey = np.asarray(page.filter(ImageFilter.GaussianBlur(1.2)), dtype=np.uint8)
     rows, columns = np.nonzero(grey < 128)
     box = (float(columns.min()), float(rows.min()), float(columns.max()), float(rows.max()))
@@ -129,6 +129,15 @@ def test_a_decimal_point_ocr_dropped_is_put_back_where_the_pixels_show_it(
 def test_digits_read_that_the_pixels_cannot_hold_are_misshapen(read: str, misshapen: bool) -> None:
     """An 8 (two holes) read as a 6 (one at most), or as two digits where one glyph stands, is a misread."""
     grey, word = _printed_number("21.8")
+    assert misshapen_digits(grey, replace(word, text=read)) is misshapen
+
+
+@pytest.mark.parametrize(("read", "misshapen"), [("888", False), ("883", True), ("868", True)])
+def test_touching_digits_are_judged_each_by_the_holes_in_its_own_slice(read: str, misshapen: bool) -> None:
+    """Three bold 8s drawn touching are one component: cut into the digits' column slices, each holds its
+    8's two holes (the paper the waists enclose between two 8s is cut open, a hole of neither), so an 8
+    read as a 3 or a 6 (one hole at most) is a misread and the right reading is kept."""
+    grey, word = _printed_number("888", "DejaVuSans-Bold", overlap=6)
     assert misshapen_digits(grey, replace(word, text=read)) is misshapen
 
 

@@ -594,12 +594,13 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
     typeface: Tesseract read a monospace font's dotted zero, blurred in a 1-MP photo so that its dot joins
     the ring in two holes, as a 6 (`21.0` as `21.6`, beside a flag and a unit that vouch for the row).
 
-    The digits are found as `with_decimal_point` finds them, one component as tall as the word per digit;
-    where they are not, a number read with more digits than its glyphs hold is misread too (the dotted
-    zero read as `60`, `_more_digits_than_glyphs`). A hole is paper
-    enclosed by a digit, at least `HOLE` of its box (a blur's pinhole in a stroke is none). A digit may
-    show fewer holes than it has (blur fills them) but not more: `MOST_HOLES` allows a 0 two (dotted or
-    slashed), an 8 two, a 2, 3 or 5 one (a blurred tail closing a loop), a 4, 6 or 9 one, a 1 or 7 none."""
+    The digits are found as `with_decimal_point` finds them, components as tall as the word; where fewer
+    stand than were read, digits touch, and each joined component is cut into the column slices of the
+    digits it holds (`_digit_slices`). Where the digits cannot be placed, a number read with more digits
+    than its glyphs hold is misread too (the dotted zero read as `60`, `_more_digits_than_glyphs`). A
+    hole is paper enclosed by a digit's slice (`_holes`). A digit may show fewer holes than it has (blur
+    fills them) but not more: `MOST_HOLES` allows a 0 two (dotted or slashed), an 8 two, a 2, 3 or 5 one
+    (a blurred tail closing a loop), a 4, 6 or 9 one, a 1 or 7 none."""
     if not _NUMBER.fullmatch(word.text):
         return False
     height = word.bottom - word.top
@@ -613,21 +614,52 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
         key=lambda label: int(stats[label, cv2.CC_STAT_LEFT]),
     )
     read = [character for character in word.text if character.isdigit()]
-    if len(digits) != len(read):
-        return _more_digits_than_glyphs(stats[1:count], len(read)) or _fewer_digits_than_glyphs(
-            stats[1:count], len(read)
-        )
-    for label, digit in zip(digits, read, strict=True):
-        x, y, width, tall = (int(value) for value in stats[label, :4])
-        paper = np.pad(labels[y : y + tall, x : x + width] != label, 1, constant_values=True).astype(np.uint8)
-        # paper 4-connected to the padding is outside the digit; the rest are holes
-        _, parts, areas, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
-        enclosed = areas[:, cv2.CC_STAT_AREA] >= HOLE * width * tall
-        enclosed[[0, parts[0, 0]]] = False  # the digit's ink, and the paper around it
-        holes = int(enclosed.sum())
-        if holes > MOST_HOLES[digit]:
+    if len(digits) != len(read) and (
+        _more_digits_than_glyphs(stats[1:count], len(read))
+        or _fewer_digits_than_glyphs(stats[1:count], len(read))
+    ):
+        return True
+    slices = _digit_slices(stats, digits, len(read))
+    if slices is None:
+        return False
+    for (label, left, right), digit in zip(slices, read, strict=True):
+        top, tall = int(stats[label, cv2.CC_STAT_TOP]), int(stats[label, cv2.CC_STAT_HEIGHT])
+        if _holes(labels[top : top + tall, left:right] == label) > MOST_HOLES[digit]:
             return True
     return False
+
+
+def _digit_slices(stats: np.ndarray, digits: list[int], read: int) -> list[tuple[int, int, int]] | None:
+    """Each digit read, left to right, as its component's label and the columns it spans: a component of
+    its own, or a slice of a component that holds several touching digits (`409` with the 0 and 9 joined).
+    A joined component holds the digits its share of the components' total width does, cut into equal
+    slices; None (nothing decided) where the shares do not add up to the digits read, or where more
+    components stand than digits were read (a digit broken into pieces, or the box took in a mark)."""
+    if not digits or len(digits) > read:
+        return None
+    widths = np.array([int(stats[label, cv2.CC_STAT_WIDTH]) for label in digits])
+    held = np.ones(len(digits), dtype=int) if len(digits) == read else np.rint(read * widths / widths.sum())
+    if held.min() < 1 or held.sum() != read:
+        return None
+    slices: list[tuple[int, int, int]] = []
+    for label, width, share in zip(digits, widths, held.astype(int), strict=True):
+        left = int(stats[label, cv2.CC_STAT_LEFT])
+        cuts = [left + round(width * step / share) for step in range(share + 1)]
+        slices.extend((label, start, end) for start, end in itertools.pairwise(cuts))
+    return slices
+
+
+def _holes(inked: np.ndarray) -> int:
+    """How many holes a digit's ink (a mask of its box or its slice of a joined component) encloses: paper
+    not 4-connected to the box's edge, at least `HOLE` of the box (a blur's pinhole in a stroke is none).
+    A hole that a slice's cut opens to its edge is none: two touching 8s enclose the paper between their
+    waists, which belongs to neither."""
+    tall, width = inked.shape
+    paper = np.pad(~inked, 1, constant_values=True).astype(np.uint8)
+    _, parts, areas, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    enclosed = areas[:, cv2.CC_STAT_AREA] >= HOLE * width * tall
+    enclosed[[0, parts[0, 0]]] = False  # the digit's ink, and the paper around it
+    return int(enclosed.sum())
 
 
 def zero_shaped_lead(grey: np.ndarray, word: Word) -> bool:
