@@ -16,7 +16,7 @@ from verae.labs import reader
 from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import read_values
 from verae.labs.layout import Line, Word
-from verae.labs.ocr import checked, misshapen_digits, recognize, with_decimal_point
+from verae.labs.ocr import checked, misshapen_digits, with_decimal_point
 from verae.labs.reader import read_document
 
 from .corpus.samples import Sample
@@ -174,22 +174,3 @@ def test_a_digit_dropped_where_its_glyph_stands_is_a_misread(
     """`11` read as `1` lost a digit; `41` in a box that took in the `%` a word space away lost none."""
     grey, word = _printed_number(printed)
     assert misshapen_digits(grey, replace(word, text=read)) is misshapen
-
-
-@pytest.mark.parametrize(
-    ("printed", "typeface", "read", "misshapen"),
-    [
-        # the down arrow's stem and head read as a 4, glued on across the word space
-        ("7 \u2193", "DejaVuSans", "74", True),
-        # a serif 1 leaves the widest gap digits of one number leave
-        ("11", "DejaVuSerif", "11", False),
-    ],
-)
-def test_a_flag_a_word_space_after_a_number_read_as_its_digit_is_a_misread(
-    printed: str, typeface: str, read: str, misshapen: bool
-) -> None:
-    page = Image.new("L", (300, 120), 255)
-    font = ImageFont.truetype(f"/usr/share/fonts/truetype/dejavu/{typeface}.ttf", 32)
-    ImageDraw.Draw(page).text((40, 40), printed, font=font, fill=0)
-    (word,) = recognize(page.filter(ImageFilter.GaussianBlur(1.0)), timeout=20, page=1, languages="eng")
-    assert (word.text, word.misshapen) == (read, misshapen)

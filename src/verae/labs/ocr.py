@@ -54,7 +54,6 @@ LEADER_RUN = 4
 LEADER_STEP = 1.5
 # A number as OCR reads it, checked digit by digit against the holes the page shows (`misshapen_digits`)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d)")
 # A fraction's leading zero as OCR misreads a dotted or slashed zero (`repairs.restore_leading_zero`)
 _LEADING_SIX_OR_NINE = re.compile(r"[69][.,]\d+")
 MOST_HOLES = {"0": 2, "1": 0, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0, "8": 2, "9": 1}
@@ -64,10 +63,6 @@ HOLE = 0.015
 NARROWEST = 0.4
 # The narrowest gap between two words, in the tallest glyph's heights (digits stand closer: 0.16 on scans)
 WORD_SPACE = 0.4
-# The widest ink gap between two digits of one number, in the tallest glyph's heights: drawn in every DejaVu
-# face at 20-40 px, upright digits stand at most 0.36 apart (a serif 1's), italic ones 0.45; a word space
-# with its side bearings leaves 0.38 and more, a flag arrow on the generated photos 0.66-0.7
-NUMBER_GAP = 0.5
 
 
 def _reduced(grey: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
@@ -622,8 +617,6 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
         return _more_digits_than_glyphs(stats[1:count], len(read)) or _fewer_digits_than_glyphs(
             stats[1:count], len(read)
         )
-    if _split_by_a_word_space(stats[1:count], [label - 1 for label in digits], word.text):
-        return True
     for label, digit in zip(digits, read, strict=True):
         x, y, width, tall = (int(value) for value in stats[label, :4])
         paper = np.pad(labels[y : y + tall, x : x + width] != label, 1, constant_values=True).astype(np.uint8)
@@ -694,33 +687,6 @@ def _fewer_digits_than_glyphs(parts: np.ndarray, read: int) -> bool:
             break
         counted += 1
     return counted > read
-
-
-def _split_by_a_word_space(parts: np.ndarray, digits: list[int], text: str) -> bool:
-    """Whether a number read with one glyph per digit (`digits`, indexes into the word's ink components'
-    stats, left to right) has two neighbouring digits a word space apart with nothing between them: the
-    digits of one number stand closer (`NUMBER_GAP`), so the glyph after the gap belongs
-    to another word, a flag Tesseract read as a digit and glued on (`7 ↓` read as `74`, the arrow's stem
-    and head a 4). A gap where the text reads a separator (its point too faint to be a component), or
-    holding ink of its own (a point or comma), is the number's; digits grouped by thousands with spaces
-    ("5 260 000") are one number too. Decided only where `_glyphs` can tell."""
-    found = _glyphs(parts)
-    if found is None:
-        return False
-    _, tallest = found
-    starts = parts[:, cv2.CC_STAT_LEFT]
-    ends = starts + parts[:, cv2.CC_STAT_WIDTH]
-    centres = (starts + ends) / 2
-    # where the text reads a separator, counted in digits before it ("2,7": 1)
-    separated = {sum(map(str.isdigit, text[: match.start()])) for match in _SEPARATOR.finditer(text)}
-    for place, (left, right) in enumerate(itertools.pairwise(digits), start=1):
-        reach, next_start = int(ends[left]), int(starts[right])
-        empty = not ((centres > reach) & (centres < next_start)).any()
-        wide = next_start - reach > NUMBER_GAP * tallest
-        # a space before the thousands, hundreds of thousands, ... leaves a whole number of groups of three
-        if wide and empty and place not in separated and (len(digits) - place) % 3:
-            return True
-    return False
 
 
 def with_decimal_point(grey: np.ndarray, word: Word) -> Word:
