@@ -48,6 +48,15 @@ def test_a_second_reading_whose_digits_contradict_the_first_is_refused() -> None
     assert reread.merge(first, again, read)[1] == 0
 
 
+def test_a_second_reading_that_lost_the_first_readings_decimal_comma_is_refused() -> None:
+    first = [with_size(make_line((40, "Serum iron"), (300, "2,7"), (400, "umol/L"), (500, "10,0-30,0")))]
+    # far below an unflagged range: left to the extreme's own second reading, not read here
+    assert read(first) == []
+    # the same digits without the comma lie inside the range, yet a lost comma is OCR's garble, not the page's
+    again = {0: with_size(make_line((40, "Serum iron"), (300, "27"), (400, "umol/L"), (500, "10,0-30,0")))}
+    assert reread.merge(first, again, read)[1] == 0
+
+
 def test_values_already_read_are_never_lost_to_a_second_reading() -> None:
     first = [
         with_size(

@@ -13,6 +13,7 @@ when no new value contradicts a number the first reading printed in the same pla
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -29,6 +30,10 @@ MAX_LINES = 16
 GAP = 1.2
 
 Reader = Callable[[list[Line]], list[LabValue]]
+
+
+# a decimal separator as printed between two digits
+_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d)")
 
 
 def _digits(text: str) -> str:
@@ -88,17 +93,28 @@ def _key(value: LabValue) -> tuple[str, float]:
     return value.analyte, round(value.normalized_value, 6)
 
 
+def _separators(text: str) -> tuple[int, ...]:
+    """Where a decimal separator stands between two digits, counted in digits before it ("2,7": 1)."""
+    return tuple(len(_digits(text[: match.start()])) for match in _SEPARATOR.finditer(text))
+
+
 def _contradicts_first(value: LabValue, first: Line) -> bool:
     """Whether the first reading printed another number where the second reads this value: two readings
     that disagree on the digits (983 and 233) leave the value unknown. A first reading with no digits
-    there (a value garbled into letters) or with the same digits (a decimal comma lost) does not."""
+    there (a value garbled into letters) or with the same digits and no separator (a decimal comma lost:
+    "314" for 31,4) does not. With the same digits but a separator the second lacks or puts elsewhere it
+    does: OCR loses a small comma far more often than it invents one between two digits, so a first
+    "2,7" read again as "27" is the better supported reading, and the second is the garble."""
     if value.bbox is None or first.page_size is None:
         return False
     width = first.page_size[0]
     left, right = value.bbox[0] * width, value.bbox[2] * width
-    overlapping = [word for word in first.words if word.x0 < right and word.x1 > left]
-    printed = _digits(" ".join(word.text for word in overlapping))
-    return bool(printed) and printed != _digits(value.source_text or "")
+    overlapping = " ".join(word.text for word in first.words if word.x0 < right and word.x1 > left)
+    printed, second = _digits(overlapping), value.source_text or ""
+    if not printed:
+        return False
+    separated = _separators(overlapping)
+    return printed != _digits(second) or (bool(separated) and separated != _separators(second))
 
 
 def merge(lines: list[Line], again: dict[int, Line], read: Reader) -> tuple[list[Line], int]:
