@@ -16,11 +16,12 @@ from verae.labs import reader
 from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import read_values
 from verae.labs.layout import Line, Word
-from verae.labs.ocr import checked, misshapen_digits, with_decimal_point
+from verae.labs.ocr import checked, misshapen_digits, recognize, with_decimal_point
 from verae.labs.reader import read_document
 
 from .corpus.samples import Sample
 from .corpus.scoring import Score, score
+from .rows import make_lines
 
 
 def test_scans_and_photos_of_every_layout_are_read_accurately(ocr_samples: list[Sample]) -> None:
@@ -183,3 +184,41 @@ def test_a_digit_dropped_where_its_glyph_stands_is_a_misread(
     """`11` read as `1` lost a digit; `41` in a box that took in the `%` a word space away lost none."""
     grey, word = _printed_number(printed)
     assert misshapen_digits(grey, replace(word, text=read)) is misshapen
+
+
+@pytest.mark.parametrize(
+    ("printed", "typeface", "read", "gap"),
+    [
+        # the down arrow's stem and head read as a 4, glued on across the word space
+        ("7 \u2193", "DejaVuSans", "74", 1),
+        # a serif 1 leaves the widest gap the digits of one number leave
+        ("11", "DejaVuSerif", "11", None),
+    ],
+)
+def test_a_flag_read_as_a_digit_across_a_word_space_is_found_in_the_pixels(
+    printed: str, typeface: str, read: str, gap: int | None
+) -> None:
+    page = Image.new("L", (300, 120), 255)
+    font = ImageFont.truetype(f"/usr/share/fonts/truetype/dejavu/{typeface}.ttf", 32)
+    ImageDraw.Draw(page).text((40, 40), printed, font=font, fill=0)
+    (word,) = recognize(page.filter(ImageFilter.GaussianBlur(1.0)), timeout=20, page=1, languages="eng")
+    assert (word.text, word.digits_before_gap) == (read, gap)
+
+
+@pytest.mark.parametrize(
+    ("cells", "kept"),
+    [
+        # 74 lies inside its range, so nothing but the gap tells the arrow from a digit
+        (((40, "Ferritin"), (200, "74"), (260, "ng/mL"), (340, "15 - 150")), []),
+        # the range says 724 g/L is the arrow glued on 72, and the arrow repair cuts it off
+        (((40, "Hemoglobin"), (200, "724"), (260, "g/L"), (340, "120 - 160")), [72.0]),
+    ],
+)
+def test_a_value_still_holding_digits_glued_across_a_word_space_is_not_used(
+    cells: tuple[tuple[float, str], ...], kept: list[float]
+) -> None:
+    (line,) = make_lines([list(cells)])
+    value_word = line.words[1]
+    glued = replace(value_word, digits_before_gap=len(value_word.text) - 1)
+    line = replace(line, words=(line.words[0], glued, *line.words[2:]))
+    assert [value.value for value in read_values([line], ocr_pages=frozenset({1})).values] == kept

@@ -203,8 +203,9 @@ def to_lab_value(
         not_used("value_misread")
         return None
     # a dotted zero read as 6 or 9 is misshapen as read, and fits its holes once the zero is put back
-    if ocr and any(
-        word.misshapen and not (zero_restored and word.zero_shaped_lead) for word in row.value_words
+    if ocr and (
+        row.value_glued
+        or any(word.misshapen and not (zero_restored and word.zero_shaped_lead) for word in row.value_words)
     ):
         not_used("value_misread")
         return None

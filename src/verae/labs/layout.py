@@ -32,6 +32,10 @@ class Word:
     # misshapen only in its first digit, read 6 or 9, whose holes are a zero's (a dotted zero, `0.453`
     # read `6.453`): the pixels then agree with the leading zero put back (`repairs.restore_leading_zero`)
     zero_shaped_lead: bool = False
+    # a number whose glyphs stand a word space apart after this many digits, nothing printed between
+    # (`ocr.digits_before_gap`): what follows the gap is another word OCR glued on, most often a flag
+    # arrow read as a digit (`7 ↓` read as `74`)
+    digits_before_gap: int | None = None
 
     @property
     def height(self) -> float:

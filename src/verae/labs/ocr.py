@@ -63,6 +63,12 @@ HOLE = 0.015
 NARROWEST = 0.4
 # The narrowest gap between two words, in the tallest glyph's heights (digits stand closer: 0.16 on scans)
 WORD_SPACE = 0.4
+# The widest ink gap between two digits of one number, in the tallest glyph's heights: drawn in every DejaVu
+# face at 20-40 px, upright digits stand at most 0.36 apart (a serif 1's), italic ones 0.45; a word space
+# with its side bearings leaves 0.38 and more, a flag arrow on the generated photos 0.66-0.7
+NUMBER_GAP = 0.5
+# A decimal separator as read between two digits
+DECIMAL_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d)")
 
 
 def _reduced(grey: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
@@ -584,6 +590,7 @@ def checked(grey: np.ndarray, word: Word) -> Word:
     (`with_decimal_point`), digits the pixels cannot hold marked misshapen (`misshapen_digits`), and among
     those a fraction whose leading 6 or 9 holds a zero's holes marked so (`zero_shaped_lead`)."""
     word = with_decimal_point(grey, word)
+    word = replace(word, digits_before_gap=digits_before_gap(grey, word))
     if not misshapen_digits(grey, word):
         return word
     return replace(word, misshapen=True, zero_shaped_lead=zero_shaped_lead(grey, word))
@@ -627,6 +634,48 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
         if _holes(labels[top : top + tall, left:right] == label) > MOST_HOLES[digit]:
             return True
     return False
+
+
+def digits_before_gap(grey: np.ndarray, word: Word) -> int | None:
+    """How many digits of a number read with one glyph per digit stand before a gap of a word space
+    (`NUMBER_GAP`) with nothing in it; None where no such gap stands. The digits of one number stand
+    closer, so what follows belongs to another word OCR glued on: a flag arrow read as a digit (`7 ↓` read
+    `74`, the arrow's stem and head a 4). `rows.parse_row` refuses the value unless the arrow repair cut
+    the glued part off. A gap where the text reads a separator (its point too faint to be a component),
+    or holding ink of its own (a point or comma), is the number's; so is a space before whole groups of
+    three digits ("5 260 000"). Decided only where `_glyphs` can tell."""
+    if not _NUMBER.fullmatch(word.text):
+        return None
+    crop = grey[max(0, round(word.top)) : round(word.bottom) + 1, max(0, round(word.x0)) : round(word.x1) + 1]
+    if crop.size == 0:
+        return None
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    parts = stats[1:count]
+    found = _glyphs(parts)
+    read = sum(character.isdigit() for character in word.text)
+    if found is None or int(found[0].sum()) != read:
+        return None
+    glyphs, tallest = found
+    starts = parts[:, cv2.CC_STAT_LEFT]
+    ends = starts + parts[:, cv2.CC_STAT_WIDTH]
+    centres = (starts + ends) / 2
+    digits = sorted(np.flatnonzero(glyphs), key=lambda index: int(starts[index]))
+    # where the text reads a separator, counted in digits before it ("2,7": 1)
+    separated = {
+        sum(map(str.isdigit, word.text[: match.start()])) for match in DECIMAL_SEPARATOR.finditer(word.text)
+    }
+    for place, (left, right) in enumerate(itertools.pairwise(digits), start=1):
+        reach, next_start = int(ends[left]), int(starts[right])
+        empty = not ((centres > reach) & (centres < next_start)).any()
+        if (
+            next_start - reach > NUMBER_GAP * tallest
+            and empty
+            and place not in separated
+            and (read - place) % 3
+        ):
+            return place
+    return None
 
 
 def _digit_slices(stats: np.ndarray, digits: list[int], read: int) -> list[tuple[int, int, int]] | None:

@@ -13,7 +13,6 @@ when no new value contradicts a number the first reading printed in the same pla
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -30,10 +29,6 @@ MAX_LINES = 16
 GAP = 1.2
 
 Reader = Callable[[list[Line]], list[LabValue]]
-
-
-# a decimal separator as printed between two digits
-_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d)")
 
 
 def _digits(text: str) -> str:
@@ -95,7 +90,7 @@ def _key(value: LabValue) -> tuple[str, float]:
 
 def _separators(text: str) -> tuple[int, ...]:
     """Where a decimal separator stands between two digits, counted in digits before it ("2,7": 1)."""
-    return tuple(len(_digits(text[: match.start()])) for match in _SEPARATOR.finditer(text))
+    return tuple(len(_digits(text[: match.start()])) for match in ocr.DECIMAL_SEPARATOR.finditer(text))
 
 
 def _contradicts_first(value: LabValue, first: Line) -> bool:

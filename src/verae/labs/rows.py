@@ -145,6 +145,8 @@ class Row:
     # where the row's unit stood: after its value, or before it (in the name column, "Ferritin ng/mL", or
     # a unit column printed before the result column); None without a readable unit
     unit_side: Literal["before", "after"] | None = None
+    # the value still holds digits OCR glued on across a word space (`_glued_across_gap`): misread
+    value_glued: bool = False
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
@@ -265,7 +267,19 @@ def parse_row(
         or (bool(after) and after[0].kind == "other" and len(clean(after[0].text)) <= 2),
         range_garbled=reference is not None and reference.bounds is None,
         unit_side="after" if unit_after else "before" if leading_unit or name_unit else None,
+        value_glued=_glued_across_gap(value, number),
     )
+
+
+def _glued_across_gap(value: Token, used: float) -> bool:
+    """Whether the number used still holds digits its word read after a word space
+    (`Word.digits_before_gap`): a flag arrow read as a digit and glued on (`7 ↓` read `74`) that
+    `repair_arrow` did not cut off (it cuts exactly the last character, and only where the range says
+    the shorter number is the out-of-range one)."""
+    if len(value.words) != 1 or value.words[0].digits_before_gap is None:
+        return False
+    kept = sum(character.isdigit() for character in value.words[0].text) - (used != value.number)
+    return kept > value.words[0].digits_before_gap
 
 
 def stopped_value(words: tuple[Word, ...]) -> Word | None:
