@@ -145,6 +145,9 @@ class Row:
     # where the row's unit stood: after its value, or before it (in the name column, "Ferritin ng/mL", or
     # a unit column printed before the result column); None without a readable unit
     unit_side: Literal["before", "after"] | None = None
+    # the row's other numbers (each with its printed decimals), neither its value nor its range: a previous
+    # result's, or noise
+    others: tuple[tuple[float, int], ...] = ()
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
@@ -265,6 +268,11 @@ def parse_row(
         or (bool(after) and after[0].kind == "other" and len(clean(after[0].text)) <= 2),
         range_garbled=reference is not None and reference.bounds is None,
         unit_side="after" if unit_after else "before" if leading_unit or name_unit else None,
+        others=tuple(
+            (token.number, decimals(token.text))
+            for index, token in enumerate(tokens)
+            if index != value_index and token.kind == "number" and token.number is not None
+        ),
     )
 
 
