@@ -167,3 +167,25 @@ def test_a_value_printed_without_a_range_is_not_believed_when_its_box_reads_anot
         checked = confirm.confirm(page, lines, [], timeout=20, page=1, unranged=first.unranged)
         values = read_values(checked, ocr_pages=frozenset({1})).values
         assert [(value.value, value.doubtful) for value in values] == ([(40.0, False)] if kept else [])
+
+
+def test_a_previous_result_as_far_out_on_the_same_side_vouches_for_an_extreme_value() -> None:
+    # ferritin 3,4 against 12,0-150,0, unflagged: believed (marked for review) beside a previous 3,2, not
+    # beside a previous inside the range, ten times off (a separator lost) or printed with other decimals
+    def read(previous: str) -> list[tuple[float, bool]]:
+        line = make_line(
+            (40, "Ferritin"), (200, "3,4"), (260, "ng/mL"), (320, "12,0 - 150,0"), (480, previous)
+        )
+        return [
+            (value.value, value.doubtful) for value in read_values([line], ocr_pages=frozenset({1})).values
+        ]
+
+    assert read("3,2") == [(3.4, True)]
+    for previous in ("40,0", "32", "3,21", "2,6"):
+        assert read(previous) == [], previous
+
+
+def test_a_previous_result_does_not_vouch_for_a_value_no_one_has_in_its_unit() -> None:
+    # "16,1 g/L" haemoglobin beside "15,3": a unit misread (g/dL), however alike the two numbers are
+    line = make_line((40, "Hemoglobin"), (200, "16,1"), (260, "g/L"), (320, "120 - 160"), (480, "15,3"))
+    assert read_values([line], ocr_pages=frozenset({1})).values == []

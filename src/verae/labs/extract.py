@@ -20,6 +20,7 @@ from verae.labs.repairs import (
     contradicts_range,
     far_outside,
     lost_decimal_separator,
+    previous_vouches,
     repair_unit,
     repair_unit_words,
     restore_decimal_point,
@@ -137,6 +138,15 @@ def _range_in_another_unit(analyte: Analyte, row: Row) -> bool:
     return bool(limits) and all(not band_low / 1000 <= limit <= band_high * 1000 for limit in limits)
 
 
+def _ordinary(analyte: Analyte, row: Row) -> bool:
+    """Whether the value is an ordinary result in its printed unit (`units.fits_unit`); without a readable
+    unit, the unit inferred later must make it so."""
+    if row.unit is None:
+        return True
+    factor = analyte.units.get(normalize_unit(repair_unit(analyte, row.unit)))
+    return factor is not None and fits_unit(analyte, row.number * factor)
+
+
 def _unit_disowned_by_range(analyte: Analyte, row: Row, unit: str) -> bool:
     """Whether the row's printed range says the OCR unit is wrong: value and range fit exactly one other of
     the analyte's units ("9,67 x10*3/µl" with 4,00-10,00 whose unit OCR made "/µl": 9.67 cells per µL
@@ -210,7 +220,12 @@ def to_lab_value(
         not_used("value_misread")
         return None
     confirmed = bool(row.value_words) and all(word.confirmed for word in row.value_words)
-    if judged and far_outside(row) and not confirmed:
+    # a previous result beside it vouches as a second reading does (the value is used, marked for review),
+    # for a value ordinary in its printed unit: "16,1 g/L" haemoglobin beside "15,3" is a unit misread
+    vouched = (
+        judged and far_outside(row) and not confirmed and previous_vouches(row) and _ordinary(analyte, row)
+    )
+    if judged and far_outside(row) and not (confirmed or vouched):
         reading.unconfirmed.append(row.value_words)
         not_used("value_misread")
         return None
@@ -275,7 +290,7 @@ def to_lab_value(
         if ocr and row.value_words
         else None,
         # a value the first reading alone would have refused stays for the person to check
-        doubtful=confidence < DOUBTFUL_BELOW or (ocr and confirmed),
+        doubtful=confidence < DOUBTFUL_BELOW or (ocr and confirmed) or vouched,
         page=line.page,
         source_line=line.text,
         source_text=" ".join(word.text for word in row.value_words) or None,

@@ -257,3 +257,27 @@ def far_outside(row: Row) -> bool:
     low, high = row.bounds
     far = row.number > 2 * high or row.number < low / 2
     return far and low > 0 and high < math.inf
+
+
+# How far apart a far-outside value and the previous result that vouches for it may be: a quarter.
+VOUCHING_RATIO = 1.25
+
+
+def previous_vouches(row: Row) -> bool:
+    """Whether another number on a far-outside value's row (`far_outside`) says the value is a result, not a
+    misread: a previous result printed with the same decimals, as far outside the range on the same side,
+    within a quarter of the value ("Ferritin 3,2  12,0 - 150,0  3,4"). A misread digit lands anywhere;
+    that it lands, unflagged, beyond twice the range and beside the patient's earlier result of the same
+    size is improbable, while a patient far out of range is most often so on the previous test too. A
+    number off tenfold (a separator lost in either) or on the range's other side vouches for nothing."""
+    if row.bounds is None:
+        return False
+    low, high = row.bounds
+    value = row.number
+    for number, places in row.others:
+        if places != decimals(row.printed) or number <= 0 or value <= 0:
+            continue
+        same_side = (value > 2 * high and number > 2 * high) or (value < low / 2 and number < low / 2)
+        if same_side and max(value, number) <= VOUCHING_RATIO * min(value, number):
+            return True
+    return False

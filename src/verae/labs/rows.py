@@ -147,6 +147,9 @@ class Row:
     unit_side: Literal["before", "after"] | None = None
     # the value still holds digits OCR glued on across a word space (`_glued_across_gap`): misread
     value_glued: bool = False
+    # the row's other numbers (each with its printed decimals), neither its value nor its range: a previous
+    # result's, or noise
+    others: tuple[tuple[float, int], ...] = ()
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
@@ -268,6 +271,11 @@ def parse_row(
         range_garbled=reference is not None and reference.bounds is None,
         unit_side="after" if unit_after else "before" if leading_unit or name_unit else None,
         value_glued=_glued_across_gap(value, number),
+        others=tuple(
+            (token.number, decimals(token.text))
+            for index, token in enumerate(tokens)
+            if index != value_index and token.kind == "number" and token.number is not None
+        ),
     )
 
 
