@@ -608,14 +608,11 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
     hole is paper enclosed by a digit's slice (`_holes`). A digit may show fewer holes than it has (blur
     fills them) but not more: `MOST_HOLES` allows a 0 two (dotted or slashed), an 8 two, a 2, 3 or 5 one
     (a blurred tail closing a loop), a 4, 6 or 9 one, a 1 or 7 none."""
-    if not _NUMBER.fullmatch(word.text):
+    components = _number_ink(grey, word)
+    if components is None:
         return False
+    count, labels, stats = components
     height = word.bottom - word.top
-    crop = grey[max(0, round(word.top)) : round(word.bottom) + 1, max(0, round(word.x0)) : round(word.x1) + 1]
-    if crop.size == 0:
-        return False
-    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     digits = sorted(
         (label for label in range(1, count) if stats[label, cv2.CC_STAT_HEIGHT] >= 0.5 * height),
         key=lambda label: int(stats[label, cv2.CC_STAT_LEFT]),
@@ -636,6 +633,19 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
     return False
 
 
+def _number_ink(grey: np.ndarray, word: Word) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """The ink of a word read as a number, in its box: the count, label image and stats of its connected
+    components (Otsu's threshold of the box); None for a word that is no number or has no box."""
+    if not _NUMBER.fullmatch(word.text):
+        return None
+    crop = grey[max(0, round(word.top)) : round(word.bottom) + 1, max(0, round(word.x0)) : round(word.x1) + 1]
+    if crop.size == 0:
+        return None
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    return count, labels, stats
+
+
 def digits_before_gap(grey: np.ndarray, word: Word) -> int | None:
     """How many digits of a number read with one glyph per digit stand before a gap of a word space
     (`NUMBER_GAP`) with nothing in it; None where no such gap stands. The digits of one number stand
@@ -644,13 +654,10 @@ def digits_before_gap(grey: np.ndarray, word: Word) -> int | None:
     the glued part off. A gap where the text reads a separator (its point too faint to be a component),
     or holding ink of its own (a point or comma), is the number's; so is a space before whole groups of
     three digits ("5 260 000"). Decided only where `_glyphs` can tell."""
-    if not _NUMBER.fullmatch(word.text):
+    components = _number_ink(grey, word)
+    if components is None:
         return None
-    crop = grey[max(0, round(word.top)) : round(word.bottom) + 1, max(0, round(word.x0)) : round(word.x1) + 1]
-    if crop.size == 0:
-        return None
-    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, _, stats = components
     parts = stats[1:count]
     found = _glyphs(parts)
     read = sum(character.isdigit() for character in word.text)
