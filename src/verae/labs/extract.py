@@ -212,7 +212,8 @@ def to_lab_value(
     ):
         not_used("value_misread")
         return None
-    # a dotted zero read as 6 or 9 is misshapen as read, and fits its holes once the zero is put back
+    # digits the pixels disown: misshapen ones (a dotted zero read as 6 or 9 fits its holes once the zero
+    # is put back), or digits glued on across a word space that no repair cut off
     if ocr and (
         row.value_glued
         or any(word.misshapen and not (zero_restored and word.zero_shaped_lead) for word in row.value_words)
@@ -222,10 +223,9 @@ def to_lab_value(
     confirmed = bool(row.value_words) and all(word.confirmed for word in row.value_words)
     # a previous result beside it vouches as a second reading does (the value is used, marked for review),
     # for a value ordinary in its printed unit: "16,1 g/L" haemoglobin beside "15,3" is a unit misread
-    vouched = (
-        judged and far_outside(row) and not confirmed and previous_vouches(row) and _ordinary(analyte, row)
-    )
-    if judged and far_outside(row) and not (confirmed or vouched):
+    extreme = judged and far_outside(row) and not confirmed
+    vouched = extreme and previous_vouches(row) and _ordinary(analyte, row)
+    if extreme and not vouched:
         reading.unconfirmed.append(row.value_words)
         not_used("value_misread")
         return None
