@@ -118,8 +118,7 @@ def _evidence_fits(analyte: Analyte, row: Row) -> bool:
     of the analyte's units (`units.infer_unit`)."""
     if row.unit is None:
         return row.bounds is not None and infer_unit(analyte, row.number, row.bounds) is not None
-    factor = analyte.units.get(normalize_unit(row.unit))
-    if factor is None or not fits_unit(analyte, row.number * factor):
+    if not _ordinary_in(analyte, row, row.unit):
         return False
     return (row.bounds is None and not row.range_garbled) or _range_fits(analyte, row)
 
@@ -138,12 +137,9 @@ def _range_in_another_unit(analyte: Analyte, row: Row) -> bool:
     return bool(limits) and all(not band_low / 1000 <= limit <= band_high * 1000 for limit in limits)
 
 
-def _ordinary(analyte: Analyte, row: Row) -> bool:
-    """Whether the value is an ordinary result in its printed unit (`units.fits_unit`); without a readable
-    unit, the unit inferred later must make it so."""
-    if row.unit is None:
-        return True
-    factor = analyte.units.get(normalize_unit(repair_unit(analyte, row.unit)))
+def _ordinary_in(analyte: Analyte, row: Row, unit: str) -> bool:
+    """Whether the row's value is an ordinary result (`units.fits_unit`) in `unit`, one of the analyte's."""
+    factor = analyte.units.get(normalize_unit(unit))
     return factor is not None and fits_unit(analyte, row.number * factor)
 
 
@@ -223,8 +219,13 @@ def to_lab_value(
     confirmed = bool(row.value_words) and all(word.confirmed for word in row.value_words)
     # a previous result beside it vouches as a second reading does (the value is used, marked for review),
     # for a value ordinary in its printed unit: "16,1 g/L" haemoglobin beside "15,3" is a unit misread
+    # (without a readable unit, the unit inferred later must make it so)
     extreme = judged and far_outside(row) and not confirmed
-    vouched = extreme and previous_vouches(row) and _ordinary(analyte, row)
+    vouched = (
+        extreme
+        and previous_vouches(row)
+        and (row.unit is None or _ordinary_in(analyte, row, repair_unit(analyte, row.unit)))
+    )
     if extreme and not vouched:
         reading.unconfirmed.append(row.value_words)
         not_used("value_misread")
