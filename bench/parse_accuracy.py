@@ -41,7 +41,7 @@ from verae.labs import reader  # noqa: E402
 from verae.labs.consistency import Checked, check_consistency  # noqa: E402
 from verae.labs.errors import ReportUnreadable  # noqa: E402
 from verae.labs.reader import read_document  # noqa: E402
-from verae.labs.schemas import LabValue, ReportWarning  # noqa: E402
+from verae.labs.schemas import LabReport, LabValue, ReportWarning  # noqa: E402
 
 TARGETS = {
     "text_pdf": {"precision": 0.995, "recall": 0.99, "median_page_ms": 100},
@@ -94,6 +94,27 @@ class Checks:
         return {outcome: {"values": n, "wrong": wrong} for outcome, (n, wrong) in self.counts.items()}
 
 
+@dataclass
+class UnreadWarnings:
+    """The `value_not_read` warnings: how many there were, how many name a field that is printed and was
+    not read (the rest send a person looking for a value the page does not hold), and how many printed
+    fields were not read at all (what the warnings could have named)."""
+
+    warned: int = 0
+    right: int = 0
+    missed: int = 0
+
+    def add(self, report: LabReport, printed: set[str]) -> None:
+        missed = printed - {value.analyte for value in report.values}
+        warned = {warning.analyte for warning in report.warnings if warning.code == "value_not_read"}
+        self.warned += len(warned)
+        self.right += len(warned & missed)
+        self.missed += len(missed)
+
+    def as_json(self) -> dict[str, int]:
+        return {"warned": self.warned, "naming_a_missed_field": self.right, "fields_missed": self.missed}
+
+
 def cpu_seconds() -> float:
     """CPU time of this process (Tesseract runs in it) and its finished children: unlike wall time, it
     does not grow when other work shares the machine."""
@@ -118,6 +139,7 @@ def measure(samples: list[Sample], kinds: tuple[str, ...]) -> dict[str, Any]:
     # a page in a language other than English and Russian may pay a second Tesseract run
     language_cpu: dict[tuple[str, str], list[float]] = {}
     checks = {kind: Checks() for kind in kinds}
+    unread = {kind: UnreadWarnings() for kind in kinds}
     for sample in samples:
         _CHECKED.clear()
         _collect_garbage()
@@ -136,6 +158,7 @@ def measure(samples: list[Sample], kinds: tuple[str, ...]) -> dict[str, Any]:
         checks[sample.kind].add_last(partial(value_right, truth=sample.truth))
         if report is not None:
             sample_score = score(report, sample.truth, sample.name)
+            unread[sample.kind].add(report, set(sample.truth.values))
         else:
             sample_score.expected = len(sample.truth.values) + 3
         scores[sample.kind].add(sample_score)
@@ -171,6 +194,7 @@ def measure(samples: list[Sample], kinds: tuple[str, ...]) -> dict[str, Any]:
             "wrong_values_marked_doubtful": total.doubtful_wrong,
             # the consistency checks (labs/consistency.py): values confirmed, marked, dropped; wrong among them
             "consistency_checks": checks[kind].as_json(),
+            "value_not_read_warnings": unread[kind].as_json(),
             "targets": TARGETS[kind],
             "errors": total.errors,
         }
@@ -268,6 +292,7 @@ def measure_real(folder: Path) -> dict[str, Any]:
     groups: dict[str, RealFigures] = {}
     documents: dict[str, Any] = {}
     checks = Checks()
+    unread = UnreadWarnings()
     for name, entry in sorted(truth.items()):
         _CHECKED.clear()
         data = (folder / "docs" / name).read_bytes()
@@ -278,12 +303,14 @@ def measure_real(folder: Path) -> dict[str, Any]:
         started = time.perf_counter()
         failure: str | None = None
         try:
-            values = read_document(data, media_type).values
+            report = read_document(data, media_type)
         except ReportUnreadable as error:
-            failure, values = error.code, []
+            failure, report = error.code, LabReport()
+        values = report.values
         elapsed = time.perf_counter() - started
         cpu = cpu_seconds() - cpu_before
         expected: dict[str, Any] = entry["analytes"]
+        unread.add(report, set(expected))
         checks.add_last(partial(_real_value_right, expected=expected))
         correct: list[str] = []
         wrong: list[str] = []
@@ -318,6 +345,7 @@ def measure_real(folder: Path) -> dict[str, Any]:
         "groups": {group: figures.as_json() for group, figures in sorted(groups.items())},
         "documents": documents,
         "consistency_checks": checks.as_json(),
+        "value_not_read_warnings": unread.as_json(),
     }
 
 
@@ -355,6 +383,7 @@ def run_real(folder: Path) -> None:
                 + (f" missed {', '.join(document['missed'])}" if document["missed"] else "")
             )
     print(f"consistency checks (values, wrong among them): {results['consistency_checks']}")
+    print(f"value_not_read warnings: {results['value_not_read_warnings']}")
     output = ROOT / "bench" / "results" / "parse_accuracy_real.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
@@ -417,7 +446,8 @@ def main() -> None:
             print(
                 f"{'':18} unit/range/flag accuracy {figures['attribute_accuracy']}  marked doubtful "
                 f"{figures['values_marked_doubtful']} (wrong among them {figures['wrong_values_marked_doubtful']})  "
-                f"consistency checks {figures['consistency_checks']}"
+                f"consistency checks {figures['consistency_checks']}  "
+                f"value_not_read warnings {figures['value_not_read_warnings']}"
             )
         for group, figures in results[family]["by_language"].items():
             print(

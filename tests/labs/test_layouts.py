@@ -278,3 +278,18 @@ def test_a_bound_after_an_unreadable_value_is_not_taken_as_the_value() -> None:
     lines = make_lines([[(40, "CRP"), (200, "<1LOmgL"), (280, "<5,0")]])
     values, _ = read(lines, ocr=True)
     assert values == {}
+
+
+def test_a_name_whose_value_could_not_be_read_is_reported_and_a_sentence_naming_one_is_not() -> None:
+    lines = make_lines(
+        [
+            [(40, "Hemoglobin"), (200, "12.9"), (260, "g/dL"), (320, "12.0-16.0")],
+            [(40, "Ferritin"), (200, "see"), (230, "comment")],
+            [(40, "Transferrin is judged with the other tests of the iron panel.")],
+            [(40, "Iron stores are judged with tests such as TIBC, ferritin, transferrin.")],
+        ]
+    )
+    reading = read_values(lines, ocr_pages=frozenset())
+    assert [(warning.code, warning.analyte, warning.page) for warning in reading.warnings] == [
+        ("value_not_read", "ferritin", 1)
+    ]

@@ -45,6 +45,9 @@ from verae.labs.units import UnitError, convert, fits_unit, infer_unit, is_plaus
 # person checks it on the page before it is used. Tesseract's word confidence alone falls under it when
 # it is below one half, as does a value with an unreadable unit that OCR was not sure of either.
 DOUBTFUL_BELOW = 0.5
+# Words a row may print after a name whose value could not be read ("Ferritin  test not performed")
+# before the line counts as a sentence that mentions the name.
+_CELLS_AFTER_A_NAME = 3
 
 _NON_BLOOD_SECTION = re.compile(r"\bмоч[аи]\b|\burin|\burine\b|осадок|кал\b|stool|\bfaeces", re.IGNORECASE)
 _BLOOD_SECTION = re.compile(
@@ -61,6 +64,8 @@ class Reading:
     values: list[LabValue] = field(default_factory=list)
     warnings: list[ReportWarning] = field(default_factory=list)
     labels_seen: int = 0
+    # each analyte whose name is printed outside a non-blood section, with the first page naming it
+    named: dict[str, int] = field(default_factory=dict)
     # the value words of OCR rows refused only for lying far outside their printed range, or whose value
     # ends in a full stop ("315."): a second reading of their boxes (`labs.confirm`) tells a true extreme
     # value from a misread one, a speck from lost digits
@@ -346,6 +351,27 @@ def _names_analyte(words: tuple[Word, ...], *, ocr: bool) -> bool:
     return bool(label) and not label[:1].isdigit() and analyte_for_label(label, fuzzy=ocr) is not None
 
 
+def _row_without_value(words: tuple[Word, ...], *, ocr: bool) -> Analyte | None:
+    """The analyte a row names when the row gave no value: its name opens the words (before any comma) and
+    at most a few words follow — a cell such as "pending", or OCR noise where the value stood. A sentence
+    that mentions the name ("Ferritin is the best measure…", "…, such as TIBC, ferritin, transferrin.")
+    runs on, or does not open with it."""
+    label_words, _ = label_unit(split_label(words)[0])
+    head = len(label_words)
+    for index, word in enumerate(label_words):
+        if "," in word.text:
+            head = index + 1
+            break
+    for end in range(head, 0, -1):
+        if len(label_words) - end > _CELLS_AFTER_A_NAME:
+            break
+        label = " ".join(word.text for word in label_words[:end]).rstrip(",")
+        analyte = analyte_for_label(label, fuzzy=ocr) if not label[:1].isdigit() else None
+        if analyte is not None:
+            return analyte
+    return None
+
+
 def _names_card(words: tuple[Word, ...], *, ocr: bool) -> bool:
     """Whether words with nothing beside them may be a card's name: one that names an analyte, or on an
     OCR page one whose shape does ("ВОМ/." — the row's unit and range must then agree, `to_lab_value`)."""
@@ -474,6 +500,9 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
                 if below:
                     row = parse_row(words, columns, ocr=ocr, height=line.height, value_words=below)
             if row is None:
+                unread = _row_without_value(words, ocr=ocr)
+                if unread is not None and not skipping:
+                    reading.named.setdefault(unread.code, line.page)
                 stopped = stopped_value(words) if ocr and _names_analyte(words, ocr=ocr) else None
                 if stopped is not None:
                     reading.unconfirmed.append((stopped,))
@@ -482,6 +511,7 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
             reading.labels_seen += 1
             if not skipping:
                 rows.append((row, line, ocr))
+                reading.named.setdefault(row.analyte.code, line.page)
         if not found:
             if _NON_BLOOD_SECTION.search(line.text):
                 skipping = True
@@ -519,7 +549,21 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
         value = to_lab_value(row, line, ocr=ocr, reading=reading, page_flags=line.page in flagging_pages)
         if value is not None:
             reading.values.append(value)
+    _report_unread(reading)
     return reading
+
+
+def _report_unread(reading: Reading) -> None:
+    """A warning for each analyte whose name is printed but which gave no value and no other warning: the
+    person learns what to type in rather than finding it silently missing."""
+    accounted = {value.analyte for value in reading.values} | {
+        warning.analyte for warning in reading.warnings
+    }
+    reading.warnings.extend(
+        ReportWarning.of("value_not_read", analyte=code, page=page)
+        for code, page in reading.named.items()
+        if code not in accounted
+    )
 
 
 def _may_start_a_name(line: Line, *, ocr: bool) -> bool:

@@ -11,6 +11,7 @@ Sex = Literal["female", "male"]
 
 WarningCode = Literal[
     "value_misread",
+    "value_not_read",
     "unit_not_accepted",
     "unit_missing",
     "unit_inferred",
@@ -27,6 +28,8 @@ WarningCode = Literal[
 _WARNING_TEXT: dict[WarningCode, str] = {
     "value_misread": "{analyte} on page {page}: the value is far outside its printed range and looks misread; "
     "not used",
+    "value_not_read": "{analyte} on page {page}: the name is printed but its value could not be read; "
+    "type it in if the report shows it",
     "unit_not_accepted": "{analyte} on page {page}: unit '{unit}' is not one this analyte is measured in; "
     "not used",
     "unit_missing": "{analyte} on page {page}: no unit printed and the value does not identify one; not used",

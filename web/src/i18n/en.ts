@@ -168,6 +168,7 @@ export const en = {
   "result.review": "Review or correct the values",
   "result.warnings": "Notes",
   "warning.value_misread": "{analyte} (page {page}): the value is far outside its printed range and looks misread; not used",
+  "warning.value_not_read": "{analyte} (page {page}): the name is printed but its value could not be read; enter it when you review the values",
   "warning.unit_not_accepted": "{analyte} (page {page}): “{unit}” is not a unit this test is measured in; not used",
   "warning.unit_missing": "{analyte} (page {page}): no unit is printed and the value does not tell which; not used",
   "warning.unit_inferred": "{analyte} (page {page}): the unit could not be read; read as {unit}, the only unit the value and its printed range fit — please check",

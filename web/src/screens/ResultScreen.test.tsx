@@ -58,6 +58,7 @@ describe("ResultView", () => {
       { code: "from_profile", message: "Taken from your profile: sex, age", items: ["sex", "age"] },
       { code: "value_inconsistent", message: "tibc on page 1: …", analyte: "tibc", page: 1, items: ["serum_iron", "uibc"] },
       { code: "values_disagree", message: "hematocrit, mchc disagree…", items: ["hematocrit", "mchc"] },
+      { code: "value_not_read", message: "ferritin on page 1: the name is printed…", analyte: "ferritin", page: 1, items: [] },
       { code: "note", message: "An older note, in English", items: [] },
     ];
     renderResult("ru", { ...RESULT, report: { ...RESULT.report, warnings } });
@@ -68,6 +69,7 @@ describe("ResultView", () => {
       "Взято из вашего профиля: Пол, Возраст",
       "ОЖСС (стр. 1): значение не сходится с показателями Сывороточное железо, ЛЖСС, с которыми анализатор его рассчитывает, и, похоже, прочитано неверно; не использовано",
       "Гематокрит, MCHC: эти значения не сходятся друг с другом (анализатор рассчитывает одно из других), одно из них, вероятно, прочитано неверно; проверьте их",
+      "Ферритин (стр. 1): название напечатано, но значение прочитать не удалось; введите его при проверке значений",
       "An older note, in English",
     ]);
   });
