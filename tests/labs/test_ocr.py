@@ -142,6 +142,29 @@ def test_touching_digits_are_judged_each_by_the_holes_in_its_own_slice(read: str
     assert misshapen_digits(grey, replace(word, text=read)) is misshapen
 
 
+@pytest.mark.parametrize(
+    ("printed", "blur", "misshapen"),
+    [
+        # the dot an island in the ring: one hole across the middle third, which no 8's bowl crosses
+        ("7.0", 1.0, True),
+        # the dot joined to both sides: two holes stacked as an 8's, but no waist between them
+        ("7.0", 1.8, True),
+        ("7.8", 1.0, False),
+        ("7.8", 1.8, False),
+    ],
+)
+def test_a_dotted_zero_read_as_8_is_told_by_its_ring(printed: str, blur: float, misshapen: bool) -> None:
+    """A monospace font's dotted zero, blurred, holds as many holes as an 8: read `7.8` it is judged by
+    where its holes lie and whether its outline narrows between them, as an 8's does at its waist."""
+    page = Image.new("L", (300, 120), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 40)
+    ImageDraw.Draw(page).text((40, 30), printed, font=font, fill=0)
+    grey = np.asarray(page.filter(ImageFilter.GaussianBlur(blur)), dtype=np.uint8)
+    rows, columns = np.nonzero(grey < 128)
+    word = Word("7.8", float(columns.min()), float(rows.min()), float(columns.max()), float(rows.max()), 0.9)
+    assert misshapen_digits(grey, word) is misshapen
+
+
 def test_a_dotted_zero_read_as_6_or_9_before_a_fraction_is_put_back_not_refused() -> None:
     """A monospace font's dotted zero, small and blurred as in a 1-MP photo, encloses two holes: read as
     6 or 9 (one hole at most) it is misshapen, yet with the zero the leading-zero repair puts back the
