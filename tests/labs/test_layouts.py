@@ -223,6 +223,13 @@ def test_a_name_guessed_from_a_garbled_label_must_agree_with_its_printed_range()
     assert values == {}
 
 
+def test_a_label_garbled_letter_by_letter_is_guessed_from_its_unit_with_letters_folded_by_shape() -> None:
+    # ЛЖСС as a scan's OCR read it: Л as "JI", Ж as "K"; as read it is near no alias of a µmol/L analyte
+    lines = make_lines([[(40, "JIKCC"), (200, "63,4*"), (260, "мкмоль/л"), (330, "20,0 - 62,0")]])
+    values, _ = read(lines, ocr=True)
+    assert values["uibc"].value == 63.4
+
+
 def test_on_a_page_that_flags_results_an_unflagged_ocr_value_outside_its_range_is_doubted() -> None:
     lines = make_lines(
         [

@@ -11,6 +11,7 @@ import difflib
 import functools
 import math
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
@@ -660,8 +661,18 @@ def guess_label(label: str, unit_key: str) -> Analyte | None:
     key = _label_key(label)
     if not key or key in OTHER_TESTS or any(part.strip(_PUNCTUATION) in OTHER_TESTS for part in key.split()):
         return None
+    # Letters misread by their shape ("JIKCC" for ЛЖСС: Л as "JI", Ж as "K") are compared folded, only
+    # when the label as read is near no alias: a label close to one as read keeps that reading's say.
+    return _closest_in_unit(key, unit_key, _BY_LABEL.items()) or _closest_in_unit(
+        _shape_key(label), unit_key, _SHAPE_KEYS_BY_LABEL
+    )
+
+
+def _closest_in_unit(key: str, unit_key: str, aliases: Iterable[tuple[str, Analyte]]) -> Analyte | None:
+    """Among analytes measured in `unit_key`, the one whose alias is at least 60 % similar to `key` and
+    clearly closer than any other analyte's."""
     best: dict[str, float] = {}
-    for alias, analyte in _BY_LABEL.items():
+    for alias, analyte in aliases:
         if unit_key in analyte.units:
             ratio = difflib.SequenceMatcher(None, key, alias).ratio()
             best[analyte.code] = max(best.get(analyte.code, 0.0), ratio)
@@ -674,9 +685,10 @@ def guess_label(label: str, unit_key: str) -> Analyte | None:
 # Letters OCR reads one for another by their shape, in either case and either alphabet (after the
 # look-alikes above): "cett" for "cell", "ROW" for "RDW", "с$т" for "CST", "гоп" for "Iron". Each class
 # is folded onto one letter on both sides of a comparison, so such a misreading costs nothing.
-_SHAPES = str.maketrans("0dq1i|!tj5$§68e9uгплш2@", "ooolllllsssbbbcgvrnnwza")
+_SHAPES = str.maketrans("0dq1i|!tj5$§68e9uгплш2@ж", "ooolllllsssbbbcgvrnnwzak")
 # and pairs of letters read as one: "ri" as "n" ("Ferntine", "Fer sénque"), "rn" as "m", "cl" as "d"
-_SHAPE_PAIRS = (("ri", "n"), ("rn", "m"), ("cl", "d"), ("vv", "w"))
+# and Cyrillic "л" as "ji" (its hooked left leg a "j": ЛЖСС read "JIKCC")
+_SHAPE_PAIRS = (("ri", "n"), ("rn", "m"), ("cl", "d"), ("vv", "w"), ("ji", "л"))
 
 
 def _shape_key(label: str) -> str:
@@ -692,6 +704,7 @@ _SHAPE_KEYS: tuple[tuple[str, Analyte | None], ...] = tuple(
     (_shape_key(alias), analyte)
     for alias, analyte in [*((key, None) for key in OTHER_TESTS), *_BY_LABEL.items()]
 )
+_SHAPE_KEYS_BY_LABEL = tuple((key, analyte) for key, analyte in _SHAPE_KEYS if analyte is not None)
 
 
 @dataclass(frozen=True)
