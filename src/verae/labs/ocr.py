@@ -596,7 +596,7 @@ def checked(grey: np.ndarray, word: Word) -> Word:
     """An OCR word as its pixels correct or mark it: a decimal point Tesseract dropped put back
     (`with_decimal_point`), digits the pixels cannot hold marked misshapen (`misshapen_digits`), and among
     those a fraction whose leading 6 or 9 holds a zero's holes marked so (`zero_shaped_lead`). A dotted
-    zero read as 6, 8 or 9 is first read as the zero its outline shows (`dotted_zeros`)."""
+    zero read as 6 or 9 is first read as the zero its outline shows (`dotted_zeros`)."""
     word = dotted_zeros(grey, word)
     word = with_decimal_point(grey, word)
     word = replace(word, digits_before_gap=digits_before_gap(grey, word))
