@@ -16,7 +16,7 @@ from verae.labs import reader
 from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import read_values
 from verae.labs.layout import Line, Word
-from verae.labs.ocr import checked, misshapen_digits, recognize, with_decimal_point
+from verae.labs.ocr import checked, dotted_zeros, misshapen_digits, recognize, with_decimal_point
 from verae.labs.reader import read_document
 
 from .corpus.samples import Sample
@@ -186,6 +186,35 @@ def test_a_dotted_zero_read_as_6_or_9_before_a_fraction_is_put_back_not_refused(
 
     assert hematocrit("6.453") == hematocrit("9.453") == 0.453
     assert hematocrit("9.153") is None  # the 4 read as 1: a hole where a 1 has none
+
+
+@pytest.mark.parametrize(
+    ("printed", "read", "meant"),
+    [
+        ("(80.0-100.0)", "(86.6-166.0)", "(80.0-100.0)"),
+        ("70.7", "78.7", "78.7"),
+        ("13/04/2024", "13/64/2624", "13/04/2024"),
+        ("88.8", "89.6", "89.6"),
+        # a dotted zero read as 8 beside one read as 6: the word stays as read, not half repaired
+        ("20/07/2024", "28/07/2624", "28/07/2624"),
+        ("88.8", "88.8", "88.8"),
+        ("(3.80-5.80)", "(3.86-5.89)", "(3.80-5.80)"),
+    ],
+)
+def test_a_dotted_zero_read_as_6_or_9_is_read_as_the_zero_its_outline_shows(
+    printed: str, read: str, meant: str
+) -> None:
+    """A monospace font's dotted zero, blurred so its dot joins the ring, holds two stacked holes as an 8
+    does, which no 6 or 9 can; its outline has no waist between them, an 8's has, so OCR's 6 or 9 there
+    becomes a zero, a printed 8 read 6 or 9 does not, and an 8 as read is left alone (`ocr.dotted_zeros`).
+    The word's box is its ink's; its text the misreading seen on monitor photos."""
+    page = Image.new("L", (560, 100), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 30)
+    ImageDraw.Draw(page).text((40, 30), printed, font=font, fill=0)
+    grey = np.asarray(page.filter(ImageFilter.GaussianBlur(1.6)), dtype=np.uint8)
+    rows, columns = np.nonzero(grey < 128)
+    box = (float(columns.min()), float(rows.min()), float(columns.max()), float(rows.max()))
+    assert dotted_zeros(grey, Word(read, *box, 0.9)).text == meant
 
 
 def test_a_mark_between_digits_above_the_baseline_is_no_decimal_point() -> None:

@@ -54,6 +54,13 @@ LEADER_RUN = 4
 LEADER_STEP = 1.5
 # A number as OCR reads it, checked digit by digit against the holes the page shows (`misshapen_digits`)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A number, range or date as OCR reads it, whose 6 and 9 are looked at for a dotted zero (`dotted_zeros`):
+# digits, brackets and slashes (one glyph each, as tall as the word) and separators (small)
+_NUMERAL_TEXT = re.compile(r"[\d().,\-/{}\[\]]*[69][\d().,\-/{}\[\]]*")
+_TALL_CHARACTERS = frozenset("0123456789(){}[]/")
+# The least width of a dotted zero's outline between its two holes, as a share of its widths across them:
+# an 8's two bowls pinch in between them (0.72-0.85 on monitor photos), a zero's oval does not (0.95-1.1)
+ZERO_WAIST = 0.9
 # A fraction's leading zero as OCR misreads a dotted or slashed zero (`repairs.restore_leading_zero`)
 _LEADING_SIX_OR_NINE = re.compile(r"[69][.,]\d+")
 MOST_HOLES = {"0": 2, "1": 0, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0, "8": 2, "9": 1}
@@ -588,12 +595,92 @@ def recognize(
 def checked(grey: np.ndarray, word: Word) -> Word:
     """An OCR word as its pixels correct or mark it: a decimal point Tesseract dropped put back
     (`with_decimal_point`), digits the pixels cannot hold marked misshapen (`misshapen_digits`), and among
-    those a fraction whose leading 6 or 9 holds a zero's holes marked so (`zero_shaped_lead`)."""
+    those a fraction whose leading 6 or 9 holds a zero's holes marked so (`zero_shaped_lead`). A dotted
+    zero read as 6 or 9 is first read as the zero its outline shows (`dotted_zeros`)."""
+    word = dotted_zeros(grey, word)
     word = with_decimal_point(grey, word)
     word = replace(word, digits_before_gap=digits_before_gap(grey, word))
     if not misshapen_digits(grey, word):
         return word
     return replace(word, misshapen=True, zero_shaped_lead=zero_shaped_lead(grey, word))
+
+
+def dotted_zeros(grey: np.ndarray, word: Word) -> Word:
+    """A number, range or date with the digits OCR read as 6 or 9 that are a dotted zero read as 0.
+
+    A monospace font's dotted (or barred) zero, blurred, joins its inner dot to the ring: the ring's one
+    hole becomes two, stacked, and Tesseract reads a 6 or 9 (`(80.0-100.0)` read `(86.6-166.0)`, `2024`
+    read `2624`), which can hold one hole at most: the reading is wrong, and the glyph is a 0 or an 8.
+    An 8's two holes are two bowls, which pinch in between them on both sides (its waist) in every
+    typeface; a zero's are one oval split by its dot, whose outline is as wide between the holes as
+    across them. A glyph read 6 or 9 with exactly two holes one above the other and no waist
+    (`ZERO_WAIST`) is a zero. A glyph Tesseract read as 8 is never changed: an 8 in small blurred type
+    may lose its waist too (a French monitor photo's `3,8` would become `3,0`); and where an 8 read has
+    no waist the word is left as read, as another dotted zero in it may be that 8 (`20/07/2024` read
+    `28/07/2624` must not become the valid, wrong `28/07/2024`). The glyphs are the word's
+    components as tall as it, one per digit, bracket or slash read, and a component of touching digits
+    is cut into as many equal slices as its width holds typical glyphs; otherwise nothing is decided."""
+    if not _NUMERAL_TEXT.fullmatch(word.text):
+        return word
+    crop = grey[max(0, round(word.top)) : round(word.bottom) + 1, max(0, round(word.x0)) : round(word.x1) + 1]
+    if crop.size == 0:
+        return word
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    tallest = int(stats[1:, cv2.CC_STAT_HEIGHT].max(initial=0))
+    glyphs = sorted(
+        (label for label in range(1, count) if stats[label, cv2.CC_STAT_HEIGHT] >= 0.5 * tallest),
+        key=lambda label: int(stats[label, cv2.CC_STAT_LEFT]),
+    )
+    places = [index for index, character in enumerate(word.text) if character in _TALL_CHARACTERS]
+    if not glyphs or len(glyphs) > len(places):
+        return word
+    # touching digits are one component, holding as many glyphs as its width holds typical ones
+    widths = np.array([int(stats[label, cv2.CC_STAT_WIDTH]) for label in glyphs])
+    held = np.maximum(1, np.rint(widths / np.median(widths)).astype(int))
+    if len(glyphs) == len(places):
+        held[:] = 1
+    if held.sum() != len(places):
+        return word
+    text = list(word.text)
+    start = 0
+    for label, share in zip(glyphs, held, strict=True):
+        left, top, width, tall = (int(value) for value in stats[label, :4])
+        glyph = labels[top : top + tall, left : left + width] == label
+        cuts = [round(width * step / share) for step in range(share + 1)]
+        for place, (cut, end) in zip(places[start : start + share], itertools.pairwise(cuts), strict=True):
+            if text[place] in "689" and _zero_shaped(glyph[:, cut:end]):
+                if text[place] == "8":
+                    return word  # a dotted zero read as 8, or an 8 without its waist: the word stays in doubt
+                text[place] = "0"
+        start += share
+    return replace(word, text="".join(text))
+
+
+def _zero_shaped(inked: np.ndarray) -> bool:
+    """Whether a glyph's ink (a mask of its box) is a blurred dotted zero: two holes, one above the other,
+    and an outline no narrower between them than across them (`dotted_zeros`)."""
+    tall, width = inked.shape
+    paper = np.pad(~inked, 1, constant_values=True).astype(np.uint8)
+    count, parts, stats, centres = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    holes = [
+        part
+        for part in range(1, count)
+        if part != parts[0, 0] and stats[part, cv2.CC_STAT_AREA] >= HOLE * width * tall
+    ]
+    if len(holes) != 2:
+        return False
+    upper, lower = sorted(holes, key=lambda part: float(centres[part][1]))
+    if stats[upper, cv2.CC_STAT_TOP] + stats[upper, cv2.CC_STAT_HEIGHT] > stats[lower, cv2.CC_STAT_TOP]:
+        return False  # side by side or overlapping: no stacked counters
+    if abs(centres[upper][0] - centres[lower][0]) > width / 4:
+        return False
+    # the outline's width on a row (padding shifts the centres by one pixel)
+    spans = [np.flatnonzero(row) for row in inked]
+    span = [int(row[-1] - row[0] + 1) if len(row) else 0 for row in spans]
+    above, below = round(centres[upper][1]) - 1, round(centres[lower][1]) - 1
+    between = (above + below) // 2
+    return bool(span[between] >= ZERO_WAIST * (span[above] + span[below]) / 2)
 
 
 def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
