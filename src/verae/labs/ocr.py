@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from dataclasses import replace
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -660,27 +661,17 @@ def dotted_zeros(grey: np.ndarray, word: Word) -> Word:
 def _zero_shaped(inked: np.ndarray) -> bool:
     """Whether a glyph's ink (a mask of its box) is a blurred dotted zero: two holes, one above the other,
     and an outline no narrower between them than across them (`dotted_zeros`)."""
-    tall, width = inked.shape
-    paper = np.pad(~inked, 1, constant_values=True).astype(np.uint8)
-    count, parts, stats, centres = cv2.connectedComponentsWithStats(paper, connectivity=4)
-    holes = [
-        part
-        for part in range(1, count)
-        if part != parts[0, 0] and stats[part, cv2.CC_STAT_AREA] >= HOLE * width * tall
-    ]
+    holes = _holes(inked)
     if len(holes) != 2:
         return False
-    upper, lower = sorted(holes, key=lambda part: float(centres[part][1]))
-    if stats[upper, cv2.CC_STAT_TOP] + stats[upper, cv2.CC_STAT_HEIGHT] > stats[lower, cv2.CC_STAT_TOP]:
+    upper, lower = holes
+    if upper.past > lower.first:
         return False  # side by side or overlapping: no stacked counters
-    if abs(centres[upper][0] - centres[lower][0]) > width / 4:
+    if abs(upper.centre_x - lower.centre_x) > inked.shape[1] / 4:
         return False
-    # the outline's width on a row (padding shifts the centres by one pixel)
-    spans = [np.flatnonzero(row) for row in inked]
-    span = [int(row[-1] - row[0] + 1) if len(row) else 0 for row in spans]
-    above, below = round(centres[upper][1]) - 1, round(centres[lower][1]) - 1
-    between = (above + below) // 2
-    return bool(span[between] >= ZERO_WAIST * (span[above] + span[below]) / 2)
+    widths = _outline_widths(inked)
+    above, below = round(upper.centre_y), round(lower.centre_y)
+    return bool(widths[(above + below) // 2] >= ZERO_WAIST * (widths[above] + widths[below]) / 2)
 
 
 def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
@@ -795,21 +786,46 @@ def _digit_slices(stats: np.ndarray, digits: list[int], read: int) -> list[tuple
     return slices
 
 
-def _holes(inked: np.ndarray) -> list[tuple[int, int]]:
+class _Hole(NamedTuple):
+    first: int  # its first row
+    past: int  # the row past its last
+    centre_x: float
+    centre_y: float
+
+
+def _holes(inked: np.ndarray) -> list[_Hole]:
     """The holes a digit's ink (a mask of its box or its slice of a joined component) encloses, top to
-    bottom, each as the rows it spans (first, past the last): paper not 4-connected to the box's edge, at
-    least `HOLE` of the box (a blur's pinhole in a stroke is none). A hole that a slice's cut opens to its
-    edge is none: two touching 8s enclose the paper between their waists, which belongs to neither."""
+    bottom: paper not 4-connected to the box's edge, at least `HOLE` of the box (a blur's pinhole in a
+    stroke is none). A hole that a slice's cut opens to its edge is none: two touching 8s enclose the paper
+    between their waists, which belongs to neither."""
     tall, width = inked.shape
     paper = np.pad(~inked, 1, constant_values=True).astype(np.uint8)
-    _, parts, areas, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
-    enclosed = areas[:, cv2.CC_STAT_AREA] >= HOLE * width * tall
-    enclosed[[0, parts[0, 0]]] = False  # the digit's ink, and the paper around it
-    tops = areas[enclosed, cv2.CC_STAT_TOP] - 1  # the padding's row
-    return sorted(zip(tops.tolist(), (tops + areas[enclosed, cv2.CC_STAT_HEIGHT]).tolist(), strict=True))
+    count, parts, areas, centres = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    holes = [
+        # less the padding's row and column
+        _Hole(
+            top - 1,
+            top - 1 + int(areas[part, cv2.CC_STAT_HEIGHT]),
+            centres[part][0] - 1,
+            centres[part][1] - 1,
+        )
+        for part in range(1, count)
+        if part != parts[0, 0] and areas[part, cv2.CC_STAT_AREA] >= HOLE * width * tall
+        for top in [int(areas[part, cv2.CC_STAT_TOP])]
+    ]
+    return sorted(holes)
 
 
-def _ring(inked: np.ndarray, holes: list[tuple[int, int]], *, whole: bool) -> bool:
+def _outline_widths(inked: np.ndarray) -> np.ndarray:
+    """Each row's outline width, from its first to its last ink pixel (0 on a row without ink)."""
+    columns = np.arange(inked.shape[1])
+    widths: np.ndarray = (
+        np.where(inked, columns, -1).max(axis=1) - np.where(inked, columns, inked.shape[1]).min(axis=1) + 1
+    )
+    return widths.clip(min=0)
+
+
+def _ring(inked: np.ndarray, holes: list[_Hole], *, whole: bool) -> bool:
     """Whether a digit's holes are the inside of a ring, which an 8 never shows: an 8 is two bowls stacked
     on a waist, each hole in its bowl, its outline narrower between them than across either's middle row.
     A dotted zero, blurred in a photo, shows one hole across its middle third (the dot an island in it, or
@@ -817,21 +833,18 @@ def _ring(inked: np.ndarray, holes: list[tuple[int, int]], *, whole: bool) -> bo
     least as wide between them as across them (the ring is widest at mid-height). Drawn in the 18 DejaVu
     faces, digits 20-41 px tall (the `TEXT_HEIGHT` pages are scaled to) blurred 0.8-3.2 px, no 8 tells as
     a ring, while most zeros read as 8 do. The waist is judged only on a digit that is its own component:
-    a slice's cut through a neighbour's ink hides its outline."""
+    a slice's cut through a neighbour's ink hides its outline. (`dotted_zeros` judges a 6 or 9 by a
+    looser waist: the two holes already refute the 6 or 9, and only a 0 or an 8 is left.)"""
     tall = int(inked.shape[0])
     if len(holes) == 1:
-        ((first, past),) = holes
+        ((first, past, _, _),) = holes
         return bool(first < tall / 3 and past > 2 * tall / 3)
-    if len(holes) != 2 or holes[1][0] <= holes[0][1] or not whole:
+    if len(holes) != 2 or holes[1].first <= holes[0].past or not whole:
         return False
-    columns = np.arange(inked.shape[1])
-    # each row's outline width, from its first to its last ink pixel
-    widths = (
-        np.where(inked, columns, -1).max(axis=1) - np.where(inked, columns, inked.shape[1]).min(axis=1) + 1
-    )
+    widths = _outline_widths(inked)
     # across a hole's middle row an 8's bowl is at its widest
-    bowls = max(int(widths[(first + past - 1) // 2]) for first, past in holes)
-    return int(widths[holes[0][1] : holes[1][0]].min()) >= bowls
+    bowls = max(int(widths[(hole.first + hole.past - 1) // 2]) for hole in holes)
+    return int(widths[holes[0].past : holes[1].first].min()) >= bowls
 
 
 def zero_shaped_lead(grey: np.ndarray, word: Word) -> bool:
