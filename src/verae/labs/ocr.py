@@ -621,13 +621,10 @@ def dotted_zeros(grey: np.ndarray, word: Word) -> Word:
     `28/07/2624` must not become the valid, wrong `28/07/2024`). The glyphs are the word's
     components as tall as it, one per digit, bracket or slash read, and a component of touching digits
     is cut into as many equal slices as its width holds typical glyphs; otherwise nothing is decided."""
-    if not _NUMERAL_TEXT.fullmatch(word.text):
+    ink = _number_ink(grey, word, _NUMERAL_TEXT)
+    if ink is None:
         return word
-    crop = grey[max(0, round(word.top)) : round(word.bottom) + 1, max(0, round(word.x0)) : round(word.x1) + 1]
-    if crop.size == 0:
-        return word
-    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, labels, stats = ink
     tallest = int(stats[1:, cv2.CC_STAT_HEIGHT].max(initial=0))
     glyphs = sorted(
         (label for label in range(1, count) if stats[label, cv2.CC_STAT_HEIGHT] >= 0.5 * tallest),
@@ -714,10 +711,13 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
     return False
 
 
-def _number_ink(grey: np.ndarray, word: Word) -> tuple[int, np.ndarray, np.ndarray] | None:
-    """The ink of a word read as a number, in its box: the count, label image and stats of its connected
-    components (Otsu's threshold of the box); None for a word that is no number or has no box."""
-    if not _NUMBER.fullmatch(word.text):
+def _number_ink(
+    grey: np.ndarray, word: Word, numeral: re.Pattern[str] = _NUMBER
+) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """The ink of a word read as a number (or as the text `numeral` matches), in its box: the count, label
+    image and stats of its connected components (Otsu's threshold of the box); None for a word that is no
+    number or has no box."""
+    if not numeral.fullmatch(word.text):
         return None
     crop = grey[max(0, round(word.top)) : round(word.bottom) + 1, max(0, round(word.x0)) : round(word.x1) + 1]
     if crop.size == 0:
