@@ -108,10 +108,12 @@ def _printed_number(text: str, typeface: str = "DejaVuSans", overlap: float = 0)
     return grey, Word("".join(char for char in text if char.isdigit()), *box, 0.9)
 
 
-def _drawn_mono(text: str, *, size: int, blur: float) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-    """`text` in DejaVu Sans Mono (whose zero is dotted), blurred as a photo shows it, and its ink's box."""
+def _drawn_number(
+    text: str, *, size: int, blur: float, typeface: str = "DejaVuSansMono"
+) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """`text` (in DejaVu Sans Mono its zero is dotted), blurred as a photo shows it, and its ink's box."""
     page = Image.new("L", (560, 120), 255)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", size)
+    font = ImageFont.truetype(f"/usr/share/fonts/truetype/dejavu/{typeface}.ttf", size)
     ImageDraw.Draw(page).text((40, 30), text, font=font, fill=0)
     grey = np.asarray(page.filter(ImageFilter.GaussianBlur(blur)), dtype=np.uint8)
     rows, columns = np.nonzero(grey < 128)
@@ -166,7 +168,7 @@ def test_touching_digits_are_judged_each_by_the_holes_in_its_own_slice(read: str
 def test_a_dotted_zero_read_as_8_is_told_by_its_ring(printed: str, blur: float, misshapen: bool) -> None:
     """A monospace font's dotted zero, blurred, holds as many holes as an 8: read `7.8` it is judged by
     where its holes lie and whether its outline narrows between them, as an 8's does at its waist."""
-    grey, box = _drawn_mono(printed, size=40, blur=blur)
+    grey, box = _drawn_number(printed, size=40, blur=blur)
     assert misshapen_digits(grey, Word("7.8", *box, 0.9)) is misshapen
 
 
@@ -174,7 +176,7 @@ def test_a_dotted_zero_read_as_6_or_9_before_a_fraction_is_put_back_not_refused(
     """A monospace font's dotted zero, small and blurred as in a 1-MP photo, encloses two holes: read as
     6 or 9 (one hole at most) it is misshapen, yet with the zero the leading-zero repair puts back the
     holes fit, so the repaired value is read; a fraction whose other digits misfit stays refused."""
-    grey, box = _drawn_mono("0.453", size=30, blur=1.6)
+    grey, box = _drawn_number("0.453", size=30, blur=1.6)
 
     def hematocrit(read: str) -> float | None:
         value = checked(grey, Word(read, *box, 0.93))
@@ -208,8 +210,15 @@ def test_a_dotted_zero_read_as_6_or_9_is_read_as_the_zero_its_outline_shows(
     does, which no 6 or 9 can; its outline has no waist between them, an 8's has, so OCR's 6 or 9 there
     becomes a zero, a printed 8 read 6 or 9 does not, and an 8 as read is left alone (`ocr.dotted_zeros`).
     The word's box is its ink's; its text the misreading seen on monitor photos."""
-    grey, box = _drawn_mono(printed, size=30, blur=1.6)
+    grey, box = _drawn_number(printed, size=30, blur=1.6)
     assert dotted_zeros(grey, Word(read, *box, 0.9)).text == meant
+
+
+def test_a_9_whose_blurred_tail_closes_a_small_second_hole_is_no_dotted_zero() -> None:
+    """A serif 9 at this size and blur closes its tail on the stem: a second hole, far smaller than the
+    bowl's, with no waist between them; a dotted zero's dot leaves two halves of like size."""
+    grey, box = _drawn_number("19", size=32, blur=2.0, typeface="DejaVuSerif")
+    assert dotted_zeros(grey, Word("19", *box, 0.9)).text == "19"
 
 
 def test_a_mark_between_digits_above_the_baseline_is_no_decimal_point() -> None:

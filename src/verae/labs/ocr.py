@@ -62,6 +62,9 @@ _TALL_CHARACTERS = frozenset("0123456789(){}[]/")
 # The least width of a dotted zero's outline between its two holes, as a share of its widths across them:
 # an 8's two bowls pinch in between them (0.72-0.85 on monitor photos), a zero's oval does not (0.95-1.1)
 ZERO_WAIST = 0.9
+# The least area of a dotted zero's smaller hole as a share of its larger: the dot halves the ring's hole
+# (0.5-1.0 drawn), a 6's or 9's closed tail is a small second hole beside its bowl (0.28-0.29 drawn)
+ZERO_HALVES = 0.4
 # A fraction's leading zero as OCR misreads a dotted or slashed zero (`repairs.restore_leading_zero`)
 _LEADING_SIX_OR_NINE = re.compile(r"[69][.,]\d+")
 MOST_HOLES = {"0": 2, "1": 0, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0, "8": 2, "9": 1}
@@ -611,7 +614,8 @@ def dotted_zeros(grey: np.ndarray, word: Word) -> Word:
 
     A monospace font's dotted (or barred) zero, blurred, joins its inner dot to the ring: the ring's one
     hole becomes two, stacked, and Tesseract reads a 6 or 9 (`(80.0-100.0)` read `(86.6-166.0)`, `2024`
-    read `2624`), which can hold one hole at most: the reading is wrong, and the glyph is a 0 or an 8.
+    read `2624`), which can hold one hole at most (bar a small one its blurred tail closes on its stem):
+    the reading is wrong, and the glyph is a 0 or an 8.
     An 8's two holes are two bowls, which pinch in between them on both sides (its waist) in every
     typeface; a zero's are one oval split by its dot, whose outline is as wide between the holes as
     across them. A glyph read 6 or 9 with exactly two holes one above the other and no waist
@@ -657,13 +661,18 @@ def dotted_zeros(grey: np.ndarray, word: Word) -> Word:
 
 def _zero_shaped(inked: np.ndarray) -> bool:
     """Whether a glyph's ink (a mask of its box) is a blurred dotted zero: two holes, one above the other,
-    and an outline no narrower between them than across them (`dotted_zeros`)."""
+    of like size, and an outline no narrower between them than across them (`dotted_zeros`). The dot
+    splits the ring's hole into halves of like size (the smaller at least half the larger in every DejaVu
+    face, 16-40 px, blurred 0.8-3.2 px); a 6 or 9 whose blurred tail closes on its stem encloses a second
+    hole far smaller than its bowl's (under a third), which is no zero."""
     holes = _holes(inked)
     if len(holes) != 2:
         return False
     upper, lower = holes
     if upper.past > lower.first:
         return False  # side by side or overlapping: no stacked counters
+    if min(upper.area, lower.area) < ZERO_HALVES * max(upper.area, lower.area):
+        return False
     if abs(upper.centre_x - lower.centre_x) > inked.shape[1] / 4:
         return False
     widths = _outline_widths(inked)
@@ -791,6 +800,7 @@ class _Hole(NamedTuple):
     past: int  # the row past its last
     centre_x: float
     centre_y: float
+    area: int
 
 
 def _holes(inked: np.ndarray) -> list[_Hole]:
@@ -808,6 +818,7 @@ def _holes(inked: np.ndarray) -> list[_Hole]:
             top - 1 + int(areas[part, cv2.CC_STAT_HEIGHT]),
             centres[part][0] - 1,
             centres[part][1] - 1,
+            int(areas[part, cv2.CC_STAT_AREA]),
         )
         for part in range(1, count)
         if part != parts[0, 0] and areas[part, cv2.CC_STAT_AREA] >= HOLE * width * tall
@@ -833,12 +844,12 @@ def _ring(inked: np.ndarray, holes: list[_Hole], *, whole: bool) -> bool:
     least as wide between them as across them (the ring is widest at mid-height). Drawn in the 18 DejaVu
     faces, digits 20-41 px tall (the `TEXT_HEIGHT` pages are scaled to) blurred 0.8-3.2 px, no 8 tells as
     a ring, while most zeros read as 8 do. The waist is judged only on a digit that is its own component:
-    a slice's cut through a neighbour's ink hides its outline. (`dotted_zeros` judges a 6 or 9 by a
-    looser waist: the two holes already refute the 6 or 9, and only a 0 or an 8 is left.)"""
+    a slice's cut through a neighbour's ink hides its outline. (`dotted_zeros` judges a 6 or 9 whose two
+    holes are of like size by a looser waist: such holes refute the 6 or 9, and only a 0 or an 8 is left.)"""
     tall = int(inked.shape[0])
     if len(holes) == 1:
-        ((first, past, _, _),) = holes
-        return bool(first < tall / 3 and past > 2 * tall / 3)
+        (hole,) = holes
+        return bool(hole.first < tall / 3 and hole.past > 2 * tall / 3)
     if len(holes) != 2 or holes[1].first <= holes[0].past or not whole:
         return False
     widths = _outline_widths(inked)
