@@ -357,11 +357,7 @@ def _row_without_value(words: tuple[Word, ...], *, ocr: bool) -> Analyte | None:
     that mentions the name ("Ferritin is the best measure…", "…, such as TIBC, ferritin, transferrin.")
     runs on, or does not open with it."""
     label_words, _ = label_unit(split_label(words)[0])
-    head = len(label_words)
-    for index, word in enumerate(label_words):
-        if "," in word.text:
-            head = index + 1
-            break
+    head = next((index + 1 for index, word in enumerate(label_words) if "," in word.text), len(label_words))
     for end in range(head, 0, -1):
         if len(label_words) - end > _CELLS_AFTER_A_NAME:
             break
@@ -500,8 +496,8 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
                 if below:
                     row = parse_row(words, columns, ocr=ocr, height=line.height, value_words=below)
             if row is None:
-                unread = _row_without_value(words, ocr=ocr)
-                if unread is not None and not skipping:
+                unread = None if skipping else _row_without_value(words, ocr=ocr)
+                if unread is not None:
                     reading.named.setdefault(unread.code, line.page)
                 stopped = stopped_value(words) if ocr and _names_analyte(words, ocr=ocr) else None
                 if stopped is not None:
