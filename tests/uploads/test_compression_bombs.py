@@ -4,10 +4,17 @@ refuses to decode under the cap, `parse_failed`), while the next document is rea
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
 import random
-from collections.abc import Callable
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from fastapi.testclient import TestClient
 
@@ -15,8 +22,10 @@ from tests.helpers import accepted_upload, job
 from tests.labs.corpus.layouts import make_document
 from tests.labs.corpus.samples import photo, render
 from tests.uploads import bombs
-from verae.labs.errors import ReportUnreadable
-from verae.labs.isolation import MIB, ReadLimits, read_report_isolated
+from verae.labs import isolation
+from verae.labs.errors import ReaderStarved, ReportUnreadable
+from verae.labs.isolation import DOCUMENT_WALL_SECONDS, MIB, ReadLimits, read_report_isolated
+from verae.uploads import tasks
 from verae.worker import Worker
 
 pytestmark = pytest.mark.slow
@@ -89,6 +98,82 @@ def test_a_child_past_its_deadline_is_killed_and_the_document_times_out() -> Non
     with pytest.raises(ReportUnreadable) as raised:
         read_report_isolated(jpeg, "image/jpeg", ReadLimits(memory_bytes=1024 * MIB, wall_seconds=0.2))
     assert raised.value.code == "page_timeout"
+
+
+@contextlib.contextmanager
+def reading_children_stopped(most: int = 1000) -> Iterator[None]:
+    """Stops (SIGSTOP) the first `most` document-reading children while this thread waits for their
+    answer, as a machine too busy to run them would. The children are the forkserver's, so the
+    grandchildren of this process; one stopped before this thread has written it its document (in
+    `start`) would leave the thread blocked."""
+    reading_thread, done = threading.get_ident(), threading.Event()
+    stopped: set[int] = set()
+
+    def waiting_for_answer() -> bool:
+        frame = sys._current_frames().get(reading_thread)
+        while frame is not None and frame.f_code is not isolation._receive.__code__:
+            frame = frame.f_back
+        return frame is not None
+
+    def stop_children() -> None:
+        while not done.wait(0.005) and len(stopped) < most:
+            if not waiting_for_answer():
+                continue
+            for process in psutil.Process().children(recursive=True):
+                if process.ppid() != os.getpid() and process.pid not in stopped:
+                    with contextlib.suppress(psutil.Error):
+                        process.send_signal(signal.SIGSTOP)
+                        stopped.add(process.pid)
+
+    stopper = threading.Thread(target=stop_children, daemon=True)
+    stopper.start()
+    try:
+        yield
+    finally:
+        done.set()
+        stopper.join()
+
+
+def _photo(seed: int) -> bytes:
+    return photo(render(make_document("ru_lab", 2).pdf, 150)[0], random.Random(seed))
+
+
+def test_a_reading_that_got_no_cpu_before_its_deadline_is_starved_not_slow() -> None:
+    limits = ReadLimits(memory_bytes=1024 * MIB, wall_seconds=2.0)
+    with reading_children_stopped(), pytest.raises(ReaderStarved) as starved:
+        read_report_isolated(_photo(4), "image/jpeg", limits)
+    assert starved.value.code == "page_timeout"
+    # a deadline too short for the document with the CPU to use: slow, which is no starvation
+    with pytest.raises(ReportUnreadable) as slow:
+        read_report_isolated(_photo(4), "image/jpeg", ReadLimits(memory_bytes=1024 * MIB, wall_seconds=1.0))
+    assert slow.value.code == "page_timeout"
+    assert not isinstance(slow.value, ReaderStarved)
+
+
+def test_a_starved_reading_is_retried_and_fails_only_after_the_last_attempt(
+    client: TestClient, user_headers: dict[str, str], worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    short_walls = iter([2.0])
+    monkeypatch.setattr(
+        tasks,
+        "ReadLimits",
+        lambda memory_bytes: ReadLimits(memory_bytes, wall_seconds=next(short_walls, DOCUMENT_WALL_SECONDS)),
+    )
+    once = accepted_upload(client, user_headers, _photo(4), "photo.jpg")
+    with reading_children_stopped(most=1):
+        worker.run_pending()
+    read = job(client, user_headers, once["job_id"])
+    assert (read["status"], read["attempts"]) == ("done", 2), read
+
+    monkeypatch.setattr(tasks, "ReadLimits", functools.partial(ReadLimits, wall_seconds=2.0))
+    always = accepted_upload(client, user_headers, _photo(5), "photo2.jpg")
+    with reading_children_stopped():
+        worker.run_pending()
+    failed = job(client, user_headers, always["job_id"])
+    assert (failed["status"], failed["attempts"], failed["error_code"]) == ("failed", 3, "page_timeout"), (
+        failed
+    )
+    assert "longer than 2 seconds" in failed["failure_diagnostic"]
 
 
 def test_csv_is_read_in_process() -> None:

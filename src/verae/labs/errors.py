@@ -6,3 +6,8 @@ class ReportUnreadable(Exception):
         super().__init__(code)
         self.code = code
         self.diagnostic = diagnostic
+
+
+class ReaderStarved(ReportUnreadable):
+    """A `page_timeout` of a reading that got less than half a core while its time ran: the time limits
+    are wall-clock, so a busy machine, not the document, may have stopped it. Worth another attempt."""

@@ -19,12 +19,15 @@ import multiprocessing
 import resource
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from verae.labs.errors import ReportUnreadable
+import psutil
+
+from verae.labs.errors import ReaderStarved, ReportUnreadable
 from verae.labs.schemas import LabReport
 from verae.labs.structured import parse_csv, parse_json
 
@@ -43,6 +46,9 @@ _context = multiprocessing.get_context("forkserver")
 _PRELOAD = ["verae.labs.reader", "verae.labs.pages", "verae.labs.forkserver_warmup"]
 # Drawing a page is a fraction of reading it: a child stuck longer is stopped.
 PAGE_SECONDS = 30
+# A reading stopped by its time limits while it got less than this share of a core was starved by a busy
+# machine (the limits count wall-clock time), not slowed by its document.
+STARVED_CPU_SHARE = 0.5
 _preload_lock = threading.Lock()
 _preloaded = False
 
@@ -61,8 +67,9 @@ def read_report_isolated(data: bytes, media_type: str, limits: ReadLimits) -> La
     """`read_report`, with PDF, PNG and JPEG documents read in a memory-capped child process.
 
     Raises `ReportUnreadable` as `read_report` does, plus `document_too_complex` (out of memory) and
-    `page_timeout` (the child passed its time limits); an unexpected error in the child is a
-    `RuntimeError`, which the worker retries as it would an in-process bug.
+    `page_timeout` (the child passed its time limits; `ReaderStarved` when it got less than
+    `STARVED_CPU_SHARE` of a core meanwhile); an unexpected error in the child is a `RuntimeError`, which
+    the worker retries as it would an in-process bug.
     """
     if (parse := _IN_PROCESS.get(media_type)) is not None:
         return parse(data)
@@ -91,6 +98,8 @@ def _in_child(data: bytes, media_type: str, page: int | None, turn: int, limits:
         child.start()
         sender.close()
         message = _receive(receiver, limits.wall_seconds)
+        if message == ("timeout",):
+            message = ("timeout", _cpu_seconds(child.pid), limits.wall_seconds)
     finally:
         if child.is_alive():
             child.kill()
@@ -105,6 +114,15 @@ def _preload() -> None:
         if not _preloaded:
             _context.set_forkserver_preload(_PRELOAD)
             _preloaded = True
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """The CPU time the running child has had, Tesseract's threads included."""
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
 
 
 def _receive(receiver: Connection, seconds: float) -> tuple[Any, ...] | None:
@@ -125,13 +143,16 @@ def _outcome(message: tuple[Any, ...] | None, exitcode: int | None, limits: Read
         return message[1]
     if kind == "unreadable":
         assert message is not None
-        raise ReportUnreadable(message[1], message[2])
+        code, diagnostic, cpu_seconds, wall_seconds = message[1:]
+        raise _unreadable(code, diagnostic, cpu_seconds, wall_seconds)
     if kind == "timeout" or exitcode == -signal.SIGXCPU:
-        raise ReportUnreadable(
-            "page_timeout",
+        diagnostic = (
             f"Reading stopped: the document takes longer than {limits.wall_seconds:.0f} seconds to read. "
-            "Upload only the pages with blood results, or a text PDF.",
+            "Upload only the pages with blood results, or a text PDF."
         )
+        # past RLIMIT_CPU the child had all the CPU it may use: never starved
+        cpu_seconds, wall_seconds = message[1:] if kind == "timeout" and message else (1.0, 1.0)
+        raise _unreadable("page_timeout", diagnostic, cpu_seconds, wall_seconds)
     if kind == "error":
         assert message is not None
         raise RuntimeError(f"the document reader failed with {message[1]}")
@@ -148,6 +169,12 @@ def _outcome(message: tuple[Any, ...] | None, exitcode: int | None, limits: Read
     )
 
 
+def _unreadable(code: str, diagnostic: str, cpu_seconds: float, wall_seconds: float) -> ReportUnreadable:
+    if code == "page_timeout" and cpu_seconds < STARVED_CPU_SHARE * wall_seconds:
+        return ReaderStarved(code, diagnostic)
+    return ReportUnreadable(code, diagnostic)
+
+
 def _read_in_child(
     connection: Connection,
     data: bytes,
@@ -161,6 +188,7 @@ def _read_in_child(
     from verae.labs.pages import page_image
     from verae.labs.reader import read_report
 
+    started = time.monotonic()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     message: tuple[Any, ...]
@@ -170,7 +198,9 @@ def _read_in_child(
         else:
             message = ("done", page_image(data, media_type, page, turn))
     except ReportUnreadable as unreadable:
-        message = ("unreadable", unreadable.code, unreadable.diagnostic)
+        # a fork starts with no CPU time of its own: process_time is this reading's, threads included
+        elapsed = time.monotonic() - started
+        message = ("unreadable", unreadable.code, unreadable.diagnostic, time.process_time(), elapsed)
     except MemoryError:
         message = ("out_of_memory",)
     except Exception as error:  # reported to the parent, which handles it like an in-process error

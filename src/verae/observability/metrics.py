@@ -70,7 +70,7 @@ LEASE_EXPIRIES = Counter(
 )
 DOCUMENTS_READ = Counter(
     "verae_documents_read_total",
-    "Documents read, by kind and outcome (read, unreadable)",
+    "Documents read, by kind and outcome (read, unreadable, starved: stopped by its time limits on a busy machine, retried)",
     ["kind", "outcome"],
 )
 DOCUMENT_CONFIDENCE = Histogram(

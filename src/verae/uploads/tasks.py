@@ -7,15 +7,15 @@ from datetime import date
 from verae.auth import repository as users
 from verae.jobs import repository as jobs
 from verae.jobs.inputs import REVIEWED_VALUES, apply_supplied_inputs
-from verae.labs.errors import ReportUnreadable
+from verae.labs.errors import ReaderStarved, ReportUnreadable
 from verae.labs.isolation import MIB, ReadLimits, read_report_isolated
 from verae.labs.schemas import LabReport, ReportWarning
 from verae.labs.values import apply_field
 from verae.models import Job, Upload, User
 from verae.observability.metrics import DOCUMENT_CONFIDENCE, DOCUMENTS_READ, MODEL_INFO, RISK_TIERS
 from verae.queue.context import JobContext
-from verae.queue.errors import PermanentJobError
-from verae.queue.queue import ClaimedJob
+from verae.queue.errors import PermanentJobError, RetryLater
+from verae.queue.queue import ClaimedJob, backoff_seconds
 from verae.results import repository as results
 from verae.risk.schemas import NeedsInput
 from verae.risk.service import assess
@@ -55,6 +55,15 @@ def _read_original(job: Job, context: JobContext, upload: Upload) -> LabReport:
     try:
         limits = ReadLimits(memory_bytes=context.settings.document_memory_limit_mib * MIB)
         report = read_report_isolated(data, upload.media_type, limits)
+    except ReaderStarved as starved:
+        DOCUMENTS_READ.labels(kind, "starved").inc()
+        if job.attempt < job.max_attempts:
+            settings = context.settings
+            delay = backoff_seconds(
+                job.attempt, settings.job_retry_base_seconds, settings.job_retry_cap_seconds
+            )
+            raise RetryLater(starved.code, delay) from starved
+        raise PermanentJobError(starved.code, starved.diagnostic) from starved
     except ReportUnreadable as unreadable:
         DOCUMENTS_READ.labels(kind, "unreadable").inc()
         raise PermanentJobError(unreadable.code, unreadable.diagnostic) from unreadable
