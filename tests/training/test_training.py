@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import roc_auc_score
 
 from verae.risk.features import FEATURE_NAMES
 from verae.risk.model import MODEL_FILES, RiskModel
@@ -114,6 +115,17 @@ def test_ece_separates_calibrated_from_overconfident_predictions() -> None:
     overconfident = np.clip(probabilities * 1.6 - 0.3, 0, 1)
     assert evaluation.expected_calibration_error(labels, overconfident) > 0.08
     assert evaluation.chance_ece(probabilities) < 0.02
+
+
+def test_the_rank_auroc_equals_sklearns_with_ties_and_resampled_rows() -> None:
+    generator = np.random.default_rng(1)
+    labels = (generator.uniform(size=400) < 0.3).astype(int)
+    # rounded scores tie often, as a resample's repeated rows and the rules' whole-number scores do
+    scores = np.round(labels * 0.4 + generator.uniform(size=400), 1)
+    pick = generator.integers(0, 400, 400)
+    for chosen in (np.arange(400), pick):
+        expected = roc_auc_score(labels[chosen], scores[chosen])
+        assert evaluation.rank_auroc(labels[chosen], scores[chosen]) == pytest.approx(expected, abs=1e-12)
 
 
 def test_missing_files_are_named(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy.stats import rankdata
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 FloatArray = npt.NDArray[np.float64]
@@ -50,6 +51,15 @@ def reliability_table(
     return table
 
 
+def rank_auroc(labels: IntArray, scores: FloatArray) -> float:
+    """AUROC as the Mann-Whitney statistic (ties count half), equal to `roc_auc_score`; without its input
+    checks it is ~50x faster, which the bootstrap's thousands of resamples per metric need."""
+    positives = int(labels.sum())
+    negatives = len(labels) - positives
+    rank_sum = float(rankdata(scores)[labels == 1].sum())
+    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+
+
 def bootstrap_auroc_interval(
     labels: IntArray, scores: FloatArray, resamples: int = 1000, seed: int = BOOTSTRAP_SEED
 ) -> tuple[float, float]:
@@ -60,7 +70,7 @@ def bootstrap_auroc_interval(
         pick = generator.integers(0, len(labels), len(labels))
         sample = labels[pick]
         if 0 < sample.sum() < len(sample):
-            values.append(roc_auc_score(sample, scores[pick]))
+            values.append(rank_auroc(sample, scores[pick]))
     low, high = np.percentile(values, [2.5, 97.5])
     return float(low), float(high)
 
