@@ -182,6 +182,22 @@ def test_an_ocr_unit_misread_is_undone_when_one_unit_results() -> None:
     assert (values["hemoglobin"].unit, values["hemoglobin"].normalized_value) == ("г/л", 133)
 
 
+def test_a_monospace_l_read_as_t_in_a_unit_is_undone() -> None:
+    # a monospace "l" (foot and top serif) reads as "t": "umol/L" as "umot/L", "g/L" as "g/t"
+    lines = make_lines(
+        [
+            [(40, "Serum iron"), (200, "13.5"), (260, "umot/L")],
+            [(40, "Haemoglobin"), (200, "92"), (260, "g/t")],
+        ]
+    )
+    values, warnings = read(lines, ocr=True)
+    assert {code: value.unit for code, value in values.items()} == {
+        "serum_iron": "umol/L",
+        "hemoglobin": "g/l",
+    }
+    assert warnings == []
+
+
 def test_an_unflagged_ocr_value_far_outside_its_range_is_doubted() -> None:
     lines = make_lines([[(40, "PLT"), (200, "983"), (260, "10*9/л"), (320, "150 - 400")]])
     values, warnings = read(lines, ocr=True)

@@ -148,8 +148,18 @@ def repair_unit(analyte: Analyte, unit: str) -> str:
 
 
 # Letters OCR confuses inside printed units: Cyrillic "л" and "г" read as Latin "n" and "r", "п" as "n",
-# the micro sign as "p", "m" as "rn", "l" as "1" or "I".
-_UNIT_MISREADS = (("n", "л"), ("r", "г"), ("n", "п"), ("p", "µ"), ("rn", "m"), ("1", "l"), ("I", "l"))
+# the micro sign as "p", "m" as "rn", "l" as "1" or "I", and, in a monospace face (where "l" has a foot
+# and a cross-like top serif), "l" or "L" as "t" ("umot/L", "g/t": `catalog._SHAPES` folds t onto l too).
+_UNIT_MISREADS = (
+    ("n", "л"),
+    ("r", "г"),
+    ("n", "п"),
+    ("p", "µ"),
+    ("rn", "m"),
+    ("1", "l"),
+    ("I", "l"),
+    ("t", "l"),
+)
 
 
 def unit_misread(text: str) -> str | None:
