@@ -214,6 +214,16 @@ def test_a_dotted_zero_read_as_6_or_9_is_read_as_the_zero_its_outline_shows(
     assert dotted_zeros(grey, Word(read, *box, 0.9)).text == meant
 
 
+@pytest.mark.parametrize(("printed", "meant"), [("0.354L", "0.354L"), ("8.354L", "@.354L")])
+def test_a_dotted_zero_read_as_an_at_sign_is_read_as_the_zero_its_outline_shows(
+    printed: str, meant: str
+) -> None:
+    """Tesseract reads a blurred dotted zero (a ring with its dot inside) as @ too, before a glued flag as
+    often as not: the outline tells a zero (its dot's two halves, no waist) from an 8 read so, which stays."""
+    grey, box = _drawn_number(printed, size=30, blur=1.6)
+    assert dotted_zeros(grey, Word("@.354L", *box, 0.9)).text == meant
+
+
 def test_a_9_whose_blurred_tail_closes_a_small_second_hole_is_no_dotted_zero() -> None:
     """A serif 9 at this size and blur closes its tail on the stem: a second hole, far smaller than the
     bowl's, with no waist between them; a dotted zero's dot leaves two halves of like size."""

@@ -307,10 +307,26 @@ def test_a_decimal_separator_read_with_a_speck_above_it_is_still_the_separator(
     assert (read_value.value if read_value else None) == value
 
 
-@pytest.mark.parametrize("printed", ["(150-450).", "‘(150-450)", "(150-450)`"])
+@pytest.mark.parametrize(
+    "printed",
+    # a scan's brackets: specks beside them, a speck before the bracket, a bracket read as a brace
+    ["(150-450).", "‘(150-450)", "(150-450)`", "_(150-450)", ".(150-450)", "{150-450)", "(150-450)}"],
+)
 def test_a_speck_beside_a_bracketed_range_leaves_the_range_to_decide_a_garbled_unit(printed: str) -> None:
     value = read([make_line((40, "Platelets"), (300, "199"), (360, "x19*9/L"), (450, printed))])["platelets"]
     assert (value.value, value.reference_range) == (199.0, "150-450")
+
+
+def test_a_speck_in_the_gap_before_the_right_columns_name_leaves_that_name_its_own_row() -> None:
+    """A two-column scan's line with a dash speck in the gap between the columns, just before the right
+    column's name: the gap is measured from the last written word, so the name still starts a row."""
+    line = make_line(
+        (40, "Hématies 5,26 T/L 3,80-5,90 5,00 (03/23)"), (400, "-"), (412, "Ferritine 159 µg/L 15-150 151")
+    )
+    assert {analyte: value.value for analyte, value in read([line]).items()} == {
+        "rbc": 5.26,
+        "ferritin": 159.0,
+    }
 
 
 def test_a_row_whose_unit_comes_first_on_a_page_printing_units_after_values_gives_no_value() -> None:

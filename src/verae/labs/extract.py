@@ -326,8 +326,13 @@ def segments(line: Line, *, ocr: bool) -> list[tuple[Word, ...]]:
     if not words:
         return []
     rows: list[list[Word]] = [[words[0]]]
+    # a speck standing in a gap (a scan's dash or dot) prints nothing: the gap runs from the last word
+    # with a letter or digit, so a speck before a column's name does not join that name to the row on its left
+    written_end = words[0].x1
     for index, word in enumerate(words[1:], start=1):
-        wide_gap = word.x0 - words[index - 1].x1 > 3 * line.height
+        wide_gap = word.x0 - written_end > 3 * line.height
+        if any(character.isalnum() for character in word.text):
+            written_end = word.x1
         # a two-letter name ("Fe", "Hb") after a gap is as likely a stray OCR fragment: not a new row; a
         # garbled name whose shape names an analyte ("Ferntine") is one, its row's evidence judged later
         if wide_gap and len(word.text.strip("(.:")) > 2 and _names_card(words[index:], ocr=ocr):

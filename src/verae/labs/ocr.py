@@ -55,10 +55,11 @@ LEADER_RUN = 4
 LEADER_STEP = 1.5
 # A number as OCR reads it, checked digit by digit against the holes the page shows (`misshapen_digits`)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-# A number, range or date as OCR reads it, whose 6 and 9 are looked at for a dotted zero (`dotted_zeros`):
-# digits, brackets and slashes (one glyph each, as tall as the word) and separators (small)
-_NUMERAL_TEXT = re.compile(r"[\d().,\-/{}\[\]]*[69][\d().,\-/{}\[\]]*")
-_TALL_CHARACTERS = frozenset("0123456789(){}[]/")
+# A number, range or date as OCR reads it, whose 6, 9 and @ are looked at for a dotted zero (`dotted_zeros`):
+# digits, brackets, slashes and a glued H or L flag (one glyph each, as tall as the word) and separators
+# (small)
+_NUMERAL_TEXT = re.compile(r"[\d().,\-/{}\[\]@]*[69@][\d().,\-/{}\[\]@]*(?:[HL]\.?)?")
+_TALL_CHARACTERS = frozenset("0123456789(){}[]/@HL")
 # The least width of a dotted zero's outline between its two holes, as a share of its widths across them:
 # an 8's two bowls pinch in between them (0.72-0.85 on monitor photos), a zero's oval does not (0.95-1.1)
 ZERO_WAIST = 0.9
@@ -610,12 +611,14 @@ def checked(grey: np.ndarray, word: Word) -> Word:
 
 
 def dotted_zeros(grey: np.ndarray, word: Word) -> Word:
-    """A number, range or date with the digits OCR read as 6 or 9 that are a dotted zero read as 0.
+    """A number, range or date with the digits OCR read as 6 or 9 (or as @) that are a dotted zero read
+    as 0.
 
     A monospace font's dotted (or barred) zero, blurred, joins its inner dot to the ring: the ring's one
     hole becomes two, stacked, and Tesseract reads a 6 or 9 (`(80.0-100.0)` read `(86.6-166.0)`, `2024`
     read `2624`), which can hold one hole at most (bar a small one its blurred tail closes on its stem):
-    the reading is wrong, and the glyph is a 0 or an 8.
+    the reading is wrong, and the glyph is a 0 or an 8. Or it reads the ring with something inside as @
+    (`0.354L` read `@.354L`), which is no digit at all: the same outline tells the zero.
     An 8's two holes are two bowls, which pinch in between them on both sides (its waist) in every
     typeface; a zero's are one oval split by its dot, whose outline is as wide between the holes as
     across them. A glyph read 6 or 9 with exactly two holes one above the other and no waist
@@ -651,7 +654,7 @@ def dotted_zeros(grey: np.ndarray, word: Word) -> Word:
         glyph = labels[top : top + tall, left : left + width] == label
         cuts = [round(width * step / share) for step in range(share + 1)]
         for place, (cut, end) in zip(places[start : start + share], itertools.pairwise(cuts), strict=True):
-            if text[place] in "689" and _zero_shaped(glyph[:, cut:end]):
+            if text[place] in "689@" and _zero_shaped(glyph[:, cut:end]):
                 if text[place] == "8":
                     return word  # a dotted zero read as 8, or an 8 without its waist: the word stays in doubt
                 text[place] = "0"

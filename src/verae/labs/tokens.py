@@ -53,6 +53,10 @@ _KNOWN_UNITS = frozenset(unit for analyte in ANALYTES for unit in analyte.units)
 # after it ("‘20,2", "38,6°", "—-3,80-5,90"); no lab prints a value with them
 _MARKS_BEFORE = "‘’‚'`\"„—–=-"
 _MARKS_AFTER = "°’'`\""
+# A bracketed range as OCR reads a scan's brackets ("_(0.370-0.476)", "{0.370-0.470)", "(3.86-5.86)}"): a
+# stop or underscore before the bracket and a second bracket after it are specks (a number's point never
+# stands before a bracket), a brace or square bracket is the round one misread; only a range inside counts
+_BRACKETED = re.compile(rf"^[._]?[({{\[]({_NUMBER}\s*{_DASH}\s*{_NUMBER})[)}}\]]{{1,2}}$")
 # Dotted leaders between a name and its value ("Hemoglobin ........ 98 g/L"), also glued to either word.
 _LEADER = re.compile(r"^[.…_·]{2,}|[.…_·]{2,}$")
 _INNER_LEADER = re.compile(r"[.…_·]{3,}")
@@ -114,6 +118,9 @@ def without_marks(text: str) -> str:
     never from ".5"; a trailing one only from a range ("50-170."), never from a value ("5." may be 5.1
     with a digit lost)."""
     stripped = text.lstrip(_MARKS_BEFORE).rstrip(_MARKS_AFTER)
+    bracketed = _BRACKETED.match(stripped)
+    if bracketed:
+        stripped = f"({bracketed.group(1)})"
     if stripped.startswith(".") and re.match(r"^\.\d+[.,]\d", stripped):
         stripped = stripped[1:]
     # "50-170." is a range; "370-0." (of "0.370-0.470" read apart) is not
