@@ -601,16 +601,22 @@ def checked(grey: np.ndarray, word: Word) -> Word:
     """An OCR word as its pixels correct or mark it: a decimal point Tesseract dropped put back
     (`with_decimal_point`), digits the pixels cannot hold marked misshapen (`misshapen_digits`), and among
     those a fraction whose leading 6 or 9 holds a zero's holes marked so (`zero_shaped_lead`). A dotted
-    zero read as 6 or 9 is first read as the zero its outline shows (`dotted_zeros`)."""
-    word = dotted_zeros(grey, word)
+    zero read as 6 or 9 is first read as the zero its outline shows (`dotted_zeros`).
+
+    The checks change the word's text but not its box: the box's ink is found once for all of them (a
+    word no check reads as a number has none to find)."""
+    ink = _box_ink(grey, word) if _NUMERAL_TEXT.fullmatch(word.text) or _NUMBER.fullmatch(word.text) else None
+    word = dotted_zeros(grey, word, ink=ink)
     word = with_decimal_point(grey, word)
-    word = replace(word, digits_before_gap=digits_before_gap(grey, word))
-    if not misshapen_digits(grey, word):
+    gap = digits_before_gap(grey, word, ink=ink)
+    if gap != word.digits_before_gap:
+        word = replace(word, digits_before_gap=gap)
+    if not misshapen_digits(grey, word, ink=ink):
         return word
-    return replace(word, misshapen=True, zero_shaped_lead=zero_shaped_lead(grey, word))
+    return replace(word, misshapen=True, zero_shaped_lead=zero_shaped_lead(grey, word, ink=ink))
 
 
-def dotted_zeros(grey: np.ndarray, word: Word) -> Word:
+def dotted_zeros(grey: np.ndarray, word: Word, *, ink: BoxInk | None = None) -> Word:
     """A number, range or date with the digits OCR read as 6 or 9 (or as @) that are a dotted zero read
     as 0.
 
@@ -627,11 +633,12 @@ def dotted_zeros(grey: np.ndarray, word: Word) -> Word:
     no waist the word is left as read, as another dotted zero in it may be that 8 (`20/07/2024` read
     `28/07/2624` must not become the valid, wrong `28/07/2024`). The glyphs are the word's
     components as tall as it, one per digit, bracket or slash read, and a component of touching digits
-    is cut into as many equal slices as its width holds typical glyphs; otherwise nothing is decided."""
-    ink = _number_ink(grey, word, _NUMERAL_TEXT)
-    if ink is None:
+    is cut into as many equal slices as its width holds typical glyphs; otherwise nothing is decided.
+    `ink`: the box's ink (`_box_ink`) when already found."""
+    found = _number_ink(grey, word, _NUMERAL_TEXT, ink)
+    if found is None:
         return word
-    count, labels, stats = ink
+    count, labels, stats = found
     tallest = int(stats[1:, cv2.CC_STAT_HEIGHT].max(initial=0))
     glyphs = sorted(
         (label for label in range(1, count) if stats[label, cv2.CC_STAT_HEIGHT] >= 0.5 * tallest),
@@ -683,7 +690,7 @@ def _zero_shaped(inked: np.ndarray) -> bool:
     return bool(widths[(above + below) // 2] >= ZERO_WAIST * (widths[above] + widths[below]) / 2)
 
 
-def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
+def misshapen_digits(grey: np.ndarray, word: Word, *, ink: BoxInk | None = None) -> bool:
     """Whether a number's digits, in the pixels, enclose more holes than the digits read can in any
     typeface: Tesseract read a monospace font's dotted zero, blurred in a 1-MP photo so that its dot joins
     the ring in two holes, as a 6 (`21.0` as `21.6`, beside a flag and a unit that vouch for the row).
@@ -694,8 +701,9 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
     than its glyphs hold is misread too (the dotted zero read as `60`, `_more_digits_than_glyphs`). A
     hole is paper enclosed by a digit's slice (`_holes`). A digit may show fewer holes than it has (blur
     fills them) but not more: `MOST_HOLES` allows a 0 two (dotted or slashed), an 8 two, a 2, 3 or 5 one
-    (a blurred tail closing a loop), a 4, 6 or 9 one, a 1 or 7 none."""
-    components = _number_ink(grey, word)
+    (a blurred tail closing a loop), a 4, 6 or 9 one, a 1 or 7 none. `ink`: the box's ink when already
+    found."""
+    components = _number_ink(grey, word, _NUMBER, ink)
     if components is None:
         return False
     count, labels, stats = components
@@ -723,31 +731,45 @@ def misshapen_digits(grey: np.ndarray, word: Word) -> bool:
     return False
 
 
-def _number_ink(
-    grey: np.ndarray, word: Word, numeral: re.Pattern[str] = _NUMBER
-) -> tuple[int, np.ndarray, np.ndarray] | None:
-    """The ink of a word read as a number (or as the text `numeral` matches), in its box: the count, label
-    image and stats of its connected components (Otsu's threshold of the box); None for a word that is no
-    number or has no box."""
-    if not numeral.fullmatch(word.text):
-        return None
+class BoxInk(NamedTuple):
+    """The ink in a word's box (Otsu's threshold of the box): its connected components' count, label
+    image and stats."""
+
+    number: int  # of components, the background (label 0) counted
+    labels: np.ndarray
+    stats: np.ndarray
+
+
+def _box_ink(grey: np.ndarray, word: Word) -> BoxInk | None:
+    """The ink in the word's box; None for a word without a box."""
     crop = grey[max(0, round(word.top)) : round(word.bottom) + 1, max(0, round(word.x0)) : round(word.x1) + 1]
     if crop.size == 0:
         return None
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    return count, labels, stats
+    return BoxInk(count, labels, stats)
 
 
-def digits_before_gap(grey: np.ndarray, word: Word) -> int | None:
+def _number_ink(
+    grey: np.ndarray, word: Word, numeral: re.Pattern[str] = _NUMBER, ink: BoxInk | None = None
+) -> BoxInk | None:
+    """The ink of a word read as a number (or as the text `numeral` matches), in its box (`ink` when
+    already found); None for a word that is no number or has no box."""
+    if not numeral.fullmatch(word.text):
+        return None
+    return ink if ink is not None else _box_ink(grey, word)
+
+
+def digits_before_gap(grey: np.ndarray, word: Word, *, ink: BoxInk | None = None) -> int | None:
     """How many digits of a number read with one glyph per digit stand before a gap of a word space
     (`NUMBER_GAP`) with nothing in it; None where no such gap stands. The digits of one number stand
     closer, so what follows belongs to another word OCR glued on: a flag arrow read as a digit (`7 ↓` read
     `74`, the arrow's stem and head a 4). `rows.parse_row` refuses the value unless the arrow repair cut
     the glued part off. A gap where the text reads a separator (its point too faint to be a component),
     or holding ink of its own (a point or comma), is the number's; so is a space before whole groups of
-    three digits ("5 260 000"). Decided only where `_glyphs` can tell."""
-    components = _number_ink(grey, word)
+    three digits ("5 260 000"). Decided only where `_glyphs` can tell. `ink`: the box's ink when already
+    found."""
+    components = _number_ink(grey, word, _NUMBER, ink)
     if components is None:
         return None
     count, _, stats = components
@@ -812,7 +834,9 @@ def _holes(inked: np.ndarray) -> list[_Hole]:
     stroke is none). A hole that a slice's cut opens to its edge is none: two touching 8s enclose the paper
     between their waists, which belongs to neither."""
     tall, width = inked.shape
-    paper = np.pad(~inked, 1, constant_values=True).astype(np.uint8)
+    # the box framed in paper a pixel wide (numpy's pad took most of this function's time)
+    paper = np.ones((tall + 2, width + 2), np.uint8)
+    paper[1:-1, 1:-1] = ~inked
     count, parts, areas, centres = cv2.connectedComponentsWithStats(paper, connectivity=4)
     holes = [
         # less the padding's row and column
@@ -861,12 +885,12 @@ def _ring(inked: np.ndarray, holes: list[_Hole], *, whole: bool) -> bool:
     return int(widths[holes[0].past : holes[1].first].min()) >= bowls
 
 
-def zero_shaped_lead(grey: np.ndarray, word: Word) -> bool:
+def zero_shaped_lead(grey: np.ndarray, word: Word, *, ink: BoxInk | None = None) -> bool:
     """Whether a fraction read with a leading 6 or 9 ("6.453") that its pixels cannot hold
     (`misshapen_digits`) holds them once that digit is a zero: a monospace font's dotted zero, blurred,
-    shows two holes, which no 6 or 9 has and a zero may."""
+    shows two holes, which no 6 or 9 has and a zero may. `ink`: the box's ink when already found."""
     return bool(_LEADING_SIX_OR_NINE.fullmatch(word.text)) and not misshapen_digits(
-        grey, replace(word, text="0" + word.text[1:])
+        grey, replace(word, text="0" + word.text[1:]), ink=ink
     )
 
 
