@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -250,6 +251,17 @@ def test_sex_age_and_date_read_through_ocr_s_garbled_colon_accent_and_letter() -
     assert person("Fecha de extracci6n: 07.01.2025").collection_date == date(2025, 1, 7)
     # one letter from both sexes' words, or a short word one letter off, says nothing
     assert [person(word).sex for word in ("Sex: emale", "Sex: Mal", "Sex Age")] == [None, None, None]
+
+
+def test_no_age_is_read_from_digits_the_pixels_disown_or_glued_to_a_letter_read_for_a_1() -> None:
+    """A dotted zero read as 6 (`80` read `86`, marked misshapen by `ocr.misshapen_digits`) and `41y` read
+    `4ly` give no age: no range checks an age, so a doubtful one is not read."""
+    (line,) = make_lines([[(40, "Age:"), (90, "86")]])
+    report = LabReport()
+    read_person([replace(line, words=(line.words[0], replace(line.words[1], misshapen=True)))], report)
+    assert report.age is None
+    assert person("Age: 86").age == 86.0
+    assert person("Age: 4ly").age is None
 
 
 def test_a_report_date_or_birth_date_is_not_the_collection_date() -> None:

@@ -231,6 +231,25 @@ def test_a_9_whose_blurred_tail_closes_a_small_second_hole_is_no_dotted_zero() -
     assert dotted_zeros(grey, Word("19", *box, 0.9)).text == "19"
 
 
+@pytest.mark.parametrize(
+    ("printed", "read", "misshapen"),
+    [
+        # the g's descender reaches below the digits' baseline, the m stands at x-height
+        ("2,40 g", "2.409.", True),
+        ("7,3 m", "7.39", True),
+        ("2,49", "2.49.", False),
+        ("139", "139", False),
+    ],
+)
+def test_a_unit_letter_read_as_a_digit_glued_on_is_off_the_digits_lines(
+    printed: str, read: str, misshapen: bool
+) -> None:
+    """OCR reads a unit's first letter beside a number as one more digit (`2,40 g/L` read `2.409.`); lining
+    digits share their top and baseline, a g or an m does not, so the reading is refused."""
+    grey, box = _drawn_number(printed, size=34, blur=1.2, typeface="DejaVuSans")
+    assert misshapen_digits(grey, Word(read, *box, 0.9)) is misshapen
+
+
 def test_a_mark_between_digits_above_the_baseline_is_no_decimal_point() -> None:
     grey, word = _printed_number("12\u00b73")  # a middle dot, at half the digits' height
     assert with_decimal_point(grey, word).text == "123"

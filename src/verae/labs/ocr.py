@@ -53,8 +53,10 @@ FAINT_DOTS = 215
 # apart (a monospace cell is about 0.6-0.9 of one)
 LEADER_RUN = 4
 LEADER_STEP = 1.5
-# A number as OCR reads it, checked digit by digit against the holes the page shows (`misshapen_digits`)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A number as OCR reads it, checked digit by digit against the holes the page shows (`misshapen_digits`),
+# with the stray full stop or colon a value may end in (`tokens._VALUE`): OCR reads the first letter of a
+# unit glued on as a digit and a point after it (`2,40 g/L` read `2.409.`)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*[.:;]?")
 # A number, range or date as OCR reads it, whose 6, 9 and @ are looked at for a dotted zero (`dotted_zeros`):
 # digits, brackets, slashes and a glued H or L flag (one glyph each, as tall as the word) and separators
 # (small)
@@ -79,6 +81,12 @@ WORD_SPACE = 0.4
 # face at 20-40 px, upright digits stand at most 0.36 apart (a serif 1's), italic ones 0.45; a word space
 # with its side bearings leaves 0.38 and more, a flag arrow on the generated photos 0.66-0.7
 NUMBER_GAP = 0.5
+# How far a digit's glyph may reach below the word's other digits' lowest baseline, or start below their
+# lowest top, in digit heights: lining digits share both lines (drawn in the 18 DejaVu faces at 20-41 px,
+# blurred 0.8-3.2 px, each digit its own component: 23 of 4560 numbers past it, all serif, blurred 2.4-3.2
+# px, a thin stroke faded off a 7 or 4); a unit's first letter OCR glued on as a digit reaches lower (g, p,
+# µ) or starts at x-height (m, n): 0.25-0.35
+OFF_THE_LINE = 0.2
 # A decimal separator as read between two digits
 DECIMAL_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d)")
 
@@ -718,6 +726,9 @@ def misshapen_digits(grey: np.ndarray, word: Word, *, ink: BoxInk | None = None)
         or _fewer_digits_than_glyphs(stats[1:count], len(read))
     ):
         return True
+    separators = len(DECIMAL_SEPARATOR.findall(word.text))
+    if len(digits) == len(read) and _glyph_off_the_line(stats[1:count], separators):
+        return True
     slices = _digit_slices(stats, digits, len(read))
     if slices is None:
         return False
@@ -904,6 +915,32 @@ def _more_digits_than_glyphs(parts: np.ndarray, read: int) -> bool:
     glyphs, tallest = found
     widths = parts[glyphs, cv2.CC_STAT_WIDTH]
     return read > int(np.maximum(1, widths // (NARROWEST * tallest)).sum())
+
+
+def _glyph_off_the_line(parts: np.ndarray, separators: int) -> bool:
+    """Whether a glyph read as a digit, each digit its own component, reaches below the other digits'
+    baseline or starts below their tops by more than `OFF_THE_LINE` of their height: lining digits stand
+    between the same two lines, a unit's first letter glued on as a digit does not (`2,40 g/L` read
+    `2.409.`, the `g/L` joined into one glyph read as the 9, its descender 0.25 digit heights below the
+    digits' baseline). Judged only where `_glyphs` can tell and each separator read between digits is a
+    component of its own: a comma joined to its digit, blurred, hangs below the baseline."""
+    found = _glyphs(parts)
+    if found is None:
+        return False
+    glyphs, _ = found
+    if len(parts) - int(glyphs.sum()) < separators:
+        return False
+    tops = parts[glyphs, cv2.CC_STAT_TOP]
+    bottoms = tops + parts[glyphs, cv2.CC_STAT_HEIGHT]
+    heights = parts[glyphs, cv2.CC_STAT_HEIGHT]
+    for index in range(len(tops)):
+        others = np.arange(len(tops)) != index
+        if not others.any():
+            return False
+        reach = OFF_THE_LINE * float(np.median(heights[others]))
+        if bottoms[index] > bottoms[others].max() + reach or tops[index] > tops[others].max() + reach:
+            return True
+    return False
 
 
 def _glyphs(parts: np.ndarray) -> tuple[np.ndarray, int] | None:

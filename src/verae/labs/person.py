@@ -81,9 +81,11 @@ _MALE_WORDS = frozenset(
 # A printed sex word OCR garbled by one letter ("Maile", "Femaie") is still read when it is at least this
 # long and one edit from the words of one sex only ("female" and "male" are two apart).
 FUZZY_SEX_LETTERS = 4
-# OCR drops the accent of Italian "Età" ("Eta:61"), as it does Turkish "Yaş"'s cedilla
+# OCR drops the accent of Italian "Età" ("Eta:61"), as it does Turkish "Yaş"'s cedilla. A letter OCR reads
+# for a 1 glued after the digits ("41y" read "4ly") may be a digit lost: no age is read from it.
 _AGE = re.compile(
-    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\bet[àa]|\bya[şs])[\s:.;]*(\d{1,3})(?!\d)", re.IGNORECASE
+    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\bet[àa]|\bya[şs])[\s:.;]*(\d{1,3})(?![\dlI|])",
+    re.IGNORECASE,
 )
 # "Age / Sex: 34 Years / Female", common on Indian reports
 _AGE_SEX = re.compile(
@@ -144,6 +146,18 @@ def _date_after(pattern: re.Pattern[str], text: str, *, month_first: bool) -> da
     return parse_date(match, month_first=month_first) if match else None
 
 
+def _misshapen_at(line: Line, position: int) -> bool:
+    """Whether the word at `position` of the line's text holds digits its pixels disown
+    (`ocr.misshapen_digits`): a monospace font's dotted zero read as 6 or 9 (`80` read `86`), which no
+    range checks in an age."""
+    start = 0
+    for word in line.words:
+        if start <= position < start + len(word.text):
+            return word.misshapen
+        start += len(word.text) + 1
+    return False
+
+
 def read_person(lines: list[Line], report: LabReport) -> None:
     """Collection date, sex and age. Dates with slashes are month-first only in US-style reports."""
     texts = [clean(line.text) for line in lines]
@@ -153,7 +167,7 @@ def read_person(lines: list[Line], report: LabReport) -> None:
     )
     collected: list[date] = []
     birth: date | None = None
-    for text in texts:
+    for line, text in zip(lines, texts, strict=True):
         for piece in re.split(
             r"(?=(?:\bDate\s|\bDOB\b|Collected|Received|Reported|Дата|Возраст|Пол\b|Prélev|Fecha|Data\s|Entnahme"
             r"|Numune|Örnek|Geburt|Doğum))",
@@ -170,7 +184,12 @@ def read_person(lines: list[Line], report: LabReport) -> None:
             report.sex = next(
                 (found for match in _SEX.finditer(text) if (found := _sex(match.group(1)))), None
             )
-        if report.age is None and (age := _AGE.search(text)) and 0 < int(age.group(1)) <= 120:
+        if (
+            report.age is None
+            and (age := _AGE.search(text))
+            and 0 < int(age.group(1)) <= 120
+            and not _misshapen_at(line, age.start(1))
+        ):
             report.age = float(age.group(1))
     if collected:
         report.collection_date = max(collected)
