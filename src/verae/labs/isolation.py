@@ -117,7 +117,10 @@ def _preload() -> None:
 
 
 def _cpu_seconds(pid: int | None) -> float:
-    """The CPU time the running child has had, Tesseract's threads included."""
+    """The CPU time the running child has had, Tesseract's threads included; 0 when it cannot be read (the
+    child just ended), which counts the reading as starved: one more attempt, never a lost document."""
+    if pid is None:  # psutil would read this process instead
+        return 0.0
     try:
         times = psutil.Process(pid).cpu_times()
     except psutil.Error:
