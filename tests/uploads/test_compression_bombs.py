@@ -17,6 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 
 from tests.helpers import accepted_upload, job
 from tests.labs.corpus.layouts import make_document
@@ -26,6 +27,7 @@ from verae.labs import isolation
 from verae.labs.errors import ReaderStarved, ReportUnreadable
 from verae.labs.isolation import DOCUMENT_WALL_SECONDS, MIB, ReadLimits, read_report_isolated
 from verae.uploads import tasks
+from verae.uploads.service import PROCESS_UPLOAD
 from verae.worker import Worker
 
 pytestmark = pytest.mark.slow
@@ -159,11 +161,13 @@ def test_a_starved_reading_is_retried_and_fails_only_after_the_last_attempt(
         "ReadLimits",
         lambda memory_bytes: ReadLimits(memory_bytes, wall_seconds=next(short_walls, DOCUMENT_WALL_SECONDS)),
     )
+    retries_before = _starved_retries()
     once = accepted_upload(client, user_headers, _photo(4), "photo.jpg")
     with reading_children_stopped(most=1):
         worker.run_pending()
     read = job(client, user_headers, once["job_id"])
     assert (read["status"], read["attempts"]) == ("done", 2), read
+    assert _starved_retries() == retries_before + 1
 
     monkeypatch.setattr(tasks, "ReadLimits", functools.partial(ReadLimits, wall_seconds=2.0))
     always = accepted_upload(client, user_headers, _photo(5), "photo2.jpg")
@@ -174,6 +178,11 @@ def test_a_starved_reading_is_retried_and_fails_only_after_the_last_attempt(
         failed
     )
     assert "longer than 2 seconds" in failed["failure_diagnostic"]
+
+
+def _starved_retries() -> float:
+    labels = {"kind": PROCESS_UPLOAD, "code": "page_timeout"}
+    return REGISTRY.get_sample_value("verae_job_retries_total", labels) or 0.0
 
 
 def test_csv_is_read_in_process() -> None:

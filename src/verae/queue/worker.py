@@ -253,6 +253,7 @@ class Worker:
                 self._settle(job, lambda: self.queue.fail(job, code=code, diagnostic=diagnostic))
             else:
                 outcome = "retry"
+                JOB_RETRIES.labels(job.kind, code).inc()
                 self._settle(job, lambda: self.queue.retry(job, code=code, delay_seconds=delay))
         except Exception as error:
             code = _error_code(error)
