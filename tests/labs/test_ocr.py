@@ -73,6 +73,18 @@ def test_ocr_past_its_time_budget_stops_the_page_and_the_engine_reads_the_next_o
     assert after.recall >= 0.9, after.errors
 
 
+def test_a_page_tesseract_refuses_fails_at_once_and_is_no_timeout() -> None:
+    """Tesseract takes no image taller than 32,767 px; its refusal comes well before the deadline."""
+    refused = Image.new("L", (8, 40_000), 255)
+    with pytest.raises(ReportUnreadable) as caught:
+        recognize(refused, timeout=60, page=2)
+    assert caught.value.code == "parse_failed"
+    assert caught.value.diagnostic == "Page 2 could not be processed as an image."
+    upright = Image.new("L", (400, 60), 255)
+    ImageDraw.Draw(upright).text((10, 10), "Ferritin 45", fill=0, font=ImageFont.load_default(size=32))
+    assert "Ferritin" in [word.text for word in recognize(upright, timeout=60, page=3)]
+
+
 def test_the_reader_loaded_alone_runs_numpy_and_opencv_on_one_blas_thread() -> None:
     """As the reader's forkserver loads it: numpy, loaded by a module before `labs.ocr`, once kept a
     BLAS thread per core, which spun on both cores in the bend fit's least squares."""
