@@ -11,6 +11,7 @@ from typing import Any
 from verae.config import Settings
 from verae.kit.blobstore import BlobStore
 from verae.kit.db import Database
+from verae.labs import isolation
 from verae.orgs.retention import expire_organisation_data
 from verae.queue import worker
 from verae.queue.context import JobHandler
@@ -36,6 +37,8 @@ class Worker(worker.Worker):
         handlers: Mapping[str, JobHandler] = HANDLERS,
         **options: Any,
     ) -> None:
+        if PROCESS_UPLOAD in handlers:
+            isolation.prepare_for_reading()
         purge = functools.partial(purge_expired_personal_data, db, settings)
         expire = functools.partial(expire_organisation_data, db, blobs)
         periodic = (

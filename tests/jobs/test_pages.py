@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import uuid
 from typing import Any
 
@@ -17,6 +19,7 @@ from tests.labs.corpus.samples import samples_for
 from tests.uploads import bombs
 from tests.uploads.test_compression_bombs import MAX_PARENT_GROWTH, _peak_rss, _reset_peak_rss
 from verae.kit.deps import Services
+from verae.labs.isolation import MIB
 from verae.labs.pages import LONGEST_SIDE
 from verae.models import AuditLog, Job
 from verae.worker import Worker
@@ -142,3 +145,33 @@ def test_a_page_the_reader_turned_upright_is_shown_turned_and_an_old_report_untu
     assert values.status_code == 200
     assert values.json()["original"]["page_turns"] == {}
     assert min(_darkest_in_boxes(_page(client, user_headers, job_id, 1), placed)) > 180
+
+
+_FORKSERVER_MEMORY = """
+import io, sys
+import psutil
+from PIL import Image
+from verae.labs import isolation
+
+if sys.argv[1] == "worker":
+    isolation.prepare_for_reading()
+picture = io.BytesIO()
+Image.new("L", (600, 800), 255).save(picture, format="PNG")
+isolation.render_page_isolated(picture.getvalue(), "image/png", 1, 0, 512 * isolation.MIB)
+(server,) = [child for child in psutil.Process().children() if "forkserver" in " ".join(child.cmdline())]
+print(server.memory_info().rss)
+"""
+
+
+def test_an_api_process_draws_pages_from_a_forkserver_without_tesseracts_models() -> None:
+    """A worker's forkserver holds the OCR models its children read with; an API process's, which only
+    draws pages, does not carry them (each process started fresh: the forkserver is one per process)."""
+
+    def forkserver_rss(role: str) -> int:
+        run = subprocess.run(
+            [sys.executable, "-c", _FORKSERVER_MEMORY, role], capture_output=True, text=True, check=True
+        )
+        return int(run.stdout)
+
+    # measured: 32 MiB (rus+eng and eng)
+    assert forkserver_rss("worker") - forkserver_rss("api") > 16 * MIB

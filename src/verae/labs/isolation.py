@@ -41,9 +41,11 @@ _IN_PROCESS: dict[str, Callable[[bytes], LabReport]] = {"text/csv": parse_csv, "
 _KILL_WAIT_SECONDS = 10.0
 
 _context = multiprocessing.get_context("forkserver")
-# The reader's imports (OpenCV, pdfium, Tesseract's library) and Tesseract's usual language models:
-# loaded once in the server, not in every child.
-_PRELOAD = ["verae.labs.reader", "verae.labs.pages", "verae.labs.forkserver_warmup"]
+# The reader's imports (OpenCV, pdfium, Tesseract's library): loaded once in the server, not in every child.
+_DRAWING_PRELOAD = ["verae.labs.reader", "verae.labs.pages"]
+# A process that reads documents also loads Tesseract's usual language models there (~30 MiB), which an
+# API process that only draws pages for the review screen never needs.
+_READING_PRELOAD = [*_DRAWING_PRELOAD, "verae.labs.forkserver_warmup"]
 # Drawing a page is a fraction of reading it: a child stuck longer is stopped.
 PAGE_SECONDS = 30
 # A reading stopped by its time limits while it got less than this share of a core was starved by a busy
@@ -84,9 +86,15 @@ def render_page_isolated(data: bytes, media_type: str, page: int, turn: int, mem
     return image
 
 
+def prepare_for_reading() -> None:
+    """For a process that reads documents (a worker), before its first use of this module: its forkserver
+    will hold Tesseract's models even when the first thing it does is draw a page."""
+    _preload(_READING_PRELOAD)
+
+
 def _in_child(data: bytes, media_type: str, page: int | None, turn: int, limits: ReadLimits) -> Any:
     """What the child sends back: the report read (page None), or the PNG of `page`."""
-    _preload()
+    _preload(_READING_PRELOAD if page is None else _DRAWING_PRELOAD)
     receiver, sender = _context.Pipe(duplex=False)
     child = _context.Process(
         target=_read_in_child,
@@ -108,11 +116,12 @@ def _in_child(data: bytes, media_type: str, page: int | None, turn: int, limits:
     return _outcome(message, child.exitcode, limits)
 
 
-def _preload() -> None:
+def _preload(modules: list[str]) -> None:
+    """The forkserver's modules, set by its first use: once started, it keeps what it has."""
     global _preloaded
     with _preload_lock:
         if not _preloaded:
-            _context.set_forkserver_preload(_PRELOAD)
+            _context.set_forkserver_preload(modules)
             _preloaded = True
 
 
