@@ -303,6 +303,31 @@ def test_a_bound_after_an_unreadable_value_is_not_taken_as_the_value() -> None:
     assert values == {}
 
 
+@pytest.mark.parametrize("heading", ["IRON", "Iron studies", "IRON PANEL", "Demir paneli"])
+def test_a_heading_naming_an_analyte_above_its_group_is_no_unread_row(heading: str) -> None:
+    panel: list[list[tuple[float, str]]] = [
+        [(40, "Ferritin"), (200, "12"), (260, "ng/mL"), (320, "15-150")],
+        [(40, "Transferrin"), (200, "3.1"), (260, "g/L"), (320, "2.0-3.6")],
+    ]
+    reading = read_values(make_lines([[(40, heading)], *panel]), ocr_pages=frozenset({1}))
+    assert {value.analyte for value in reading.values} == {"ferritin", "transferrin"}
+    assert reading.warnings == []
+
+
+def test_a_name_alone_in_capitals_among_rows_in_capitals_is_a_row_whose_value_was_lost() -> None:
+    lines = make_lines(
+        [
+            [(40, "FERRITIN"), (200, "12"), (260, "ng/mL"), (320, "15-150")],
+            [(40, "IRON")],
+            [(40, "TRANSFERRIN"), (200, "3.1"), (260, "g/L"), (320, "2.0-3.6")],
+        ]
+    )
+    reading = read_values(lines, ocr_pages=frozenset({1}))
+    assert [(warning.code, warning.analyte) for warning in reading.warnings] == [
+        ("value_not_read", "serum_iron")
+    ]
+
+
 def test_a_name_whose_value_could_not_be_read_is_reported_and_a_sentence_naming_one_is_not() -> None:
     lines = make_lines(
         [

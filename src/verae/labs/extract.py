@@ -48,6 +48,14 @@ DOUBTFUL_BELOW = 0.5
 # Words a row may print after a name whose value could not be read ("Ferritin  test not performed")
 # before the line counts as a sentence that mentions the name.
 _CELLS_AFTER_A_NAME = 3
+# A word after a name that makes it the heading of a group of tests ("IRON STUDIES", "Iron panel", "Demir
+# paneli"), not a row whose value was lost: such a heading gives no `value_not_read` when the group's own
+# rows follow without that analyte.
+_GROUP_OF_TESTS = re.compile(
+    r"panel[a-z]*|profil[a-z]*|stud(y|ies)|tests|status|indices|markers|"
+    r"панел\w*|профил\w*|показател\w*",
+    re.IGNORECASE,
+)
 
 _NON_BLOOD_SECTION = re.compile(r"\bмоч[аи]\b|\burin|\burine\b|осадок|кал\b|stool|\bfaeces", re.IGNORECASE)
 _BLOOD_SECTION = re.compile(
@@ -362,6 +370,8 @@ def _row_without_value(words: tuple[Word, ...], *, ocr: bool) -> Analyte | None:
     that mentions the name ("Ferritin is the best measure…", "…, such as TIBC, ferritin, transferrin.")
     runs on, or does not open with it."""
     label_words, _ = label_unit(split_label(words)[0])
+    if any(_GROUP_OF_TESTS.fullmatch(word.text.strip(",.:")) for word in label_words[1:]):
+        return None
     head = next((index + 1 for index, word in enumerate(label_words) if "," in word.text), len(label_words))
     for end in range(head, 0, -1):
         if len(label_words) - end > _CELLS_AFTER_A_NAME:
@@ -371,6 +381,18 @@ def _row_without_value(words: tuple[Word, ...], *, ocr: bool) -> Analyte | None:
         if analyte is not None:
             return analyte
     return None
+
+
+def _word_in_capitals_alone(words: tuple[Word, ...]) -> bool:
+    """One word of four or more capitals with a vowel: a word set in capitals ("IRON", "ЖЕЛЕЗО"), not an
+    abbreviation, which rows print in capitals too ("MCHC", "TIBC")."""
+    return (
+        len(words) == 1
+        and len(words[0].text) >= 4
+        and words[0].text.isalpha()
+        and words[0].text.isupper()
+        and any(letter in "AEIOUYАЕЁИОУЫЭЮЯ" for letter in words[0].text)
+    )
 
 
 def _names_card(words: tuple[Word, ...], *, ocr: bool) -> bool:
@@ -485,6 +507,7 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
     page = 0
     unnamed: tuple[Word, ...] = ()  # a name wrapped over two lines: its first line, waiting for the rest
     rows: list[tuple[Row, Line, bool]] = []
+    capitals_alone: list[tuple[str, int]] = []
     for index, line in enumerate(lines):
         if line.page != page:
             page, columns, unnamed = line.page, None, ()
@@ -502,7 +525,9 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
                     row = parse_row(words, columns, ocr=ocr, height=line.height, value_words=below)
             if row is None:
                 unread = None if skipping else _row_without_value(words, ocr=ocr)
-                if unread is not None:
+                if unread is not None and _word_in_capitals_alone(words):
+                    capitals_alone.append((unread.code, line.page))
+                elif unread is not None:
                     reading.named.setdefault(unread.code, line.page)
                 stopped = stopped_value(words) if ocr and _names_analyte(words, ocr=ocr) else None
                 if stopped is not None:
@@ -519,6 +544,14 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
             elif _BLOOD_SECTION.search(line.text):
                 skipping = False
         unnamed = line.words if _may_start_a_name(line, ocr=line.page in ocr_pages) else ()
+    # A name alone in capitals on a page whose rows do not print their names so is styled as a heading
+    # ("IRON" above an iron panel): its analyte is not reported as unread when no row of it follows.
+    capital_rows: Counter[int] = Counter()
+    for _, line, _ in rows:
+        capital_rows[line.page] += 1 if _word_in_capitals_alone(line.words[:1]) else -1
+    for code, page in capitals_alone:
+        if capital_rows[page] >= 0:
+            reading.named.setdefault(code, page)
     # a page that flags its out-of-range results: an unflagged OCR value outside its range is doubted there.
     # A page flags them when at least as many of its out-of-range rows carry a flag as do not: one unit
     # OCR read as a flag ("fL" as "L") among six unflagged results does not make a flagging page.
