@@ -331,13 +331,17 @@ def _leader_dots(labels: np.ndarray, stats: np.ndarray, letter: float) -> np.nda
     dots = np.flatnonzero(dot)
     if dots.size < LEADER_RUN:
         return erased
+    tolerance = letter / 8
+    following = _nearest_followers(dots, stats, letter, tolerance)
+    # Many pages have no dot with a like dot after it: the page-sized masks below, most of this function's
+    # time, are then not made.
+    if not following.size:
+        return erased
     # the ink of everything larger than a dot, summed over rectangles: whether no letter lies between two
     # dots (a speck of noise may)
     larger = np.maximum(width, height) > 0.5 * letter
     larger[0] = False
     letters = _painted(labels, larger)
-    tolerance = letter / 8
-    following = _nearest_followers(dots, stats, letter, tolerance)
     # only paper between a dot and the one it follows, from a letter's height above their baseline to a
     # quarter below it: a speck of noise may lie there, a letter may not
     inked = cv2.integral(letters)
@@ -366,6 +370,8 @@ def _leader_dots(labels: np.ndarray, stats: np.ndarray, letter: float) -> np.nda
                 erased[y0 : int(bottom[member]) + margin, x0 : int(left[member] + width[member]) + margin] = (
                     255
                 )
+    if not cv2.countNonZero(erased):
+        return erased
     # the paper around a dot, never a letter's edge
     return cv2.bitwise_and(erased, cv2.bitwise_not(cv2.dilate(letters, np.ones((3, 3), np.uint8))))
 
