@@ -188,3 +188,15 @@ def test_a_scanned_report_whose_haematocrit_disagrees_with_its_indices_loses_it(
     assert [(warning.code, warning.analyte) for warning in report.warnings] == [
         ("value_inconsistent", "hematocrit")
     ]
+
+
+def test_of_two_plausible_culprits_the_one_that_lost_its_decimal_comma_is_dropped() -> None:
+    # "2,8" read "28": iron is in the saturation identity alone, so the saturation could as well be the
+    # misread one; with the comma put back the iron fits the others to their rounding
+    values = [value for value in _report(serum_iron=f"{IRON * 10:.0f}") if value.analyte != "uibc"]
+    warnings: list[ReportWarning] = []
+    kept, checked = check_consistency(values, warnings)
+    assert checked.dropped == {"serum_iron"}
+    assert not checked.marked
+    assert [warning.code for warning in warnings] == ["value_inconsistent"]
+    assert not any(value.doubtful for value in kept)

@@ -123,3 +123,28 @@ def test_the_cached_label_matchers_keep_exact_and_fuzzy_matching_apart() -> None
     assert catalog.match_label("Гемоглобии") is None
     assert catalog.match_label("Гемоглобии", fuzzy=True) is catalog.match_label("Hemoglobin")
     assert catalog.match_label("Гемоглобии") is None
+
+
+def test_a_value_the_second_reading_reads_as_another_number_waits_for_its_own_box() -> None:
+    first = [
+        with_size(
+            make_line(
+                (40, "Transferrin 3.48 g/L 2.00-3.60"), (600, "Ferritin"), (800, "ug/L"), (900, "15-150")
+            )
+        )
+    ]
+    assert [(value.analyte, value.value) for value in read(first)] == [("transferrin", 3.48)]
+    # read again for the ferritin, the line gives the transferrin as 3.18: one reading misread a digit
+    again = {
+        0: with_size(
+            make_line(
+                (40, "Transferrin 3.18 g/L 2.00-3.60"), (600, "Ferritin 45"), (800, "ug/L"), (900, "15-150")
+            )
+        )
+    }
+    merged, replaced = reread.merge(first, again, read)
+    assert replaced == 0
+    reading = read_values(merged, ocr_pages=frozenset({1}))
+    # neither is taken: the first waits for its box read alone (`labs.confirm`, the unsure check)
+    assert reading.values == []
+    assert [" ".join(word.text for word in words) for words in reading.unsure] == ["3.48"]

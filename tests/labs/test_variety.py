@@ -101,3 +101,13 @@ def test_a_value_s_box_on_a_text_pdf_surrounds_its_printed_text() -> None:
             )
             inside = page.within_bbox(box).extract_text().replace("\n", " ").strip()
             assert inside == value.source_text
+
+
+def test_a_count_per_cubic_millimetre_is_printed_as_the_truth_records_it() -> None:
+    # seed 289 draws 4.06 million red cells, 4059999.9999999995 in floating point
+    document = make_report("in_counts", 289)
+    with pdfplumber.open(io.BytesIO(document.pdf)) as pdf:
+        text = pdf.pages[0].extract_text()
+    value = document.truth.values["rbc"].value
+    assert value == round(value)
+    assert f"{int(value):,}".replace(",", " ") + " /mm3" in text

@@ -13,7 +13,8 @@ number read with a full stop ("315.") is settled the same way: read again alone,
 "315", no digit stands after the stop, which is a speck. A value read unsure (below `SURE`) on a row
 where nothing vouches for its digits (`extract._unsure_digits`: its unit unreadable and the value
 unflagged outside its range, or its range misread) is read again the same way and believed when the
-second reading alone is sure of the same text. A value so believed is still marked for review
+second reading alone is sure of the same text; so is a value its line's second reading
+(`reread.merge`) gave as another number. A value so believed is still marked for review
 (`extract.to_lab_value`). A value printed without a reference range has nothing on its row to check its
 digits against (a key: value list, "Ferritin: 40 ug/L" read as 46), so its box is read again too, and the
 value is not used when the second reading gives another number; an empty second reading says nothing.

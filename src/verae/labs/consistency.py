@@ -178,6 +178,25 @@ def _explains(
     return allowed[0] <= allowed[1]
 
 
+def _separator_lost(
+    member: str, group: list[Identity], intervals: dict[str, tuple[float, float]], value: LabValue
+) -> bool:
+    """Whether a value read as a whole number ("28") makes every identity of its group hold once a decimal
+    separator is put back before its last digit or two (2,8 or 0,28): OCR loses a small comma far more
+    often than it misreads a digit into one that lands the others' rounding exactly."""
+    printed = value.source_text or ""
+    if not printed.isdigit() or not math.isclose(float(printed), value.value):
+        return False
+    factor = value.normalized_value / value.value if value.value else 1.0
+    for places in range(1, min(len(printed), 3)):
+        half = 0.5 * 10.0**-places
+        shifted = value.value / 10**places
+        trial = {**intervals, member: ((shifted - half) * factor, (shifted + half) * factor)}
+        if all(_holds(identity, trial) for identity in group):
+            return True
+    return False
+
+
 def _read_by_ocr(value: LabValue) -> bool:
     return value.ocr_confidence is not None
 
@@ -208,6 +227,10 @@ def check_consistency(
             {code for identity in failing for code in identity.members if _read_by_ocr(by_code[code])}
         )
         culprits = [code for code in suspects if _explains(code, group, failing, intervals)]
+        # of several values that could each be the misread one, one whose decimal separator OCR lost
+        shifted = [code for code in culprits if _separator_lost(code, group, intervals, by_code[code])]
+        if len(culprits) > 1 and len(shifted) == 1:
+            culprits = shifted
         if len(culprits) == 1:
             misread = culprits[0]
             checked.dropped.add(misread)

@@ -78,8 +78,9 @@ class Reading:
     # ends in a full stop ("315."): a second reading of their boxes (`labs.confirm`) tells a true extreme
     # value from a misread one, a speck from lost digits
     unconfirmed: list[tuple[Word, ...]] = field(default_factory=list)
-    # the value words of OCR rows where nothing vouches for a value read unsure (`_unsure_digits`):
-    # believed only when a second reading of their boxes is sure of the same text (`labs.confirm`)
+    # the value words of OCR rows where nothing vouches for a value read unsure (`_unsure_digits`), or
+    # that a second reading of their line gave as another number (`reread.merge`): believed only when a
+    # second reading of their boxes is sure of the same text (`labs.confirm`)
     unsure: list[tuple[Word, ...]] = field(default_factory=list)
     # the value words of OCR rows printed without a reference range: nothing on the row checks their
     # digits, so a second reading of their boxes (`labs.confirm`) that gives another number refutes them
@@ -243,7 +244,8 @@ def to_lab_value(
         reading.unconfirmed.append(row.value_words)
         not_used("value_misread")
         return None
-    if judged and _unsure_digits(row) and not confirmed:
+    disputed = ocr and any(word.disputed for word in row.value_words)
+    if (disputed or (judged and _unsure_digits(row))) and not confirmed:
         reading.unsure.append(row.value_words)
         not_used("value_misread")
         return None

@@ -26,6 +26,9 @@ class Word:
     # read a second time from its own box, alone, to another number (`labs.confirm`): a value with no
     # printed range to check its digits is then not believed
     refuted: bool = False
+    # read as another number where its line was read a second time (`reread.merge`): of two readings of
+    # the same digits that disagree, neither is believed until its box read alone settles it
+    disputed: bool = False
     # a number whose digits, in the pixels, enclose more holes than the digits read can
     # (`ocr.misshapen_digits`): misread, whatever Tesseract's confidence
     misshapen: bool = False

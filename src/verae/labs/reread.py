@@ -8,11 +8,15 @@ differently, and the strip is small, so the cost is a fraction of the first pass
 still without a value once more, enlarged by half, recovered 2 more values in 56 generated pages for
 60 % more time: not done). A line read again replaces the first reading only when it gives more values
 through the same checks (units, printed range, rejections) and keeps every value the first gave, and
-when no new value contradicts a number the first reading printed in the same place.
+when no new value contradicts a number the first reading printed in the same place. A line kept as first
+read whose second reading gives one of its analytes another number (3.48 and 3,18) has that value
+disputed: one reading misread a digit, so the value is believed only when its box read alone
+(`labs.confirm`, as an unsure value) is surely the first reading's text, and is then marked for review.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -112,12 +116,40 @@ def _contradicts_first(value: LabValue, first: Line) -> bool:
     return printed != _digits(second) or (bool(separated) and separated != _separators(second))
 
 
+def _disputed(line: Line, first: list[LabValue], second: list[LabValue]) -> Line:
+    """The line of the first reading, the words of each value it gave marked `disputed` where the second
+    reading of the same line gives the same analyte another number (3.48 and 3,18): one of the two misread
+    a digit, and nothing on the row tells which."""
+    others = {value.analyte: value.value for value in second}
+    spans = [
+        (value.bbox[0] * line.page_size[0], value.bbox[2] * line.page_size[0])
+        for value in first
+        if value.analyte in others
+        and not math.isclose(others[value.analyte], value.value)
+        and value.bbox is not None
+        and line.page_size is not None
+    ]
+    if not spans:
+        return line
+    return replace(
+        line,
+        words=tuple(
+            replace(word, disputed=True)
+            if any(word.x0 < right and word.x1 > left for left, right in spans)
+            else word
+            for word in line.words
+        ),
+    )
+
+
 def merge(lines: list[Line], again: dict[int, Line], read: Reader) -> tuple[list[Line], int]:
     """The page's lines with each line read again put in where it gives more values, and how many lines
     were replaced. Each replacement is judged by the whole page's reading (`read`), so a value from the
-    second reading passes every check a first-reading value does."""
+    second reading passes every check a first-reading value does. A line kept as first read has the
+    values the second reading disputes marked (`_disputed`)."""
     current = list(lines)
-    baseline = {_key(value) for value in read(current)}
+    first = read(current)
+    baseline = {_key(value) for value in first}
     replaced = 0
     for index, line in again.items():
         trial = [*current[:index], line, *current[index + 1 :]]
@@ -125,7 +157,17 @@ def merge(lines: list[Line], again: dict[int, Line], read: Reader) -> tuple[list
         keys = {_key(value) for value in values}
         new = [value for value in values if _key(value) not in baseline and value.source_line == line.text]
         if not baseline <= keys or not new or any(_contradicts_first(value, lines[index]) for value in new):
+            kept = current[index]
+            marked = _disputed(
+                kept,
+                [value for value in first if value.source_line == kept.text],
+                [value for value in values if value.source_line == line.text],
+            )
+            if marked is not kept:
+                current[index] = marked
+                first = read(current)
+                baseline = {_key(value) for value in first}
             continue
-        current, baseline = trial, keys
+        current, first, baseline = trial, values, keys
         replaced += 1
     return current, replaced

@@ -224,6 +224,7 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
                 min(previous.confidence, word.confidence),
                 confirmed=previous.confirmed and word.confirmed,
                 refuted=previous.refuted or word.refuted,
+                disputed=previous.disputed or word.disputed,
                 misshapen=previous.misshapen or word.misshapen,
             )
             grouping = True

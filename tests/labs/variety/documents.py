@@ -579,7 +579,8 @@ def in_counts(someone: Person, rng: random.Random) -> Drawing:
     drawing.text(470, y, "g/dL", "Condensed")
     expect(drawing, hb, shown, "12.0 - 15.0", None)
     y -= 16
-    rbc_count = round(someone.values["rbc"], 2) * 1_000_000
+    # rounded to whole cells: 4.06 * 1e6 is 4059999.9999999995, which `int` printed as "4 059 999"
+    rbc_count = float(round(round(someone.values["rbc"], 2) * 1_000_000))
     grouped = f"{int(rbc_count):,}".replace(",", " ")
     drawing.text(40, y, "Total RBC count", "Condensed")
     drawing.text(250, y, f"{grouped} /mm3", "Condensed")
