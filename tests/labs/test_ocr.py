@@ -319,3 +319,27 @@ def test_a_value_still_holding_digits_glued_across_a_word_space_is_not_used(
     glued = replace(value_word, digits_before_gap=len(value_word.text) - 1)
     line = replace(line, words=(line.words[0], glued, *line.words[2:]))
     assert [value.value for value in read_values([line], ocr_pages=frozenset({1})).values] == kept
+
+
+@pytest.mark.parametrize(("read", "misshapen"), [("128", False), ("12", True)])
+def test_a_digit_broken_in_two_stacked_pieces_counts_as_one_glyph(read: str, misshapen: bool) -> None:
+    """Small type photographed off a monitor loses thin strokes: the 8 cut across its waist stands as two
+    pieces one above the other, each over half the digits' height, which are one glyph, so `128` read
+    right is no digit lost, while `12` read there still is one."""
+    grey, word = _printed_number("128")
+    rows, columns = np.mgrid[0 : grey.shape[0], 0 : grey.shape[1]]
+    eight = word.x1 - 10
+    cut = (word.top + word.bottom) / 2 + 0.5 * (columns - eight)
+    broken = np.where((np.abs(rows - cut) < 1.5) & (columns >= word.x1 - 21), 255, grey).astype(np.uint8)
+    assert misshapen_digits(broken, replace(word, text=read)) is misshapen
+
+
+def test_an_8_whose_waist_opened_its_two_holes_into_one_is_no_dotted_zero() -> None:
+    """Blur can open an 8's waist so its two holes are one, spanning the middle third as a dotted zero's
+    ring does; its outline still pinches in there, a zero's oval does not, so the 8 read is kept."""
+    grey, word = _printed_number("84")
+    opened = grey.copy()
+    waist = round((word.top + word.bottom) / 2)
+    # the stroke across the waist erased inside the outline, which keeps its sides
+    opened[waist - 2 : waist + 2, round(word.x0) + 7 : round(word.x0) + 13] = 255
+    assert misshapen_digits(opened, word) is False

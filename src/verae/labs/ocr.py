@@ -727,9 +727,11 @@ def misshapen_digits(grey: np.ndarray, word: Word, *, ink: BoxInk | None = None)
         key=lambda label: int(stats[label, cv2.CC_STAT_LEFT]),
     )
     read = [character for character in word.text if character.isdigit()]
-    if len(digits) != len(read) and (
-        _more_digits_than_glyphs(stats[1:count], len(read))
-        or _fewer_digits_than_glyphs(stats[1:count], len(read))
+    # a digit broken in two stacked pieces is one glyph when counting them (its holes are not judged)
+    glyphs = _rejoined(stats[1:count])
+    standing = int((glyphs[:, cv2.CC_STAT_HEIGHT] >= 0.5 * height).sum())
+    if standing != len(read) and (
+        _more_digits_than_glyphs(glyphs, len(read)) or _fewer_digits_than_glyphs(glyphs, len(read))
     ):
         return True
     separators = len(DECIMAL_SEPARATOR.findall(word.text))
@@ -746,6 +748,54 @@ def misshapen_digits(grey: np.ndarray, word: Word, *, ink: BoxInk | None = None)
         if len(holes) > MOST_HOLES[digit] or (digit == "8" and _ring(inked, holes, whole=whole)):
             return True
     return False
+
+
+def _rejoined(parts: np.ndarray) -> np.ndarray:
+    """A word's ink components (their stats) with each pair standing one above the other, sharing most of
+    their columns and together no taller than the tallest component, joined into one: a digit whose thin
+    stroke the blur or a monitor's glare erased (a 5's joint between its bar and its bowl, small type
+    photographed off a screen), which would otherwise count as two glyphs (`125` read right and refused
+    as a digit lost). Digits on a line stand side by side, never stacked, so no two digits are joined."""
+    joined = [part.copy() for part in parts]
+    tallest = int(parts[:, cv2.CC_STAT_HEIGHT].max(initial=0))
+    merged = True
+    while merged:
+        merged = False
+        for first, second in itertools.combinations(range(len(joined)), 2):
+            upper, lower = sorted(
+                (joined[first], joined[second]), key=lambda part: int(part[cv2.CC_STAT_TOP])
+            )
+            left = max(upper[cv2.CC_STAT_LEFT], lower[cv2.CC_STAT_LEFT])
+            right = min(
+                upper[cv2.CC_STAT_LEFT] + upper[cv2.CC_STAT_WIDTH],
+                lower[cv2.CC_STAT_LEFT] + lower[cv2.CC_STAT_WIDTH],
+            )
+            narrower = min(upper[cv2.CC_STAT_WIDTH], lower[cv2.CC_STAT_WIDTH])
+            top = int(upper[cv2.CC_STAT_TOP])
+            bottom = int(
+                max(
+                    upper[cv2.CC_STAT_TOP] + upper[cv2.CC_STAT_HEIGHT],
+                    lower[cv2.CC_STAT_TOP] + lower[cv2.CC_STAT_HEIGHT],
+                )
+            )
+            stacked = lower[cv2.CC_STAT_TOP] > upper[cv2.CC_STAT_TOP] + upper[cv2.CC_STAT_HEIGHT] / 2
+            if not stacked or right - left < narrower / 2 or bottom - top > tallest:
+                continue
+            union = upper.copy()
+            union[cv2.CC_STAT_LEFT] = min(upper[cv2.CC_STAT_LEFT], lower[cv2.CC_STAT_LEFT])
+            union[cv2.CC_STAT_WIDTH] = (
+                max(
+                    upper[cv2.CC_STAT_LEFT] + upper[cv2.CC_STAT_WIDTH],
+                    lower[cv2.CC_STAT_LEFT] + lower[cv2.CC_STAT_WIDTH],
+                )
+                - union[cv2.CC_STAT_LEFT]
+            )
+            union[cv2.CC_STAT_TOP], union[cv2.CC_STAT_HEIGHT] = top, bottom - top
+            union[cv2.CC_STAT_AREA] = upper[cv2.CC_STAT_AREA] + lower[cv2.CC_STAT_AREA]
+            joined = [part for index, part in enumerate(joined) if index not in (first, second)] + [union]
+            merged = True
+            break
+    return np.array(joined).reshape(-1, parts.shape[1]) if joined else parts
 
 
 class BoxInk(NamedTuple):
@@ -893,13 +943,27 @@ def _ring(inked: np.ndarray, holes: list[_Hole], *, whole: bool) -> bool:
     tall = int(inked.shape[0])
     if len(holes) == 1:
         (hole,) = holes
-        return bool(hole.first < tall / 3 and hole.past > 2 * tall / 3)
+        spans = hole.first < tall / 3 and hole.past > 2 * tall / 3
+        # an 8 whose blurred waist opened its two holes into one still pinches in there; a zero's oval is
+        # widest at mid-height (judged on a digit that is its own component only)
+        return spans and not (whole and _waisted(inked, hole))
     if len(holes) != 2 or holes[1].first <= holes[0].past or not whole:
         return False
     widths = _outline_widths(inked)
     # across a hole's middle row an 8's bowl is at its widest
     bowls = max(int(widths[(hole.first + hole.past - 1) // 2]) for hole in holes)
     return int(widths[holes[0].past : holes[1].first].min()) >= bowls
+
+
+def _waisted(inked: np.ndarray, hole: _Hole) -> bool:
+    """Whether a digit's outline across its one hole's middle row is narrower (`ZERO_WAIST`) than across
+    the rows a quarter of the hole in from its top and bottom: an 8's waist, whose two holes blur or small
+    type opened into one (a French monitor photo's `84` read right and refused as a dotted zero)."""
+    widths = _outline_widths(inked)
+    reach = hole.past - hole.first
+    upper, lower = hole.first + reach // 4, hole.past - 1 - reach // 4
+    middle = (hole.first + hole.past - 1) // 2
+    return bool(widths[middle] < ZERO_WAIST * (widths[upper] + widths[lower]) / 2)
 
 
 def zero_shaped_lead(grey: np.ndarray, word: Word, *, ink: BoxInk | None = None) -> bool:
