@@ -16,7 +16,14 @@ from verae.labs import reader
 from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import read_values
 from verae.labs.layout import Line, Word
-from verae.labs.ocr import checked, dotted_zeros, misshapen_digits, recognize, with_decimal_point
+from verae.labs.ocr import (
+    checked,
+    dotted_zeros,
+    misshapen_digits,
+    recognize,
+    stop_ends_number,
+    with_decimal_point,
+)
 from verae.labs.reader import read_document
 
 from .corpus.samples import Sample
@@ -260,6 +267,29 @@ def test_a_unit_letter_read_as_a_digit_glued_on_is_off_the_digits_lines(
     digits share their top and baseline, a g or an m does not, so the reading is refused."""
     grey, box = _drawn_number(printed, size=34, blur=1.2, typeface="DejaVuSans")
     assert misshapen_digits(grey, Word(read, *box, 0.9)) is misshapen
+
+
+@pytest.mark.parametrize(
+    ("printed", "boxed", "read", "ends"),
+    [
+        ("156.", "156.", "156.", True),
+        ("7.", "7.", "7.", True),
+        # a decimal whose digit OCR lost: the digit stands right of the stop
+        ("156.4", "156.", "156.", False),
+        ("15.6", "15.", "15.", False),
+        # the point read out of place, after the digits
+        ("15.6", "15.6", "156.", False),
+    ],
+)
+def test_a_stop_with_no_digit_after_it_on_the_page_ends_the_number(
+    printed: str, boxed: str, read: str, ends: bool
+) -> None:
+    """A whole number read with a stop after it is that number where the pixels show the stop and no
+    digit where one after a decimal point would stand; where a digit stands there, or the point stands
+    between the digits, the reading is left in doubt."""
+    grey, _ = _drawn_number(printed, size=30, blur=1.0, typeface="DejaVuSans")
+    _, box = _drawn_number(boxed, size=30, blur=1.0, typeface="DejaVuSans")
+    assert stop_ends_number(grey, Word(read, *box, 0.9)) is ends
 
 
 def test_a_mark_between_digits_above_the_baseline_is_no_decimal_point() -> None:

@@ -31,6 +31,7 @@ from PIL import Image
 
 from verae.labs import ocr
 from verae.labs.layout import Line, Word
+from verae.labs.tokens import STOPPED_NUMBER
 
 # Tesseract's confidence both readings must reach: every repeated misread measured stayed below it.
 SURE = 0.9
@@ -135,6 +136,31 @@ def _refutes(first: str, again: str) -> bool:
     return any(char.isdigit() for char in second) and not _same(_number(first), second)
 
 
+def without_specks(image: Image.Image, lines: list[Line], suspects: list[tuple[Word, ...]]) -> list[Line]:
+    """The page's lines, each suspect whole number read with a stop after it ("156.") read without the stop
+    where the page shows nothing after it where a digit would stand (`ocr.stop_ends_number`): the stop is a
+    speck, and the number is then judged as any number read without one (a second reading where it lies
+    far outside its range, or where its row vouches for nothing). The same lines where none is."""
+    stopped = [words[0] for words in suspects if len(words) == 1 and STOPPED_NUMBER.fullmatch(words[0].text)]
+    if not stopped:
+        return lines
+    grey = np.asarray(image.convert("L"), dtype=np.uint8)
+    specks = [word for word in stopped if ocr.stop_ends_number(grey, word)]
+    if not specks:
+        return lines
+    return [
+        replace(
+            line,
+            words=tuple(
+                replace(word, text=word.text[:-1]) if word in specks else word for word in line.words
+            ),
+        )
+        if any(word in specks for word in line.words)
+        else line
+        for line in lines
+    ]
+
+
 def confirm(
     image: Image.Image,
     lines: list[Line],
@@ -184,12 +210,7 @@ def confirm(
             continue
         sure = min([confidence, *(word.confidence for word in first if check == "extreme")]) >= SURE
         # "315." read again alone as "315." or "315", sure: no digit stands after the stop, a speck
-        speck = (
-            len(first) == 1
-            and joined[:-1].isdigit()
-            and joined.endswith(".")
-            and text in (joined, joined[:-1])
-        )
+        speck = len(first) == 1 and bool(STOPPED_NUMBER.fullmatch(joined)) and text in (joined, joined[:-1])
         if not sure or not (_same(joined, text) or speck):
             continue
         checked[places[0][0]] = replace(

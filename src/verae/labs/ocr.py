@@ -19,6 +19,7 @@ from PIL import Image, ImageOps
 from verae.labs import dewarp, screens
 from verae.labs.errors import ReportUnreadable
 from verae.labs.layout import Word
+from verae.labs.tokens import STOPPED_NUMBER
 
 cv2.setNumThreads(1)  # and OpenCV's own thread pool
 
@@ -87,6 +88,12 @@ NUMBER_GAP = 0.5
 # px, a thin stroke faded off a 7 or 4); a unit's first letter OCR glued on as a digit reaches lower (g, p,
 # µ) or starts at x-height (m, n): 0.25-0.35
 OFF_THE_LINE = 0.2
+# How far right of a number's last digit, in digit heights, a digit after a decimal point would end: the
+# point with its side bearings (0.2-0.4 in the DejaVu faces) and the digit (0.55-0.65), with room to spare
+DIGIT_AFTER_STOP = 1.3
+# The least height of a digit, in the tallest digit's: lining figures stand as tall as each other (blurred
+# scans: +-2 px of 30), a lowercase letter at x-height (0.75 in the DejaVu faces)
+DIGIT_TALL = 0.9
 # A decimal separator as read between two digits
 DECIMAL_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d)")
 
@@ -1103,6 +1110,52 @@ def with_decimal_point(grey: np.ndarray, word: Word) -> Word:
         return word
     (place,) = places
     return replace(word, text=f"{word.text[:place]}.{word.text[place:]}")
+
+
+def stop_ends_number(grey: np.ndarray, word: Word) -> bool:
+    """Whether a whole number read with a stop (or colon) after it ("156.", "12:") is that number: the page
+    shows a mark right of its last digit and nothing as tall as a digit where one after a decimal point
+    would stand. A speck of a scan's noise, or a full stop printed after the number, reads so; a decimal
+    whose digits OCR lost ("15.6" read "15.") shows them there, as ink, and is left to a second reading
+    (`labs.confirm`).
+
+    In the word's box, the digits are the glyphs (`_glyphs`), one per digit read, and the stop a speck right
+    of the last digit; no speck stands between two digits in their lower half (a point read out of place,
+    "15.6" read "156."). Right of the last digit, within `DIGIT_AFTER_STOP` digit heights, no component is
+    `DIGIT_TALL` of the digits' height: digits are lining figures, all as tall as each other, while the
+    letters of a unit one space on ("12 ug/L") stand at x-height. Undecided (False) where a component in the
+    box is neither glyph nor speck (a rule, a dash) or touching digits are one component."""
+    if not STOPPED_NUMBER.fullmatch(word.text):
+        return False
+    height = word.bottom - word.top
+    left = max(0, round(word.x0))
+    crop = grey[
+        max(0, round(word.top)) : round(word.bottom) + 1,
+        left : round(word.x1 + DIGIT_AFTER_STOP * height) + 1,
+    ]
+    if crop.size == 0:
+        return False
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    parts = stats[1:count]
+    starts = parts[:, cv2.CC_STAT_LEFT]
+    centres = starts + parts[:, cv2.CC_STAT_WIDTH] / 2
+    inside = starts <= word.x1 - left
+    found = _glyphs(parts[inside])
+    read = len(word.text) - 1
+    if found is None or int(found[0].sum()) != read:
+        return False
+    glyphs, tallest = found
+    digits, marks = parts[inside][glyphs], parts[inside][~glyphs]
+    first = int(digits[:, cv2.CC_STAT_LEFT].min())
+    reach = int((digits[:, cv2.CC_STAT_LEFT] + digits[:, cv2.CC_STAT_WIDTH]).max())
+    baseline = int((digits[:, cv2.CC_STAT_TOP] + digits[:, cv2.CC_STAT_HEIGHT]).max())
+    mark_centres = marks[:, cv2.CC_STAT_LEFT] + marks[:, cv2.CC_STAT_WIDTH] / 2
+    lower = marks[:, cv2.CC_STAT_TOP] + marks[:, cv2.CC_STAT_HEIGHT] >= baseline - 0.5 * tallest
+    if not (mark_centres > reach).any() or (lower & (mark_centres > first) & (mark_centres < reach)).any():
+        return False
+    room = (centres > reach) & (starts < reach + DIGIT_AFTER_STOP * tallest)
+    return not (room & (parts[:, cv2.CC_STAT_HEIGHT] >= DIGIT_TALL * tallest)).any()
 
 
 def upright_rotation(image: Image.Image) -> int:

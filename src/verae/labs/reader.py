@@ -279,6 +279,9 @@ def _confirm_extremes(prepared: Image.Image, lines: list[Line], number: int, bud
     unsure on a row that vouches for nothing, and those printed without a range, read again from their
     own boxes (`labs.confirm`: one Tesseract run over those boxes, none when there are none)."""
     reading = _page_reading(lines, number)
+    without_specks = confirm.without_specks(prepared, lines, reading.unconfirmed)
+    if without_specks is not lines:
+        lines, reading = without_specks, _page_reading(without_specks, number)
     if not reading.unconfirmed and not reading.unsure and not reading.unranged:
         return lines
     timeout = budget.seconds_for_page(number)

@@ -11,7 +11,7 @@ from typing import Literal
 from verae.labs.catalog import Analyte, ShapeMatch, guess_label, match_label, match_shape
 from verae.labs.layout import Line, Word
 from verae.labs.repairs import arrow_before_value, decimals, repair_arrow
-from verae.labs.tokens import Token, clean, is_flag, is_unit, tokenize, without_marks
+from verae.labs.tokens import STOPPED_NUMBER, Token, clean, is_flag, is_unit, tokenize, without_marks
 from verae.labs.units import normalize_unit
 
 Role = Literal["name", "result", "previous", "unit", "reference", "flag"]
@@ -291,13 +291,13 @@ def _glued_across_gap(value: Token, used: float) -> bool:
 
 
 def stopped_value(words: tuple[Word, ...]) -> Word | None:
-    """The word where a row's value stands when it is a whole number ending in a full stop ("315."),
-    which is no value (`tokens`): a speck read as a stop, or a decimal whose digits were lost ("5." of
-    5.1). Only a second reading of its box can tell (`labs.confirm`)."""
+    """The word where a row's value stands when it is a whole number ending in a full stop or colon
+    ("315.", "12:"), which is no value (`tokens`): a speck read as a stop, or a decimal whose digits were
+    lost ("5." of 5.1). Only the pixels right of it or a second reading of its box can tell (`labs.confirm`)."""
     for token in tokenize(split_label(words)[1]):
         if token.kind in ("unit", "flag"):
             continue
-        stopped = token.kind == "other" and re.fullmatch(r"\d+\.", clean(token.text))
+        stopped = token.kind == "other" and STOPPED_NUMBER.fullmatch(clean(token.text))
         return token.words[0] if stopped else None
     return None
 

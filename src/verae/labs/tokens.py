@@ -24,6 +24,9 @@ _VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}}|[{{}}+]|H|L)?[.:;]?$
 # a value with its unit glued on ("12.3%", "98g/L"), split when the tail is a unit we know (OCR also
 # splits an unreadable tail: `repairs.repair_unit_words`)
 _GLUED_UNIT = re.compile(rf"^([<>]?{_NUMBER})([^\d\s.,].*)$")
+# a whole number read with a stop or colon after it ("156.", "12:"), no value: a speck, or a decimal separator
+# whose digits were lost (`ocr.stop_ends_number`, `labs.confirm` tell which)
+STOPPED_NUMBER = re.compile(r"\d+[.:]")
 _FLAGS = frozenset({"H", "L", "HH", "LL", "↑", "↓", "↑↑", "↓↓", "*", "**", "High", "Low", "Н"})
 # Words and phrases dashboards and labs print as a result's status, before or after the value. Each is a
 # flag token (so it is never read as part of a name or a unit); "In Range" and "Normal" carry no flag.
