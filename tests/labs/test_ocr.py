@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import replace
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -362,6 +363,23 @@ def test_a_digit_broken_in_two_stacked_pieces_counts_as_one_glyph(read: str, mis
     cut = (word.top + word.bottom) / 2 + 0.5 * (columns - eight)
     broken = np.where((np.abs(rows - cut) < 1.5) & (columns >= word.x1 - 21), 255, grey).astype(np.uint8)
     assert misshapen_digits(broken, replace(word, text=read)) is misshapen
+
+
+def test_a_speck_over_a_decimal_point_is_no_broken_digit() -> None:
+    """A scan's speck just above a decimal point stands stacked over it as a broken digit's pieces do, but
+    both are far narrower than any piece of a digit: `88.2` read right keeps its value."""
+    grey, word = _printed_number("88.2")
+    count, _, stats, _ = cv2.connectedComponentsWithStats((grey < 128).astype(np.uint8))
+    point = min(range(1, count), key=lambda label: int(stats[label, cv2.CC_STAT_AREA]))
+    x, bottom = (
+        int(stats[point, cv2.CC_STAT_LEFT]),
+        int(stats[point, cv2.CC_STAT_TOP] + stats[point, cv2.CC_STAT_HEIGHT]),
+    )
+    # together as tall as 0.6 of the digits, which is what a digit's two pieces would stand
+    top = bottom - round(0.6 * (word.bottom - word.top))
+    specked = grey.copy()
+    specked[top : top + 3, x + 1 : x + 4] = 0
+    assert not misshapen_digits(specked, replace(word, text="88.2"))
 
 
 def test_an_8_whose_waist_opened_its_two_holes_into_one_is_no_dotted_zero() -> None:

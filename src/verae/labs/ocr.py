@@ -76,6 +76,9 @@ MOST_HOLES = {"0": 2, "1": 0, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0, "8
 HOLE = 0.015
 # The narrowest a digit's share of a joined component is, in digit heights (a bold wide zero: 0.7)
 NARROWEST = 0.4
+# The narrowest piece of a digit broken in two by blur, in digit heights (a 5's bar or bowl: about half
+# the height wide); a decimal point or a scan's speck is narrower, and stacked over a digit is not one
+BROKEN_PIECE = 0.3
 # The narrowest gap between two words, in the tallest glyph's heights (digits stand closer: 0.16 on scans)
 WORD_SPACE = 0.4
 # The widest ink gap between two digits of one number, in the tallest glyph's heights: drawn in every DejaVu
@@ -787,6 +790,8 @@ def _rejoined(parts: np.ndarray) -> np.ndarray:
             )
             stacked = lower[cv2.CC_STAT_TOP] > upper[cv2.CC_STAT_TOP] + upper[cv2.CC_STAT_HEIGHT] / 2
             if not stacked or right - left < narrower / 2 or bottom - top > tallest:
+                continue
+            if narrower < BROKEN_PIECE * tallest:  # a point or a speck above or below a digit
                 continue
             union = upper.copy()
             union[cv2.CC_STAT_LEFT] = min(upper[cv2.CC_STAT_LEFT], lower[cv2.CC_STAT_LEFT])
