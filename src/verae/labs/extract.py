@@ -551,9 +551,9 @@ def read_values(lines: list[Line], *, ocr_pages: frozenset[int]) -> Reading:
     capital_rows: Counter[int] = Counter()
     for _, line, _ in rows:
         capital_rows[line.page] += 1 if _word_in_capitals_alone(line.words[:1]) else -1
-    for code, page in capitals_alone:
-        if capital_rows[page] >= 0:
-            reading.named.setdefault(code, page)
+    for code, heading_page in capitals_alone:
+        if capital_rows[heading_page] >= 0:
+            reading.named.setdefault(code, heading_page)
     # a page that flags its out-of-range results: an unflagged OCR value outside its range is doubted there.
     # A page flags them when at least as many of its out-of-range rows carry a flag as do not: one unit
     # OCR read as a flag ("fL" as "L") among six unflagged results does not make a flagging page.
