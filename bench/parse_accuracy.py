@@ -421,6 +421,12 @@ def main() -> None:
     unknown = set(kinds) - set(VARIETY_KINDS)
     if unknown:
         parser.error(f"unknown kinds: {', '.join(sorted(unknown))}")
+    if "photo" in kinds and "scan_pdf" not in kinds:
+        # a document's scan and photo are drawn by one random generator, the scan first (both families)
+        print(
+            "note: photos drawn without scans are other photos than in a run with scan_pdf; "
+            "compare only runs with the same --kinds"
+        )
     classic_kinds = tuple(kind for kind in kinds if kind in KINDS)
     # two generator families, scored apart: the first drew the layouts the reader was built on, the
     # second (tests/labs/variety) was written separately, with other layouts, languages and photos
