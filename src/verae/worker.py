@@ -37,7 +37,7 @@ class Worker(worker.Worker):
         handlers: Mapping[str, JobHandler] = HANDLERS,
         **options: Any,
     ) -> None:
-        if PROCESS_UPLOAD in handlers:
+        if PROCESS_UPLOAD in handlers:  # its reading children start with Tesseract's models loaded
             isolation.prepare_for_reading()
         purge = functools.partial(purge_expired_personal_data, db, settings)
         expire = functools.partial(expire_organisation_data, db, blobs)
