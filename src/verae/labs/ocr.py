@@ -766,48 +766,37 @@ def _rejoined(parts: np.ndarray) -> np.ndarray:
     stroke the blur or a monitor's glare erased (a 5's joint between its bar and its bowl, small type
     photographed off a screen), which would otherwise count as two glyphs (`125` read right and refused
     as a digit lost). Digits on a line stand side by side, never stacked, so no two digits are joined."""
-    joined = [part.copy() for part in parts]
-    tallest = int(parts[:, cv2.CC_STAT_HEIGHT].max(initial=0))
-    merged = True
-    while merged:
-        merged = False
-        for first, second in itertools.combinations(range(len(joined)), 2):
-            upper, lower = sorted(
-                (joined[first], joined[second]), key=lambda part: int(part[cv2.CC_STAT_TOP])
-            )
-            left = max(upper[cv2.CC_STAT_LEFT], lower[cv2.CC_STAT_LEFT])
-            right = min(
-                upper[cv2.CC_STAT_LEFT] + upper[cv2.CC_STAT_WIDTH],
-                lower[cv2.CC_STAT_LEFT] + lower[cv2.CC_STAT_WIDTH],
-            )
-            narrower = min(upper[cv2.CC_STAT_WIDTH], lower[cv2.CC_STAT_WIDTH])
-            top = int(upper[cv2.CC_STAT_TOP])
-            bottom = int(
-                max(
-                    upper[cv2.CC_STAT_TOP] + upper[cv2.CC_STAT_HEIGHT],
-                    lower[cv2.CC_STAT_TOP] + lower[cv2.CC_STAT_HEIGHT],
-                )
-            )
-            stacked = lower[cv2.CC_STAT_TOP] > upper[cv2.CC_STAT_TOP] + upper[cv2.CC_STAT_HEIGHT] / 2
-            if not stacked or right - left < narrower / 2 or bottom - top > tallest:
-                continue
-            if narrower < BROKEN_PIECE * tallest:  # a point or a speck above or below a digit
-                continue
-            union = upper.copy()
-            union[cv2.CC_STAT_LEFT] = min(upper[cv2.CC_STAT_LEFT], lower[cv2.CC_STAT_LEFT])
-            union[cv2.CC_STAT_WIDTH] = (
-                max(
-                    upper[cv2.CC_STAT_LEFT] + upper[cv2.CC_STAT_WIDTH],
-                    lower[cv2.CC_STAT_LEFT] + lower[cv2.CC_STAT_WIDTH],
-                )
-                - union[cv2.CC_STAT_LEFT]
-            )
-            union[cv2.CC_STAT_TOP], union[cv2.CC_STAT_HEIGHT] = top, bottom - top
-            union[cv2.CC_STAT_AREA] = upper[cv2.CC_STAT_AREA] + lower[cv2.CC_STAT_AREA]
-            joined = [part for index, part in enumerate(joined) if index not in (first, second)] + [union]
-            merged = True
-            break
-    return np.array(joined).reshape(-1, parts.shape[1]) if joined else parts
+    # (left, top, right, bottom, area) of each component
+    boxes = [(int(x), int(y), int(x + w), int(y + h), int(area)) for x, y, w, h, area in parts[:, :5]]
+    tallest = max((bottom - top for _, top, _, bottom, _ in boxes), default=0)
+    pair = _broken_digit(boxes, tallest)
+    while pair is not None:
+        (x0, y0, x1, y1, a), (u0, v0, u1, v1, b) = boxes[pair[0]], boxes[pair[1]]
+        union = (min(x0, u0), min(y0, v0), max(x1, u1), max(y1, v1), a + b)
+        boxes = [box for index, box in enumerate(boxes) if index not in pair] + [union]
+        pair = _broken_digit(boxes, tallest)
+    return np.array(
+        [(left, top, right - left, bottom - top, area) for left, top, right, bottom, area in boxes],
+        dtype=parts.dtype,
+    ).reshape(-1, parts.shape[1])
+
+
+def _broken_digit(boxes: list[tuple[int, int, int, int, int]], tallest: int) -> tuple[int, int] | None:
+    """Two boxes that are the pieces of one digit (`_rejoined`), or None."""
+    for first, second in itertools.combinations(range(len(boxes)), 2):
+        upper, lower = sorted((boxes[first], boxes[second]), key=lambda box: box[1])
+        narrower = min(upper[2] - upper[0], lower[2] - lower[0])
+        shared = min(upper[2], lower[2]) - max(upper[0], lower[0])
+        stacked = lower[1] > upper[1] + (upper[3] - upper[1]) / 2
+        if (
+            stacked
+            and shared >= narrower / 2
+            and max(upper[3], lower[3]) - upper[1] <= tallest
+            # a point or a speck above or below a digit is narrower than any piece of one
+            and narrower >= BROKEN_PIECE * tallest
+        ):
+            return first, second
+    return None
 
 
 class BoxInk(NamedTuple):
@@ -819,9 +808,12 @@ class BoxInk(NamedTuple):
     stats: np.ndarray
 
 
-def _box_ink(grey: np.ndarray, word: Word) -> BoxInk | None:
-    """The ink in the word's box; None for a word without a box."""
-    crop = grey[max(0, round(word.top)) : round(word.bottom) + 1, max(0, round(word.x0)) : round(word.x1) + 1]
+def _box_ink(grey: np.ndarray, word: Word, *, beyond: float = 0) -> BoxInk | None:
+    """The ink in the word's box, widened `beyond` pixels to its right; None for a word without a box."""
+    crop = grey[
+        max(0, round(word.top)) : round(word.bottom) + 1,
+        max(0, round(word.x0)) : round(word.x1 + beyond) + 1,
+    ]
     if crop.size == 0:
         return None
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
@@ -1132,17 +1124,11 @@ def stop_ends_number(grey: np.ndarray, word: Word) -> bool:
     box is neither glyph nor speck (a rule, a dash) or touching digits are one component."""
     if not STOPPED_NUMBER.fullmatch(word.text):
         return False
-    height = word.bottom - word.top
     left = max(0, round(word.x0))
-    crop = grey[
-        max(0, round(word.top)) : round(word.bottom) + 1,
-        left : round(word.x1 + DIGIT_AFTER_STOP * height) + 1,
-    ]
-    if crop.size == 0:
+    ink = _box_ink(grey, word, beyond=DIGIT_AFTER_STOP * (word.bottom - word.top))
+    if ink is None:
         return False
-    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    parts = stats[1:count]
+    parts = ink.stats[1 : ink.number]
     starts = parts[:, cv2.CC_STAT_LEFT]
     centres = starts + parts[:, cv2.CC_STAT_WIDTH] / 2
     inside = starts <= word.x1 - left
