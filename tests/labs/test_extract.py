@@ -181,6 +181,24 @@ def test_an_ocr_value_far_above_its_range_is_dropped_as_a_lost_decimal_comma() -
     assert [(warning.code, warning.analyte) for warning in reading.warnings] == [("value_misread", "rbc")]
 
 
+def test_an_ocr_range_that_lost_its_decimal_commas_is_put_back_before_it_judges_the_value() -> None:
+    # "12,0-16,0" read "120-160" beside "13,4 g/dL": as printed it would drop the value as far below it
+    lines = [make_line((40, "Hémoglobine"), (110, "13,4"), (140, "g/dL"), (180, "120-160"), confidence=0.95)]
+    value = values_of(lines, ocr=True)["hemoglobin"]
+    assert (value.value, value.normalized_value, value.reference_range) == (13.4, 134.0, "12,0-16,0")
+    assert value.confidence == pytest.approx(0.95 * 0.8)
+
+
+def test_an_ocr_range_no_unit_of_its_analyte_would_print_judges_nothing() -> None:
+    # "12,0-16,0" read "42,0-46,0": no haemoglobin range in any unit, so it neither drops the value as far
+    # below it nor stands beside it as its range
+    lines = [
+        make_line((40, "Hémoglobine"), (110, "13,4"), (140, "g/dL"), (180, "42,0-46,0"), confidence=0.95)
+    ]
+    value = values_of(lines, ocr=True)["hemoglobin"]
+    assert (value.value, value.normalized_value, value.reference_range) == (13.4, 134.0, None)
+
+
 def test_an_ocr_arrow_read_as_a_digit_is_repaired() -> None:
     lines = [
         make_line((40, "Гематокрит"), (290, "34,94"), (355, "%"), (430, "35,0 - 45,0"), confidence=0.9),

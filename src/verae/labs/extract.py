@@ -19,6 +19,7 @@ from verae.labs.layout import Line, Word
 from verae.labs.repairs import (
     contradicts_range,
     far_outside,
+    judge_range,
     lost_decimal_separator,
     previous_vouches,
     repair_unit,
@@ -207,6 +208,8 @@ def to_lab_value(
 
     if row.label_guessed and not _label_agrees(analyte, row):
         return None
+    if ocr:
+        row = judge_range(analyte, row)
     restored = restore_decimal_point(row) if ocr and contradicts_range(row) else None
     zero_restored = False
     if ocr and restored is None:
@@ -291,6 +294,7 @@ def to_lab_value(
     text_confidence = min(word.confidence for word in row.words) if ocr else 1.0
     label_confidence = 0.7 if row.label_guessed else 1.0
     label_confidence *= 0.8 if row.value_repaired else 1.0
+    label_confidence *= 0.8 if row.range_repaired else 1.0
     confidence = round(min(0.95 if ocr else 1.0, text_confidence) * unit_confidence * label_confidence, 3)
     return LabValue(
         analyte=analyte.code,

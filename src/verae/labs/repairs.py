@@ -16,6 +16,7 @@ from verae.labs.tokens import (
     clean,
     is_unit,
     number_of,
+    range_limits,
     split_glued,
     unit_before_specks,
     without_marks,
@@ -133,6 +134,70 @@ def restore_leading_zero(row: Row) -> float | None:
 def lost_decimal_separator(number: float, bounds: tuple[float, float] | None) -> bool:
     """An OCR value ten or more times above its own printed range most often lost its decimal comma."""
     return bounds is not None and bounds[1] > 0 and number > bounds[1] * 10
+
+
+def judge_range(analyte: Analyte, row: Row) -> Row:
+    """The row with its printed range judged against the band where labs put this analyte's reference
+    limits (`Analyte.reference_band`), in the row's unit when it is readable, else in any of the analyte's
+    units, before the range judges the value or decides its unit. OCR loses decimal separators in small
+    type ("12,0-16,0" read "120-160" beside "13,4 g/dL"): a range outside the band that lies in it once
+    separators are put back in exactly one way is repaired (`Row.range_repaired`). A range in another of
+    the analyte's units than the value's stays as printed ("4 490 000 /mm3" beside "4.5 - 5.5" millions).
+    A range that fits none of the analyte's units is a misread nothing can judge by: it counts as garbled
+    (`Row.range_garbled`), so the value must be an ordinary one and read surely, as beside any garbled range.
+    """
+    limits = range_limits(row.reference) if row.bounds is not None and row.reference else None
+    if row.bounds is None or limits is None:
+        return row
+    every_unit = set(analyte.units.values())
+    printed = analyte.units.get(normalize_unit(repair_unit(analyte, row.unit))) if row.unit else None
+    factors = every_unit if printed is None else {printed}
+    if _in_band(analyte, row.bounds, factors):
+        return row
+    # put back as the row prints its other numbers: the value's separator first
+    separator = next((mark for text in (row.printed, *limits) for mark in text if mark in ",."), ".")
+    restored = {
+        (number_of(low), number_of(high)): (low, high)
+        for low, high in _separators_restored(*limits, separator)
+        if number_of(low) <= number_of(high) and _in_band(analyte, (number_of(low), number_of(high)), factors)
+    }
+    if len(restored) == 1:
+        ((bounds, (low, high)),) = restored.items()
+        return replace(
+            row, bounds=bounds, reference=f"{low}-{high}", range_decimals=decimals(low), range_repaired=True
+        )
+    if _in_band(analyte, row.bounds, every_unit):
+        return row
+    return replace(row, bounds=None, reference=None, range_decimals=0, range_garbled=True)
+
+
+def _in_band(analyte: Analyte, bounds: tuple[float, float], factors: set[float]) -> bool:
+    """Whether each limit of a range (a 0 lower limit and an open upper one say nothing) lies in the
+    analyte's reference band in one of the units these factors convert from."""
+    band_low, band_high = analyte.reference_band
+    for factor in factors:
+        limits = [limit * factor for limit in bounds if 0 < limit < math.inf]
+        if limits and all(band_low <= limit <= band_high for limit in limits):
+            return True
+    return False
+
+
+def _separators_restored(low: str, high: str, separator: str) -> list[tuple[str, str]]:
+    """The limits of a range with decimal separators put back where OCR may have lost them, both limits
+    then printed with the same decimals, as labs print a range: "120-160" as 12,0-16,0 or 1,20-1,60,
+    "0,370-0470" as 0,370-0,470. A limit printed with a separator lost none."""
+
+    def spellings(limit: str) -> list[str]:
+        if not limit.isdigit():
+            return [limit]
+        return [limit] + [f"{limit[:-places]}{separator}{limit[-places:]}" for places in range(1, len(limit))]
+
+    return [
+        (lower, upper)
+        for lower in spellings(low)
+        for upper in spellings(high)
+        if (lower, upper) != (low, high) and decimals(lower) == decimals(upper)
+    ]
 
 
 def repair_unit(analyte: Analyte, unit: str) -> str:

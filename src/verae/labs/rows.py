@@ -137,6 +137,9 @@ class Row:
     label_shape: ShapeMatch | None = None
     # a decimal point OCR lost, put back from the row's flag and range (OCR only)
     value_repaired: bool = False
+    # decimal separators OCR lost in the printed range, put back from the analyte's reference band
+    # (`repairs.judge_range`, OCR only)
+    range_repaired: bool = False
     # one or two unreadable characters right after the value or between name and value: perhaps a flag
     # OCR garbled ("H" as "НЯ", "L" as "Е")
     mark_beside_value: bool = False

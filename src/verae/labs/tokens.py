@@ -96,6 +96,13 @@ def number_of(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+def range_limits(text: str) -> tuple[str, str] | None:
+    """The two limits of a reference range as printed ("12,0-16,0" gives "12,0" and "16,0"), or None for
+    any other text (a bound, "< 5,0")."""
+    match = _RANGE.match(text)
+    return (match.group(1), match.group(2)) if match else None
+
+
 def clean(text: str) -> str:
     return text.replace("−", "-").replace("ё", "е").strip()
 
