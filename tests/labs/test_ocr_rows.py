@@ -221,6 +221,27 @@ def test_an_unreadable_unit_glued_to_a_value_is_cut_off_and_inferred_from_the_ra
 
 
 @pytest.mark.parametrize(
+    ("unit", "read_as"),
+    # µg/L as Tesseract read it on scans: µ as "y" or "H", g as "o"; a garble with no "/" says nothing
+    [("yo/L", "ug/l"), ("Hg/L", "ug/l"), ("yg/L", "ug/l"), ("ца", None)],
+)
+def test_a_garbled_unit_whose_look_alikes_reach_one_unit_is_that_unit_inferred(
+    unit: str, read_as: str | None
+) -> None:
+    # ferritin 99 with 15-150 fits µg/L and pmol/L: the value and range alone decide nothing
+    line = make_line((40, "Ferritin"), (300, "99"), (360, unit), (450, "15 - 150"))
+    reading = read_values([line], ocr_pages=frozenset({1}))
+    if read_as is None:
+        assert reading.values == []
+        assert [warning.code for warning in reading.warnings] == ["unit_missing"]
+        return
+    (value,) = reading.values
+    assert (value.value, value.unit, value.normalized_value) == (99.0, None, 99.0)
+    assert value.confidence < 0.95
+    assert [(warning.code, warning.unit) for warning in reading.warnings] == [("unit_inferred", read_as)]
+
+
+@pytest.mark.parametrize(
     "cells",
     [
         # "3O" is 30, not 3; "5,210^9/L" is 5.2 x10^9/L with its "x" lost, not 5.21; "14/05" is a date

@@ -26,6 +26,7 @@ from verae.labs.repairs import (
     repair_unit_words,
     restore_decimal_point,
     restore_leading_zero,
+    unit_of_garble,
 )
 from verae.labs.rows import (
     Column,
@@ -168,12 +169,26 @@ def _unit_disowned_by_range(analyte: Analyte, row: Row, unit: str) -> bool:
     return fitting is not None and analyte.units[fitting] != analyte.units[normalize_unit(unit)]
 
 
-def _infer_unit(analyte: Analyte, row: Row) -> tuple[str, float] | None:
+def _infer_unit(analyte: Analyte, row: Row, *, ocr: bool) -> tuple[str, float] | None:
     """The unit key and canonical value of a number printed without a readable unit. With a printed
     reference range, the one unit both the value and the range fit (`units.infer_unit`); without one, and
     only when nothing stood where the unit goes, the one unit among those labs leave unprinted that makes
     the value plausible (128 is g/L, 12.8 g/dL).
+    On an OCR page, an unreadable word in the unit's place that undoing OCR's confusions makes one of the
+    analyte's units ("yo/L" is µg/L, `repairs.unit_of_garble`) decides where value and range fit several
+    (ferritin 30 with 15-150: µg/L or pmol/L), if the value is ordinary in it and the printed range lies
+    where that unit's ranges do and does not fit another unit alone; otherwise the value is not used.
     A range that fits no unit, or several, decides nothing: the value is then not used."""
+    garbled = unit_of_garble(analyte, row.garbled_unit) if ocr and row.garbled_unit else None
+    if garbled is not None:
+        unranged = row.bounds is None and not row.range_garbled
+        fits = (
+            _ordinary_in(analyte, row, garbled)
+            and (unranged or _range_fits(analyte, replace(row, unit=garbled)))
+            and not _unit_disowned_by_range(analyte, row, garbled)
+        )
+        unit_key = normalize_unit(garbled)
+        return (unit_key, row.number * analyte.units[unit_key]) if fits else None
     if row.bounds is not None:
         unit = infer_unit(analyte, row.number, row.bounds)
         return None if unit is None else (unit, row.number * analyte.units[unit])
@@ -278,7 +293,7 @@ def to_lab_value(
             return None
         unit_confidence = 1.0 if unit == row.unit else 0.8
     else:
-        inferred = _infer_unit(analyte, row)
+        inferred = _infer_unit(analyte, row, ocr=ocr)
         if inferred is None:
             not_used("unit_missing")
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -239,21 +240,50 @@ def unit_misread(text: str) -> str | None:
     # 1 and 10 before it changing
     if "/" not in text:
         return unit_before_specks(text)
-    stem = text.rstrip(SPECKS_AFTER_UNIT).replace("°", "^")
-    stems = [stem, stem[:-1] + "l"] if stem[-1:] in ("1", "I") else [stem]
     found: dict[str, str] = {}
-    for stem in stems:
-        if is_unit(stem):
-            found.setdefault(normalize_unit(stem), stem)
+    for repaired in _undone(text, _UNIT_MISREADS, is_unit):
+        found.setdefault(normalize_unit(repaired), repaired)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _undone(text: str, misreads: tuple[tuple[str, str], ...], known: Callable[[str], bool]) -> Iterator[str]:
+    """The known spellings an OCR unit word may have had: the word without the specks after it (or with
+    its last "1" or "I" as the "l" of a litre) as it stands, else with a set of the confusions in
+    `misreads` undone."""
+    whole = text.rstrip(SPECKS_AFTER_UNIT).replace("°", "^")
+    for stem in [whole, whole[:-1] + "l"] if whole[-1:] in ("1", "I") else [whole]:
+        if known(stem):
+            yield stem
             continue
-        pairs = [pair for pair in _UNIT_MISREADS if pair[0] in stem]
+        pairs = [pair for pair in misreads if pair[0] in stem]
         for chosen in range(1, 1 << len(pairs)):
             repaired = stem
             for index, (wrong, right) in enumerate(pairs):
                 if chosen >> index & 1:
                     repaired = repaired.replace(wrong, right)
-            if is_unit(repaired):
-                found.setdefault(normalize_unit(repaired), repaired)
+            if known(repaired):
+                yield repaired
+
+
+# Further look-alikes, only undone towards one analyte's own units (`unit_of_garble`): the micro sign, a
+# "u" with a descender on its left, read as "y" or "H" (its stem and bowl), and "g" read as "o", "q" or "9"
+# (its tail lost or closed). Across every unit of every analyte they would reach too much.
+_GLYPH_MISREADS = (("y", "µ"), ("H", "µ"), ("o", "g"), ("q", "g"), ("9", "g"))
+
+
+def unit_of_garble(analyte: Analyte, text: str) -> str | None:
+    """The unit of this analyte an unreadable OCR word in the unit's place was printed as ("yo/L" or
+    "Hg/L" beside ferritin is µg/L), when undoing OCR's confusions (`_UNIT_MISREADS` and the look-alikes
+    above) reaches the analyte's units in one factor only (µg/L and ng/mL are one): letters OCR confuses
+    by shape are evidence of the unit, not proof, so the caller marks the unit as inferred. Only words
+    with a "/" and letters are read so: a speck or a Cyrillic garble could be any unit."""
+    if "/" not in text or not any(char.isalpha() for char in text):
+        return None
+    found: dict[float, str] = {}
+    for repaired in _undone(
+        text, _UNIT_MISREADS + _GLYPH_MISREADS, lambda unit: normalize_unit(unit) in analyte.units
+    ):
+        found.setdefault(round(analyte.units[normalize_unit(repaired)], 9), repaired)
     return next(iter(found.values())) if len(found) == 1 else None
 
 

@@ -153,6 +153,8 @@ class Row:
     # the row's other numbers (each with its printed decimals), neither its value nor its range: a previous
     # result's, or noise
     others: tuple[tuple[float, int], ...] = ()
+    # the unreadable word with a "/" that stood where the unit goes ("yo/L"), when the unit is garbled
+    garbled_unit: str | None = None
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
@@ -279,6 +281,11 @@ def parse_row(
             for index, token in enumerate(tokens)
             if index != value_index and token.kind == "number" and token.number is not None
         ),
+        garbled_unit=next(
+            (clean(token.text) for token in after if token.kind == "other" and "/" in token.text), None
+        )
+        if unit_garbled
+        else None,
     )
 
 
