@@ -36,6 +36,11 @@ TEXT_HEIGHT = (24.0, 40.0)
 # ...within two A4 pages' pixels at 300 dpi at most (Tesseract's time and the memory a page takes, under
 # labs/isolation.py's cap, grow with the pixels).
 MAX_PIXELS = 2 * 2480 * 3508
+# Ink once the light is evened out: a pixel holding less than half the paper's brightness.
+INK_LEVEL = 128
+# A prepared page's ink components beyond which its paper's texture has become ink (`_texture_made_ink`):
+# generated pages of every kind hold under 900, the real photos 650-7,650 (a dense, noisy one)
+MOST_COMPONENTS = 20_000
 _SKEW_COARSE = np.arange(-8.0, 8.01, 0.5)
 _SKEW_FINE = np.arange(-0.4, 0.41, 0.1)
 # A photographed sheet covers between these shares of the picture; outside them it is a scan or a
@@ -212,15 +217,20 @@ def _crop_to_paper(grey: np.ndarray) -> np.ndarray:
     return grey[top:bottom, left:right]
 
 
-def _flatten_light(grey: np.ndarray) -> Image.Image:
+def _flatten_light(grey: np.ndarray, stretch_ink_only: bool = False) -> Image.Image:
     """Divide out uneven lighting: the paper's brightness is estimated from a blurred, dilated (max-
     filtered) copy, which erases the dark text, so shadows and gradients become white and the text keeps
-    its contrast."""
+    its contrast. Then the darkest 1 % goes black, or with `stretch_ink_only` no more than the page's ink
+    (pixels under half the paper's brightness). Always stretching to the ink only was measured and lost
+    values on every kind of sparse page (the 1 % darkens their letters' grey edges)."""
     small, _ = _reduced(grey, max(grey.shape) // 8)
     paper = cv2.GaussianBlur(cv2.dilate(small, np.ones((5, 5), np.uint8)), (0, 0), 6)
     background = cv2.resize(paper, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR)
     flat = cv2.divide(grey, np.maximum(background, 1), scale=255)
-    return ImageOps.autocontrast(Image.fromarray(flat), cutoff=(1, 0))
+    darkest = 1.0
+    if stretch_ink_only:
+        darkest = min(darkest, 100 * np.count_nonzero(flat < INK_LEVEL) / flat.size)
+    return ImageOps.autocontrast(Image.fromarray(flat), cutoff=(darkest, 0))
 
 
 def _ink(image: Image.Image) -> np.ndarray:
@@ -497,20 +507,35 @@ def prepare(image: Image.Image) -> Image.Image:
 
 def _prepare(image: Image.Image) -> Image.Image:
     # a page enlarged from few pixels (a monitor photo, a screenshot) loses its pixel-scale patterns
-    return remove_rules(screens.sharpened(levelled(image), image))
+    page = remove_rules(screens.sharpened(levelled(image), image))
+    if _texture_made_ink(page):
+        page = remove_rules(screens.sharpened(levelled(image, stretch_ink_only=True), image))
+    return page
 
 
-def levelled(image: Image.Image) -> Image.Image:
+def _texture_made_ink(page: Image.Image) -> bool:
+    """Whether the paper's texture became ink: `_flatten_light` takes the darkest 1 % of a page to black,
+    and on a sparse page (an iron panel alone, under 1 % ink) on a textured paper (a monitor's moiré) that
+    reaches into the paper, whose texture is then stretched into tens of thousands of specks, which
+    Tesseract read as text for over a minute (a development monitor photo: 47,000 components where
+    generated pages of every kind hold under 900). Counted at full size (about 20 ms; a reduced copy
+    averages the texture away)."""
+    grey = np.asarray(page.convert("L"), dtype=np.uint8)
+    ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    return cv2.connectedComponents(ink, connectivity=8)[0] > MOST_COMPONENTS
+
+
+def levelled(image: Image.Image, *, stretch_ink_only: bool = False) -> Image.Image:
     """The page in the frame OCR reads it in (value boxes are fractions of it): greyscale, the sheet found
     and straightened, ~300 dpi, even light, level and straight lines (a curl or fold flattened,
-    `dewarp`); `prepare` then erases the rules."""
+    `dewarp`); `prepare` then erases the rules. `stretch_ink_only`: as `_flatten_light`."""
     grey = _crop_to_paper(np.asarray(ImageOps.exif_transpose(image).convert("L"), dtype=np.uint8))
     height, width = grey.shape
     scale = page_scale(grey)
     if abs(scale - 1) > 0.1:
         size = (round(width * scale), round(height * scale))
         grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-    flat = _flatten_light(grey)
+    flat = _flatten_light(grey, stretch_ink_only)
     angle = skew_angle(flat)
     if abs(angle) >= 0.1:
         flat = flat.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
