@@ -33,8 +33,8 @@ _WARNING_TEXT: dict[WarningCode, str] = {
     "unit_not_accepted": "{analyte} on page {page}: unit '{unit}' is not one this analyte is measured in; "
     "not used",
     "unit_missing": "{analyte} on page {page}: no unit printed and the value does not identify one; not used",
-    "unit_inferred": "{analyte} on page {page}: no readable unit; read as {unit}, the only unit its value and "
-    "printed range fit; please check",
+    "unit_inferred": "{analyte} on page {page}: no readable unit; read as {unit}, the only unit that fits its "
+    "value, its printed range and what could be read of the unit; please check",
     "value_implausible": "{analyte} on page {page}: the value is outside the plausible range; not used",
     "value_inconsistent": "{analyte} on page {page}: the value disagrees with {items}, with which an analyser "
     "calculates it, and looks misread; not used",

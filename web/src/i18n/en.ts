@@ -171,7 +171,7 @@ export const en = {
   "warning.value_not_read": "{analyte} (page {page}): the name is printed but its value could not be read; enter it when you review the values",
   "warning.unit_not_accepted": "{analyte} (page {page}): “{unit}” is not a unit this test is measured in; not used",
   "warning.unit_missing": "{analyte} (page {page}): no unit is printed and the value does not tell which; not used",
-  "warning.unit_inferred": "{analyte} (page {page}): the unit could not be read; read as {unit}, the only unit the value and its printed range fit — please check",
+  "warning.unit_inferred": "{analyte} (page {page}): the unit could not be read; read as {unit}, the only unit that fits the value, its printed range and what could be read of the unit — please check",
   "warning.value_implausible": "{analyte} (page {page}): the value is outside the plausible range; not used",
   "warning.value_inconsistent": "{analyte} (page {page}): the value disagrees with {items}, with which an analyser calculates it, and looks misread; not used",
   "warning.values_disagree": "{items} disagree with each other (an analyser calculates one from the others): one of them is probably misread; please check them",
