@@ -199,6 +199,21 @@ def test_an_ocr_range_no_unit_of_its_analyte_would_print_judges_nothing() -> Non
     assert (value.value, value.normalized_value, value.reference_range) == (13.4, 134.0, None)
 
 
+def test_an_ocr_range_that_lost_the_dash_between_its_limits_is_split_where_the_band_says() -> None:
+    # "12,0-16,0" read "12,016,0" beside a value without its unit: split in the one way both limits fit
+    # the haemoglobin band, the range tells the unit, as the range read right would
+    lines = [make_line((40, "Hémoglobine"), (110, "13,4"), (180, "12,016,0"), confidence=0.95)]
+    value = values_of(lines, ocr=True)["hemoglobin"]
+    assert (value.value, value.normalized_value, value.reference_range) == (13.4, 134.0, "12,0-16,0")
+
+
+def test_an_ocr_range_without_its_dash_standing_where_the_value_was_lost_is_no_value() -> None:
+    # "CCMH  33,5  32,0-36,0" with the value lost and the range read "32.0360": an MCHC of 32.036 g/dL
+    # would be ordinary, but it is the range, its limits printed with one decimal
+    lines = [make_line((40, "CCMH"), (180, "32.0360"), confidence=0.95)]
+    assert "mchc" not in values_of(lines, ocr=True)
+
+
 def test_an_ocr_arrow_read_as_a_digit_is_repaired() -> None:
     lines = [
         make_line((40, "Гематокрит"), (290, "34,94"), (355, "%"), (430, "35,0 - 45,0"), confidence=0.9),

@@ -27,6 +27,7 @@ from verae.labs.repairs import (
     restore_decimal_point,
     restore_leading_zero,
     unit_of_garble,
+    value_is_joined_range,
 )
 from verae.labs.rows import (
     Column,
@@ -222,6 +223,9 @@ def to_lab_value(
         reading.warnings.append(ReportWarning.of(code, analyte=analyte.code, page=line.page, unit=unit))
 
     if row.label_guessed and not _label_agrees(analyte, row):
+        return None
+    if ocr and value_is_joined_range(analyte, row):
+        not_used("value_misread")
         return None
     if ocr:
         row = judge_range(analyte, row)

@@ -22,7 +22,7 @@ from verae.labs.tokens import (
     unit_before_specks,
     without_marks,
 )
-from verae.labs.units import normalize_unit
+from verae.labs.units import fits_unit, normalize_unit
 
 if TYPE_CHECKING:
     from verae.labs.rows import Row
@@ -147,12 +147,14 @@ def judge_range(analyte: Analyte, row: Row) -> Row:
     A range that fits none of the analyte's units is a misread nothing can judge by: it counts as garbled
     (`Row.range_garbled`), so the value must be an ordinary one and read surely, as beside any garbled range.
     """
-    limits = range_limits(row.reference) if row.bounds is not None and row.reference else None
-    if row.bounds is None or limits is None:
-        return row
     every_unit = set(analyte.units.values())
     printed = analyte.units.get(normalize_unit(repair_unit(analyte, row.unit))) if row.unit else None
     factors = every_unit if printed is None else {printed}
+    if row.bounds is None and not row.range_garbled:
+        return _joined_range_apart(analyte, row, factors)
+    limits = range_limits(row.reference) if row.bounds is not None and row.reference else None
+    if row.bounds is None or limits is None:
+        return row
     if _in_band(analyte, row.bounds, factors):
         return row
     # put back as the row prints its other numbers: the value's separator first
@@ -170,6 +172,95 @@ def judge_range(analyte: Analyte, row: Row) -> Row:
     if _in_band(analyte, row.bounds, every_unit):
         return row
     return replace(row, bounds=None, reference=None, range_decimals=0, range_garbled=True)
+
+
+def _joined_range_apart(analyte: Analyte, row: Row, factors: set[float]) -> Row:
+    """A row without a printed range whose range OCR read as one word, the dash between its limits lost
+    or misread ("10,030,0" for 10,0-30,0, "15150" for 15-150, "80,0:100,0"): among the numbers and
+    unreadable words after the value, exactly one that is no ordinary value in the row's unit(s) and
+    splits in exactly one way into a range in the analyte's reference band (`joined_limits`) is that
+    range, repaired as `judge_range` repairs one, and no longer one of the row's other numbers."""
+    found = [
+        (text, limits)
+        for text in row.loose
+        if not _ordinary(analyte, number_of(text) if _PLAIN_NUMBER.fullmatch(text) else None, factors)
+        and (limits := joined_limits(analyte, text, factors, _separator(row))) is not None
+    ]
+    if len(found) != 1:
+        return row
+    ((text, (low, high)),) = found
+    joined = (number_of(text), decimals(text)) if _PLAIN_NUMBER.fullmatch(text) else None
+    return replace(
+        row,
+        bounds=(number_of(low), number_of(high)),
+        reference=f"{low}-{high}",
+        range_decimals=decimals(low),
+        range_repaired=True,
+        others=tuple(other for other in row.others if other != joined),
+    )
+
+
+def value_is_joined_range(analyte: Analyte, row: Row) -> bool:
+    """Whether the row's value is its range read as one word ("CCMH  заза.  32.0360": the value lost,
+    the range 32,0-36,0 without its dash took its place): a row with no range of its own whose value
+    splits into one (`joined_limits`) and is no value, being no ordinary result in the row's unit(s) or
+    printed with more decimals than the limits it splits into."""
+    if row.bounds is not None or row.range_garbled or not _PLAIN_NUMBER.fullmatch(row.printed):
+        return False
+    every_unit = set(analyte.units.values())
+    printed = analyte.units.get(normalize_unit(repair_unit(analyte, row.unit))) if row.unit else None
+    factors = every_unit if printed is None else {printed}
+    limits = joined_limits(analyte, row.printed, factors, _separator(row))
+    return limits is not None and (
+        not _ordinary(analyte, row.number, factors) or decimals(row.printed) > decimals(limits[0])
+    )
+
+
+# a number as a value prints it: digits with at most one separator
+_PLAIN_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# a limit as labs print one: no leading zero but before the separator ("0,370", never "030,0")
+_LIMIT = re.compile(r"(?:0|[1-9]\d*)(?:[.,]\d+)?")
+
+
+def _separator(row: Row) -> str:
+    """The decimal separator the row prints: its value's, else the comma or point its words hold."""
+    return next((mark for text in (row.printed, *row.loose) for mark in text if mark in ",."), ".")
+
+
+def _ordinary(analyte: Analyte, number: float | None, factors: set[float]) -> bool:
+    return number is not None and any(fits_unit(analyte, number * factor) for factor in factors)
+
+
+def joined_limits(analyte: Analyte, text: str, factors: set[float], separator: str) -> tuple[str, str] | None:
+    """The limits of a range OCR read as one word, the dash between them lost ("10,030,0", "15150") or
+    read as another mark ("80,0:100,0"), when exactly one split gives two limits printed with the same
+    decimals (labs print a range's limits alike; a limit may also have lost its own separator, "32.0360"
+    for 32,0-36,0, put back as `_separators_restored` does), the lower above zero and below the upper,
+    both in the analyte's reference band in one of the units `factors` convert from. A split is only
+    ever the printed digits in their printed order, so a word that is no range rarely fits the band."""
+    found: dict[tuple[float, float], tuple[str, str]] = {}
+    if len(text) < 4:
+        # "38" is a number, not 3-8
+        return None
+    # a limit's lost separator is put back as the other limit prints it
+    separator = next((mark for mark in text if mark in ",."), separator)
+    for cut in range(1, len(text)):
+        low, high = text[:cut], text[cut:]
+        if high[:1] not in "0123456789,.":
+            high = high[1:]  # the dash misread as another mark
+        if not (_PLAIN_NUMBER.fullmatch(low) and _PLAIN_NUMBER.fullmatch(high)):
+            continue
+        for lower, upper in [(low, high), *_separators_restored(low, high, separator)]:
+            bounds = (number_of(lower), number_of(upper))
+            if (
+                _LIMIT.fullmatch(lower)
+                and _LIMIT.fullmatch(upper)
+                and decimals(lower) == decimals(upper)
+                and 0 < bounds[0] < bounds[1]
+                and _in_band(analyte, bounds, factors)
+            ):
+                found[bounds] = (lower, upper)
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _in_band(analyte: Analyte, bounds: tuple[float, float], factors: set[float]) -> bool:

@@ -155,6 +155,9 @@ class Row:
     others: tuple[tuple[float, int], ...] = ()
     # the unreadable word with a "/" that stood where the unit goes ("yo/L"), when the unit is garbled
     garbled_unit: str | None = None
+    # the numbers and unreadable words after the value, as printed without specks: where a range whose
+    # dash OCR lost stands (`repairs.judge_range`)
+    loose: tuple[str, ...] = ()
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
@@ -286,6 +289,7 @@ def parse_row(
         )
         if unit_garbled
         else None,
+        loose=tuple(without_marks(clean(token.text)) for token in after if token.kind in ("number", "other")),
     )
 
 
