@@ -192,6 +192,17 @@ def test_a_dotted_zero_read_as_8_is_told_by_its_ring(printed: str, blur: float, 
     assert misshapen_digits(grey, Word("7.8", *box, 0.9)) is misshapen
 
 
+@pytest.mark.parametrize(("printed", "misshapen"), [("18.0H", True), ("18.8H", False)])
+def test_a_flag_letter_glued_after_the_digits_is_left_out_when_they_are_judged(
+    printed: str, misshapen: bool
+) -> None:
+    """OCR reads a flag beside a value as one word with it (`18.0 H` read `18.8H`): the letter is one
+    component more than the digits read, left out, and the dotted zero read as 8 is still told by its
+    ring, while an 8 read as itself is kept."""
+    grey, box = _drawn_number(printed, size=32, blur=1.2)
+    assert misshapen_digits(grey, Word("18.8H", *box, 0.9)) is misshapen
+
+
 def test_a_dotted_zero_read_as_6_or_9_before_a_fraction_is_put_back_not_refused() -> None:
     """A monospace font's dotted zero, small and blurred as in a 1-MP photo, encloses two holes: read as
     6 or 9 (one hole at most) it is misshapen, yet with the zero the leading-zero repair puts back the

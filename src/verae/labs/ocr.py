@@ -63,6 +63,8 @@ LEADER_STEP = 1.5
 # with the stray full stop or colon a value may end in (`tokens._VALUE`): OCR reads the first letter of a
 # unit glued on as a digit and a point after it (`2,40 g/L` read `2.409.`)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*[.:;]?")
+# Such a number with one letter glued after it, a flag as OCR reads it (`18.0 H` read `18.8H`)
+_FLAGGED_NUMBER = re.compile(rf"(?:{_NUMBER.pattern})[^\W\d_]")
 # A number, range or date as OCR reads it, whose 6, 9 and @ are looked at for a dotted zero (`dotted_zeros`):
 # digits, brackets, slashes and a glued H or L flag (one glyph each, as tall as the word) and separators
 # (small)
@@ -75,7 +77,7 @@ ZERO_WAIST = 0.9
 # (0.5-1.0 drawn), a 6's or 9's closed tail is a small second hole beside its bowl (0.28-0.29 drawn)
 ZERO_HALVES = 0.4
 # A fraction's leading zero as OCR misreads a dotted or slashed zero (`repairs.restore_leading_zero`)
-_LEADING_SIX_OR_NINE = re.compile(r"[69][.,]\d+")
+_LEADING_SIX_OR_NINE = re.compile(r"[69][.,]\d+[^\W\d_]?")
 MOST_HOLES = {"0": 2, "1": 0, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0, "8": 2, "9": 1}
 # The least share of a digit's box a hole covers (a dotted zero's two: 2.2-4.4 % on 1-MP photos)
 HOLE = 0.015
@@ -751,8 +753,8 @@ def misshapen_digits(grey: np.ndarray, word: Word, *, ink: BoxInk | None = None)
     hole is paper enclosed by a digit's slice (`_holes`). A digit may show fewer holes than it has (blur
     fills them) but not more: `MOST_HOLES` allows a 0 two (dotted or slashed), an 8 two, a 2, 3 or 5 one
     (a blurred tail closing a loop), a 4, 6 or 9 one, a 1 or 7 none. `ink`: the box's ink when already
-    found."""
-    components = _number_ink(grey, word, _NUMBER, ink)
+    found. A flag letter glued after the digits (`18.8H`) is left out of the ink (`_without_flag`)."""
+    components = _number_ink(grey, word, _NUMBER, ink) or _without_flag(grey, word, ink)
     if components is None:
         return False
     count, labels, stats = components
@@ -854,6 +856,33 @@ def _number_ink(
     if not numeral.fullmatch(word.text):
         return None
     return ink if ink is not None else _box_ink(grey, word)
+
+
+def _without_flag(grey: np.ndarray, word: Word, ink: BoxInk | None = None) -> BoxInk | None:
+    """The ink of a number read with a letter glued after it (`18.8H`, a flag OCR joined to the value),
+    less that letter: where the components as tall as the word outnumber the digits read by exactly one,
+    the rightmost is the letter, and it is left out (its label painted as paper) so that the digits are
+    judged as a number read alone would be. Otherwise (None) the letter cannot be told from the digits,
+    and nothing is decided. `ink`: the box's ink when already found."""
+    if not _FLAGGED_NUMBER.fullmatch(word.text):
+        return None
+    found = ink if ink is not None else _box_ink(grey, word)
+    if found is None:
+        return None
+    count, labels, stats = found
+    standing = [
+        label
+        for label in range(1, count)
+        if stats[label, cv2.CC_STAT_HEIGHT] >= 0.5 * (word.bottom - word.top)
+    ]
+    if len(standing) != sum(character.isdigit() for character in word.text) + 1:
+        return None
+    flag = max(
+        standing, key=lambda label: int(stats[label, cv2.CC_STAT_LEFT] + stats[label, cv2.CC_STAT_WIDTH])
+    )
+    # the labels past the letter's move down one, as `connectedComponentsWithStats` numbers them
+    kept = np.where(labels == flag, 0, labels - (labels > flag))
+    return BoxInk(count - 1, kept, np.delete(stats, flag, axis=0))
 
 
 def digits_before_gap(grey: np.ndarray, word: Word, *, ink: BoxInk | None = None) -> int | None:
