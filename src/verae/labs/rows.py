@@ -155,6 +155,9 @@ class Row:
     others: tuple[tuple[float, int], ...] = ()
     # the unreadable word with a "/" that stood where the unit goes ("yo/L"), when the unit is garbled
     garbled_unit: str | None = None
+    # the words of the first unreadable word with letters after the value, before the range, when the unit
+    # is garbled ("ца" for µg/L): where a second reading of the unit's box alone looks (`confirm.read_units`)
+    unit_garble_words: tuple[Word, ...] = ()
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
@@ -286,6 +289,18 @@ def parse_row(
         )
         if unit_garbled
         else None,
+        unit_garble_words=next(
+            (
+                token.words
+                for token in after
+                if token.kind == "other"
+                and any(char.isalpha() for char in token.text)
+                and (reference is None or token.x0 < reference.x0)
+            ),
+            (),
+        )
+        if unit_garbled
+        else (),
     )
 
 
