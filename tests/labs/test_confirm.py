@@ -189,3 +189,35 @@ def test_a_previous_result_does_not_vouch_for_a_value_no_one_has_in_its_unit() -
     # "16,1 g/L" haemoglobin beside "15,3": a unit misread (g/dL), however alike the two numbers are
     line = make_line((40, "Hemoglobin"), (200, "16,1"), (260, "g/L"), (320, "120 - 160"), (480, "15,3"))
     assert read_values([line], ocr_pages=frozenset({1})).values == []
+
+
+def test_a_unit_garbled_between_two_fitting_units_is_read_again_alone_in_english() -> None:
+    """Real Tesseract on a drawn row: ferritin 34 with 15 - 150 is as ordinary in µg/L as in pmol/L, so a
+    unit the first reading garbled into Cyrillic ("Ме") leaves it unused; the unit's box read alone in
+    English gives a spelling of µg/L, and the row then gives its value, its unit marked inferred where
+    read through look-alikes. A box whose second reading is no unit of ferritin ("mmol/L") changes
+    nothing."""
+    font = ImageFont.truetype(f"{FONT_DIR}/DejaVuSerif.ttf", 40)
+    for printed, expected in (("µg/L", [34.0]), ("mmol/L", [])):
+        page = Image.new("L", (1600, 300), 255)
+        ImageDraw.Draw(page).text((800, 100), printed, font=font, fill=0)
+        left, top, right, bottom = (
+            round(edge) for edge in ImageDraw.Draw(page).textbbox((800, 100), printed, font=font)
+        )
+        words = (
+            Word("Ferritin", 60, top, 220, bottom, 0.95),
+            Word("34", 600, top, 640, bottom, 0.95),
+            Word("Ме", left, top, right, bottom, 0.6),
+            Word("15", 1000, top, 1040, bottom, 0.95),
+            Word("-", 1055, top, 1070, bottom, 0.95),
+            Word("150", 1085, top, 1145, bottom, 0.95),
+        )
+        lines = [Line(words, 1, (float(page.width), float(page.height)))]
+        first = read_values(lines, ocr_pages=frozenset({1}))
+        assert first.values == []
+        assert [[word.text for word in garble] for _, garble in first.unit_unread] == [["Ме"]]
+
+        read = confirm.read_units(page, lines, first.unit_unread, timeout=20, page=1)
+        assert [
+            value.normalized_value for value in read_values(read, ocr_pages=frozenset({1})).values
+        ] == expected

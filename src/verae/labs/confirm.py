@@ -30,8 +30,11 @@ import numpy as np
 from PIL import Image
 
 from verae.labs import ocr
+from verae.labs.catalog import Analyte
 from verae.labs.layout import Line, Word
-from verae.labs.tokens import STOPPED_NUMBER
+from verae.labs.repairs import repair_unit, unit_misread, unit_of_garble
+from verae.labs.tokens import STOPPED_NUMBER, clean, is_unit
+from verae.labs.units import normalize_unit
 
 # Tesseract's confidence both readings must reach: every repeated misread measured stayed below it.
 SURE = 0.9
@@ -84,10 +87,16 @@ def _box(lines: list[Line], places: list[Place], size: tuple[int, int]) -> tuple
 
 
 def read_boxes(
-    image: Image.Image, boxes: list[tuple[int, int, int, int]], *, timeout: float, page: int
+    image: Image.Image,
+    boxes: list[tuple[int, int, int, int]],
+    *,
+    timeout: float,
+    page: int,
+    characters: str = CHARACTERS,
 ) -> list[tuple[str, float]]:
-    """Each box of `image` read alone: its text and Tesseract's least word confidence in it. One run over
-    the boxes stacked one under another, white between them."""
+    """Each box of `image` read alone in English: its text and Tesseract's least word confidence in it.
+    One run over the boxes stacked one under another, white between them; `characters` the only ones it
+    may read (a value's by default, any with "")."""
     grey = np.asarray(image.convert("L"), dtype=np.uint8)
     crops = [grey[top:bottom, left:right] for left, top, right, bottom in boxes]
     gap = max(crop.shape[0] for crop in crops)
@@ -104,7 +113,7 @@ def read_boxes(
         cursor += crop.shape[0] + gap
     read: list[list[Word]] = [[] for _ in crops]
     words = ocr.recognize(
-        Image.fromarray(stack), timeout=timeout, page=page, languages="eng", characters=CHARACTERS
+        Image.fromarray(stack), timeout=timeout, page=page, languages="eng", characters=characters
     )
     for word in words:
         for found, (start, end) in zip(read, rows, strict=True):
@@ -220,6 +229,63 @@ def confirm(
                 if index in chosen
                 else word
                 for index, word in enumerate(line.words)
+            ),
+        )
+    return checked
+
+
+def _unit_reached(analyte: Analyte, text: str) -> bool:
+    """Whether a unit word read again reaches one of the analyte's units through the rules a unit read the
+    first time passes: as printed or with its known misreads undone (`is_unit`, `repairs.unit_misread`,
+    `repairs.repair_unit`), or through its look-alike letters (`repairs.unit_of_garble`, then inferred)."""
+    word = clean(text)
+    read = word if is_unit(word) else unit_misread(word)
+    if read is not None:
+        return normalize_unit(repair_unit(analyte, read)) in analyte.units
+    return unit_of_garble(analyte, word) is not None
+
+
+def read_units(
+    image: Image.Image,
+    lines: list[Line],
+    garbles: Sequence[tuple[Analyte, tuple[Word, ...]]],
+    *,
+    timeout: float,
+    page: int,
+) -> list[Line]:
+    """The page's lines, each unreadable unit word of a row whose value fits several of its analyte's units
+    (`extract.Reading.unit_unread`) read again from its box alone in English, in one Tesseract run, and put
+    in where that reading reaches one of the analyte's units (`_unit_reached`): the row is then parsed
+    again with it, through the same unit rules. The first reading of a page is `rus+eng`, which makes a
+    Latin unit's small letters Cyrillic ("µg/L" as "ца"); alone and in English, the box gives Latin
+    letters ("yg/L"), and `unit_of_garble` still decides which unit, if any, they are."""
+    targets: list[tuple[Analyte, list[Place]]] = []
+    for analyte, words in garbles:
+        places = _places(words, lines)
+        if places and places not in [chosen for _, chosen in targets]:
+            targets.append((analyte, places))
+    if not targets:
+        return lines
+    size = (image.width, image.height)
+    again = read_boxes(
+        image,
+        [_box(lines, places, size) for _, places in targets],
+        timeout=timeout,
+        page=page,
+        characters="",
+    )
+    checked = list(lines)
+    for (analyte, places), (text, confidence) in zip(targets, again, strict=True):
+        if " " in text.strip() or not _unit_reached(analyte, text):
+            continue
+        line = checked[places[0][0]]
+        first, *rest = [index for _, index in places]
+        checked[places[0][0]] = replace(
+            line,
+            words=tuple(
+                replace(word, text=text, confidence=confidence) if index == first else word
+                for index, word in enumerate(line.words)
+                if index not in rest
             ),
         )
     return checked

@@ -88,6 +88,10 @@ class Reading:
     # the value words of OCR rows printed without a reference range: nothing on the row checks their
     # digits, so a second reading of their boxes (`labs.confirm`) that gives another number refutes them
     unranged: list[tuple[Word, ...]] = field(default_factory=list)
+    # the unreadable unit words of OCR rows whose value was read but whose value and range fit several of
+    # the analyte's units (ferritin 30 with 15-150: µg/L or pmol/L), with the analyte: a second reading of
+    # the unit's box alone in English (`confirm.read_units`) may give the unit
+    unit_unread: list[tuple[Analyte, tuple[Word, ...]]] = field(default_factory=list)
 
 
 def _outside(row: Row) -> bool:
@@ -168,6 +172,17 @@ def _unit_disowned_by_range(analyte: Analyte, row: Row, unit: str) -> bool:
         return False
     fitting = infer_unit(analyte, row.number, row.bounds)
     return fitting is not None and analyte.units[fitting] != analyte.units[normalize_unit(unit)]
+
+
+def _units_fitting(analyte: Analyte, row: Row) -> set[float]:
+    """The factors of the analyte's units the row's value is ordinary in and, with a printed range, whose
+    ranges lie where that range does: more than one, and only the unit's word can tell them apart."""
+    return {
+        round(factor, 9)
+        for unit, factor in analyte.units.items()
+        if _ordinary_in(analyte, row, unit)
+        and (row.bounds is None or _range_fits(analyte, replace(row, unit=unit)))
+    }
 
 
 def _infer_unit(analyte: Analyte, row: Row, *, ocr: bool) -> tuple[str, float] | None:
@@ -299,6 +314,8 @@ def to_lab_value(
     else:
         inferred = _infer_unit(analyte, row, ocr=ocr)
         if inferred is None:
+            if ocr and row.unit_garble_words and len(_units_fitting(analyte, row)) > 1:
+                reading.unit_unread.append((analyte, row.unit_garble_words))
             not_used("unit_missing")
             return None
         unit_key, canonical = inferred

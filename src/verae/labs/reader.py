@@ -219,6 +219,7 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
         # gave nothing better ("µg/L" that `rus+eng` made Cyrillic "рол."): those lines alone get it
         last = LastPass(f"{language}+eng", read_as_cyrillic)
     lines = _read_again(prepared, lines, number, budget, languages, english, last=last)
+    lines = _read_units(prepared, lines, number, budget)
     pages.lines.extend(_confirm_extremes(prepared, lines, number, budget))
     pages.ocr_pages.add(number)
     pages.ocr_confidences.extend(word.confidence for word in words)
@@ -272,6 +273,16 @@ def _read_again(
         prepared, merged, still, timeout=budget.seconds_for_page(number), page=number, languages=last.model
     )
     return reread.merge(merged, again, values)[0]
+
+
+def _read_units(prepared: Image.Image, lines: list[Line], number: int, budget: Budget) -> list[Line]:
+    """The page's lines, the unreadable unit words of rows whose value fits several units read again from
+    their own boxes in English (`confirm.read_units`: one Tesseract run over those boxes, none when there
+    are none)."""
+    garbles = _page_reading(lines, number).unit_unread
+    if not garbles:
+        return lines
+    return confirm.read_units(prepared, lines, garbles, timeout=budget.seconds_for_page(number), page=number)
 
 
 def _confirm_extremes(prepared: Image.Image, lines: list[Line], number: int, budget: Budget) -> list[Line]:

@@ -158,6 +158,9 @@ class Row:
     # the numbers and unreadable words after the value, as printed without specks: where a range whose
     # dash OCR lost stands (`repairs.judge_range`)
     loose: tuple[str, ...] = ()
+    # the words of the first unreadable word with letters after the value, before the range, when the unit
+    # is garbled ("ца" for µg/L): where a second reading of the unit's box alone looks (`confirm.read_units`)
+    unit_garble_words: tuple[Word, ...] = ()
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
@@ -290,6 +293,18 @@ def parse_row(
         if unit_garbled
         else None,
         loose=tuple(without_marks(clean(token.text)) for token in after if token.kind in ("number", "other")),
+        unit_garble_words=next(
+            (
+                token.words
+                for token in after
+                if token.kind == "other"
+                and any(char.isalpha() for char in token.text)
+                and (reference is None or token.x0 < reference.x0)
+            ),
+            (),
+        )
+        if unit_garbled
+        else (),
     )
 
 
