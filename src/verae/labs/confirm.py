@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 from PIL import Image
@@ -50,6 +50,8 @@ Place = tuple[int, int]
 # unsure on a row that vouches for nothing (the second must agree, sure), printed without a range (the
 # second must not give another number)
 Check = Literal["extreme", "unsure", "unranged"]
+# what a group of words is read again for: a `Check`, or the analyte whose unit it may be
+Tag = TypeVar("Tag")
 
 
 def _places(words: tuple[Word, ...], lines: list[Line]) -> list[Place]:
@@ -170,6 +172,35 @@ def without_specks(image: Image.Image, lines: list[Line], suspects: list[tuple[W
     ]
 
 
+def _read_again(
+    image: Image.Image,
+    lines: list[Line],
+    asked: Sequence[tuple[Tag, tuple[Word, ...]]],
+    *,
+    timeout: float,
+    page: int,
+    characters: str = CHARACTERS,
+) -> list[tuple[Tag, list[Place], tuple[str, float]]]:
+    """Each asked group of words found on the page's lines, its box read again alone (`read_boxes`, one
+    Tesseract run; a group asked twice read once, for the first asker), with what it was asked for."""
+    targets: list[tuple[Tag, list[Place]]] = []
+    for tag, words in asked:
+        places = _places(words, lines)
+        if places and places not in [chosen for _, chosen in targets]:
+            targets.append((tag, places))
+    if not targets:
+        return []
+    size = (image.width, image.height)
+    again = read_boxes(
+        image,
+        [_box(lines, places, size) for _, places in targets],
+        timeout=timeout,
+        page=page,
+        characters=characters,
+    )
+    return [(tag, places, reading) for (tag, places), reading in zip(targets, again, strict=True)]
+
+
 def confirm(
     image: Image.Image,
     lines: list[Line],
@@ -185,24 +216,13 @@ def confirm(
     with less than `SURE` the first time), where the second reading is sure of the same text; of each
     `unranged` value (printed without a range), marked `refuted` where the second reading gives another
     number."""
-    targets: list[tuple[list[Place], Check]] = []
-    asked: list[tuple[tuple[Word, ...], Check]] = [
-        *((words, "extreme") for words in suspects),
-        *((words, "unsure") for words in unsure),
-        *((words, "unranged") for words in unranged),
+    asked: list[tuple[Check, tuple[Word, ...]]] = [
+        *(("extreme", words) for words in suspects),
+        *(("unsure", words) for words in unsure),
+        *(("unranged", words) for words in unranged),
     ]
-    for words, check in asked:
-        places = _places(words, lines)
-        if places and places not in [chosen for chosen, _ in targets]:
-            targets.append((places, check))
-    if not targets:
-        return lines
-    size = (image.width, image.height)
-    again = read_boxes(
-        image, [_box(lines, places, size) for places, _ in targets], timeout=timeout, page=page
-    )
     checked = list(lines)
-    for (places, check), (text, confidence) in zip(targets, again, strict=True):
+    for check, places, (text, confidence) in _read_again(image, lines, asked, timeout=timeout, page=page):
         line = checked[places[0][0]]
         first = [line.words[index] for _, index in places]
         joined = "".join(word.text for word in first)
@@ -259,23 +279,9 @@ def read_units(
     again with it, through the same unit rules. The first reading of a page is `rus+eng`, which makes a
     Latin unit's small letters Cyrillic ("µg/L" as "ца"); alone and in English, the box gives Latin
     letters ("yg/L"), and `unit_of_garble` still decides which unit, if any, they are."""
-    targets: list[tuple[Analyte, list[Place]]] = []
-    for analyte, words in garbles:
-        places = _places(words, lines)
-        if places and places not in [chosen for _, chosen in targets]:
-            targets.append((analyte, places))
-    if not targets:
-        return lines
-    size = (image.width, image.height)
-    again = read_boxes(
-        image,
-        [_box(lines, places, size) for _, places in targets],
-        timeout=timeout,
-        page=page,
-        characters="",
-    )
     checked = list(lines)
-    for (analyte, places), (text, confidence) in zip(targets, again, strict=True):
+    again = _read_again(image, lines, garbles, timeout=timeout, page=page, characters="")
+    for analyte, places, (text, confidence) in again:
         if " " in text.strip() or not _unit_reached(analyte, text):
             continue
         line = checked[places[0][0]]
