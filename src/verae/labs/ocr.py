@@ -498,7 +498,7 @@ def remove_rules(image: Image.Image) -> Image.Image:
 def prepare(image: Image.Image) -> Image.Image:
     """Greyscale, the sheet found and straightened, ~300 dpi, even light, level lines, no table rules."""
     try:
-        return _framed(image)[1]
+        return _prepare(image)
     except cv2.error as error:
         # OpenCV reports a failed allocation as its own error: it is the memory cap the document is read
         # under (labs/isolation.py), so it is reported as what it is
@@ -507,22 +507,12 @@ def prepare(image: Image.Image) -> Image.Image:
         raise
 
 
-def reading_frame(image: Image.Image) -> Image.Image:
-    """The levelled page as `prepare` levelled it for OCR: the frame the values' boxes refer to."""
-    return _framed(image)[0]
-
-
-def _framed(image: Image.Image) -> tuple[Image.Image, Image.Image]:
-    """The levelled page and the page prepared from it for OCR. A page enlarged from few pixels (a monitor
-    photo, a screenshot) loses its pixel-scale patterns; one whose paper texture the light flattening
-    stretched into ink (`_texture_made_ink`) is levelled again with the stretch stopped at its ink, which
-    may level it at another angle, so the review's page picture takes the frame from here too."""
-    frame = levelled(image)
-    page = remove_rules(screens.sharpened(frame, image))
+def _prepare(image: Image.Image) -> Image.Image:
+    # a page enlarged from few pixels (a monitor photo, a screenshot) loses its pixel-scale patterns
+    page = remove_rules(screens.sharpened(levelled(image), image))
     if _texture_made_ink(page):
-        frame = levelled(image, stretch_ink_only=True)
-        page = remove_rules(screens.sharpened(frame, image))
-    return frame, page
+        page = remove_rules(screens.sharpened(levelled(image, stretch_ink_only=True), image))
+    return page
 
 
 def _texture_made_ink(page: Image.Image) -> bool:

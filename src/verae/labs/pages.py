@@ -2,8 +2,8 @@
 values against (the review screen highlights a value's box on it).
 
 A text-layer PDF page is rendered whole (boxes are fractions of the page). A scan or photo, and a PDF page
-read by OCR, goes through the geometric part of the OCR preparation (`ocr.reading_frame`: the sheet found
-and straightened or cropped, levelled, as the reader levelled it), without Tesseract; a page the reader found turned and read upright
+read by OCR, goes through the geometric part of the OCR preparation (`ocr.levelled`: the sheet found and
+straightened or cropped, levelled), without Tesseract; a page the reader found turned and read upright
 (after Tesseract's orientation check) is turned the same way, by the degrees its report records
 (`LabReport.page_turns`).
 """
@@ -52,8 +52,8 @@ def _pdf_page(data: bytes, page: int, turn: int) -> Image.Image:
 
 
 def _ocr_frame(image: Image.Image, turn: int) -> Image.Image:
-    frame = ocr.reading_frame(image)
-    return ocr.turned(frame, turn) if turn else frame
+    levelled = ocr.levelled(image)
+    return ocr.turned(levelled, turn) if turn else levelled
 
 
 def _no_page(page: int) -> ReportUnreadable:
