@@ -147,9 +147,7 @@ def judge_range(analyte: Analyte, row: Row) -> Row:
     A range that fits none of the analyte's units is a misread nothing can judge by: it counts as garbled
     (`Row.range_garbled`), so the value must be an ordinary one and read surely, as beside any garbled range.
     """
-    every_unit = set(analyte.units.values())
-    printed = analyte.units.get(normalize_unit(repair_unit(analyte, row.unit))) if row.unit else None
-    factors = every_unit if printed is None else {printed}
+    factors = _unit_factors(analyte, row)
     if row.bounds is None and not row.range_garbled:
         return _joined_range_apart(analyte, row, factors)
     limits = range_limits(row.reference) if row.bounds is not None and row.reference else None
@@ -169,9 +167,16 @@ def judge_range(analyte: Analyte, row: Row) -> Row:
         return replace(
             row, bounds=bounds, reference=f"{low}-{high}", range_decimals=decimals(low), range_repaired=True
         )
-    if _in_band(analyte, row.bounds, every_unit):
+    if _in_band(analyte, row.bounds, set(analyte.units.values())):
         return row
     return replace(row, bounds=None, reference=None, range_decimals=0, range_garbled=True)
+
+
+def _unit_factors(analyte: Analyte, row: Row) -> set[float]:
+    """The factors of the units the row's numbers may be in: its printed unit's, when that is one of the
+    analyte's (OCR's misreads undone), else every unit's of the analyte."""
+    printed = analyte.units.get(normalize_unit(repair_unit(analyte, row.unit))) if row.unit else None
+    return set(analyte.units.values()) if printed is None else {printed}
 
 
 def _joined_range_apart(analyte: Analyte, row: Row, factors: set[float]) -> Row:
@@ -207,9 +212,7 @@ def value_is_joined_range(analyte: Analyte, row: Row) -> bool:
     printed with more decimals than the limits it splits into."""
     if row.bounds is not None or row.range_garbled or not _PLAIN_NUMBER.fullmatch(row.printed):
         return False
-    every_unit = set(analyte.units.values())
-    printed = analyte.units.get(normalize_unit(repair_unit(analyte, row.unit))) if row.unit else None
-    factors = every_unit if printed is None else {printed}
+    factors = _unit_factors(analyte, row)
     limits = joined_limits(analyte, row.printed, factors, _separator(row))
     return limits is not None and (
         not _ordinary(analyte, row.number, factors) or decimals(row.printed) > decimals(limits[0])
