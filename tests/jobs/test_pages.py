@@ -152,12 +152,13 @@ import io, sys
 import psutil
 from PIL import Image
 from verae.labs import isolation
+from verae.labs.schemas import PageFrame
 
 if sys.argv[1] == "worker":
     isolation.prepare_for_reading()
 picture = io.BytesIO()
 Image.new("L", (600, 800), 255).save(picture, format="PNG")
-isolation.render_page_isolated(picture.getvalue(), "image/png", 1, 0, 512 * isolation.MIB)
+isolation.render_page_isolated(picture.getvalue(), "image/png", 1, PageFrame(), 512 * isolation.MIB)
 (server,) = [child for child in psutil.Process().children() if "forkserver" in " ".join(child.cmdline())]
 print(server.memory_info().rss)
 """

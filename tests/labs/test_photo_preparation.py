@@ -150,14 +150,13 @@ def test_a_bold_word_whose_letters_touch_is_not_erased_as_a_rule() -> None:
 def test_pictures_of_a_few_pixels_are_prepared_without_failing() -> None:
     """A blank 1x1 JPEG or a one-pixel-high strip is a valid upload: it reads as nothing, not as a crash."""
     for size in ((1, 1), (2, 2), (500, 1), (1, 500)):
-        prepared = ocr.prepare(Image.new("L", size, 255))
+        prepared, _ = ocr.prepare(Image.new("L", size, 255))
         assert min(prepared.size) >= 1
 
 
-def test_a_sparse_pages_paper_texture_is_not_stretched_into_ink() -> None:
-    """Three grey rows on grey paper with a fine texture (a monitor's moiré, ±8 grey levels): the page
-    holds far less than 1 % ink, so stretching its darkest 1 % to black turned the texture into some
-    200,000 specks, which Tesseract read as text for over a minute. The paper stays paper, the rows read."""
+def textured_sparse_page() -> Image.Image:
+    """Three grey rows on grey paper with a fine texture (a monitor's moiré, ±8 grey levels): far less than
+    1 % ink."""
     page = Image.new("L", (1100, 1550), 200)
     draw = ImageDraw.Draw(page)
     font = ImageFont.truetype(FONT, 16)
@@ -165,8 +164,14 @@ def test_a_sparse_pages_paper_texture_is_not_stretched_into_ink() -> None:
         draw.text((80, 100 + 30 * row), f"Ferritin, ng/mL   {20 + row},4   15-150", font=font, fill=90)
     rows, columns = np.mgrid[0:1550, 0:1100]
     texture = 8 * np.sin(rows * 2 * np.pi / 3) * np.sin(columns * 2 * np.pi / 3.3)
-    pixels = np.clip(np.asarray(page, dtype=np.float32) + texture, 0, 255).astype(np.uint8)
-    prepared = ocr.prepare(Image.fromarray(pixels))
+    return Image.fromarray(np.clip(np.asarray(page, dtype=np.float32) + texture, 0, 255).astype(np.uint8))
+
+
+def test_a_sparse_pages_paper_texture_is_not_stretched_into_ink() -> None:
+    """Stretching the darkest 1 % of a sparse textured page to black turned the texture into some 200,000
+    specks, which Tesseract read as text for over a minute. The paper stays paper, the rows read."""
+    prepared, levelled_to_ink = ocr.prepare(textured_sparse_page())
+    assert levelled_to_ink
     paper = np.asarray(prepared)[prepared.height // 3 :, :]  # well below the rows
     assert np.count_nonzero(paper < 200) < 0.001 * paper.size  # 8 % before
     words = [word.text for word in ocr.recognize(prepared, timeout=20, page=1)]

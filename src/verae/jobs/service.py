@@ -27,7 +27,7 @@ from verae.kit.time import utcnow
 from verae.labs.errors import ReportUnreadable
 from verae.labs.isolation import MIB, render_page_isolated
 from verae.labs.pages import PAGE_NOT_FOUND
-from verae.labs.schemas import LabReport
+from verae.labs.schemas import LabReport, PageFrame
 from verae.labs.values import report_from_submission
 from verae.models import Job
 from verae.models.job import FAILED, NEEDS_INPUT, QUEUED, RUNNING
@@ -144,11 +144,11 @@ def page_image(
         if upload is None or upload.media_type not in PAGE_MEDIA_TYPES:
             raise NoPageImages()
         blob_key, media_type = upload.blob_key, upload.media_type
-        # the boxes are those of the report first read, in the frame the reader turned the page to
-        turn = (
-            LabReport.model_validate(job.extraction).page_turns.get(page, 0)
+        # the boxes are those of the report first read, in the frame the reader prepared the page in
+        frame = (
+            LabReport.model_validate(job.extraction).page_frame(page)
             if job.extraction is not None
-            else 0
+            else PageFrame()
         )
         record_audit(
             session,
@@ -161,7 +161,7 @@ def page_image(
     data = services.blobs.read(blob_key)
     try:
         return render_page_isolated(
-            data, media_type, page, turn, services.settings.document_memory_limit_mib * MIB
+            data, media_type, page, frame, services.settings.document_memory_limit_mib * MIB
         )
     except ReportUnreadable as unreadable:
         if unreadable.code == PAGE_NOT_FOUND:

@@ -28,7 +28,7 @@ from typing import Any
 import psutil
 
 from verae.labs.errors import ReaderStarved, ReportUnreadable
-from verae.labs.schemas import LabReport
+from verae.labs.schemas import LabReport, PageFrame
 from verae.labs.structured import parse_csv, parse_json
 
 MIB = 1024 * 1024
@@ -75,14 +75,16 @@ def read_report_isolated(data: bytes, media_type: str, limits: ReadLimits) -> La
     """
     if (parse := _IN_PROCESS.get(media_type)) is not None:
         return parse(data)
-    return LabReport.model_validate(_in_child(data, media_type, None, 0, limits))
+    return LabReport.model_validate(_in_child(data, media_type, None, PageFrame(), limits))
 
 
-def render_page_isolated(data: bytes, media_type: str, page: int, turn: int, memory_bytes: int) -> bytes:
-    """`pages.page_image` (a PNG of the page, turned `turn` degrees as the reader turned it) in a
+def render_page_isolated(
+    data: bytes, media_type: str, page: int, frame: PageFrame, memory_bytes: int
+) -> bytes:
+    """`pages.page_image` (a PNG of the page, prepared in `frame` as the reader prepared it) in a
     memory-capped child; raises as `read_report_isolated`."""
     limits = ReadLimits(memory_bytes, cpu_seconds=PAGE_SECONDS, wall_seconds=PAGE_SECONDS)
-    image: bytes = _in_child(data, media_type, page, turn, limits)
+    image: bytes = _in_child(data, media_type, page, frame, limits)
     return image
 
 
@@ -92,13 +94,13 @@ def prepare_for_reading() -> None:
     _preload(_READING_PRELOAD)
 
 
-def _in_child(data: bytes, media_type: str, page: int | None, turn: int, limits: ReadLimits) -> Any:
+def _in_child(data: bytes, media_type: str, page: int | None, frame: PageFrame, limits: ReadLimits) -> Any:
     """What the child sends back: the report read (page None), or the PNG of `page`."""
     _preload(_READING_PRELOAD if page is None else _DRAWING_PRELOAD)
     receiver, sender = _context.Pipe(duplex=False)
     child = _context.Process(
         target=_read_in_child,
-        args=(sender, data, media_type, page, turn, limits.memory_bytes, limits.cpu_seconds),
+        args=(sender, data, media_type, page, frame, limits.memory_bytes, limits.cpu_seconds),
         name="verae-document-reader",
         daemon=True,
     )
@@ -192,7 +194,7 @@ def _read_in_child(
     data: bytes,
     media_type: str,
     page: int | None,
-    turn: int,
+    frame: PageFrame,
     memory_bytes: int,
     cpu_seconds: int,
 ) -> None:
@@ -208,7 +210,7 @@ def _read_in_child(
         if page is None:
             message = ("done", read_report(data, media_type).model_dump(mode="json"))
         else:
-            message = ("done", page_image(data, media_type, page, turn))
+            message = ("done", page_image(data, media_type, page, frame))
     except ReportUnreadable as unreadable:
         # a fork starts with no CPU time of its own: process_time is this reading's, threads included
         elapsed = time.monotonic() - started

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import math
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -495,24 +497,34 @@ def remove_rules(image: Image.Image) -> Image.Image:
     return Image.fromarray(cv2.max(pixels, erased))
 
 
-def prepare(image: Image.Image) -> Image.Image:
+class PreparedPage(NamedTuple):
+    image: Image.Image
+    # the light levelled only as far as the ink, because the usual levelling made the paper's texture
+    # ink (`_texture_made_ink`); the review's page picture is levelled the same way (`levelled`)
+    levelled_to_ink: bool
+
+
+def prepare(image: Image.Image) -> PreparedPage:
     """Greyscale, the sheet found and straightened, ~300 dpi, even light, level lines, no table rules."""
+    with opencv_memory_errors():
+        # a page enlarged from few pixels (a monitor photo, a screenshot) loses its pixel-scale patterns
+        page = remove_rules(screens.sharpened(levelled(image), image))
+        if not _texture_made_ink(page):
+            return PreparedPage(page, levelled_to_ink=False)
+        page = remove_rules(screens.sharpened(levelled(image, stretch_ink_only=True), image))
+        return PreparedPage(page, levelled_to_ink=True)
+
+
+@contextlib.contextmanager
+def opencv_memory_errors() -> Iterator[None]:
+    """OpenCV reports a failed allocation as its own error; here it is the memory cap a document is read
+    or drawn under (labs/isolation.py), so it is raised as what it is, a `MemoryError`."""
     try:
-        return _prepare(image)
+        yield
     except cv2.error as error:
-        # OpenCV reports a failed allocation as its own error: it is the memory cap the document is read
-        # under (labs/isolation.py), so it is reported as what it is
         if error.code == cv2.Error.StsNoMem:
             raise MemoryError(error.msg) from error
         raise
-
-
-def _prepare(image: Image.Image) -> Image.Image:
-    # a page enlarged from few pixels (a monitor photo, a screenshot) loses its pixel-scale patterns
-    page = remove_rules(screens.sharpened(levelled(image), image))
-    if _texture_made_ink(page):
-        page = remove_rules(screens.sharpened(levelled(image, stretch_ink_only=True), image))
-    return page
 
 
 def _texture_made_ink(page: Image.Image) -> bool:

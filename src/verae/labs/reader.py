@@ -58,6 +58,7 @@ class Pages:
     ocr_pages: set[int] = field(default_factory=set)
     ocr_confidences: list[float] = field(default_factory=list)
     turns: dict[int, int] = field(default_factory=dict)
+    levelled_to_ink: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def read_document(data: bytes, media_type: str) -> LabReport:
     else:
         raise ReportUnreadable("unsupported_media_type", "Only PDF, PNG and JPEG reports can be read.")
     reading = read_values(pages.lines, ocr_pages=frozenset(pages.ocr_pages))
-    report = LabReport(page_turns=pages.turns)
+    report = LabReport(page_turns=pages.turns, pages_levelled_to_ink=pages.levelled_to_ink)
     read_person(pages.lines, report)
     report.values = settle_duplicates(reading.values, report.warnings)
     report.warnings.extend(reading.warnings)
@@ -179,7 +180,9 @@ def _too_large(width: int, height: int) -> ReportUnreadable:
 
 
 def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budget) -> None:
-    prepared = ocr.prepare(image)
+    prepared, levelled_to_ink = ocr.prepare(image)
+    if levelled_to_ink:
+        pages.levelled_to_ink.append(number)
     words = ocr.recognize(prepared, timeout=budget.seconds_for_page(number), page=number)
     lines = group_lines(words, number, prepared.size)
     if count_labels(lines) < UPRIGHT_LABELS:

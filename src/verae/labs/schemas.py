@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -132,6 +133,15 @@ class ReportWarning(BaseModel):
         return cls(code=code, message=message, analyte=analyte, page=page, unit=unit, items=listed)
 
 
+@dataclass(frozen=True)
+class PageFrame:
+    """The frame of a scanned page's value boxes: the degrees the reader turned the page clockwise, and
+    whether its light was levelled only as far as its ink (`ocr.PreparedPage`)."""
+
+    turn: int = 0
+    levelled_to_ink: bool = False
+
+
 class LabReport(BaseModel):
     values: list[LabValue] = Field(default_factory=list)
     collection_date: date | None = None
@@ -148,6 +158,12 @@ class LabReport(BaseModel):
         "by page number; its values' boxes are fractions of the turned page. Pages not listed were read as "
         "prepared (and reports read before turns were recorded list none)",
     )
+    pages_levelled_to_ink: list[int] = Field(
+        default_factory=list,
+        description="Scanned pages whose light the reader levelled only as far as their ink (the usual "
+        "levelling had made the paper's texture, a monitor's moiré, into ink); their values' boxes are "
+        "fractions of the page so prepared. Pages not listed were levelled as usual",
+    )
 
     @field_validator("warnings", mode="before")
     @classmethod
@@ -155,6 +171,10 @@ class LabReport(BaseModel):
         if isinstance(value, list):
             return [{"code": "note", "message": item} if isinstance(item, str) else item for item in value]
         return value
+
+    def page_frame(self, page: int) -> PageFrame:
+        """How the reader prepared page `page`, which its values' boxes refer to."""
+        return PageFrame(self.page_turns.get(page, 0), page in self.pages_levelled_to_ink)
 
     def value_of(self, analyte: str) -> float | None:
         for lab_value in self.values:
