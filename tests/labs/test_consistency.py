@@ -85,6 +85,32 @@ def test_values_printed_in_other_units_are_checked_in_canonical_ones() -> None:
     assert {"hematocrit", "rbc", "mcv", "mchc"} <= checked.confirmed
 
 
+def test_whole_numbers_padded_with_zero_decimals_by_a_fixed_format_column_agree() -> None:
+    # haemoglobin and MCHC printed in whole g/L, padded by a two-decimal column as every value, and the
+    # indices calculated from the unrounded haemoglobin
+    hgb, rbc, mcv = 118.4, 4.437, 78.16
+    hct = rbc * mcv / 10
+    printed = {
+        "hemoglobin": f"{round(hgb):.2f}",
+        "rbc": f"{rbc:.2f}",
+        "mcv": f"{mcv:.2f}",
+        "hematocrit": f"{hct:.2f}",
+        "mch": f"{hgb / rbc:.2f}",
+        "mchc": f"{round(hgb / hct * 100):.2f}",
+    }
+    assert (printed["hemoglobin"], printed["mchc"]) == ("118.00", "341.00")
+    values = [_value(code, text) for code, text in printed.items()]
+    warnings: list[ReportWarning] = []
+    kept, checked = check_consistency(values, warnings)
+    assert warnings == []
+    assert kept == values
+    assert checked.confirmed == set(printed)
+    # the padding loosens nothing else: a misread digit among them is still caught
+    misread = [_value(code, "36.68" if code == "hematocrit" else text) for code, text in printed.items()]
+    _kept, checked = check_consistency(misread, [])
+    assert checked.dropped == {"hematocrit"}
+
+
 def test_a_misread_value_that_two_identities_blame_is_dropped() -> None:
     misread = f"{HCT - 3:.1f}"  # a 4 read as a 1
     warnings: list[ReportWarning] = []

@@ -425,3 +425,18 @@ def test_mchc_in_percent_is_its_older_notation_for_g_per_dl() -> None:
         353,
         "g/L",
     )
+
+
+def test_an_analysers_haemoglobin_concentration_is_haemoglobin_and_mchc_stays_mchc() -> None:
+    # as an analyser prints them, the abbreviation garbled by OCR ("НСВ" for HGB): the name in brackets
+    # names the analyte; MCHC's wrapped name says "mean ... concentration" and is not haemoglobin
+    lines = [
+        make_line(
+            (10, "НСВ (Концентрация гемоглобина)"), (400, "133.00"), (470, "г/л"), (530, "(110 - 160)")
+        ),
+        make_line((10, "MCHC (Средняя концентрация гемоглобина в"), top=120),
+        make_line((10, "эритроцитах)"), (400, "308.00"), (470, "г/л"), (530, "(320 - 360)"), top=135),
+        make_line((10, "Haemoglobin concentration"), (400, "13.1"), (470, "g/dL"), top=160),
+    ]
+    found = [(value.analyte, value.value) for value in read_values(lines, ocr_pages=frozenset()).values]
+    assert found == [("hemoglobin", 133.0), ("mchc", 308.0), ("hemoglobin", 13.1)]

@@ -70,6 +70,17 @@ ANALYTES: tuple[Analyte, ...] = (
             "hämoglobin",
             "emoglobina",
             "hemoglobin (hgb)",
+            # the concentration, as analysers name it beside HGB ("HGB (Концентрация гемоглобина)");
+            # MCHC's names say "mean"/"средняя" and "in red cells", and an MCHC is never a plausible HGB
+            "hemoglobin concentration",
+            "haemoglobin concentration",
+            "концентрация гемоглобина",
+            "concentration d'hémoglobine",
+            "concentración de hemoglobina",
+            "concentração de hemoglobina",
+            "hämoglobinkonzentration",
+            "concentrazione di emoglobina",
+            "hemoglobin konsantrasyonu",
         ),
         reference_band=(80.0, 200.0),
     ),

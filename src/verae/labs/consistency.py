@@ -123,8 +123,10 @@ def _interval(value: LabValue) -> tuple[float, float]:
     places = decimals(f"{value.value:.6f}".rstrip("0"))
     printed = _NUMBER.search(value.source_text or "")
     if printed and math.isclose(float(printed.group().replace(",", ".")), value.value):
-        # as printed, with its trailing zeros ("0,340"); a repaired value (71,44 read for 71,4↓) as kept
-        places = decimals(printed.group())
+        # as printed, with its trailing zeros ("0,340"); a repaired value (71,44 read for 71,4↓) as kept.
+        # Decimals that are all zeros ("133.00") are a fixed-format column padding a whole number (an
+        # analyser measures haemoglobin in whole g/L): they say nothing of the value's rounding.
+        places = decimals(printed.group()) if value.value != round(value.value) else 0
     half = 0.5 * 10.0**-places
     if places == 0 and value.value >= 1000:
         # a count printed in cells ("5 260 000 /mm3") is rounded to its last non-zero digits
