@@ -238,8 +238,8 @@ def _read_again(
     """The page's lines, those naming an analyte without giving its value read a second time, and those
     with words read as Cyrillic on an English page read in English (`labs.reread`: a Tesseract run over
     those lines only, none when there are none). Then, with `last`, the lines still without their value
-    that name an analyte or hold a word read in the wrong script are read once more with the page's own
-    model: on a Russian page `rus` alone, as `rus+eng` reads a short Cyrillic unit or a word as Latin
+    that name an analyte, and those holding a word read in the wrong script (a two-column line may have
+    given its other column's value), are read once more with the page's own model: on a Russian page `rus` alone, as `rus+eng` reads a short Cyrillic unit or a word as Latin
     letters (a unit's Cyrillic letters as other Latin ones), which no unit repair or name match can undo;
     on a French, Spanish, Portuguese, German, Italian or Turkish page whose model was not kept for the
     whole page, that model with English, as `rus+eng` reads a Latin unit as Cyrillic ("µg/L" as "рол.")."""
@@ -249,22 +249,19 @@ def _read_again(
 
     indexes = reread.targets(lines, values(lines), names_on_line)
     english = [index for index in english if index not in indexes][: reread.MAX_LINES]
-    if not indexes and not english:
-        return lines
-    timeout = budget.seconds_for_page(number)
-    again = reread.read_again(prepared, lines, indexes, timeout=timeout, page=number, languages=languages)
-    again |= reread.read_again(prepared, lines, english, timeout=timeout, page=number, languages="eng")
-    merged = reread.merge(lines, dict(sorted(again.items())), values)[0]
+    merged = lines
+    if indexes or english:
+        timeout = budget.seconds_for_page(number)
+        again = reread.read_again(prepared, lines, indexes, timeout=timeout, page=number, languages=languages)
+        again |= reread.read_again(prepared, lines, english, timeout=timeout, page=number, languages="eng")
+        merged = reread.merge(lines, dict(sorted(again.items())), values)[0]
     if last is None:
         return merged
     read = values(merged)
-    given = {value.source_line for value in read}
     # a word read in the wrong script (a Russian word in Latin look-alikes) names nothing, so its line is
-    # no target of the first kind
+    # no target of the first kind; a line of two columns may have given the other column's value
     misread = [
-        index
-        for index, line in enumerate(merged)
-        if line.text not in given and any(last.wrong_script(word.text) for word in line.words)
+        index for index, line in enumerate(merged) if any(last.wrong_script(word.text) for word in line.words)
     ]
     still = sorted({*reread.targets(merged, read, names_on_line), *misread})[: reread.MAX_LINES]
     if not still:
