@@ -123,3 +123,10 @@ def test_names_read_in_the_wrong_script_on_a_two_column_page_are_read_again_in_i
     values = {value.analyte: value.value for value in read_document(scan, "application/pdf").values}
     for analyte in ("ferritin", "serum_iron", "platelets"):
         assert values.get(analyte) == report.truth.values[analyte].value
+
+
+def test_a_sex_misread_in_latin_on_a_russian_page_is_read_again_in_russian() -> None:
+    """`rus+eng` reads this scan's "Пол: ж" as "Пол: x"; `rus` alone on that line reads "ж"."""
+    report = make_report("ru_iron_only", 334)
+    scan = office_scan(report, random.Random("variety-degrade-ru_iron_only-334"))
+    assert read_document(scan, "application/pdf").sex == report.truth.sex == "female"

@@ -30,7 +30,7 @@ from verae.labs.languages import (
     read_as_latin,
 )
 from verae.labs.layout import Line, group_lines
-from verae.labs.person import read_person
+from verae.labs.person import read_person, sex_named, sex_unread
 from verae.labs.schemas import LabReport, LabValue
 from verae.labs.structured import parse_csv, parse_json
 
@@ -264,12 +264,30 @@ def _read_again(
         index for index, line in enumerate(merged) if any(last.wrong_script(word.text) for word in line.words)
     ]
     still = sorted({*reread.targets(merged, read, names_on_line), *misread})[: reread.MAX_LINES]
-    if not still:
+    # a person's sex misread the same way ("Пол: x" for "Пол: ж") is read in the same run; its line
+    # replaces the first reading when it then names a sex and the page keeps every value it gave
+    people = [index for index, line in enumerate(merged) if index not in still and sex_unread(line.text)]
+    if not still and not people:
         return merged
     again = reread.read_again(
-        prepared, merged, still, timeout=budget.seconds_for_page(number), page=number, languages=last.model
+        prepared,
+        merged,
+        [*still, *people],
+        timeout=budget.seconds_for_page(number),
+        page=number,
+        languages=last.model,
     )
-    return reread.merge(merged, again, values)[0]
+    merged = reread.merge(merged, {index: line for index, line in again.items() if index in still}, values)[0]
+    for index in people:
+        line = again.get(index)
+        if line is None or sex_named(line.text) is None:
+            continue
+        trial = [*merged[:index], line, *merged[index + 1 :]]
+        if {reread.value_key(value) for value in values(merged)} <= {
+            reread.value_key(value) for value in values(trial)
+        }:
+            merged = trial
+    return merged
 
 
 def _read_units(prepared: Image.Image, lines: list[Line], number: int, budget: Budget) -> list[Line]:

@@ -88,7 +88,7 @@ def read_again(
     }
 
 
-def _key(value: LabValue) -> tuple[str, float]:
+def value_key(value: LabValue) -> tuple[str, float]:
     return value.analyte, round(value.normalized_value, 6)
 
 
@@ -160,13 +160,13 @@ def merge(lines: list[Line], again: dict[int, Line], read: Reader) -> tuple[list
     values the second reading disputes marked (`_disputed`)."""
     current = list(lines)
     first = read(current)
-    baseline = {_key(value) for value in first}
+    baseline = {value_key(value) for value in first}
     replaced = 0
     for index, line in again.items():
         trial = [*current[:index], line, *current[index + 1 :]]
         values = read(trial)
-        keys = {_key(value) for value in values}
-        new = [value for value in values if _key(value) not in baseline and _given_by(value, line)]
+        keys = {value_key(value) for value in values}
+        new = [value for value in values if value_key(value) not in baseline and _given_by(value, line)]
         if not baseline <= keys or not new or any(_contradicts_first(value, lines[index]) for value in new):
             kept = current[index]
             marked = _disputed(
@@ -177,7 +177,7 @@ def merge(lines: list[Line], again: dict[int, Line], read: Reader) -> tuple[list
             if marked is not kept:
                 current[index] = marked
                 first = read(current)
-                baseline = {_key(value) for value in first}
+                baseline = {value_key(value) for value in first}
             continue
         current, first, baseline = trial, values, keys
         replaced += 1
