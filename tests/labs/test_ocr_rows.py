@@ -292,6 +292,27 @@ def test_a_speck_after_a_unit_or_a_range_leaves_them_as_printed(
     assert (read_value.value, read_value.unit) == (value, unit)
 
 
+@pytest.mark.parametrize(
+    ("cells", "analyte", "value", "unit", "reference"),
+    [
+        (
+            [(40, "Leucocytes"), (300, "7,15G/L__—4,00-10,00"), (500, "6,79")],
+            "wbc",
+            7.15,
+            "G/L",
+            "4,00-10,00",
+        ),
+        ([(40, "Fer sérique"), (300, "13,3pmol/L_—10,0-30,0")], "serum_iron", 13.3, "pmol/L", "10,0-30,0"),
+    ],
+)
+def test_a_value_its_unit_and_its_range_read_as_one_word_are_read_apart(
+    cells: list[tuple[float, str]], analyte: str, value: float, unit: str, reference: str
+) -> None:
+    """Small type's gap between the unit and the range read as underscores and a dash, all one word."""
+    read_value = read([make_line(*cells)])[analyte]
+    assert (read_value.value, read_value.unit, read_value.reference_range) == (value, unit, reference)
+
+
 def test_specks_between_a_card_value_and_its_range_stand_for_nothing() -> None:
     lines = make_lines([[(40, "TIBC")], [(40, "In Range 413 meg/dL")], [(40, "|")], [(40, "Range 250-450")]])
     value = read(lines)["tibc"]

@@ -11,7 +11,7 @@ from verae.labs.layout import Line, Word
 from verae.labs.schemas import LabValue
 
 from .corpus.layouts import FONT_DIR
-from .rows import make_line
+from .rows import make_line, make_lines
 
 
 def read(lines: list[Line]) -> list[LabValue]:
@@ -148,3 +148,25 @@ def test_a_value_the_second_reading_reads_as_another_number_waits_for_its_own_bo
     # neither is taken: the first waits for its box read alone (`labs.confirm`, the unsure check)
     assert reading.values == []
     assert [" ".join(word.text for word in words) for words in reading.unsure] == ["3.48"]
+
+
+def test_a_card_s_value_line_read_again_gives_the_card_its_value() -> None:
+    """A card prints its value on the line under its name, and the value carries the name's line as its
+    source: the value line read again is judged by where its value stands, not by the source it names."""
+    garbled = [
+        with_size(line)
+        for line in make_lines(
+            [[(40, "Red Blood Cell Count")], [(40, "Below Вапде 3.75 Million/uL")], [(40, "Капде 3.8-5.8")]]
+        )
+    ]
+    # "Range" read in Cyrillic look-alikes: the value line opens with no status, so no card value is borrowed
+    assert read(garbled) == []
+    printed = [
+        with_size(line)
+        for line in make_lines(
+            [[(40, "Red Blood Cell Count")], [(40, "Below Range 3.75 Million/uL")], [(40, "Range 3.8-5.8")]]
+        )
+    ]
+    merged, replaced = reread.merge(garbled, {1: printed[1], 2: printed[2]}, read)
+    assert replaced >= 1
+    assert [(value.analyte, value.value) for value in read(merged)] == [("rbc", 3.75)]

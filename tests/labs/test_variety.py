@@ -4,6 +4,7 @@ and degradations the first generator never draws."""
 from __future__ import annotations
 
 import io
+import random
 
 import pdfplumber
 import pytest
@@ -12,7 +13,7 @@ from verae.labs.reader import read_document
 
 from .corpus.samples import Sample
 from .corpus.scoring import Score, score
-from .variety.degrade import variety_samples
+from .variety.degrade import office_scan, variety_samples
 from .variety.documents import LAYOUTS, make_report
 
 
@@ -111,3 +112,21 @@ def test_a_count_per_cubic_millimetre_is_printed_as_the_truth_records_it() -> No
     value = document.truth.values["rbc"].value
     assert value == round(value)
     assert f"{int(value):,}".replace(",", " ") + " /mm3" in text
+
+
+def test_names_read_in_the_wrong_script_on_a_two_column_page_are_read_again_in_its_language() -> None:
+    """On this French scan `rus+eng` reads the right column's "Ferritine", "Fer sérique" and "Plaquettes" in
+    Cyrillic look-alikes, and each line still gives its left column's value; `fra+eng` on those lines alone
+    reads the names."""
+    report = make_report("fr_two_columns", 339)
+    scan = office_scan(report, random.Random("variety-degrade-fr_two_columns-339"))
+    values = {value.analyte: value.value for value in read_document(scan, "application/pdf").values}
+    for analyte in ("ferritin", "serum_iron", "platelets"):
+        assert values.get(analyte) == report.truth.values[analyte].value
+
+
+def test_a_sex_misread_in_latin_on_a_russian_page_is_read_again_in_russian() -> None:
+    """`rus+eng` reads this scan's "Пол: ж" as "Пол: x"; `rus` alone on that line reads "ж"."""
+    report = make_report("ru_iron_only", 334)
+    scan = office_scan(report, random.Random("variety-degrade-ru_iron_only-334"))
+    assert read_document(scan, "application/pdf").sex == report.truth.sex == "female"

@@ -112,6 +112,17 @@ def _sex(printed: str) -> Sex | None:
     return near.pop() if len(near) == 1 else None
 
 
+def sex_named(text: str) -> Sex | None:
+    """The sex a line names after the word for sex, or None."""
+    return next((found for match in _SEX.finditer(text) if (found := _sex(match.group(1)))), None)
+
+
+def sex_unread(text: str) -> bool:
+    """Whether a line prints the word for sex followed by a word that names none ("Пол: x", OCR's reading
+    of "Пол: ж" in `rus+eng`), and names no sex."""
+    return _SEX.search(text) is not None and sex_named(text) is None
+
+
 def parse_date(match: re.Match[str], *, month_first: bool) -> date | None:
     """The date a match names, or None when it names none, or one no report can bear (an OCR misread
     such as 2624, or a year before 1900)."""
@@ -181,9 +192,7 @@ def read_person(lines: list[Line], report: LabReport) -> None:
             report.age = float(both.group(1))
             report.sex = report.sex or _sex(both.group(2))
         if report.sex is None:
-            report.sex = next(
-                (found for match in _SEX.finditer(text) if (found := _sex(match.group(1)))), None
-            )
+            report.sex = sex_named(text)
         if (
             report.age is None
             and (age := _AGE.search(text))

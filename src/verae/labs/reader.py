@@ -30,7 +30,7 @@ from verae.labs.languages import (
     read_as_latin,
 )
 from verae.labs.layout import Line, group_lines
-from verae.labs.person import read_person
+from verae.labs.person import read_person, sex_named, sex_unread
 from verae.labs.schemas import LabReport, LabValue
 from verae.labs.structured import parse_csv, parse_json
 
@@ -241,8 +241,8 @@ def _read_again(
     """The page's lines, those naming an analyte without giving its value read a second time, and those
     with words read as Cyrillic on an English page read in English (`labs.reread`: a Tesseract run over
     those lines only, none when there are none). Then, with `last`, the lines still without their value
-    that name an analyte or hold a word read in the wrong script are read once more with the page's own
-    model: on a Russian page `rus` alone, as `rus+eng` reads a short Cyrillic unit or a word as Latin
+    that name an analyte, and those holding a word read in the wrong script (a two-column line may have
+    given its other column's value), are read once more with the page's own model: on a Russian page `rus` alone, as `rus+eng` reads a short Cyrillic unit or a word as Latin
     letters (a unit's Cyrillic letters as other Latin ones), which no unit repair or name match can undo;
     on a French, Spanish, Portuguese, German, Italian or Turkish page whose model was not kept for the
     whole page, that model with English, as `rus+eng` reads a Latin unit as Cyrillic ("µg/L" as "рол.")."""
@@ -252,30 +252,45 @@ def _read_again(
 
     indexes = reread.targets(lines, values(lines), names_on_line)
     english = [index for index in english if index not in indexes][: reread.MAX_LINES]
-    if not indexes and not english:
-        return lines
-    timeout = budget.seconds_for_page(number)
-    again = reread.read_again(prepared, lines, indexes, timeout=timeout, page=number, languages=languages)
-    again |= reread.read_again(prepared, lines, english, timeout=timeout, page=number, languages="eng")
-    merged = reread.merge(lines, dict(sorted(again.items())), values)[0]
+    merged = lines
+    if indexes or english:
+        timeout = budget.seconds_for_page(number)
+        again = reread.read_again(prepared, lines, indexes, timeout=timeout, page=number, languages=languages)
+        again |= reread.read_again(prepared, lines, english, timeout=timeout, page=number, languages="eng")
+        merged = reread.merge(lines, dict(sorted(again.items())), values)[0]
     if last is None:
         return merged
     read = values(merged)
-    given = {value.source_line for value in read}
     # a word read in the wrong script (a Russian word in Latin look-alikes) names nothing, so its line is
-    # no target of the first kind
+    # no target of the first kind; a line of two columns may have given the other column's value
     misread = [
-        index
-        for index, line in enumerate(merged)
-        if line.text not in given and any(last.wrong_script(word.text) for word in line.words)
+        index for index, line in enumerate(merged) if any(last.wrong_script(word.text) for word in line.words)
     ]
     still = sorted({*reread.targets(merged, read, names_on_line), *misread})[: reread.MAX_LINES]
-    if not still:
+    # a person's sex misread the same way ("Пол: x" for "Пол: ж") is read in the same run; its line
+    # replaces the first reading when it then names a sex and the page keeps every value it gave
+    people = [index for index, line in enumerate(merged) if index not in still and sex_unread(line.text)]
+    if not still and not people:
         return merged
     again = reread.read_again(
-        prepared, merged, still, timeout=budget.seconds_for_page(number), page=number, languages=last.model
+        prepared,
+        merged,
+        [*still, *people],
+        timeout=budget.seconds_for_page(number),
+        page=number,
+        languages=last.model,
     )
-    return reread.merge(merged, again, values)[0]
+    merged = reread.merge(merged, {index: line for index, line in again.items() if index in still}, values)[0]
+    for index in people:
+        line = again.get(index)
+        if line is None or sex_named(line.text) is None:
+            continue
+        trial = [*merged[:index], line, *merged[index + 1 :]]
+        if {reread.value_key(value) for value in values(merged)} <= {
+            reread.value_key(value) for value in values(trial)
+        }:
+            merged = trial
+    return merged
 
 
 def _read_units(prepared: Image.Image, lines: list[Line], number: int, budget: Budget) -> list[Line]:

@@ -88,7 +88,7 @@ def read_again(
     }
 
 
-def _key(value: LabValue) -> tuple[str, float]:
+def value_key(value: LabValue) -> tuple[str, float]:
     return value.analyte, round(value.normalized_value, 6)
 
 
@@ -142,6 +142,17 @@ def _disputed(line: Line, first: list[LabValue], second: list[LabValue]) -> Line
     )
 
 
+def _given_by(value: LabValue, line: Line) -> bool:
+    """Whether `line` gave a value: its name or its digits stand there. A card prints its value on the line
+    under its name, and the value carries the name's line as its source, so where its box lies counts too."""
+    if value.source_line == line.text:
+        return True
+    if value.bbox is None or line.page_size is None:
+        return False
+    middle = (value.bbox[1] + value.bbox[3]) / 2 * line.page_size[1]
+    return min(word.top for word in line.words) <= middle <= max(word.bottom for word in line.words)
+
+
 def merge(lines: list[Line], again: dict[int, Line], read: Reader) -> tuple[list[Line], int]:
     """The page's lines with each line read again put in where it gives more values, and how many lines
     were replaced. Each replacement is judged by the whole page's reading (`read`), so a value from the
@@ -149,13 +160,13 @@ def merge(lines: list[Line], again: dict[int, Line], read: Reader) -> tuple[list
     values the second reading disputes marked (`_disputed`)."""
     current = list(lines)
     first = read(current)
-    baseline = {_key(value) for value in first}
+    baseline = {value_key(value) for value in first}
     replaced = 0
     for index, line in again.items():
         trial = [*current[:index], line, *current[index + 1 :]]
         values = read(trial)
-        keys = {_key(value) for value in values}
-        new = [value for value in values if _key(value) not in baseline and value.source_line == line.text]
+        keys = {value_key(value) for value in values}
+        new = [value for value in values if value_key(value) not in baseline and _given_by(value, line)]
         if not baseline <= keys or not new or any(_contradicts_first(value, lines[index]) for value in new):
             kept = current[index]
             marked = _disputed(
@@ -166,7 +177,7 @@ def merge(lines: list[Line], again: dict[int, Line], read: Reader) -> tuple[list
             if marked is not kept:
                 current[index] = marked
                 first = read(current)
-                baseline = {_key(value) for value in first}
+                baseline = {value_key(value) for value in first}
             continue
         current, first, baseline = trial, values, keys
         replaced += 1

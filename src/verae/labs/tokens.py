@@ -72,6 +72,9 @@ _SEPARATOR_WITH_SPECK = re.compile(r"^([<>]?\d+)[:;](\d)$")
 _SPECK_BEFORE_UNIT = re.compile(rf"^([<>]?{_NUMBER})([.,:;-])([^\d\s.,:;-].*)$")
 # what a speck right after a unit reads as: a full stop, a comma, a colon or a dash
 SPECKS_AFTER_UNIT = ".,:;-"
+# a unit and the range after it read as one word, the gap between them read as underscores or dashes
+# ("G/L__—4,00-10,00", "pmol/L_—10,0-30,0"): no unit ends in either, and no range starts with one
+_UNIT_THEN_RANGE = re.compile(rf"^(.+?)[_—–-]+(\(?{_NUMBER}\s*{_DASH}\s*{_NUMBER}\)?)$")
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,17 @@ def _speck_before_unit(word: Word) -> tuple[Word, Word] | None:
     return replace(word, text=between.group(1), x1=split), replace(word, text=between.group(3), x0=split)
 
 
+def _unit_then_range(word: Word) -> tuple[Word, Word] | None:
+    """A known unit and a range read as one word with underscores or dashes between them, as two words;
+    None for any other word."""
+    parts = _UNIT_THEN_RANGE.match(word.text)
+    if parts is None or not is_unit(parts.group(1)):
+        return None
+    unit_end = word.x0 + (word.x1 - word.x0) * parts.end(1) / len(word.text)
+    range_start = word.x0 + (word.x1 - word.x0) * parts.start(2) / len(word.text)
+    return replace(word, text=parts.group(1), x1=unit_end), replace(word, text=parts.group(2), x0=range_start)
+
+
 def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
     """The words of a line without dotted leaders, with a number printed in thousands groups
     ("5 260 000": groups closer together than a word gap) joined into one word."""
@@ -213,6 +227,10 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
             glued, unit = apart, apart[1].text
         if glued is not None and unit is not None:
             kept.extend((glued[0], replace(glued[1], text=unit)))
+            grouping = False
+            continue
+        if glued is not None and (ranged := _unit_then_range(glued[1])) is not None:
+            kept.extend((glued[0], *ranged))
             grouping = False
             continue
         previous = kept[-1] if kept else None
