@@ -242,7 +242,8 @@ def _read_again(
     with words read as Cyrillic on an English page read in English (`labs.reread`: a Tesseract run over
     those lines only, none when there are none). Then, with `last`, the lines still without their value
     that name an analyte, and those holding a word read in the wrong script (a two-column line may have
-    given its other column's value), are read once more with the page's own model: on a Russian page `rus` alone, as `rus+eng` reads a short Cyrillic unit or a word as Latin
+    given its other column's value), are read once more with the page's own model: on a Russian page
+    `rus` alone, as `rus+eng` reads a short Cyrillic unit or a word as Latin
     letters (a unit's Cyrillic letters as other Latin ones), which no unit repair or name match can undo;
     on a French, Spanish, Portuguese, German, Italian or Turkish page whose model was not kept for the
     whole page, that model with English, as `rus+eng` reads a Latin unit as Cyrillic ("µg/L" as "рол.")."""
