@@ -101,6 +101,17 @@ def test_a_whole_number_ending_in_a_full_stop_is_read_again_and_taken_without_it
     assert [(value.analyte, value.value, value.doubtful) for value in values] == [("platelets", 315.0, True)]
 
 
+def test_a_whole_number_read_with_a_stop_holds_the_value_place_against_a_later_number() -> None:
+    # "69" read "69." with its range garbled (".50-170"): the previous result 72 after them is no value;
+    # the row waits for the stop to be settled, as any "315." does
+    line = make_line(
+        (40, "Sideremia"), (200, "69."), (260, "ug/dL"), (320, ".50-170"), (480, "72"), confidence=0.95
+    )
+    reading = read_values([line], ocr_pages=frozenset({1}))
+    assert reading.values == []
+    assert [[word.text for word in words] for words in reading.unconfirmed] == [["69."]]
+
+
 def test_an_unsure_value_outside_its_range_with_an_unreadable_unit_waits_for_a_second_reading() -> None:
     # "1.95" read at 0.55 where 4.95 is printed: the unit "10*12/л" was unreadable, so nothing on the row
     # vouches for the digits; sure, flagged or with its unit read, the same value is used at once
@@ -169,6 +180,31 @@ def test_a_value_printed_without_a_range_is_not_believed_when_its_box_reads_anot
         assert [(value.value, value.doubtful) for value in values] == ([(40.0, False)] if kept else [])
 
 
+def test_a_value_read_unsure_is_refused_when_its_box_alone_is_read_surely_as_another_number() -> None:
+    """Real Tesseract on a drawn row with its unit and range, the value inside the range: a first reading
+    of 14,3 at 0.74 where 14,1 is printed (a speck on the 1) is refused when the box read alone gives 14,1
+    surely; a first reading of 14,1 at 0.74 is kept, unmarked, as the box agrees surely."""
+    page, (left, top, right, bottom) = _drawn_row(
+        (60, "Hemoglobin"), (600, "14,1"), (800, "g/dL"), (1000, "12,0 - 16,0"), value_at=600
+    )
+    for first_reading, kept in (("14,3", False), ("14,1", True)):
+        words = (
+            Word("Hemoglobin", 60, top, 270, bottom, 0.95),
+            Word(first_reading, left, top, right, bottom, 0.74),
+            Word("g/dL", 800, top, 880, bottom, 0.95),
+            Word("12,0", 1000, top, 1070, bottom, 0.95),
+            Word("-", 1085, top, 1100, bottom, 0.95),
+            Word("16,0", 1115, top, 1185, bottom, 0.95),
+        )
+        lines = [Line(words, 1, (1600.0, 300.0))]
+        first = read_values(lines, ocr_pages=frozenset({1}))
+        assert [value.value for value in first.values] == [float(first_reading.replace(",", "."))]
+        assert [[word.text for word in words] for words in first.read_unsure] == [[first_reading]]
+        checked = confirm.confirm(page, lines, [], timeout=20, page=1, read_unsure=first.read_unsure)
+        values = read_values(checked, ocr_pages=frozenset({1})).values
+        assert [(value.value, value.doubtful) for value in values] == ([(14.1, False)] if kept else [])
+
+
 def test_a_previous_result_as_far_out_on_the_same_side_vouches_for_an_extreme_value() -> None:
     # ferritin 3,4 against 12,0-150,0, unflagged: believed (marked for review) beside a previous 3,2, not
     # beside a previous inside the range, ten times off (a separator lost) or printed with other decimals
@@ -183,6 +219,26 @@ def test_a_previous_result_as_far_out_on_the_same_side_vouches_for_an_extreme_va
     assert read("3,2") == [(3.4, True)]
     for previous in ("40,0", "32", "3,21", "2,6"):
         assert read(previous) == [], previous
+
+
+def test_a_whole_value_beside_a_previous_result_with_decimals_lost_its_separator() -> None:
+    # "3,5" read "35" beside a previous "3,7": refused; a whole 35 beside a whole 37, a 3,5 beside 3,7,
+    # and a whole 35 beside a previous 2,1 (no separator puts it near) are kept
+    def read(value: str, previous: str) -> list[float]:
+        line = make_line(
+            (40, "Ferritin"),
+            (200, value),
+            (260, "ng/mL"),
+            (320, "12,0 - 150,0"),
+            (480, previous),
+            confidence=0.95,
+        )
+        return [value.value for value in read_values([line], ocr_pages=frozenset({1})).values]
+
+    assert read("35", "3,7") == []
+    assert read("35", "37") == [35.0]
+    assert read("3,5", "3,7") == [3.5]
+    assert read("35", "2,1") == [35.0]
 
 
 def test_a_previous_result_does_not_vouch_for_a_value_no_one_has_in_its_unit() -> None:

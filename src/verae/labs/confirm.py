@@ -49,7 +49,7 @@ Place = tuple[int, int]
 # why a value is read again: far outside its range or "315." (both readings must agree, sure), read
 # unsure on a row that vouches for nothing (the second must agree, sure), printed without a range (the
 # second must not give another number)
-Check = Literal["extreme", "unsure", "unranged"]
+Check = Literal["extreme", "unsure", "unranged", "read_unsure"]
 # what a group of words is read again for: a `Check`, or the analyte whose unit it may be
 Tag = TypeVar("Tag")
 
@@ -141,6 +141,32 @@ def _number(text: str) -> str:
     return "".join(char for char in text if char.isdigit() or char in ".,").strip(".,")
 
 
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isdigit())
+
+
+def _surely_other_digits(
+    grey: np.ndarray, first: Sequence[Word], joined: str, again: str, confidence: float
+) -> bool:
+    """Whether a second reading refutes a value read unsure: it is sure (`SURE`; the box alone, freed from
+    its row, is read no worse than the row was), it gives other digits (the box alone loses a small
+    separator as often as the row does, `4,28` read again `428`, so a separator refutes nothing), and the
+    pixels do not disown them (`ocr.misshapen_digits`: a blurred dotted zero read again as an 8 whose
+    holes are a ring, `29.0` read `29.8`)."""
+    digits = _digits(again)
+    if confidence < SURE or digits in ("", _digits(joined)):
+        return False
+    box = Word(
+        again,
+        first[0].x0,
+        min(word.top for word in first),
+        first[-1].x1,
+        max(word.bottom for word in first),
+        confidence,
+    )
+    return not ocr.misshapen_digits(grey, box)
+
+
 def _refutes(first: str, again: str) -> bool:
     """Whether a second reading gives another number: an empty or digitless one says nothing."""
     second = _number(again)
@@ -210,25 +236,42 @@ def confirm(
     page: int,
     unsure: Sequence[tuple[Word, ...]] = (),
     unranged: Sequence[tuple[Word, ...]] = (),
+    read_unsure: Sequence[tuple[Word, ...]] = (),
 ) -> list[Line]:
     """The page's lines, the words of each suspect value marked `confirmed` where a second reading of
     their box alone gives the same text and both readings are sure of it; of each `unsure` value (read
     with less than `SURE` the first time), where the second reading is sure of the same text; of each
     `unranged` value (printed without a range), marked `refuted` where the second reading gives another
-    number."""
+    number; of each `read_unsure` value (any other read with less than `SURE`), marked `refuted` where
+    the second reading is sure of other digits that the pixels do not disown."""
     asked: list[tuple[Check, tuple[Word, ...]]] = [
         *(("extreme", words) for words in suspects),
         *(("unsure", words) for words in unsure),
         *(("unranged", words) for words in unranged),
     ]
+    # Tesseract reads the stacked boxes as one block, and a box's reading changes with the boxes stacked
+    # beside it (a "31.4%" read "314%" once more boxes joined it): the values read unsure, a page's most
+    # numerous, are read in a run of their own, leaving the others' run as it is without them
+    readings = [
+        *_read_again(image, lines, asked, timeout=timeout, page=page),
+        *_read_again(
+            image, lines, [("read_unsure", words) for words in read_unsure], timeout=timeout, page=page
+        ),
+    ]
+    grey = np.asarray(image.convert("L"), dtype=np.uint8)
     checked = list(lines)
-    for check, places, (text, confidence) in _read_again(image, lines, asked, timeout=timeout, page=page):
+    for check, places, (text, confidence) in readings:
         line = checked[places[0][0]]
         first = [line.words[index] for _, index in places]
         joined = "".join(word.text for word in first)
         chosen = {index for _, index in places}
-        if check == "unranged":
-            if _refutes(joined, text):
+        if check in ("unranged", "read_unsure"):
+            refuted = (
+                _refutes(joined, text)
+                if check == "unranged"
+                else _surely_other_digits(grey, first, joined, text, confidence)
+            )
+            if refuted:
                 checked[places[0][0]] = replace(
                     line,
                     words=tuple(

@@ -21,6 +21,7 @@ from verae.labs.repairs import (
     far_outside,
     judge_range,
     lost_decimal_separator,
+    previous_shows_separator_lost,
     previous_vouches,
     repair_unit,
     repair_unit_words,
@@ -88,6 +89,9 @@ class Reading:
     # the value words of OCR rows printed without a reference range: nothing on the row checks their
     # digits, so a second reading of their boxes (`labs.confirm`) that gives another number refutes them
     unranged: list[tuple[Word, ...]] = field(default_factory=list)
+    # the value words of every other OCR value read with less than `confirm.SURE`: a second reading of
+    # their boxes (`labs.confirm`) sure of other digits, which the pixels do not disown, refutes them
+    read_unsure: list[tuple[Word, ...]] = field(default_factory=list)
     # the unreadable unit words of OCR rows whose value was read but whose value and range fit several of
     # the analyte's units (ferritin 30 with 15-150: µg/L or pmol/L), with the analyte: a second reading of
     # the unit's box alone in English (`confirm.read_units`) may give the unit
@@ -254,6 +258,7 @@ def to_lab_value(
     judged = ocr and not _range_in_another_unit(analyte, row)
     if judged and (
         lost_decimal_separator(row.number, row.bounds)
+        or previous_shows_separator_lost(row)
         or contradicts_range(row)
         or (page_flags and row.flag is None and not row.mark_beside_value and _outside(row))
     ):
@@ -286,13 +291,17 @@ def to_lab_value(
         reading.unsure.append(row.value_words)
         not_used("value_misread")
         return None
+    if ocr and any(word.refuted for word in row.value_words):
+        not_used("value_misread")
+        return None
     # a range misread upside down has its own witness (`_unsure_digits`, the reference band), and its
     # value may be a repaired one (`restore_leading_zero`) that the box, read alone, gives unrepaired
     if ocr and row.bounds is None and not row.range_garbled and row.value_words and not confirmed:
-        if any(word.refuted for word in row.value_words):
-            not_used("value_misread")
-            return None
         reading.unranged.append(row.value_words)
+    elif (
+        ocr and row.value_words and not confirmed and min(word.confidence for word in row.value_words) < SURE
+    ):
+        reading.read_unsure.append(row.value_words)
     unit_confidence = 1.0
     if row.unit is not None:
         unit = repair_unit(analyte, row.unit) if ocr else row.unit

@@ -24,7 +24,8 @@ class Word:
     # its printed range is then taken to be printed so rather than misread
     confirmed: bool = False
     # read a second time from its own box, alone, to another number (`labs.confirm`): a value with no
-    # printed range to check its digits is then not believed
+    # printed range to check its digits is then not believed, nor one read unsure whose box alone is
+    # read surely as other digits
     refuted: bool = False
     # read as another number where its line was read a second time (`reread.merge`): of two readings of
     # the same digits that disagree, neither is believed until its box read alone settles it

@@ -312,7 +312,7 @@ def _confirm_extremes(prepared: Image.Image, lines: list[Line], number: int, bud
     without_specks = confirm.without_specks(prepared, lines, reading.unconfirmed)
     if without_specks is not lines:
         lines, reading = without_specks, _page_reading(without_specks, number)
-    if not reading.unconfirmed and not reading.unsure and not reading.unranged:
+    if not (reading.unconfirmed or reading.unsure or reading.unranged or reading.read_unsure):
         return lines
     timeout = budget.seconds_for_page(number)
     return confirm.confirm(
@@ -323,6 +323,7 @@ def _confirm_extremes(prepared: Image.Image, lines: list[Line], number: int, bud
         page=number,
         unsure=reading.unsure,
         unranged=reading.unranged,
+        read_unsure=reading.read_unsure,
     )
 
 

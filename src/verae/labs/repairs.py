@@ -480,3 +480,18 @@ def previous_vouches(row: Row) -> bool:
         if same_side and max(value, number) <= VOUCHING_RATIO * min(value, number):
             return True
     return False
+
+
+def previous_shows_separator_lost(row: Row) -> bool:
+    """Whether a value read as a whole number lost its decimal separator, by the previous result beside it
+    (`Row.others`): a lab prints one analyte's results with the same decimals, so a whole "35" beside a
+    previous "3,7" that, with a separator put back before its last digits as the previous has them
+    (3,5), lies within a quarter of it (`VOUCHING_RATIO`) was printed "3,5". A patient whose result moved
+    tenfold lands exactly there only by chance, and then the page still prints it with decimals."""
+    if not row.printed.isdigit():
+        return False
+    for number, places in row.others:
+        restored = row.number / 10**places
+        if places > 0 and number > 0 and max(restored, number) <= VOUCHING_RATIO * min(restored, number):
+            return True
+    return False

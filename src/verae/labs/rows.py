@@ -206,6 +206,10 @@ def parse_row(
             # a unit before any value stands in a unit column printed before the result column
             leading_unit = leading_unit or token
             continue
+        if ocr and token.kind == "other" and STOPPED_NUMBER.fullmatch(clean(token.text)):
+            # a whole number read with a stop ("69.") stands where the value goes: a later number is the
+            # range's or a previous result's, and the stop is settled by the pixels (`stopped_value`)
+            return None
         is_value = token.kind == "number" or (token.kind == "bound" and token.comparator in ("<", ">"))
         if not is_value:
             continue
