@@ -354,6 +354,27 @@ def test_a_value_printed_with_two_decimals_more_than_its_range_is_kept() -> None
     assert values_of(lines, ocr=True)["mchc"].value == 308.0
 
 
+def test_a_g_unit_glued_on_as_decimals_is_cut_back_to_the_range_s_decimals() -> None:
+    # "13,6 g/dL" in small type read "13,594.": the g as 9, the L as a stop, no unit left on the row
+    lines = make_lines([[(40, "Hémoglobine"), (200, "13,594."), (320, "12,0-16,0")]], confidence=0.8)
+    hemoglobin = values_of(lines, ocr=True)["hemoglobin"]
+    assert (hemoglobin.value, hemoglobin.normalized_value) == (13.5, 135.0)
+    # "2,03 g/L" read "2,039.": one digit past the range's two decimals, which alone would pass
+    lines = make_lines([[(40, "Transferrine"), (200, "2,039."), (320, "2,00-3,60")]], confidence=0.8)
+    assert values_of(lines, ocr=True)["transferrin"].value == 2.03
+
+
+def test_surplus_decimals_are_not_cut_without_a_unit_s_look_alike_or_beside_a_unit_read() -> None:
+    # the first surplus digit is no look-alike of a letter an RBC unit starts with: kept as read
+    lines = make_lines([[(40, "RBC"), (200, "5,052."), (320, "4,6-6,1")]], confidence=0.95)
+    assert values_of(lines, ocr=True)["rbc"].value == 5.052
+    # the unit read beside the value: the surplus is no unit, and the value is doubted as before
+    lines = make_lines(
+        [[(40, "Hémoglobine"), (200, "13,594."), (260, "g/dL"), (320, "12,0-16,0")]], confidence=0.8
+    )
+    assert "hemoglobin" not in values_of(lines, ocr=True)
+
+
 def test_an_ocr_value_inside_its_range_with_a_low_or_high_flag_is_doubted() -> None:
     # "109 L" read as "169 L" against 130-180: the flag says below the range, the value is inside it
     lines = make_lines([[(40, "Haemoglobin"), (200, "169"), (240, "L"), (260, "g/L"), (320, "(130-180)")]])

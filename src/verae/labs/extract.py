@@ -27,6 +27,7 @@ from verae.labs.repairs import (
     repair_unit_words,
     restore_decimal_point,
     restore_leading_zero,
+    unit_glued_as_decimals,
     unit_of_garble,
     value_is_joined_range,
 )
@@ -247,7 +248,7 @@ def to_lab_value(
         not_used("value_misread")
         return None
     if ocr:
-        row = judge_range(analyte, row)
+        row = unit_glued_as_decimals(analyte, judge_range(analyte, row))
     restored = restore_decimal_point(row) if ocr and contradicts_range(row) else None
     zero_restored = False
     if ocr and restored is None:

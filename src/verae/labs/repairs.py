@@ -381,6 +381,36 @@ def unit_of_garble(analyte: Analyte, text: str) -> str | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+# A decimal value with digits past its range's decimals and a stop or colon after them: "13,6 g/dL" in
+# small type with its word space lost, read "13,594." (the g as 9, the L as a stop)
+_STOPPED_DECIMALS = re.compile(r"\d+[.,]\d+[.:]")
+
+
+def unit_glued_as_decimals(analyte: Analyte, row: Row) -> Row:
+    """The row with its value cut back to its range's decimals when the digits past them are the unit's
+    first letters OCR glued on, read as digits: the row read no unit, the value word ends in a stop or
+    colon where the unit's last letter stood, and its first surplus digit is a look-alike
+    (`_GLYPH_MISREADS`) of the letter one of the analyte's units starts with ("13,594." beside 12,0-16,0
+    for haemoglobin is 13,5 with its g/dL glued on). Labs print a value with the decimals of its range
+    or more ("5.052" against "4.6 - 6.1"), but then with its unit beside it, and the look-alike ties the
+    surplus to the unit that went missing. The cut value is marked repaired and its unit counts as
+    unreadable, so it must still pass every check a value with a garbled unit does."""
+    if row.unit is not None or row.bounds is None or row.range_decimals == 0:
+        return row
+    if not _STOPPED_DECIMALS.fullmatch(row.printed):
+        return row
+    surplus = decimals(row.printed) - row.range_decimals
+    if surplus < 1:
+        return row
+    kept = row.printed[: -1 - surplus]
+    letters = {meant for read, meant in _GLYPH_MISREADS if read == row.printed[len(kept)]}
+    if not any(unit.startswith(letter) for unit in analyte.units for letter in letters):
+        return row
+    return replace(
+        row, number=float(kept.replace(",", ".")), printed=kept, value_repaired=True, unit_garbled=True
+    )
+
+
 # Letters OCR reads digits as ("3O" is 30, "1l" 11, "5S" 55, "8g" may be 89): a tail that starts with
 # one, in either case, may hold the number's own last digit, so the number is not cut before it
 _DIGIT_LOOKALIKES = frozenset("OoОоDQUuIliJj|!tZzЗзAЧhSsBВbбGgqT")
