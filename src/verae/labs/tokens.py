@@ -200,11 +200,13 @@ def _unit_then_range(word: Word) -> tuple[Word, Word] | None:
 def _holds_a_group_gap(head: Word, group: Word) -> bool:
     """Whether a first group of four digits ("4580" of "4 580 000") is a digit and a group whose gap OCR
     lost: its box is as wide as its digits, at the width of the next group's, plus at least half the gap
-    before that group. A number of four digits (a value beside a three-digit number) has no such width."""
+    before that group (and a quarter digit, when boxes touch). A number of four digits (a value beside a
+    three-digit number) has no such width."""
     if not (len(head.text) == 4 and head.text.isdigit()):
         return False
     digit_width = (group.x1 - group.x0) / 3
-    return head.x1 - head.x0 >= 4 * digit_width + 0.5 * (group.x0 - head.x1)
+    lost_gap = max(0.5 * (group.x0 - head.x1), 0.25 * digit_width)
+    return head.x1 - head.x0 >= 4 * digit_width + lost_gap
 
 
 def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
