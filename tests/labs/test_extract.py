@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from verae.labs.extract import read_values, settle_duplicates
-from verae.labs.layout import Line
+from verae.labs.layout import Line, Word
 from verae.labs.person import read_person
 from verae.labs.schemas import LabReport, LabValue
 
@@ -284,6 +284,33 @@ def test_sex_age_and_date_read_through_ocr_s_garbled_colon_accent_and_letter() -
     assert person("Fecha de extracci6n: 07.01.2025").collection_date == date(2025, 1, 7)
     # one letter from both sexes' words, or a short word one letter off, says nothing
     assert [person(word).sex for word in ("Sex: emale", "Sex: Mal", "Sex Age")] == [None, None, None]
+
+
+def test_sex_and_date_read_through_a_quote_before_the_colon_and_an_accent_on_date() -> None:
+    # a speck before the colon read as a quote, a speck above the e read as an accent
+    assert person("Sexe’: Masculin Age : 21 ans").sex == "male"
+    assert person("Sample daté: 05/02/2025").collection_date == date(2025, 2, 5)
+
+
+def test_a_sex_ocr_put_on_another_line_than_its_label_is_read_where_it_stands_after_the_label() -> None:
+    """ "Пол: м Возраст: 72" read as "Пол: |" and "м Возраст: 72": a speck beside the label made its box
+    taller than the line. The sex stands right after the label, within its height; a word under the
+    label (the next line of the form) is no sex of it."""
+    label = Line((Word("Пол:", 236, 219, 320, 281), Word("|", 1452, 221, 1455, 224)), 1)
+    beside = Line(
+        (Word("м", 335, 247, 362, 269), Word("Возраст:", 396, 239, 556, 277), Word("72", 572, 238, 618, 285)),
+        1,
+    )
+    report = LabReport()
+    read_person([label, beside], report)
+    assert (report.sex, report.age) == ("male", 72.0)
+    below = Line(
+        (Word("м", 236, 300, 262, 322), Word("Возраст:", 296, 292, 456, 330), Word("72", 472, 291, 518, 338)),
+        1,
+    )
+    report = LabReport()
+    read_person([label, below], report)
+    assert (report.sex, report.age) == (None, 72.0)
 
 
 def test_no_age_is_read_from_digits_the_pixels_disown_or_glued_to_a_letter_read_for_a_1() -> None:

@@ -52,6 +52,37 @@ def test_specks_leaders_and_misread_units_leave_the_printed_value(
     assert (read_value.value, read_value.reference_range) == (value, reference)
 
 
+@pytest.mark.parametrize(
+    ("cells", "analyte", "value", "flag"),
+    [
+        # a stop after a glued flag letter is no decimal separator whose digits were lost
+        ([(40, "Ferro sérico"), (300, "30L."), (360, "ug/dL"), (450, "50-170")], "serum_iron", 30.0, "L"),
+        # H read in Cyrillic on an English page, glued to the value
+        ([(40, "RDW"), (300, "15.5Н"), (360, "%"), (450, "(11.5-15.0)")], "rdw_cv", 15.5, "H"),
+    ],
+)
+def test_a_flag_glued_to_a_value_with_a_stop_or_in_cyrillic_leaves_the_value(
+    cells: list[tuple[float, str]], analyte: str, value: float, flag: str
+) -> None:
+    read_value = read([make_line(*cells)])[analyte]
+    assert (read_value.value, read_value.flag) == (value, flag)
+
+
+def test_a_stop_after_a_whole_number_is_still_no_value() -> None:
+    # "30." may be 30.4 with its digit lost: left to the stop's own check (`ocr.stop_ends_number`)
+    assert "serum_iron" not in read(
+        [make_line((40, "Ferro sérico"), (300, "30."), (360, "ug/dL"), (450, "50-170"))]
+    )
+
+
+@pytest.mark.parametrize("speck", ["-", "=", "`"])
+def test_a_speck_between_the_name_column_s_unit_and_the_value_leaves_the_unit(speck: str) -> None:
+    # "Ферритин, мкг/л - 239,4": the unit printed in the name column, a speck OCR read as a mark after it
+    cells = [(40, "Ферритин, мкг/л"), (290, speck), (300, "239,4"), (400, "12,0 - 150,0"), (500, "256,2")]
+    read_value = read([make_line(*cells)])["ferritin"]
+    assert (read_value.value, read_value.unit, read_value.reference_range) == (239.4, "мкг/л", "12,0 - 150,0")
+
+
 def test_a_garbled_flag_before_a_value_is_a_mark_not_a_reason_to_refuse_it() -> None:
     # the page flags its out-of-range results ("H" on the first row); "Е" is an "L" OCR misread
     lines = make_lines(
@@ -325,6 +356,18 @@ def test_a_speck_before_a_count_in_thousands_groups_keeps_the_groups_together() 
         (40, "Total RBC count"), (200, "‚5 140 000"), (300, "/mm3"), (400, "4.5- 5.5"), (500, "mill")
     )
     assert read([line])["rbc"].value == 5140000.0
+
+
+def test_a_first_thousands_group_that_lost_its_gap_keeps_the_groups_together() -> None:
+    """ "4 580 000" read "4580 000": the first word is as wide as four digits and the gap OCR lost. A
+    number of four digits, as wide as its digits, stays apart from a three-digit word after it."""
+    name = make_line((40, "Total RBC count")).words
+    tail = make_line((300, "/mm3"), (400, "4.5- 5.5"), (500, "mill")).words
+    for head_width, value in ((24.0, 4580000.0), (20.0, None)):
+        head = Word("4580", 200, 100, 200 + head_width, 109)
+        group = Word("000", head.x1 + 3, 100, head.x1 + 18, 109)
+        read_value = read([Line((*name, head, group, *tail), 1)]).get("rbc")
+        assert (read_value.value if read_value else None) == value
 
 
 def test_a_speck_before_a_result_below_a_limit_leaves_the_result() -> None:

@@ -42,7 +42,7 @@ _DATE = re.compile(
 )
 _COLLECTED = re.compile(
     r"дата\s+(?:взятия|забора|сбора)|взяти[ея]\s+(?:биоматериала|крови|образца)|забор\s+(?:крови|биоматериала)"
-    r"|collected|collection\s+date|date\s+of\s+collection|specimen\s+date|sample\s+date|sampled"
+    r"|collected|collection\s+dat[eé]|dat[eé]\s+of\s+collection|specimen\s+dat[eé]|sample\s+dat[eé]|sampled"
     r"|pr.lev.|pr.l.vement|fecha\s+de\s+(?:extracci.n|toma|obtenci.n)|data\s+d[ae]\s+coleta|coletado"
     r"|entnahme|abnahme|data\s+(?:del\s+)?prelievo|numune\s+alma|örnek\s+alma",
     re.IGNORECASE,
@@ -52,12 +52,14 @@ _BIRTH = re.compile(
     r"|fecha\s+de\s+nacimiento|data\s+de\s+nascimento|geburtsdatum|data\s+di\s+nascita|doğum\s+tarihi",
     re.IGNORECASE,
 )
-# the word for sex in eight languages, then the printed sex (the colon OCR may read as ";")
-_SEX = re.compile(
-    r"(?:\bпол|\bsex|\bgender|\bsexe|\bsexo|\bgeschlecht|\bsesso|\bcinsiyet(?:i)?)\b\s*[:.;]?\s*"
-    r"([^\W\d_]+)",
-    re.IGNORECASE,
+# the word for sex in eight languages, then the printed sex (the colon OCR may read as ";", a speck before
+# it as a quote: "Sexe’: Masculin")
+_SEX_WORD = (
+    r"(?:\bпол|\bsex|\bgender|\bsexe|\bsexo|\bgeschlecht|\bsesso|\bcinsiyet(?:i)?)\b\s*[’'‘`]?\s*[:.;]?"
 )
+_SEX = re.compile(rf"{_SEX_WORD}\s*([^\W\d_]+)", re.IGNORECASE)
+# the word for sex closing its line, nothing but specks after it ("Пол: |")
+_SEX_WORD_ALONE = re.compile(rf"{_SEX_WORD}[^\w]*$", re.IGNORECASE)
 _FEMALE_WORDS = frozenset(
     {
         "женский",
@@ -121,6 +123,24 @@ def sex_unread(text: str) -> bool:
     """Whether a line prints the word for sex followed by a word that names none ("Пол: x", OCR's reading
     of "Пол: ж" in `rus+eng`), and names no sex."""
     return _SEX.search(text) is not None and sex_named(text) is None
+
+
+def _sex_beside(line: Line, lines: list[Line]) -> Sex | None:
+    """The sex printed after a word for sex that OCR put on a line of its own ("Пол:" above "м Возраст: 72":
+    a speck beside the label made its box taller than the line): the first word of another line that
+    starts right after the label, its middle within the label's height. A form prints the sex right after
+    its label, so the word standing there is the sex or names none."""
+    label = next((word for word in reversed(line.words) if any(char.isalnum() for char in word.text)), None)
+    if label is None:
+        return None
+    for other in lines:
+        if other is line or other.page != line.page or not other.words:
+            continue
+        first = other.words[0]
+        beside = 0 <= first.x0 - label.x1 <= 2 * first.height
+        if beside and label.top <= (first.top + first.bottom) / 2 <= label.bottom:
+            return _sex(clean(first.text).strip(".,:;"))
+    return None
 
 
 def parse_date(match: re.Match[str], *, month_first: bool) -> date | None:
@@ -193,6 +213,8 @@ def read_person(lines: list[Line], report: LabReport) -> None:
             report.sex = report.sex or _sex(both.group(2))
         if report.sex is None:
             report.sex = sex_named(text)
+        if report.sex is None and _SEX_WORD_ALONE.search(text):
+            report.sex = _sex_beside(line, lines)
         if (
             report.age is None
             and (age := _AGE.search(text))

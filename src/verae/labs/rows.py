@@ -185,6 +185,8 @@ def parse_row(
     nothing beside it (a card: the name on one line, status, value and unit on the next)."""
     label_words, rest = split_label(words)
     label_words, name_unit = label_unit(label_words)
+    if ocr and name_unit is None:
+        label_words, name_unit = _unit_before_marks(label_words)
     label = " ".join(word.text for word in label_words)
     analyte = analyte_for_label(label, fuzzy=ocr)
     mark_before_value = False
@@ -343,6 +345,20 @@ def _is_mark(word: Word) -> bool:
     if word.confidence < 0.3 and not any(char.isdigit() for char in text):
         return True
     return len(text) <= 2 and (len(text) <= 1 or not (text.isascii() and text.isalpha() and text.isupper()))
+
+
+def _unit_before_marks(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
+    """An OCR label whose unit in the name column ("Ферритин, мкг/л") is followed by specks read as marks
+    ("Ферритин, мкг/л - 239,4"): the label without the unit, the marks kept for `_without_trailing_marks`
+    to judge, and the unit's word. Marks are no unit's part and no value's, so the unit is the one the
+    name column prints whether or not a speck stands after it."""
+    end = len(label_words)
+    while end > 1 and _is_mark(label_words[end - 1]):
+        end -= 1
+    if end == len(label_words):
+        return label_words, None
+    named, unit = label_unit(label_words[:end])
+    return (named + label_words[end:], unit) if unit is not None else (label_words, None)
 
 
 def _without_trailing_marks(

@@ -19,8 +19,9 @@ _BOUND = re.compile(
     rf"^\(?(<=|>=|<|>|≤|≥|до|менее|более|не более|up to)\s*({_NUMBER})\)?[,;:]?$", re.IGNORECASE
 )
 # a value may end in a stray full stop or colon ("82,9."), which OCR and some printers leave
-# (a flag letter glued on, "157H", where OCR lost the space before it)
-_VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}}|[{{}}+]|H|L)?[.:;]?$")
+# (a flag letter glued on, "157H", where OCR lost the space before it; H read in Cyrillic, "15.5Н", as
+# `_FLAGS` reads it alone)
+_VALUE = re.compile(rf"^([<>])?({_NUMBER})([*↑↓]{{1,2}}|[{{}}+]|H|Н|L)?[.:;]?$")
 # a value with its unit glued on ("12.3%", "98g/L"), split when the tail is a unit we know (OCR also
 # splits an unreadable tail: `repairs.repair_unit_words`)
 _GLUED_UNIT = re.compile(rf"^([<>]?{_NUMBER})([^\d\s.,].*)$")
@@ -196,6 +197,18 @@ def _unit_then_range(word: Word) -> tuple[Word, Word] | None:
     return replace(word, text=parts.group(1), x1=unit_end), replace(word, text=parts.group(2), x0=range_start)
 
 
+def _holds_a_group_gap(head: Word, group: Word) -> bool:
+    """Whether a first group of four digits ("4580" of "4 580 000") is a digit and a group whose gap OCR
+    lost: its box is as wide as its digits, at the width of the next group's, plus at least half the gap
+    before that group (and a quarter digit, when boxes touch). A number of four digits (a value beside a
+    three-digit number) has no such width."""
+    if not (len(head.text) == 4 and head.text.isdigit()):
+        return False
+    digit_width = (group.x1 - group.x0) / 3
+    lost_gap = max(0.5 * (group.x0 - head.x1), 0.25 * digit_width)
+    return head.x1 - head.x0 >= 4 * digit_width + lost_gap
+
+
 def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
     """The words of a line without dotted leaders, with a number printed in thousands groups
     ("5 260 000": groups closer together than a word gap) joined into one word."""
@@ -240,7 +253,7 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
             previous is not None
             and _THOUSANDS_GROUP.match(text)
             and leading.isdigit()
-            and (grouping or len(leading) <= 3)
+            and (grouping or len(leading) <= 3 or _holds_a_group_gap(previous, word))
             and word.x0 - previous.x1 < 0.6 * max(word.height, 1.0)
         ):
             kept[-1] = Word(
@@ -299,14 +312,16 @@ def _token_at(words: tuple[Word, ...], index: int) -> Token:
             bounds = (0.0, number) if upper else (number, math.inf)
             return Token("bound", chunk, number=number, comparator=comparator, bounds=bounds)
     text = without_marks(clean(words[index].text))
-    # "82,9." keeps its stray full stop, but "5." may be "5.1" with a digit lost: not a value
-    if (match := _VALUE.match(text)) and not (text[-1:] in ".:;" and not re.search(r"[.,]\d", text)):
+    # "82,9." keeps its stray full stop, but "5." may be "5.1" with a digit lost: not a value. A stop after a
+    # glued flag ("13L.") is no lost separator: a decimal's digits follow the number, a flag follows them
+    lost_separator = text[-1:] in ".:;" and text[-2:-1].isdigit() and not re.search(r"[.,]\d", text)
+    if (match := _VALUE.match(text)) and not lost_separator:
         return Token(
             "number",
             words[index : index + 1],
             number=number_of(match.group(2)),
             comparator=match.group(1),
-            flag=match.group(3),
+            flag="H" if match.group(3) == "Н" else match.group(3),
         )
     if text in _FLAGS:
         return Token("flag", words[index : index + 1], flag="H" if text == "Н" else text)
