@@ -150,6 +150,28 @@ def test_a_value_the_second_reading_reads_as_another_number_waits_for_its_own_bo
     assert [" ".join(word.text for word in words) for words in reading.unsure] == ["3.48"]
 
 
+def test_a_number_the_second_reading_finds_elsewhere_on_the_row_disputes_nothing() -> None:
+    first = [
+        with_size(
+            make_line((40, "WBC"), (400, "5.55"), (480, "Bin/uL"), (600, "4.0-10.0"), (900, "Ferritin"))
+        )
+    ]
+    assert [(value.analyte, value.value) for value in read(first)] == [("wbc", 5.55)]
+    # read again for the ferritin, the line gives a speck before the value as "7", and the value as before
+    again = {
+        0: with_size(
+            make_line(
+                (40, "WBC"), (250, "7"), (400, "5.55"), (480, "Bin/uL"), (600, "4.0-10.0"), (900, "Ferritin")
+            )
+        )
+    }
+    merged, replaced = reread.merge(first, again, read)
+    assert replaced == 0
+    reading = read_values(merged, ocr_pages=frozenset({1}))
+    assert [(value.analyte, value.value) for value in reading.values] == [("wbc", 5.55)]
+    assert reading.unsure == []
+
+
 def test_a_card_s_value_line_read_again_gives_the_card_its_value() -> None:
     """A card prints its value on the line under its name, and the value carries the name's line as its
     source: the value line read again is judged by where its value stands, not by the source it names."""

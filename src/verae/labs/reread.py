@@ -118,15 +118,19 @@ def _contradicts_first(value: LabValue, first: Line) -> bool:
 
 def _disputed(line: Line, first: list[LabValue], second: list[LabValue]) -> Line:
     """The line of the first reading, the words of each value it gave marked `disputed` where the second
-    reading of the same line gives the same analyte another number (3.48 and 3,18): one of the two misread
-    a digit, and nothing on the row tells which."""
-    others = {value.analyte: value.value for value in second}
+    reading of the same line gives the same analyte another number (3.48 and 3,18) where the first stood:
+    one of the two misread a digit, and nothing on the row tells which. A number the second reading found
+    elsewhere on the row (a speck read "7" before the value it also read) is no reading of those digits."""
+    others = {value.analyte: value for value in second}
     spans = [
         (value.bbox[0] * line.page_size[0], value.bbox[2] * line.page_size[0])
         for value in first
-        if value.analyte in others
-        and not math.isclose(others[value.analyte], value.value)
+        if (other := others.get(value.analyte)) is not None
+        and not math.isclose(other.value, value.value)
         and value.bbox is not None
+        and other.bbox is not None
+        and other.bbox[0] < value.bbox[2]
+        and value.bbox[0] < other.bbox[2]
         and line.page_size is not None
     ]
     if not spans:
