@@ -241,6 +241,28 @@ def test_a_whole_value_beside_a_previous_result_with_decimals_lost_its_separator
     assert read("35", "2,1") == [35.0]
 
 
+def test_a_low_flag_read_as_a_last_1_is_told_by_the_previous_result() -> None:
+    # "4 L" read "41" and "12 L" read "121" beside previous results 4 and 13, under a range starting at
+    # 15: refused; a 41 beside a previous 40, a 14 beside 1 (without its 1 the value is not below the
+    # range) and a 61 beside 6 above a range starting at 5 are kept
+    def read(value: str, previous: str, low: str = "15") -> list[float]:
+        line = make_line(
+            (40, "Ferritin"),
+            (200, value),
+            (260, "ng/mL"),
+            (320, f"{low} - 150"),
+            (480, previous),
+            confidence=0.95,
+        )
+        return [value.value for value in read_values([line], ocr_pages=frozenset({1})).values]
+
+    assert read("41", "4") == []
+    assert read("121", "13") == []
+    assert read("41", "40") == [41.0]
+    assert read("14", "1") == [14.0]
+    assert read("61", "6", low="5") == [61.0]
+
+
 def test_a_previous_result_does_not_vouch_for_a_value_no_one_has_in_its_unit() -> None:
     # "16,1 g/L" haemoglobin beside "15,3": a unit misread (g/dL), however alike the two numbers are
     line = make_line((40, "Hemoglobin"), (200, "16,1"), (260, "g/L"), (320, "120 - 160"), (480, "15,3"))

@@ -21,6 +21,7 @@ from verae.labs.repairs import (
     far_outside,
     judge_range,
     lost_decimal_separator,
+    previous_shows_flag_glued,
     previous_shows_separator_lost,
     previous_vouches,
     repair_unit,
@@ -260,6 +261,7 @@ def to_lab_value(
     if judged and (
         lost_decimal_separator(row.number, row.bounds)
         or previous_shows_separator_lost(row)
+        or previous_shows_flag_glued(row)
         or contradicts_range(row)
         or (page_flags and row.flag is None and not row.mark_beside_value and _outside(row))
     ):

@@ -525,3 +525,22 @@ def previous_shows_separator_lost(row: Row) -> bool:
         if places > 0 and number > 0 and max(restored, number) <= VOUCHING_RATIO * min(restored, number):
             return True
     return False
+
+
+def previous_shows_flag_glued(row: Row) -> bool:
+    """Whether a whole number read with a last digit 1 is a low value with its flag glued on ("4 L" or
+    "12 ↓" read "41", "121": OCR reads an L or an arrow right after the digits as a 1): without the 1 it
+    lies below its range, where such a flag stands, and within a quarter (`VOUCHING_RATIO`) of the previous
+    result beside it (`Row.others`), while as read it is ten times that. A patient's result grows tenfold
+    into a number ending in 1 only by chance; the value is then refused (missed), never cut back."""
+    if row.bounds is None or row.flag is not None or len(row.printed) < 2:
+        return False
+    if not (row.printed.isdigit() and row.printed.endswith("1")):
+        return False
+    shorter = float(row.printed[:-1])
+    if not 0 < shorter < row.bounds[0]:
+        return False
+    return any(
+        number > 0 and max(shorter, number) <= VOUCHING_RATIO * min(shorter, number)
+        for number, _ in row.others
+    )
