@@ -517,13 +517,14 @@ def prepare(image: Image.Image) -> PreparedPage:
 
 @contextlib.contextmanager
 def opencv_memory_errors() -> Iterator[None]:
-    """OpenCV reports a failed allocation as its own error; here it is the memory cap a document is read
-    or drawn under (labs/isolation.py), so it is raised as what it is, a `MemoryError`."""
+    """OpenCV reports a failed allocation as its own error (`StsNoMem`, or C++'s `std::bad_alloc` passed
+    on with no code); here it is the memory cap a document is read or drawn under (labs/isolation.py), so
+    it is raised as what it is, a `MemoryError`."""
     try:
         yield
     except cv2.error as error:
-        if error.code == cv2.Error.StsNoMem:
-            raise MemoryError(error.msg) from error
+        if error.code == cv2.Error.StsNoMem or "std::bad_alloc" in str(error):
+            raise MemoryError(str(error)) from error
         raise
 
 
