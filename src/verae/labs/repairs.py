@@ -492,6 +492,12 @@ def far_outside(row: Row) -> bool:
 VOUCHING_RATIO = 1.25
 
 
+def _within_a_quarter(first: float, second: float) -> bool:
+    """Whether two positive numbers lie within `VOUCHING_RATIO` of each other (a patient's result beside
+    their previous one)."""
+    return first > 0 and second > 0 and max(first, second) <= VOUCHING_RATIO * min(first, second)
+
+
 def previous_vouches(row: Row) -> bool:
     """Whether another number on a far-outside value's row (`far_outside`) says the value is a result, not a
     misread: a previous result printed with the same decimals, as far outside the range on the same side,
@@ -504,10 +510,10 @@ def previous_vouches(row: Row) -> bool:
     low, high = row.bounds
     value = row.number
     for number, places in row.others:
-        if places != decimals(row.printed) or number <= 0 or value <= 0:
+        if places != decimals(row.printed):
             continue
         same_side = (value > 2 * high and number > 2 * high) or (value < low / 2 and number < low / 2)
-        if same_side and max(value, number) <= VOUCHING_RATIO * min(value, number):
+        if same_side and _within_a_quarter(value, number):
             return True
     return False
 
@@ -522,7 +528,7 @@ def previous_shows_separator_lost(row: Row) -> bool:
         return False
     for number, places in row.others:
         restored = row.number / 10**places
-        if places > 0 and number > 0 and max(restored, number) <= VOUCHING_RATIO * min(restored, number):
+        if places > 0 and _within_a_quarter(restored, number):
             return True
     return False
 
@@ -540,7 +546,4 @@ def previous_shows_flag_glued(row: Row) -> bool:
     shorter = float(row.printed[:-1])
     if not 0 < shorter < row.bounds[0]:
         return False
-    return any(
-        number > 0 and max(shorter, number) <= VOUCHING_RATIO * min(shorter, number)
-        for number, _ in row.others
-    )
+    return any(_within_a_quarter(shorter, number) for number, _ in row.others)
