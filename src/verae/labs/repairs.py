@@ -395,10 +395,10 @@ def unit_glued_as_decimals(analyte: Analyte, row: Row) -> Row:
     colon where the unit's last letter stood, and its first surplus digit is a look-alike
     (`_DIGITS_FOR_UNIT_LETTERS`) of the letter one of the analyte's units starts with ("13,594." beside
     12,0-16,0 for haemoglobin is 13,5 with its g/dL glued on, "84,51." beside 80,0-100,0 for MCV 84,5 with
-    its fL, "6,8761." beside 4,00-10,00 for WBC 6,87 with its G/L). Labs print a value with the decimals of its range
-    or more ("5.052" against "4.6 - 6.1"), but then with its unit beside it, and the look-alike ties the
-    surplus to the unit that went missing. The cut value is marked repaired and its unit counts as
-    unreadable, so it must still pass every check a value with a garbled unit does."""
+    its fL, "6,8761." beside 4,00-10,00 for WBC 6,87 with its G/L). Labs print a value with the decimals
+    of its range or more ("5.052" against "4.6 - 6.1"), but then with its unit beside it, and the
+    look-alike ties the surplus to the unit that went missing. The cut value is marked repaired and its
+    unit counts as unreadable, so it must still pass every check a value with a garbled unit does."""
     if row.unit is not None or row.bounds is None or row.range_decimals == 0:
         return row
     if not _STOPPED_DECIMALS.fullmatch(row.printed):

@@ -176,9 +176,9 @@ def unit_before_specks(text: str) -> str | None:
 
 def _speck_before_unit(word: Word) -> tuple[Word, Word] | None:
     """A number and its unit with a speck between them ("20.4.pg", "24-mcg/dL", "10,8:g/dL’" with a speck
-    after the unit too, "—3,06.g/L" with one before the number), as two words without the specks; None when the tail is no known unit, or when
-    the speck is a stop after a number with no separator of its own, which may be a separator whose digit
-    was lost ("5.pg")."""
+    after the unit too, "—3,06.g/L" with one before the number), as two words without the specks between
+    and after; None when the tail is no known unit, or when the speck is a stop after a number with no
+    separator of its own, which may be a separator whose digit was lost ("5.pg")."""
     # the number may carry a speck OCR glued before it ("—3,06.g/L"), as in `split_glued`
     specks = len(word.text) - len(word.text.lstrip(MARKS_BEFORE))
     between = _SPECK_BEFORE_UNIT.match(word.text[specks:])
