@@ -131,6 +131,22 @@ def test_an_unsure_value_outside_its_range_with_an_unreadable_unit_waits_for_a_s
         assert reading.unsure == []
 
 
+def test_an_unsure_fraction_printed_without_a_unit_beside_a_range_in_parts_of_one_is_used() -> None:
+    # a haematocrit printed "0,356 0,370-0,470": no unit was printed (the litres of L/L cancel), so the
+    # missing unit is no sign OCR misread the row; a unit lost beside a range above one still is
+    fraction = make_line((40, "Hématocrite"), (110, "0,356"), (170, "0,370-0,470"), confidence=0.55)
+    reading = read_values([fraction], ocr_pages=frozenset({1}))
+    assert [(value.analyte, value.value) for value in reading.values] == [("hematocrit", 0.356)]
+    assert reading.unsure == []
+    for unsure in (
+        make_line((40, "RBC"), (200, "1.95"), (320, "3,90 - 5,30"), confidence=0.55),
+        make_line((40, "Hématocrite"), (110, "0,356."), (170, "0,370-0,470"), confidence=0.55),
+    ):
+        reading = read_values([unsure], ocr_pages=frozenset({1}))
+        assert reading.values == []
+        assert len(reading.unsure) == 1
+
+
 def test_an_unsure_value_beside_a_misread_range_waits_for_a_second_reading() -> None:
     # "9.0 - 5,30" for 3,90 - 5,30: a range whose lower limit is above its upper one was misread
     line = make_line((40, "RBC"), (200, "4.64"), (260, "10*12/л"), (320, "9.0 - 5,30"), confidence=0.55)

@@ -246,6 +246,46 @@ def test_a_speck_between_a_value_and_its_unit_leaves_both_read() -> None:
     assert values_of(make_lines([[(40, "MCH"), (200, "5.pg"), (320, "27-33")]]), ocr=True) == {}
 
 
+def test_a_speck_read_as_a_curly_double_quote_beside_a_name_or_a_value_is_no_part_of_it() -> None:
+    """A scan's specks OCR reads as quotes: the curly double ones ("“CRP", "“71,5") as the single ones."""
+    lines = make_lines(
+        [
+            [
+                (40, "TCMH"),
+                (110, "22,1"),
+                (140, "pg"),
+                (170, "27,0-32,0"),
+                (320, "“CRP"),
+                (390, "4,2 mg/L"),
+                (450, "<5,0"),
+            ],
+            [(40, "“TCMH"), (110, "21,0"), (140, "pg"), (170, "27,0-32,0")],
+            [(40, "VGM’"), (110, "“84,8"), (140, "fL"), (170, "80,0-100,0")],
+        ],
+        confidence=0.9,
+    )
+    found = values_of(lines[:1], ocr=True)
+    assert (found["mch"].value, found["crp"].value, found["crp"].unit) == (22.1, 4.2, "mg/L")
+    assert values_of(lines[1:2], ocr=True)["mch"].value == 21.0
+    assert (values_of(lines[2:], ocr=True)["mcv"].value, values_of(lines[2:], ocr=True)["mcv"].unit) == (
+        84.8,
+        "fL",
+    )
+
+
+def test_a_unit_glued_to_its_value_through_a_speck_is_read_with_specks_before_or_after_them() -> None:
+    lines = make_lines(
+        [
+            [(40, "Hémoglobine"), (110, "10,8:g/dL’"), (170, "12,0-16,0")],
+            [(40, "Transferrine"), (110, "—3,06.g/L"), (170, "`2,00-3,60")],
+        ],
+        confidence=0.9,
+    )
+    found = values_of(lines, ocr=True)
+    assert (found["hemoglobin"].value, found["hemoglobin"].unit) == (10.8, "g/dL")
+    assert (found["transferrin"].value, found["transferrin"].unit) == (3.06, "g/L")
+
+
 def person(*texts: str) -> LabReport:
     report = LabReport()
     read_person(make_lines([[(40, text)] for text in texts]), report)
@@ -389,6 +429,19 @@ def test_a_g_unit_glued_on_as_decimals_is_cut_back_to_the_range_s_decimals() -> 
     # "2,03 g/L" read "2,039.": one digit past the range's two decimals, which alone would pass
     lines = make_lines([[(40, "Transferrine"), (200, "2,039."), (320, "2,00-3,60")]], confidence=0.8)
     assert values_of(lines, ocr=True)["transferrin"].value == 2.03
+
+
+def test_an_fl_or_g_per_litre_unit_glued_on_as_decimals_is_cut_back_too() -> None:
+    # "84,5 fL" read "84,51.": the f as 1; "6,87 G/L" read "6,8761.": the G as 6, the slash and L as 1.
+    lines = make_lines(
+        [
+            [(40, "VGM"), (200, "84,51."), (320, "80,0-100,0")],
+            [(40, "Leucocytes"), (200, "6,8761."), (320, "4,00-10,00")],
+        ],
+        confidence=0.8,
+    )
+    found = values_of(lines, ocr=True)
+    assert (found["mcv"].value, found["wbc"].value) == (84.5, 6.87)
 
 
 def test_surplus_decimals_are_not_cut_without_a_unit_s_look_alike_or_beside_a_unit_read() -> None:

@@ -109,10 +109,13 @@ def _unsure_digits(row: Row) -> bool:
     printed range was misread (`Row.range_garbled`: lower limit above the upper), or its unit was
     unreadable and the value lies unflagged outside its range. The unit is then inferred from the value itself, which a misread digit
     (4.95 read as 1.95) still fits, and OCR's trouble with the row's unit or range shows it read the row
-    poorly."""
+    poorly. A ratio printed without its unit (`Row.unit_unprinted`: a haematocrit as a fraction beside a
+    range in parts of one) shows no such trouble."""
     if min((word.confidence for word in row.value_words), default=1.0) >= SURE:
         return False
-    return row.range_garbled or (row.unit is None and row.flag is None and _outside(row))
+    return row.range_garbled or (
+        row.unit is None and not row.unit_unprinted and row.flag is None and _outside(row)
+    )
 
 
 def _range_fits(analyte: Analyte, row: Row) -> bool:

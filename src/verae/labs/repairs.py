@@ -381,6 +381,9 @@ def unit_of_garble(analyte: Analyte, text: str) -> str | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+# The digits a unit's first letter glued onto a value reads as (`unit_glued_as_decimals`): "g" as 9, the
+# "f" of fL as 1 (its hook lost), the "G" of G/L as 6 (units are compared lower-cased)
+_DIGITS_FOR_UNIT_LETTERS = (("9", "g"), ("1", "f"), ("6", "g"))
 # A decimal value with digits past its range's decimals and a stop or colon after them: "13,6 g/dL" in
 # small type with its word space lost, read "13,594." (the g as 9, the L as a stop)
 _STOPPED_DECIMALS = re.compile(r"\d+[.,]\d+[.:]")
@@ -390,11 +393,12 @@ def unit_glued_as_decimals(analyte: Analyte, row: Row) -> Row:
     """The row with its value cut back to its range's decimals when the digits past them are the unit's
     first letters OCR glued on, read as digits: the row read no unit, the value word ends in a stop or
     colon where the unit's last letter stood, and its first surplus digit is a look-alike
-    (`_GLYPH_MISREADS`) of the letter one of the analyte's units starts with ("13,594." beside 12,0-16,0
-    for haemoglobin is 13,5 with its g/dL glued on). Labs print a value with the decimals of its range
-    or more ("5.052" against "4.6 - 6.1"), but then with its unit beside it, and the look-alike ties the
-    surplus to the unit that went missing. The cut value is marked repaired and its unit counts as
-    unreadable, so it must still pass every check a value with a garbled unit does."""
+    (`_DIGITS_FOR_UNIT_LETTERS`) of the letter one of the analyte's units starts with ("13,594." beside
+    12,0-16,0 for haemoglobin is 13,5 with its g/dL glued on, "84,51." beside 80,0-100,0 for MCV 84,5 with
+    its fL, "6,8761." beside 4,00-10,00 for WBC 6,87 with its G/L). Labs print a value with the decimals
+    of its range or more ("5.052" against "4.6 - 6.1"), but then with its unit beside it, and the
+    look-alike ties the surplus to the unit that went missing. The cut value is marked repaired and its
+    unit counts as unreadable, so it must still pass every check a value with a garbled unit does."""
     if row.unit is not None or row.bounds is None or row.range_decimals == 0:
         return row
     if not _STOPPED_DECIMALS.fullmatch(row.printed):
@@ -403,7 +407,7 @@ def unit_glued_as_decimals(analyte: Analyte, row: Row) -> Row:
     if surplus < 1:
         return row
     kept = row.printed[: -1 - surplus]
-    letters = {meant for read, meant in _GLYPH_MISREADS if read == row.printed[len(kept)]}
+    letters = {meant for read, meant in _DIGITS_FOR_UNIT_LETTERS if read == row.printed[len(kept)]}
     if not any(unit.startswith(letter) for unit in analyte.units for letter in letters):
         return row
     return replace(

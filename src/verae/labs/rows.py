@@ -11,7 +11,17 @@ from typing import Literal
 from verae.labs.catalog import Analyte, ShapeMatch, guess_label, match_label, match_shape
 from verae.labs.layout import Line, Word
 from verae.labs.repairs import arrow_before_value, decimals, repair_arrow
-from verae.labs.tokens import STOPPED_NUMBER, Token, clean, is_flag, is_unit, tokenize, without_marks
+from verae.labs.tokens import (
+    MARKS_AFTER,
+    MARKS_BEFORE,
+    STOPPED_NUMBER,
+    Token,
+    clean,
+    is_flag,
+    is_unit,
+    tokenize,
+    without_marks,
+)
 from verae.labs.units import normalize_unit
 
 Role = Literal["name", "result", "previous", "unit", "reference", "flag"]
@@ -84,8 +94,8 @@ def analyte_for_label(label: str, *, fuzzy: bool) -> Analyte | None:
     same; then the whole label, the part before the bracket and each comma-separated part. OCR often
     prefixes a row with specks read as one- or two-letter words, which are dropped when nothing matches.
     """
-    # a speck OCR glued before the name ("‘CST", "-Transferrine") is no part of it
-    words = label.lstrip("‘’‚'`\"„—–=-").split()
+    # a speck OCR glued before or after the name ("‘CST", "“CRP", "-Transferrine", "VGM’") is no part of it
+    words = label.lstrip(MARKS_BEFORE).rstrip(MARKS_AFTER).split()
     for start in range(min(3, len(words))):
         if start and len(words[start - 1]) > 2:
             break
@@ -161,6 +171,10 @@ class Row:
     # the words of the first unreadable word with letters after the value, before the range, when the unit
     # is garbled ("ца" for µg/L): where a second reading of the unit's box alone looks (`confirm.read_units`)
     unit_garble_words: tuple[Word, ...] = ()
+    # a ratio of like quantities printed without its unit, as labs print one (the litres of L/L cancel):
+    # its range follows the value with nothing between, in parts of one ("0,356 0,370-0,470"), and the
+    # value's word ends in its digit, so the missing unit is no sign OCR misread the row
+    unit_unprinted: bool = False
 
 
 def label_unit(label_words: tuple[Word, ...]) -> tuple[tuple[Word, ...], Word | None]:
@@ -299,6 +313,12 @@ def parse_row(
         if unit_garbled
         else None,
         loose=tuple(without_marks(clean(token.text)) for token in after if token.kind in ("number", "other")),
+        unit_unprinted=unit_text is None
+        and value.words[-1].text[-1:].isdigit()
+        and bool(after)
+        and after[0].kind == "range"
+        and after[0].bounds is not None
+        and after[0].bounds[1] < 1,
         unit_garble_words=next(
             (
                 token.words

@@ -53,10 +53,11 @@ _STATUS: dict[str, str | None] = {
 # OCR glues the words of a status ("InRange") or a speck to it ("‘inRange"): compared without spaces
 _SQUASHED_STATUS = {status.replace(" ", ""): flag for status, flag in _STATUS.items() if " " in status}
 _KNOWN_UNITS = frozenset(unit for analyte in ANALYTES for unit in analyte.units)
-# Specks OCR glues to a number or a range: a quote or an opening dash before it, a degree sign or a quote
-# after it ("‘20,2", "38,6°", "—-3,80-5,90"); no lab prints a value with them
-_MARKS_BEFORE = "‘’‚'`\"„—–=-"
-_MARKS_AFTER = "°’'`\""
+# Specks OCR glues to a number, a range or a name: a quote (single or double, straight or curly) or an
+# opening dash before it, a degree sign or a quote after it ("‘20,2", "“71,5", "38,6°", "—-3,80-5,90",
+# "VGM’"); no lab prints a value or a name with them
+MARKS_BEFORE = "‘’‚'`\"„“”—–=-"
+MARKS_AFTER = "°’'`\"”"
 # A bracketed range as OCR reads a scan's brackets ("_(0.370-0.476)", "{0.370-0.470)", "(3.86-5.86)}"): a
 # stop or underscore before the bracket and a second bracket after it are specks (a number's point never
 # stands before a bracket), a brace or square bracket is the round one misread; only a range inside counts
@@ -71,8 +72,8 @@ _THOUSANDS_GROUP = re.compile(r"^\d{3}$")
 _SEPARATOR_WITH_SPECK = re.compile(r"^([<>]?\d+)[:;](\d)$")
 # a number, one speck, and a tail that may be its unit ("20.4.pg", "24-mcg/dL")
 _SPECK_BEFORE_UNIT = re.compile(rf"^([<>]?{_NUMBER})([.,:;-])([^\d\s.,:;-].*)$")
-# what a speck right after a unit reads as: a full stop, a comma, a colon or a dash
-SPECKS_AFTER_UNIT = ".,:;-"
+# what a speck right after a unit reads as: a full stop, a comma, a colon, a dash or a quote
+SPECKS_AFTER_UNIT = ".,:;-’'”\""
 # a unit and the range after it read as one word, the gap between them read as underscores or dashes
 # ("G/L__—4,00-10,00", "pmol/L_—10,0-30,0"): no unit ends in either, and no range starts with one
 _UNIT_THEN_RANGE = re.compile(rf"^(.+?)[_—–-]+(\(?{_NUMBER}\s*{_DASH}\s*{_NUMBER}\)?)$")
@@ -120,7 +121,7 @@ def _status(text: str) -> tuple[bool, str | None]:
     lowered = text.lower()
     if lowered in _STATUS:
         return True, _STATUS[lowered]
-    squashed = lowered.replace(" ", "").strip(_MARKS_BEFORE + ".,:;")
+    squashed = lowered.replace(" ", "").strip(MARKS_BEFORE + ".,:;")
     if squashed in _SQUASHED_STATUS:
         return True, _SQUASHED_STATUS[squashed]
     return False, None
@@ -131,7 +132,7 @@ def without_marks(text: str) -> str:
     leading full stop goes only when the number after it has a separator of its own (".80,0-100,0"),
     never from ".5"; a trailing one only from a range ("50-170."), never from a value ("5." may be 5.1
     with a digit lost)."""
-    stripped = text.lstrip(_MARKS_BEFORE).rstrip(_MARKS_AFTER)
+    stripped = text.lstrip(MARKS_BEFORE).rstrip(MARKS_AFTER)
     bracketed = _BRACKETED.match(stripped)
     if bracketed:
         stripped = f"({bracketed.group(1)})"
@@ -157,7 +158,7 @@ def is_unit(text: str) -> bool:
 def split_glued(word: Word) -> tuple[Word, Word] | None:
     """A number and what is glued to it ("98g/L", "<1,0mg/.", "'3610000/mm3" with a speck before it),
     as two words: each box takes its share of the word's width by characters."""
-    specks = len(word.text) - len(word.text.lstrip(_MARKS_BEFORE))
+    specks = len(word.text) - len(word.text.lstrip(MARKS_BEFORE))
     glued = _GLUED_UNIT.match(word.text[specks:])
     if glued is None:
         return None
@@ -174,16 +175,24 @@ def unit_before_specks(text: str) -> str | None:
 
 
 def _speck_before_unit(word: Word) -> tuple[Word, Word] | None:
-    """A number and its unit with a speck between them ("20.4.pg", "24-mcg/dL"), as two words without the
-    speck; None when the tail is no known unit, or when the speck is a stop after a number with no
+    """A number and its unit with a speck between them ("20.4.pg", "24-mcg/dL", "10,8:g/dL’" with a speck
+    after the unit too, "—3,06.g/L" with one before the number), as two words without the specks between
+    and after; None when the tail is no known unit, or when the speck is a stop after a number with no
     separator of its own, which may be a separator whose digit was lost ("5.pg")."""
-    between = _SPECK_BEFORE_UNIT.match(word.text)
-    if between is None or not is_unit(between.group(3)):
+    # the number may carry a speck OCR glued before it ("—3,06.g/L"), as in `split_glued`
+    specks = len(word.text) - len(word.text.lstrip(MARKS_BEFORE))
+    between = _SPECK_BEFORE_UNIT.match(word.text[specks:])
+    if between is None:
+        return None
+    tail = between.group(3)
+    unit = tail if is_unit(tail) else unit_before_specks(tail)
+    if unit is None:
         return None
     if between.group(2) != "-" and not re.search(r"[.,]\d", between.group(1)):
         return None
-    split = word.x0 + (word.x1 - word.x0) * between.end(2) / len(word.text)
-    return replace(word, text=between.group(1), x1=split), replace(word, text=between.group(3), x0=split)
+    split = word.x0 + (word.x1 - word.x0) * (specks + between.end(2)) / len(word.text)
+    number = word.text[: specks + between.end(1)]
+    return replace(word, text=number, x1=split), replace(word, text=unit, x0=split)
 
 
 def _unit_then_range(word: Word) -> tuple[Word, Word] | None:
@@ -248,7 +257,7 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
             continue
         previous = kept[-1] if kept else None
         # the first group may carry a speck OCR glued before it ("‚5 140 000")
-        leading = previous.text.lstrip(_MARKS_BEFORE) if previous is not None else ""
+        leading = previous.text.lstrip(MARKS_BEFORE) if previous is not None else ""
         if (
             previous is not None
             and _THOUSANDS_GROUP.match(text)
