@@ -332,6 +332,35 @@ def test_sex_and_date_read_through_a_quote_before_the_colon_and_an_accent_on_dat
     assert person("Sample daté: 05/02/2025").collection_date == date(2025, 2, 5)
 
 
+def test_person_keywords_and_sex_words_read_through_an_l_read_as_i_and_a_dropped_umlaut() -> None:
+    """Monitor photos read a keyword's l as i ("Coliected", "Geschiecht", "Numune Aima") and "männlich" as
+    "manniich": an l and an accent OCR garbled in one word, one letter from "mannlich" once accents fold."""
+    assert person("Sample Coliected on: 24 Oct 2024").collection_date == date(2024, 10, 24)
+    assert person("Numune Aima Tarihi: 04.05.2025").collection_date == date(2025, 5, 4)
+    assert (person("Geschiecht: weiblich Alter: 29 jahre").sex, person("Aiter: 29").age) == ("female", 29.0)
+    assert person("Geschiecht: manniich Alter: 81 Jahre").sex == "male"
+    # the keyword still has to be whole: "Coiected" lost a letter, and a receipt date is no collection date
+    assert person("Sample Coiected on: 24 Oct 2024").collection_date is None
+    assert person("Numune Kabul Tarihi: 04.05.2025").collection_date is None
+
+
+def test_an_age_and_a_date_read_through_specks_beside_their_digits() -> None:
+    """A speck before the age read as a quote or a stop ("Возраст:'77", "Sex:.59"), a stop after it
+    ("62. Years"), and a date's dot read as a comma ("20,10.2024")."""
+    assert person("Пол: м -Возраст:'77").age == 77.0
+    assert (person("Age / Sex:.59 Years / Female").age, person("Age / Sex:.59 Years / Female").sex) == (
+        59.0,
+        "female",
+    )
+    assert (person("Age / Sex: 62. Years / Male").age, person("Age / Sex: 62. Years / Male").sex) == (
+        62.0,
+        "male",
+    )
+    assert person("Дата взятия: 20,10.2024").collection_date == date(2024, 10, 20)
+    # a number with a decimal comma is no date
+    assert person("Дата взятия: 20,10").collection_date is None
+
+
 def test_a_sex_ocr_put_on_another_line_than_its_label_is_read_where_it_stands_after_the_label() -> None:
     """ "Пол: м Возраст: 72" read as "Пол: |" and "м Возраст: 72": a speck beside the label made its box
     taller than the line. The sex stands right after the label, within its height; a word under the

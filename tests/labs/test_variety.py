@@ -13,7 +13,7 @@ from verae.labs.reader import read_document
 
 from .corpus.samples import Sample
 from .corpus.scoring import Score, score
-from .variety.degrade import office_scan, variety_samples
+from .variety.degrade import monitor_photo, office_scan, variety_samples
 from .variety.documents import LAYOUTS, make_report
 
 
@@ -130,3 +130,12 @@ def test_a_sex_misread_in_latin_on_a_russian_page_is_read_again_in_russian() -> 
     report = make_report("ru_iron_only", 334)
     scan = office_scan(report, random.Random("variety-degrade-ru_iron_only-334"))
     assert read_document(scan, "application/pdf").sex == report.truth.sex == "female"
+
+
+@pytest.mark.parametrize(("seed", "sex"), [(524, "male"), (532, "female")])
+def test_a_sex_misread_on_an_english_monitor_photo_is_read_again_in_english(seed: int, sex: str) -> None:
+    """`rus+eng` reads these monitor photos' monospace "Sex: M" as "Sex: 4" and "Sex: F" as Cyrillic "Е";
+    the line alone, read again with English (the page's own model), gives "M" and "| F"."""
+    report = make_report("uk_leaders", seed)
+    photo = monitor_photo(report, 1, random.Random(f"variety-photo_monitor-uk_leaders-{seed}"))
+    assert read_document(photo, "image/jpeg").sex == report.truth.sex == sex

@@ -8,7 +8,7 @@ from datetime import date
 
 from rapidfuzz.distance import Levenshtein
 
-from verae.labs.languages import page_language
+from verae.labs.languages import fold, page_language
 from verae.labs.layout import Line
 from verae.labs.schemas import LabReport, ReportWarning, Sex
 from verae.labs.tokens import clean
@@ -40,11 +40,25 @@ _DATE = re.compile(
     r"|(?P<text>(?P<td>\d{1,2})[\s-](?P<tm>[a-zа-я]{3,9})\.?[\s-](?P<ty>\d{4}))",
     re.IGNORECASE,
 )
+
+
+def _strokes_for_l(pattern: str) -> str:
+    """A keyword's pattern that also takes OCR's readings of its letter l: an upright stroke, read as i,
+    1, I or | as often as l (`Coliected`, `Geschiecht`, `Numune Aima`). Only the keyword's own letters
+    widen, so it still has to be printed whole, in its place."""
+    return pattern.replace("l", "[l1i|]")
+
+
+# A dotted date with a comma for one of its dots ("20,10.2024"): OCR reads a low dot as a comma, and no
+# lab separates a date's parts with commas.
+_DOTTED_DATE = re.compile(r"\b\d{1,2}[.,]\d{1,2}[.,](?:\d{4}|\d{2})(?!\d)")
 _COLLECTED = re.compile(
-    r"дата\s+(?:взятия|забора|сбора)|взяти[ея]\s+(?:биоматериала|крови|образца)|забор\s+(?:крови|биоматериала)"
-    r"|collected|collection\s+dat[eé]|dat[eé]\s+of\s+collection|specimen\s+dat[eé]|sample\s+dat[eé]|sampled"
-    r"|pr.lev.|pr.l.vement|fecha\s+de\s+(?:extracci.n|toma|obtenci.n)|data\s+d[ae]\s+coleta|coletado"
-    r"|entnahme|abnahme|data\s+(?:del\s+)?prelievo|numune\s+alma|örnek\s+alma",
+    _strokes_for_l(
+        r"дата\s+(?:взятия|забора|сбора)|взяти[ея]\s+(?:биоматериала|крови|образца)|забор\s+(?:крови|биоматериала)"
+        r"|collected|collection\s+dat[eé]|dat[eé]\s+of\s+collection|specimen\s+dat[eé]|sample\s+dat[eé]|sampled"
+        r"|pr.lev.|pr.l.vement|fecha\s+de\s+(?:extracci.n|toma|obtenci.n)|data\s+d[ae]\s+coleta|coletado"
+        r"|entnahme|abnahme|data\s+(?:del\s+)?prelievo|numune\s+alma|örnek\s+alma"
+    ),
     re.IGNORECASE,
 )
 _BIRTH = re.compile(
@@ -52,16 +66,22 @@ _BIRTH = re.compile(
     r"|fecha\s+de\s+nacimiento|data\s+de\s+nascimento|geburtsdatum|data\s+di\s+nascita|doğum\s+tarihi",
     re.IGNORECASE,
 )
+# a speck beside a keyword's colon, or before the word or number after it, that OCR reads as a quote
+_SPECKS = "’'‘`"
 # the word for sex in eight languages, then the printed sex (the colon OCR may read as ";", a speck before
 # it as a quote: "Sexe’: Masculin")
 _SEX_WORD = (
-    r"(?:\bпол|\bsex|\bgender|\bsexe|\bsexo|\bgeschlecht|\bsesso|\bcinsiyet(?:i)?)\b\s*[’'‘`]?\s*[:.;]?"
+    _strokes_for_l(r"(?:\bпол|\bsex|\bgender|\bsexe|\bsexo|\bgeschlecht|\bsesso|\bcinsiyet(?:i)?)")
+    + rf"\b\s*[{_SPECKS}]?\s*[:.;]?"
 )
-_SEX = re.compile(rf"{_SEX_WORD}\s*([^\W\d_]+)", re.IGNORECASE)
+_SEX = re.compile(rf"{_SEX_WORD}[\s|]*([^\W\d_]+)", re.IGNORECASE)
+# the word for sex followed by anything: a word, or a letter read as a digit ("Sex: 4" for "Sex: M")
+_SEX_FOLLOWED = re.compile(rf"{_SEX_WORD}\s*[^\W_]", re.IGNORECASE)
 # the word for sex closing its line, nothing but specks after it ("Пол: |")
 _SEX_WORD_ALONE = re.compile(rf"{_SEX_WORD}[^\w]*$", re.IGNORECASE)
 _FEMALE_WORDS = frozenset(
-    {
+    fold(word)
+    for word in (
         "женский",
         "жен",
         "ж",
@@ -75,10 +95,23 @@ _FEMALE_WORDS = frozenset(
         "kadin",  # "kadın" with its dotless ı folded, as OCR reads it ("Kadin")
         "f",
         "w",
-    }
+    )
 )
 _MALE_WORDS = frozenset(
-    {"мужской", "муж", "м", "male", "masculin", "masculino", "hombre", "männlich", "maschio", "erkek", "m"}
+    fold(word)
+    for word in (
+        "мужской",
+        "муж",
+        "м",
+        "male",
+        "masculin",
+        "masculino",
+        "hombre",
+        "männlich",
+        "maschio",
+        "erkek",
+        "m",
+    )
 )
 # A printed sex word OCR garbled by one letter ("Maile", "Femaie") is still read when it is at least this
 # long and one edit from the words of one sex only ("female" and "male" are two apart).
@@ -86,19 +119,21 @@ FUZZY_SEX_LETTERS = 4
 # OCR drops the accent of Italian "Età" ("Eta:61"), as it does Turkish "Yaş"'s cedilla. A letter OCR reads
 # for a 1 glued after the digits ("41y" read "4ly") may be a digit lost: no age is read from it.
 _AGE = re.compile(
-    r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\bet[àa]|\bya[şs])[\s:.;]*(\d{1,3})(?![\dlI|])",
+    _strokes_for_l(r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\bet[àa]|\bya[şs])")
+    + rf"[\s:.;{_SPECKS}]*(\d{{1,3}})(?![\dlI|])",
     re.IGNORECASE,
 )
 # "Age / Sex: 34 Years / Female", common on Indian reports
 _AGE_SEX = re.compile(
-    r"\bage\s*/\s*(?:sex|gender)\s*[:.;]?\s*(\d{1,3})\s*(?:years?|yrs?|y)?\.?\s*/\s*([^\W\d_]+)",
+    rf"\bage\s*/\s*(?:sex|gender)\s*[:.;{_SPECKS}]*\s*(\d{{1,3}})[\s.,]*(?:years?|yrs?|y)?\.?\s*/\s*([^\W\d_]+)",
     re.IGNORECASE,
 )
 
 
 def _sex(printed: str) -> Sex | None:
-    """The sex a word printed after "Sex:" names, or None when it names none."""
-    word = printed.lower().replace("ı", "i")
+    """The sex a word printed after "Sex:" names, or None when it names none. Accents are compared
+    folded: OCR drops them ("manniich" is one letter from "männlich", not two)."""
+    word = fold(printed)
     if word in _FEMALE_WORDS:
         return "female"
     if word in _MALE_WORDS:
@@ -115,14 +150,16 @@ def _sex(printed: str) -> Sex | None:
 
 
 def sex_named(text: str) -> Sex | None:
-    """The sex a line names after the word for sex, or None."""
+    """The sex a line names after the word for sex (or after the age on an "Age / Sex" line), or None."""
+    if (both := _AGE_SEX.search(text)) and (found := _sex(both.group(2))):
+        return found
     return next((found for match in _SEX.finditer(text) if (found := _sex(match.group(1)))), None)
 
 
 def sex_unread(text: str) -> bool:
-    """Whether a line prints the word for sex followed by a word that names none ("Пол: x", OCR's reading
-    of "Пол: ж" in `rus+eng`), and names no sex."""
-    return _SEX.search(text) is not None and sex_named(text) is None
+    """Whether a line prints the word for sex followed by a word or digit that names none ("Пол: x", OCR's
+    reading of "Пол: ж" in `rus+eng`; "Sex: 4" for "Sex: M"), and names no sex."""
+    return _SEX_FOLLOWED.search(text) is not None and sex_named(text) is None
 
 
 def _sex_beside(line: Line, lines: list[Line]) -> Sex | None:
@@ -173,7 +210,8 @@ def _date_after(pattern: re.Pattern[str], text: str, *, month_first: bool) -> da
     keyword = pattern.search(text)
     if keyword is None:
         return None
-    match = _DATE.search(text, keyword.end())
+    after = _DOTTED_DATE.sub(lambda date_read: date_read.group().replace(",", "."), text[keyword.end() :])
+    match = _DATE.search(after)
     return parse_date(match, month_first=month_first) if match else None
 
 
@@ -210,7 +248,6 @@ def read_person(lines: list[Line], report: LabReport) -> None:
             birth = birth or _date_after(_BIRTH, piece, month_first=month_first)
         if (both := _AGE_SEX.search(text)) and report.age is None and 0 < int(both.group(1)) <= 120:
             report.age = float(both.group(1))
-            report.sex = report.sex or _sex(both.group(2))
         if report.sex is None:
             report.sex = sex_named(text)
         if report.sex is None and _SEX_WORD_ALONE.search(text):

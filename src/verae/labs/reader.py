@@ -221,7 +221,9 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
         # the page's own model read the page as a whole worse than `rus+eng`, yet it may read a line that
         # gave nothing better ("µg/L" that `rus+eng` made Cyrillic "рол."): those lines alone get it
         last = LastPass(f"{language}+eng", read_as_cyrillic)
-    lines = _read_again(prepared, lines, number, budget, languages, english, last=last)
+    # an English page's own model is English alone, as for its words read as Cyrillic
+    own_model = "eng" if language is None else languages
+    lines = _read_again(prepared, lines, number, budget, languages, english, last=last, own_model=own_model)
     lines = _read_units(prepared, lines, number, budget)
     pages.lines.extend(_confirm_extremes(prepared, lines, number, budget))
     pages.ocr_pages.add(number)
@@ -237,6 +239,7 @@ def _read_again(
     english: list[int],
     *,
     last: LastPass | None,
+    own_model: str,
 ) -> list[Line]:
     """The page's lines, those naming an analyte without giving its value read a second time, and those
     with words read as Cyrillic on an English page read in English (`labs.reread`: a Tesseract run over
@@ -260,7 +263,20 @@ def _read_again(
         again |= reread.read_again(prepared, lines, english, timeout=timeout, page=number, languages="eng")
         merged = reread.merge(lines, dict(sorted(again.items())), values)[0]
     if last is None:
-        return merged
+        # a person's sex misread ("Sex: Е" for F, "Sex: 4" for M): its line alone, read with the page's own
+        # model, replaces the first reading as below
+        people = [index for index, line in enumerate(merged) if sex_unread(line.text)]
+        if not people:
+            return merged
+        again = reread.read_again(
+            prepared,
+            merged,
+            people,
+            timeout=budget.seconds_for_page(number),
+            page=number,
+            languages=own_model,
+        )
+        return _with_sex_read_again(merged, again, people, values)
     read = values(merged)
     # a word read in the wrong script (a Russian word in Latin look-alikes) names nothing, so its line is
     # no target of the first kind; a line of two columns may have given the other column's value
@@ -282,16 +298,27 @@ def _read_again(
         languages=last.model,
     )
     merged = reread.merge(merged, {index: line for index, line in again.items() if index in still}, values)[0]
+    return _with_sex_read_again(merged, again, people, values)
+
+
+def _with_sex_read_again(
+    lines: list[Line],
+    again: dict[int, Line],
+    people: list[int],
+    values: Callable[[list[Line]], list[LabValue]],
+) -> list[Line]:
+    """The lines, each of `people` (a sex misread) replaced by its second reading when that names a sex and
+    the page keeps every value it gave."""
     for index in people:
         line = again.get(index)
         if line is None or sex_named(line.text) is None:
             continue
-        trial = [*merged[:index], line, *merged[index + 1 :]]
-        if {reread.value_key(value) for value in values(merged)} <= {
+        trial = [*lines[:index], line, *lines[index + 1 :]]
+        if {reread.value_key(value) for value in values(lines)} <= {
             reread.value_key(value) for value in values(trial)
         }:
-            merged = trial
-    return merged
+            lines = trial
+    return lines
 
 
 def _read_units(prepared: Image.Image, lines: list[Line], number: int, budget: Budget) -> list[Line]:
