@@ -384,16 +384,19 @@ def unit_of_garble(analyte: Analyte, text: str) -> str | None:
 # A decimal value with digits past its range's decimals and a stop or colon after them: "13,6 g/dL" in
 # small type with its word space lost, read "13,594." (the g as 9, the L as a stop)
 _STOPPED_DECIMALS = re.compile(r"\d+[.,]\d+[.:]")
+# The digits a unit's first letter glued onto a value is read as: a g's (above), and an f's stem and
+# crossbar as a 1 ("91,9 fL" read "91,91.")
+_LETTERS_READ_AS_DIGITS = (*_GLYPH_MISREADS, ("1", "f"))
 
 
 def unit_glued_as_decimals(analyte: Analyte, row: Row) -> Row:
     """The row with its value cut back to its range's decimals when the digits past them are the unit's
     first letters OCR glued on, read as digits: the row read no unit, the value word ends in a stop or
     colon where the unit's last letter stood, and its first surplus digit is a look-alike
-    (`_GLYPH_MISREADS`) of the letter one of the analyte's units starts with ("13,594." beside 12,0-16,0
-    for haemoglobin is 13,5 with its g/dL glued on). Labs print a value with the decimals of its range
-    or more ("5.052" against "4.6 - 6.1"), but then with its unit beside it, and the look-alike ties the
-    surplus to the unit that went missing. The cut value is marked repaired and its unit counts as
+    (`_LETTERS_READ_AS_DIGITS`) of the letter one of the analyte's units starts with ("13,594." beside
+    12,0-16,0 for haemoglobin is 13,5 with its g/dL glued on; "91,91." beside 80,0-100,0 for MCV is 91,9
+    with its fL). Labs print a value with the decimals of its range or more ("5.052" against "4.6 - 6.1"),
+    but then with its unit beside it, and the look-alike ties the surplus to the unit that went missing. The cut value is marked repaired and its unit counts as
     unreadable, so it must still pass every check a value with a garbled unit does."""
     if row.unit is not None or row.bounds is None or row.range_decimals == 0:
         return row
@@ -403,7 +406,7 @@ def unit_glued_as_decimals(analyte: Analyte, row: Row) -> Row:
     if surplus < 1:
         return row
     kept = row.printed[: -1 - surplus]
-    letters = {meant for read, meant in _GLYPH_MISREADS if read == row.printed[len(kept)]}
+    letters = {meant for read, meant in _LETTERS_READ_AS_DIGITS if read == row.printed[len(kept)]}
     if not any(unit.startswith(letter) for unit in analyte.units for letter in letters):
         return row
     return replace(
