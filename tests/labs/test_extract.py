@@ -458,6 +458,9 @@ def test_a_g_unit_glued_on_as_decimals_is_cut_back_to_the_range_s_decimals() -> 
     # "2,03 g/L" read "2,039.": one digit past the range's two decimals, which alone would pass
     lines = make_lines([[(40, "Transferrine"), (200, "2,039."), (320, "2,00-3,60")]], confidence=0.8)
     assert values_of(lines, ocr=True)["transferrin"].value == 2.03
+    # "91,9 fL" read "91,91.": the f's stem and crossbar as a 1
+    lines = make_lines([[(40, "VGM"), (200, "91,91."), (320, "80,0-100,0")]], confidence=0.8)
+    assert values_of(lines, ocr=True)["mcv"].value == 91.9
 
 
 def test_an_fl_or_g_per_litre_unit_glued_on_as_decimals_is_cut_back_too() -> None:

@@ -263,6 +263,28 @@ def test_a_9_whose_blurred_tail_closes_a_small_second_hole_is_no_dotted_zero() -
 
 
 @pytest.mark.parametrize(
+    ("printed", "typeface", "read", "misshapen"),
+    [
+        # a serif 9's tail, or a 6's hook, closed on its stem: a second hole where the glyph narrows
+        ("4,91", "DejaVuSerif", "4,01", True),
+        ("8,6", "DejaVuSerif", "8,0", True),
+        ("4,01", "DejaVuSerif", "4,01", False),
+        # a dotted zero's two halves, as wide across one as across the other
+        ("4,01", "DejaVuSansMono", "4,01", False),
+        ("8,0", "DejaVuSansMono", "8,0", False),
+    ],
+)
+def test_a_9_or_6_read_as_a_zero_is_told_by_its_lopsided_holes(
+    printed: str, typeface: str, read: str, misshapen: bool
+) -> None:
+    """A curled photo's small blurred serif 9 (or 6) closes its tail (hook) into a second hole, and
+    Tesseract, sure of itself, reads a zero, whose two holes a dotted one may hold: a zero is as wide
+    across one hole as across the other, the 9 and 6 are not, so the reading is misshapen."""
+    grey, box = _drawn_number(printed, size=32, blur=2.0, typeface=typeface)
+    assert misshapen_digits(grey, Word(read, *box, 0.95)) is misshapen
+
+
+@pytest.mark.parametrize(
     ("printed", "read", "misshapen"),
     [
         # the g's descender reaches below the digits' baseline, the m stands at x-height

@@ -78,6 +78,11 @@ ZERO_WAIST = 0.9
 # The least area of a dotted zero's smaller hole as a share of its larger: the dot halves the ring's hole
 # (0.5-1.0 drawn), a 6's or 9's closed tail is a small second hole beside its bowl (0.28-0.29 drawn)
 ZERO_HALVES = 0.4
+# The least outline width across one of a zero's two stacked holes as a share of its width across the
+# other: a zero's ring is as wide at both (0.93-1.0 drawn in every DejaVu mono face, 20-41 px, blurred
+# 0.8-3.2 px; 0.90-1.0 on photos), a 9's tail or a 6's hook closed into a second hole is narrower there
+# than across its bowl (0.67-0.72 on curled photos of serif type)
+ZERO_SYMMETRY = 0.8
 # A fraction's leading zero as OCR misreads a dotted or slashed zero (`repairs.restore_leading_zero`)
 _LEADING_SIX_OR_NINE = re.compile(r"[69][.,]\d+[^\W\d_]?")
 MOST_HOLES = {"0": 2, "1": 0, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0, "8": 2, "9": 1}
@@ -764,8 +769,9 @@ def misshapen_digits(grey: np.ndarray, word: Word, *, ink: BoxInk | None = None)
     digits it holds (`_digit_slices`). Where the digits cannot be placed, a number read with more digits
     than its glyphs hold is misread too (the dotted zero read as `60`, `_more_digits_than_glyphs`). A
     hole is paper enclosed by a digit's slice (`_holes`). A digit may show fewer holes than it has (blur
-    fills them) but not more: `MOST_HOLES` allows a 0 two (dotted or slashed), an 8 two, a 2, 3 or 5 one
-    (a blurred tail closing a loop), a 4, 6 or 9 one, a 1 or 7 none. `ink`: the box's ink when already
+    fills them) but not more: `MOST_HOLES` allows a 0 two (dotted or slashed, as wide across both:
+    `_lopsided`), an 8 two, a 2, 3 or 5 one (a blurred tail closing a loop), a 4, 6 or 9 one, a 1 or 7
+    none. `ink`: the box's ink when already
     found. A flag letter glued after the digits (`18.8H`) is left out of the ink (`_without_flag`)."""
     components = _number_ink(grey, word, _NUMBER, ink) or _without_flag(grey, word, ink)
     if components is None:
@@ -795,7 +801,11 @@ def misshapen_digits(grey: np.ndarray, word: Word, *, ink: BoxInk | None = None)
         inked = labels[top : top + tall, left:right] == label
         holes = _holes(inked)
         whole = right - left == int(stats[label, cv2.CC_STAT_WIDTH])
-        if len(holes) > MOST_HOLES[digit] or (digit == "8" and _ring(inked, holes, whole=whole)):
+        if (
+            len(holes) > MOST_HOLES[digit]
+            or (digit == "8" and _ring(inked, holes, whole=whole))
+            or (digit == "0" and whole and _lopsided(inked, holes))
+        ):
             return True
     return False
 
@@ -1024,6 +1034,21 @@ def _ring(inked: np.ndarray, holes: list[_Hole], *, whole: bool) -> bool:
     # across a hole's middle row an 8's bowl is at its widest
     bowls = max(int(widths[(hole.first + hole.past - 1) // 2]) for hole in holes)
     return int(widths[holes[0].past : holes[1].first].min()) >= bowls
+
+
+def _lopsided(inked: np.ndarray, holes: list[_Hole]) -> bool:
+    """Whether a digit read as 0 with two holes, one above the other, is narrower across one than across
+    the other (`ZERO_SYMMETRY`): a zero is as wide at the top as at the bottom, and a dotted one's dot
+    splits its hole into halves at like heights from its middle, while a 9 whose tail curls back onto its
+    stem in small blurred type closes a second hole under its bowl, where the glyph narrows (and a 6 above
+    its bowl, under its hook). Tesseract read such 9s and 6s as zeros on curled photos (`4,91` as `4,01`,
+    `8,6` as `8,0`) as surely as it reads anything. Judged on a digit that is its own component only: a
+    slice's cut through a neighbour's ink hides its outline."""
+    if len(holes) != 2 or holes[0].past > holes[1].first:
+        return False
+    widths = _outline_widths(inked)
+    upper, lower = (int(widths[round(hole.centre_y)]) for hole in holes)
+    return min(upper, lower) < ZERO_SYMMETRY * max(upper, lower)
 
 
 def _waisted(inked: np.ndarray, hole: _Hole) -> bool:
