@@ -393,6 +393,16 @@ def test_no_age_is_read_from_digits_the_pixels_disown_or_glued_to_a_letter_read_
     assert person("Age: 4ly").age is None
 
 
+def test_no_age_is_read_from_digits_a_separator_cuts_and_the_age_sex_slash_read_as_a_1_is_still_one() -> None:
+    """ "Età: 21" read "Eta: 2.1" is no age 2: an age is printed in whole years. "Age / Sex: 64 Years / Male"
+    with its first slash read as 1 is no age 1 and no sex "64"."""
+    assert person("Sesso:M Eta: 2.1").age is None
+    assert person("Возраст: 45,5").age is None
+    assert person("Eta: 21.").age == 21.0
+    report = person("Age 1 Sex: 64 Years / Male")
+    assert (report.age, report.sex) == (64.0, "male")
+
+
 def test_a_report_date_or_birth_date_is_not_the_collection_date() -> None:
     report = person(
         "Дата рождения: 12.05.1990", "Дата выдачи результата: 20.03.2024", "Collection date: 2024-03-14"

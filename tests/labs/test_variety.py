@@ -139,3 +139,23 @@ def test_a_sex_misread_on_an_english_monitor_photo_is_read_again_in_english(seed
     report = make_report("uk_leaders", seed)
     photo = monitor_photo(report, 1, random.Random(f"variety-photo_monitor-uk_leaders-{seed}"))
     assert read_document(photo, "image/jpeg").sex == report.truth.sex == sex
+
+
+def test_a_person_line_read_in_cyrillic_on_a_latin_page_is_read_again_for_its_sex_and_age() -> None:
+    """`rus+eng` reads these scans' "Age:" as "Аде:" and "Female" as "Ретае": the words name nothing, the
+    lines give no value, and their English reading names the age and the sex."""
+    for layout, seed in (("us_cards", 598), ("in_counts", 590)):
+        report = make_report(layout, seed)
+        scan = office_scan(report, random.Random(f"variety-degrade-{layout}-{seed}"))
+        read = read_document(scan, "application/pdf")
+        assert (read.sex, read.age) == (report.truth.sex, report.truth.age)
+
+
+def test_a_card_s_value_under_lines_of_specks_is_still_its_value() -> None:
+    """OCR reads two specks between this scan's "hs-CRP   White Blood Cell Count" and their value line as
+    lines of their own ("—", "|"): the value line is still the card's next written line."""
+    report = make_report("us_cards", 594)
+    scan = office_scan(report, random.Random("variety-degrade-us_cards-594"))
+    values = {value.analyte: value.value for value in read_document(scan, "application/pdf").values}
+    for analyte in ("crp", "wbc"):
+        assert values.get(analyte) == report.truth.values[analyte].value

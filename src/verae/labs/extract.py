@@ -8,6 +8,7 @@ two-column page. The person and the dates are read by `labs.person`, OCR repairs
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -498,7 +499,14 @@ def _words_below(lines: list[Line], index: int, row: tuple[Word, ...], *, ocr: b
     following = [word for word in line.words if word.x0 > row[-1].x1]
     # the next card's lines may start a little left of its name (a photo's perspective, OCR's boxes)
     right = following[0].x0 - line.height if following else float("inf")
-    for offset, below in enumerate(lines[index + 1 : index + 3], start=index + 1):
+    # a line OCR made of specks alone ("—", "|" between a name and its value) is no line of the card: the
+    # two lines looked at are the next two holding a letter or a digit
+    written = (
+        (offset, below)
+        for offset, below in enumerate(lines[index + 1 :], start=index + 1)
+        if any(char.isalnum() for word in below.words for char in word.text)
+    )
+    for offset, below in itertools.islice(written, 2):
         if below.page != line.page or below.words[0].top - line.words[0].bottom > 3 * line.height:
             break
         band = _band(below, left, right, ocr=ocr)

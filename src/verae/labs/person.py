@@ -117,15 +117,18 @@ _MALE_WORDS = frozenset(
 # long and one edit from the words of one sex only ("female" and "male" are two apart).
 FUZZY_SEX_LETTERS = 4
 # OCR drops the accent of Italian "Età" ("Eta:61"), as it does Turkish "Yaş"'s cedilla. A letter OCR reads
-# for a 1 glued after the digits ("41y" read "4ly") may be a digit lost: no age is read from it.
+# for a 1 glued after the digits ("41y" read "4ly") may be a digit lost: no age is read from it. Nor from
+# digits a separator cuts ("2.1" for 21): an age is printed in whole years, so a speck or a fraction
+# stands there, and its first digits alone are no age.
 _AGE = re.compile(
     _strokes_for_l(r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\bet[àa]|\bya[şs])")
-    + rf"[\s:.;{_SPECKS}]*(\d{{1,3}})(?![\dlI|])",
+    + rf"[\s:.;{_SPECKS}]*(\d{{1,3}})(?![\dlI|]|[.,]\d)",
     re.IGNORECASE,
 )
-# "Age / Sex: 34 Years / Female", common on Indian reports
+# "Age / Sex: 34 Years / Female", common on Indian reports; OCR reads the first slash as a stroke, 1 or l
+# ("Age 1 Sex: 64 Years / Male"), which no age between the two labels prints
 _AGE_SEX = re.compile(
-    rf"\bage\s*/\s*(?:sex|gender)\s*[:.;{_SPECKS}]*\s*(\d{{1,3}})[\s.,]*(?:years?|yrs?|y)?\.?\s*/\s*([^\W\d_]+)",
+    rf"\bage\s*[/|1lI]\s*(?:sex|gender)\s*[:.;{_SPECKS}]*\s*(\d{{1,3}})[\s.,]*(?:years?|yrs?|y)?\.?\s*/\s*([^\W\d_]+)",
     re.IGNORECASE,
 )
 
@@ -160,6 +163,14 @@ def sex_unread(text: str) -> bool:
     """Whether a line prints the word for sex followed by a word or digit that names none ("Пол: x", OCR's
     reading of "Пол: ж" in `rus+eng`; "Sex: 4" for "Sex: M"), and names no sex."""
     return _SEX_FOLLOWED.search(text) is not None and sex_named(text) is None
+
+
+def person_named(text: str) -> int:
+    """How many of the person's fields (sex, age) a line names: a second reading of a person line is kept
+    when it names more of them than the first."""
+    both = _AGE_SEX.search(text)
+    sex = sex_named(text) or (_sex(both.group(2)) if both else None)
+    return (sex is not None) + (both is not None or _AGE.search(text) is not None)
 
 
 def _sex_beside(line: Line, lines: list[Line]) -> Sex | None:

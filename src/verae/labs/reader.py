@@ -30,7 +30,7 @@ from verae.labs.languages import (
     read_as_latin,
 )
 from verae.labs.layout import Line, group_lines
-from verae.labs.person import read_person, sex_named, sex_unread
+from verae.labs.person import person_named, read_person, sex_unread
 from verae.labs.schemas import LabReport, LabValue
 from verae.labs.structured import parse_csv, parse_json
 
@@ -262,6 +262,7 @@ def _read_again(
         again = reread.read_again(prepared, lines, indexes, timeout=timeout, page=number, languages=languages)
         again |= reread.read_again(prepared, lines, english, timeout=timeout, page=number, languages="eng")
         merged = reread.merge(lines, dict(sorted(again.items())), values)[0]
+        merged = _person_lines(merged, again, values)
     if last is None:
         # a person's sex misread ("Sex: Е" for F, "Sex: 4" for M): its line alone, read with the page's own
         # model, replaces the first reading as below
@@ -276,7 +277,7 @@ def _read_again(
             page=number,
             languages=own_model,
         )
-        return _with_sex_read_again(merged, again, people, values)
+        return _person_lines(merged, again, values)
     read = values(merged)
     # a word read in the wrong script (a Russian word in Latin look-alikes) names nothing, so its line is
     # no target of the first kind; a line of two columns may have given the other column's value
@@ -298,20 +299,19 @@ def _read_again(
         languages=last.model,
     )
     merged = reread.merge(merged, {index: line for index, line in again.items() if index in still}, values)[0]
-    return _with_sex_read_again(merged, again, people, values)
+    return _person_lines(merged, again, values)
 
 
-def _with_sex_read_again(
-    lines: list[Line],
-    again: dict[int, Line],
-    people: list[int],
-    values: Callable[[list[Line]], list[LabValue]],
+def _person_lines(
+    lines: list[Line], again: dict[int, Line], values: Callable[[list[Line]], list[LabValue]]
 ) -> list[Line]:
-    """The lines, each of `people` (a sex misread) replaced by its second reading when that names a sex and
-    the page keeps every value it gave."""
-    for index in people:
-        line = again.get(index)
-        if line is None or sex_named(line.text) is None:
+    """The page's lines, each line read again put in where it names more of the person's fields (sex,
+    age) than the line it replaces and the page keeps every value it gave. A person line gives no value,
+    so `reread.merge` never takes it; a word in it read in the wrong script ("Аде: 63" for "Age: 63",
+    "Пол: x" for "Пол: ж") names nothing, and the reading in the page's own script is judged only by what
+    it then names."""
+    for index, line in again.items():
+        if person_named(line.text) <= person_named(lines[index].text):
             continue
         trial = [*lines[:index], line, *lines[index + 1 :]]
         if {reread.value_key(value) for value in values(lines)} <= {
