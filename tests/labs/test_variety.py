@@ -159,3 +159,12 @@ def test_a_card_s_value_under_lines_of_specks_is_still_its_value() -> None:
     values = {value.analyte: value.value for value in read_document(scan, "application/pdf").values}
     for analyte in ("crp", "wbc"):
         assert values.get(analyte) == report.truth.values[analyte].value
+
+
+def test_a_value_without_a_range_is_not_refuted_by_a_second_reading_the_pixels_disown() -> None:
+    """This monitor photo's monospace "Ferritin: 10 ug/L" is read right; its box read again alone gives
+    `18`, an 8 whose two holes are the dotted zero's ring, which refutes nothing."""
+    report = make_report("uk_leaders", 607)
+    photo = monitor_photo(report, 1, random.Random("variety-photo_monitor-uk_leaders-607"))
+    values = {value.analyte: value.value for value in read_document(photo, "image/jpeg").values}
+    assert values.get("ferritin") == report.truth.values["ferritin"].value == 10

@@ -17,7 +17,8 @@ second reading alone is sure of the same text; so is a value its line's second r
 (`reread.merge`) gave as another number. A value so believed is still marked for review
 (`extract.to_lab_value`). A value printed without a reference range has nothing on its row to check its
 digits against (a key: value list, "Ferritin: 40 ug/L" read as 46), so its box is read again too, and the
-value is not used when the second reading gives another number; an empty second reading says nothing.
+value is not used when the second reading gives another number whose digits the pixels do not disown
+(`ocr.misshapen_digits`); an empty second reading says nothing.
 """
 
 from __future__ import annotations
@@ -156,6 +157,12 @@ def _surely_other_digits(
     digits = _digits(again)
     if confidence < SURE or digits in ("", _digits(joined)):
         return False
+    return not _disowned(grey, first, again, confidence)
+
+
+def _disowned(grey: np.ndarray, first: Sequence[Word], again: str, confidence: float) -> bool:
+    """Whether the pixels of the first reading's box disown the digits of its second reading
+    (`ocr.misshapen_digits`)."""
     box = Word(
         again,
         first[0].x0,
@@ -164,13 +171,19 @@ def _surely_other_digits(
         max(word.bottom for word in first),
         confidence,
     )
-    return not ocr.misshapen_digits(grey, box)
+    return ocr.misshapen_digits(grey, box)
 
 
-def _refutes(first: str, again: str) -> bool:
-    """Whether a second reading gives another number: an empty or digitless one says nothing."""
+def _refutes(grey: np.ndarray, first: Sequence[Word], joined: str, again: str, confidence: float) -> bool:
+    """Whether a second reading gives another number: an empty or digitless one says nothing, nor does one
+    whose digits the pixels disown (a blurred dotted zero read again alone as an 8 whose holes are a
+    ring: `Ferritin: 10` read again `18`)."""
     second = _number(again)
-    return any(char.isdigit() for char in second) and not _same(_number(first), second)
+    return (
+        any(char.isdigit() for char in second)
+        and not _same(_number(joined), second)
+        and not _disowned(grey, first, again, confidence)
+    )
 
 
 def without_specks(image: Image.Image, lines: list[Line], suspects: list[tuple[Word, ...]]) -> list[Line]:
@@ -267,7 +280,7 @@ def confirm(
         chosen = {index for _, index in places}
         if check in ("unranged", "read_unsure"):
             refuted = (
-                _refutes(joined, text)
+                _refutes(grey, first, joined, text, confidence)
                 if check == "unranged"
                 else _surely_other_digits(grey, first, joined, text, confidence)
             )
