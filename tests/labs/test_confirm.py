@@ -259,7 +259,8 @@ def test_a_whole_value_beside_a_previous_result_with_decimals_lost_its_separator
 
 def test_a_low_flag_read_as_a_last_1_is_told_by_the_previous_result() -> None:
     # "4 L" read "41" and "12 L" read "121" beside previous results 4 and 13, under a range starting at
-    # 15: refused; a 41 beside a previous 40, a 14 beside 1 (without its 1 the value is not below the
+    # 15: refused, as beside a previous read with a stop after its digits ("4." for 4 or 4,x); a 41
+    # beside a previous 40 or "40.", a 14 beside 1 (without its 1 the value is not below the
     # range) and a 61 beside 6 above a range starting at 5 are kept
     def read(value: str, previous: str, low: str = "15") -> list[float]:
         line = make_line(
@@ -274,7 +275,9 @@ def test_a_low_flag_read_as_a_last_1_is_told_by_the_previous_result() -> None:
 
     assert read("41", "4") == []
     assert read("121", "13") == []
+    assert read("41", "4.") == []
     assert read("41", "40") == [41.0]
+    assert read("41", "40.") == [41.0]
     assert read("14", "1") == [14.0]
     assert read("61", "6", low="5") == [61.0]
 
