@@ -159,3 +159,16 @@ def test_a_card_s_value_under_lines_of_specks_is_still_its_value() -> None:
     values = {value.analyte: value.value for value in read_document(scan, "application/pdf").values}
     for analyte in ("crp", "wbc"):
         assert values.get(analyte) == report.truth.values[analyte].value
+
+
+def test_a_row_the_first_reading_garbled_whole_is_taken_from_the_page_s_own_model_line_by_line() -> None:
+    """`rus+eng` reads this French scan's VGM row as `Ум `89,7 Я.`, which names nothing and gives no
+    value, so every name it saw gave a value and the page looked read in full; `fra+eng` reads the row
+    `VGM 89,7 fL`, and that line alone is taken, the page keeping every value it had."""
+    report = make_report("fr_two_columns", 618)
+    scan = office_scan(report, random.Random("variety-degrade-fr_two_columns-618"))
+    values = {value.analyte: value.value for value in read_document(scan, "application/pdf").values}
+    assert values.get("mcv") == report.truth.values["mcv"].value
+    for analyte, value in values.items():
+        if analyte in report.truth.values:
+            assert value == report.truth.values[analyte].value
