@@ -112,6 +112,21 @@ def test_a_whole_number_read_with_a_stop_holds_the_value_place_against_a_later_n
     assert [[word.text for word in words] for words in reading.unconfirmed] == [["69."]]
 
 
+def test_a_whole_number_read_with_a_comma_holds_the_value_place_against_a_later_number() -> None:
+    # "66,7*" read as two words "66," and "7*": the 7 after it is no value (it was read as UIBC 7); only a
+    # second reading of the line can tell the value, so the row gives none
+    line = make_line(
+        (40, "ЛЖСС"),
+        (200, "66,"),
+        (240, "7*"),
+        (300, "64,0"),
+        (380, "мкмоль/л"),
+        (480, "20,0 - 62,0"),
+        confidence=0.9,
+    )
+    assert read_values([line], ocr_pages=frozenset({1})).values == []
+
+
 def test_an_unsure_value_outside_its_range_with_an_unreadable_unit_waits_for_a_second_reading() -> None:
     # "1.95" read at 0.55 where 4.95 is printed: the unit "10*12/л" was unreadable, so nothing on the row
     # vouches for the digits; sure, flagged or with its unit read, the same value is used at once

@@ -25,6 +25,9 @@ from verae.labs.tokens import (
 from verae.labs.units import normalize_unit
 
 Role = Literal["name", "result", "previous", "unit", "reference", "flag"]
+# A whole number where the value goes that is no value yet: read with a stop or colon (`STOPPED_NUMBER`) or
+# with a comma after it
+_HELD_PLACE = re.compile(rf"{STOPPED_NUMBER.pattern}|\d+,")
 _HEADER_WORDS: tuple[tuple[Role, tuple[str, ...]], ...] = (
     ("previous", ("пред", "previous", "prior", "прошл")),
     ("result", ("результат", "result", "current", "значение", "value")),
@@ -222,9 +225,11 @@ def parse_row(
             # a unit before any value stands in a unit column printed before the result column
             leading_unit = leading_unit or token
             continue
-        if ocr and token.kind == "other" and STOPPED_NUMBER.fullmatch(clean(token.text)):
+        if ocr and token.kind == "other" and _HELD_PLACE.fullmatch(clean(token.text)):
             # a whole number read with a stop ("69.") stands where the value goes: a later number is the
-            # range's or a previous result's, and the stop is settled by the pixels (`stopped_value`)
+            # range's or a previous result's, and the stop is settled by the pixels (`stopped_value`). So
+            # does one with a comma ("66, 7*" for 66,7*: a decimal OCR split at its comma), which only a
+            # second reading of the line can settle
             return None
         is_value = token.kind == "number" or (token.kind == "bound" and token.comparator in ("<", ">"))
         if not is_value:
