@@ -168,16 +168,3 @@ def test_a_value_without_a_range_is_not_refuted_by_a_second_reading_the_pixels_d
     photo = monitor_photo(report, 1, random.Random("variety-photo_monitor-uk_leaders-607"))
     values = {value.analyte: value.value for value in read_document(photo, "image/jpeg").values}
     assert values.get("ferritin") == report.truth.values["ferritin"].value == 10
-
-
-def test_a_row_the_first_reading_garbled_whole_is_taken_from_the_page_s_own_model_line_by_line() -> None:
-    """`rus+eng` reads this French scan's VGM row as `Ум `89,7 Я.`, which names nothing and gives no
-    value, so every name it saw gave a value and the page looked read in full; `fra+eng` reads the row
-    `VGM 89,7 fL`, and that line alone is taken, the page keeping every value it had."""
-    report = make_report("fr_two_columns", 618)
-    scan = office_scan(report, random.Random("variety-degrade-fr_two_columns-618"))
-    values = {value.analyte: value.value for value in read_document(scan, "application/pdf").values}
-    assert values.get("mcv") == report.truth.values["mcv"].value
-    for analyte, value in values.items():
-        if analyte in report.truth.values:
-            assert value == report.truth.values[analyte].value

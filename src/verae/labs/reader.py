@@ -197,22 +197,16 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
     language = page_language(word.text for word in words)
     languages = ocr.LANGUAGES
     values_read, names_seen = _yield(lines, number)
-    # The page's own language model reads its names and units, at the cost of a Tesseract run. Where the
-    # first reading left names without values, its reading replaces the page's when it reads at least as
-    # much. Elsewhere the page may only look read in full: `rus+eng` has none of the language's letters,
-    # and a row it garbled whole counts for neither a name nor a value. There a whole page that yields more
-    # still misreads rows the first reading read right, so the two are chosen between line by line.
-    if language is not None:
+    # The page's own language model reads its names and units, at the cost of a Tesseract run: only when
+    # the first reading left names without values; kept when it reads at least as much.
+    if language is not None and values_read < max(names_seen, UPRIGHT_LABELS):
         second = f"{language}+eng"
         retried = ocr.recognize(
             prepared, timeout=budget.seconds_for_page(number), page=number, languages=second
         )
         retried_lines = group_lines(retried, number, prepared.size)
-        if values_read < max(names_seen, UPRIGHT_LABELS):
-            if _yield(retried_lines, number) >= (values_read, names_seen):
-                words, lines, languages = retried, retried_lines, second
-        else:
-            lines = _own_model_lines(lines, retried_lines, number)
+        if _yield(retried_lines, number) >= (values_read, names_seen):
+            words, lines, languages = retried, retried_lines, second
     # An English page whose words rus+eng read as Cyrillic ("Iron" as "гоп", which names nothing): those
     # lines alone are read again with English, far cheaper than the whole page once more.
     english = (
@@ -358,47 +352,6 @@ def _confirm_extremes(prepared: Image.Image, lines: list[Line], number: int, bud
         unranged=reading.unranged,
         read_unsure=reading.read_unsure,
     )
-
-
-def _own_model_lines(lines: list[Line], own: list[Line], number: int) -> list[Line]:
-    """The page's lines, each replaced by the line of the own model's reading on its row where that gives a
-    value the first reading's line lacks and the page keeps every value it had (`reread.merge`). A line
-    holding a word read as Cyrillic is left to the last pass of `_read_again`, which reads it with the same
-    model from its own band."""
-
-    def values(page_lines: list[Line]) -> list[LabValue]:
-        return _page_reading(page_lines, number).values
-
-    rows = {
-        index: line
-        for index, line in _same_rows(lines, own).items()
-        if not any(read_as_cyrillic(word.text) for word in lines[index].words)
-    }
-    return reread.merge(lines, rows, values)[0]
-
-
-def _same_rows(lines: list[Line], others: list[Line]) -> dict[int, Line]:
-    """Each of `lines` paired with the line of another reading of the same page that lies on its row: the
-    one whose middle is nearest the line's, within half the line's height (as `group_lines` joins a word to
-    a line), each line of the other reading paired once."""
-    paired: dict[int, Line] = {}
-    taken: set[int] = set()
-    for index, line in enumerate(lines):
-        middle = _middle(line)
-        near = [
-            (abs(_middle(other) - middle), at)
-            for at, other in enumerate(others)
-            if at not in taken and abs(_middle(other) - middle) <= line.height / 2
-        ]
-        if near:
-            at = min(near)[1]
-            taken.add(at)
-            paired[index] = others[at]
-    return paired
-
-
-def _middle(line: Line) -> float:
-    return statistics.median(word.middle for word in line.words)
 
 
 def _yield(lines: list[Line], page: int) -> tuple[int, int]:
