@@ -168,9 +168,8 @@ def sex_unread(text: str) -> bool:
 def person_named(text: str) -> int:
     """How many of the person's fields (sex, age) a line names: a second reading of a person line is kept
     when it names more of them than the first."""
-    both = _AGE_SEX.search(text)
-    sex = sex_named(text) or (_sex(both.group(2)) if both else None)
-    return (sex is not None) + (both is not None or _AGE.search(text) is not None)
+    aged = _AGE_SEX.search(text) is not None or _AGE.search(text) is not None
+    return (sex_named(text) is not None) + aged
 
 
 def _sex_beside(line: Line, lines: list[Line]) -> Sex | None:
