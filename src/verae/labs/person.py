@@ -128,7 +128,8 @@ _AGE = re.compile(
 # "Age / Sex: 34 Years / Female", common on Indian reports; OCR reads the first slash as a stroke, 1 or l
 # ("Age 1 Sex: 64 Years / Male"), which no age between the two labels prints
 _AGE_SEX = re.compile(
-    rf"\bage\s*[/|1lI]\s*(?:sex|gender)\s*[:.;{_SPECKS}]*\s*(\d{{1,3}})[\s.,]*(?:years?|yrs?|y)?\.?\s*/\s*([^\W\d_]+)",
+    rf"\bage\s*[/|1lI]\s*(?:sex|gender)\s*[:.;{_SPECKS}]*\s*(\d{{1,3}})"
+    r"[\s.,]*(?:years?|yrs?|y)?\.?\s*/\s*([^\W\d_]+)",
     re.IGNORECASE,
 )
 

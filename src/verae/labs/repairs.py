@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from verae.labs.catalog import ANALYTES, Analyte
 from verae.labs.layout import Word
 from verae.labs.tokens import (
+    SEPARATED_WHOLE,
     SPECKS_AFTER_UNIT,
     Token,
     clean,
@@ -387,8 +388,6 @@ _DIGITS_FOR_UNIT_LETTERS = (("9", "g"), ("1", "f"), ("6", "g"))
 # A decimal value with digits past its range's decimals and a stop or colon after them: "13,6 g/dL" in
 # small type with its word space lost, read "13,594." (the g as 9, the L as a stop)
 _STOPPED_DECIMALS = re.compile(r"\d+[.,]\d+[.:]")
-# A whole number with a stop or comma after it and nothing more
-_STOPPED_WHOLE = re.compile(r"\d+[.,]")
 
 
 def unit_glued_as_decimals(analyte: Analyte, row: Row) -> Row:
@@ -543,8 +542,9 @@ def previous_shows_flag_glued(row: Row) -> bool:
     """Whether a whole number read with a last digit 1 is a low value with its flag glued on ("4 L" or
     "12 ↓" read "41", "121": OCR reads an L or an arrow right after the digits as a 1): without the 1 it
     lies below its range, where such a flag stands, and within a quarter (`VOUCHING_RATIO`) of the previous
-    result beside it (`Row.others`, or a whole number read with a stop after it), while as read it is ten times that. A patient's result grows tenfold
-    into a number ending in 1 only by chance; the value is then refused (missed), never cut back."""
+    result beside it (`Row.others`, or one read with a stop after its digits), while as read it is ten
+    times that. A patient's result grows tenfold into a number ending in 1 only by chance; the value is
+    then refused (missed), never cut back."""
     if row.bounds is None or row.flag is not None or len(row.printed) < 2:
         return False
     if not (row.printed.isdigit() and row.printed.endswith("1")):
@@ -554,7 +554,7 @@ def previous_shows_flag_glued(row: Row) -> bool:
         return False
     # a previous result read with a stop after its digits ("4.") is 4 with a speck or 4,x with its
     # decimals lost: its whole part stands for it
-    stopped = (float(text[:-1]) for text in row.loose if _STOPPED_WHOLE.fullmatch(text))
+    stopped = (float(text[:-1]) for text in row.loose if SEPARATED_WHOLE.fullmatch(text))
     return any(
         _within_a_quarter(shorter, number) for number in (*(number for number, _ in row.others), *stopped)
     )

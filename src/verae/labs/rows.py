@@ -14,6 +14,7 @@ from verae.labs.repairs import arrow_before_value, decimals, repair_arrow
 from verae.labs.tokens import (
     MARKS_AFTER,
     MARKS_BEFORE,
+    SEPARATED_WHOLE,
     STOPPED_NUMBER,
     Token,
     clean,
@@ -25,9 +26,6 @@ from verae.labs.tokens import (
 from verae.labs.units import normalize_unit
 
 Role = Literal["name", "result", "previous", "unit", "reference", "flag"]
-# A whole number where the value goes that is no value yet: read with a stop or colon (`STOPPED_NUMBER`) or
-# with a comma after it
-_HELD_PLACE = re.compile(rf"{STOPPED_NUMBER.pattern}|\d+,")
 _HEADER_WORDS: tuple[tuple[Role, tuple[str, ...]], ...] = (
     ("previous", ("пред", "previous", "prior", "прошл")),
     ("result", ("результат", "result", "current", "значение", "value")),
@@ -225,7 +223,7 @@ def parse_row(
             # a unit before any value stands in a unit column printed before the result column
             leading_unit = leading_unit or token
             continue
-        if ocr and token.kind == "other" and _HELD_PLACE.fullmatch(clean(token.text)):
+        if ocr and token.kind == "other" and _holds_place(clean(token.text)):
             # a whole number read with a stop ("69.") stands where the value goes: a later number is the
             # range's or a previous result's, and the stop is settled by the pixels (`stopped_value`). So
             # does one with a comma ("66, 7*" for 66,7*: a decimal OCR split at its comma), which only a
@@ -348,6 +346,12 @@ def _glued_across_gap(value: Token, used: float) -> bool:
         return False
     kept = sum(character.isdigit() for character in value.words[0].text) - (used != value.number)
     return kept > value.words[0].digits_before_gap
+
+
+def _holds_place(text: str) -> bool:
+    """Whether a word where the value goes is a whole number that is no value yet: read with a stop or
+    colon (`STOPPED_NUMBER`) or with its decimal comma and no digit after it (`SEPARATED_WHOLE`)."""
+    return bool(STOPPED_NUMBER.fullmatch(text) or SEPARATED_WHOLE.fullmatch(text))
 
 
 def stopped_value(words: tuple[Word, ...]) -> Word | None:

@@ -28,6 +28,9 @@ _GLUED_UNIT = re.compile(rf"^([<>]?{_NUMBER})([^\d\s.,].*)$")
 # a whole number read with a stop or colon after it ("156.", "12:"), no value: a speck, or a decimal separator
 # whose digits were lost (`ocr.stop_ends_number`, `labs.confirm` tell which)
 STOPPED_NUMBER = re.compile(r"\d+[.:]")
+# a whole number read with a decimal separator after it and no digit ("4.", "66,"): a speck, or a decimal
+# whose digits were lost or split off into a word of their own ("66, 7")
+SEPARATED_WHOLE = re.compile(r"\d+[.,]")
 _FLAGS = frozenset({"H", "L", "HH", "LL", "↑", "↓", "↑↑", "↓↓", "*", "**", "High", "Low", "Н"})
 # Words and phrases dashboards and labs print as a result's status, before or after the value. Each is a
 # flag token (so it is never read as part of a name or a unit); "In Range" and "Normal" carry no flag.
