@@ -252,6 +252,21 @@ def test_a_previous_result_as_far_out_on_the_same_side_vouches_for_an_extreme_va
         assert read(previous) == [], previous
 
 
+def test_a_previous_result_outside_the_range_but_not_as_far_out_vouches_for_an_extreme_value() -> None:
+    # ferritin 5,8 against 12,0-150,0 (under half the lower limit), previous 6,2 (just above half of it):
+    # believed, marked for review; a previous 7,4 (more than a quarter apart) vouches for nothing
+    def read(previous: str) -> list[tuple[float, bool]]:
+        line = make_line(
+            (40, "Ferritin"), (200, "5,8"), (260, "ng/mL"), (320, "12,0 - 150,0"), (480, previous)
+        )
+        return [
+            (value.value, value.doubtful) for value in read_values([line], ocr_pages=frozenset({1})).values
+        ]
+
+    assert read("6,2") == [(5.8, True)]
+    assert read("7,4") == []
+
+
 def test_a_whole_value_beside_a_previous_result_with_decimals_lost_its_separator() -> None:
     # "3,5" read "35" beside a previous "3,7": refused; a whole 35 beside a whole 37, a 3,5 beside 3,7,
     # and a whole 35 beside a previous 2,1 (no separator puts it near) are kept

@@ -332,6 +332,24 @@ def test_sex_and_date_read_through_a_quote_before_the_colon_and_an_accent_on_dat
     assert person("Sample daté: 05/02/2025").collection_date == date(2025, 2, 5)
 
 
+def test_person_fields_read_through_a_russian_zh_read_as_x_a_keyword_s_letter_misread() -> None:
+    """Monitor photos read a blurred "ж" as x or Cyrillic х ("Пол; x"), the л of "Пол" as д or п ("Под: x",
+    "Поп: ж"), the я of "взятия" as и, the E of "Età" as €."""
+    assert [person(text).sex for text in ("Пол; x Возраст: 75", "Пол: х", "Под: x", "Поп: ж", "Под: м")] == [
+        "female",
+        "female",
+        "female",
+        "female",
+        "male",
+    ]
+    # "Дата взятия" with its я read as и, "Età" with its E read as the euro sign
+    assert person("Дата взятии: 14.11,2024").collection_date == date(2024, 11, 14)
+    assert person("Sesso:M €ta: 60").age == 60.0
+    # x names no sex after another language's keyword, nor after "под"/"поп" without a colon (words of
+    # their own)
+    assert [person(text).sex for text in ("Sex: X", "под ж", "поп x")] == [None, None, None]
+
+
 def test_person_keywords_and_sex_words_read_through_an_l_read_as_i_and_a_dropped_umlaut() -> None:
     """Monitor photos read a keyword's l as i ("Coliected", "Geschiecht", "Numune Aima") and "männlich" as
     "manniich": an l and an accent OCR garbled in one word, one letter from "mannlich" once accents fold."""

@@ -52,9 +52,11 @@ def _strokes_for_l(pattern: str) -> str:
 # A dotted date with a comma for one of its dots ("20,10.2024"): OCR reads a low dot as a comma, and no
 # lab separates a date's parts with commas.
 _DOTTED_DATE = re.compile(r"\b\d{1,2}[.,]\d{1,2}[.,](?:\d{4}|\d{2})(?!\d)")
+# "Дата взятия" read "Дата взятии": OCR reads a blurred я as и, and after "Дата" no lab prints that case
 _COLLECTED = re.compile(
     _strokes_for_l(
-        r"дата\s+(?:взятия|забора|сбора)|взяти[ея]\s+(?:биоматериала|крови|образца)|забор\s+(?:крови|биоматериала)"
+        r"дата\s+(?:взяти[яи]|забора|сбора)|взяти[ея]\s+(?:биоматериала|крови|образца)"
+        r"|забор\s+(?:крови|биоматериала)"
         r"|collected|collection\s+dat[eé]|dat[eé]\s+of\s+collection|specimen\s+dat[eé]|sample\s+dat[eé]|sampled"
         r"|pr.lev.|pr.l.vement|fecha\s+de\s+(?:extracci.n|toma|obtenci.n)|data\s+d[ae]\s+coleta|coletado"
         r"|entnahme|abnahme|data\s+(?:del\s+)?prelievo|numune\s+alma|örnek\s+alma"
@@ -69,12 +71,18 @@ _BIRTH = re.compile(
 # a speck beside a keyword's colon, or before the word or number after it, that OCR reads as a quote
 _SPECKS = "’'‘`"
 # the word for sex in eight languages, then the printed sex (the colon OCR may read as ";", a speck before
-# it as a quote: "Sexe’: Masculin")
+# it as a quote: "Sexe’: Masculin"). Russian "пол" takes its л read as д or п too ("Под:", "Поп:"; the
+# three share л's two legs) where its colon follows, as "под" and "поп" are words of their own.
+_AFTER_SEX_WORD = rf"\b\s*[{_SPECKS}]?\s*[:.;]?"
+_RUSSIAN_SEX = rf"\bпо(?:л|[дп](?=\s*[{_SPECKS}]?\s*[:;]))"
 _SEX_WORD = (
-    _strokes_for_l(r"(?:\bпол|\bsex|\bgender|\bsexe|\bsexo|\bgeschlecht|\bsesso|\bcinsiyet(?:i)?)")
-    + rf"\b\s*[{_SPECKS}]?\s*[:.;]?"
+    _strokes_for_l(rf"(?:{_RUSSIAN_SEX}|\bsex|\bgender|\bsexe|\bsexo|\bgeschlecht|\bsesso|\bcinsiyet(?:i)?)")
+    + _AFTER_SEX_WORD
 )
 _SEX = re.compile(rf"{_SEX_WORD}[\s|]*([^\W\d_]+)", re.IGNORECASE)
+# Russian forms print the sex as м or ж; OCR reads a blurred ж, its middle stroke lost, as x or х, which
+# no language prints for a sex after "Пол"
+_RUSSIAN_FEMALE_AS_X = re.compile(rf"{_RUSSIAN_SEX}{_AFTER_SEX_WORD}[\s|]*[xх]\b", re.IGNORECASE)
 # the word for sex followed by anything: a word, or a letter read as a digit ("Sex: 4" for "Sex: M")
 _SEX_FOLLOWED = re.compile(rf"{_SEX_WORD}\s*[^\W_]", re.IGNORECASE)
 # the word for sex closing its line, nothing but specks after it ("Пол: |")
@@ -116,12 +124,13 @@ _MALE_WORDS = frozenset(
 # A printed sex word OCR garbled by one letter ("Maile", "Femaie") is still read when it is at least this
 # long and one edit from the words of one sex only ("female" and "male" are two apart).
 FUZZY_SEX_LETTERS = 4
-# OCR drops the accent of Italian "Età" ("Eta:61"), as it does Turkish "Yaş"'s cedilla. A letter OCR reads
-# for a 1 glued after the digits ("41y" read "4ly") may be a digit lost: no age is read from it. Nor from
-# digits a separator cuts ("2.1" for 21): an age is printed in whole years, so a speck or a fraction
-# stands there, and its first digits alone are no age.
+# OCR drops the accent of Italian "Età" ("Eta:61"), as it does Turkish "Yaş"'s cedilla, and reads its E as
+# the euro sign ("€ta: 60", the same letter with a second bar). A letter OCR reads for a 1 glued after the
+# digits ("41y" read "4ly") may be a digit lost: no age is read from it. Nor from digits a separator cuts
+# ("2.1" for 21): an age is printed in whole years, so a speck or a fraction stands there, and its first
+# digits alone are no age.
 _AGE = re.compile(
-    _strokes_for_l(r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|\bet[àa]|\bya[şs])")
+    _strokes_for_l(r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|(?<!\w)[e€]t[àa]|\bya[şs])")
     + rf"[\s:.;{_SPECKS}]*(\d{{1,3}})(?![\dlI|]|[.,]\d)",
     re.IGNORECASE,
 )
@@ -157,12 +166,13 @@ def sex_named(text: str) -> Sex | None:
     """The sex a line names after the word for sex (or after the age on an "Age / Sex" line), or None."""
     if (both := _AGE_SEX.search(text)) and (found := _sex(both.group(2))):
         return found
-    return next((found for match in _SEX.finditer(text) if (found := _sex(match.group(1)))), None)
+    named = next((found for match in _SEX.finditer(text) if (found := _sex(match.group(1)))), None)
+    return "female" if named is None and _RUSSIAN_FEMALE_AS_X.search(text) else named
 
 
 def sex_unread(text: str) -> bool:
-    """Whether a line prints the word for sex followed by a word or digit that names none ("Пол: x", OCR's
-    reading of "Пол: ж" in `rus+eng`; "Sex: 4" for "Sex: M"), and names no sex."""
+    """Whether a line prints the word for sex followed by a word or digit that names none ("Sex: 4" for
+    "Sex: M", "Sex: Е" for F), and names no sex."""
     return _SEX_FOLLOWED.search(text) is not None and sex_named(text) is None
 
 

@@ -285,7 +285,7 @@ def _read_again(
         index for index, line in enumerate(merged) if any(last.wrong_script(word.text) for word in line.words)
     ]
     still = sorted({*reread.targets(merged, read, names_on_line), *misread})[: reread.MAX_LINES]
-    # a person's sex misread the same way ("Пол: x" for "Пол: ж") is read in the same run; its line
+    # a person's sex misread the same way ("Sex: Е" for "Sex: F") is read in the same run; its line
     # replaces the first reading when it then names a sex and the page keeps every value it gave
     people = [index for index, line in enumerate(merged) if index not in still and sex_unread(line.text)]
     if not still and not people:
@@ -308,7 +308,7 @@ def _person_lines(
     """The page's lines, each line read again put in where it names more of the person's fields (sex,
     age) than the line it replaces and the page keeps every value it gave. A person line gives no value,
     so `reread.merge` never takes it; a word in it read in the wrong script ("Аде: 63" for "Age: 63",
-    "Пол: x" for "Пол: ж") names nothing, and the reading in the page's own script is judged only by what
+    "Sex: Е" for "Sex: F") names nothing, and the reading in the page's own script is judged only by what
     it then names."""
     for index, line in again.items():
         if person_named(line.text) <= person_named(lines[index].text):

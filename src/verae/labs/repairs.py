@@ -505,20 +505,18 @@ def _within_a_quarter(first: float, second: float) -> bool:
 
 def previous_vouches(row: Row) -> bool:
     """Whether another number on a far-outside value's row (`far_outside`) says the value is a result, not a
-    misread: a previous result printed with the same decimals, as far outside the range on the same side,
-    within a quarter of the value ("Ferritin 3,2  12,0 - 150,0  3,4"). A misread digit lands anywhere;
-    that it lands, unflagged, beyond twice the range and beside the patient's earlier result of the same
-    size is improbable, while a patient far out of range is most often so on the previous test too. A
-    number off tenfold (a separator lost in either) or on the range's other side vouches for nothing."""
+    misread: a previous result printed with the same decimals within a quarter of the value ("Ferritin 3,2
+    12,0 - 150,0  3,4"). A misread digit lands anywhere; that it lands, unflagged, beyond twice the range
+    and beside the patient's earlier result of the same size is improbable, while a patient far out of
+    range is most often far out on the previous test too. The previous need not lie beyond twice the range
+    itself: within a quarter of the value it lies outside the range on the value's side, and a previous
+    7,9 beside 7,4 (15,0 - 50,0) witnesses the value as well as a 7,2 would. A number off tenfold (a
+    separator lost in either) vouches for nothing, nor can a range limit (never within a quarter of a
+    value beyond twice the range)."""
     if row.bounds is None:
         return False
-    low, high = row.bounds
-    value = row.number
     for number, places in row.others:
-        if places != decimals(row.printed):
-            continue
-        same_side = (value > 2 * high and number > 2 * high) or (value < low / 2 and number < low / 2)
-        if same_side and _within_a_quarter(value, number):
+        if places == decimals(row.printed) and _within_a_quarter(row.number, number):
             return True
     return False
 
