@@ -348,3 +348,29 @@ def test_a_unit_garbled_between_two_fitting_units_is_read_again_alone_in_english
         assert [
             value.normalized_value for value in read_values(read, ocr_pages=frozenset({1})).values
         ] == expected
+
+
+def test_a_separator_lost_with_the_unit_glued_on_is_restored_by_the_box_read_alone() -> None:
+    """Real Tesseract on a drawn row: "4,77 T/L" in small type read "47711." (the comma lost, the unit's
+    letters as digits and a stop) lies far outside 3,80 - 5,90; the value's box read alone gives its
+    leading digits with the comma, which then stands where the range's decimals say, and the value is
+    used, marked for review. A box read with other digits, or with a separator the range's decimals do
+    not fit, leaves it refused."""
+    for printed, expected in (("4,77", [(4.77, True)]), ("4,71", []), ("47,7", [])):
+        page, (left, top, right, bottom) = _drawn_row(
+            (60, "Hématies"), (600, printed), (1000, "3,80 - 5,90"), value_at=600
+        )
+        words = (
+            Word("Hématies", 60, top, 230, bottom, 0.95),
+            Word("47711.", left, top, right, bottom, 0.7),
+            Word("3,80", 1000, top, 1070, bottom, 0.95),
+            Word("-", 1085, top, 1100, bottom, 0.95),
+            Word("5,90", 1115, top, 1185, bottom, 0.95),
+        )
+        lines = [Line(words, 1, (1600.0, 300.0))]
+        first = read_values(lines, ocr_pages=frozenset({1}))
+        assert first.values == []
+        assert [[word.text for word in words] for words in first.unconfirmed] == [["47711."]]
+        checked = confirm.confirm(page, lines, first.unconfirmed, timeout=20, page=1)
+        values = read_values(checked, ocr_pages=frozenset({1})).values
+        assert [(value.value, value.doubtful) for value in values] == expected

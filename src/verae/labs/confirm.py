@@ -18,11 +18,15 @@ second reading alone is sure of the same text; so is a value its line's second r
 (`extract.to_lab_value`). A value printed without a reference range has nothing on its row to check its
 digits against (a key: value list, "Ferritin: 40 ug/L" read as 46), so its box is read again too, and the
 value is not used when the second reading gives another number whose digits the pixels do not disown
-(`ocr.misshapen_digits`); an empty second reading says nothing.
+(`ocr.misshapen_digits`); an empty second reading says nothing. A whole number far outside its range
+whose box, read alone, gives its leading digits with a separator ("47711." again "4,77.") lost that
+separator with its unit glued on, and is judged again as the second reading gives it
+(`_separator_restored`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Literal, TypeVar
@@ -42,6 +46,8 @@ SURE = 0.9
 # White kept around a box, in text heights (across: capped at half the gap to the next word).
 ACROSS = 0.3
 ABOVE = 0.2
+# a number with a separator between digits
+_SEPARATED = re.compile(r"\d+[.,]\d+")
 # Characters a printed value is made of; anything else in its box forces a digit, which then disagrees.
 CHARACTERS = "0123456789.,<>%"
 
@@ -144,6 +150,20 @@ def _number(text: str) -> str:
 
 def _digits(text: str) -> str:
     return "".join(char for char in text if char.isdigit())
+
+
+def _separator_restored(first: str, again: str) -> str | None:
+    """The number a whole number read far outside its range was printed as, where its box read alone
+    gives its leading digits with a separator: "47711." read again "4,77." is 4,77 with its "T/L" glued
+    on. In small type the word space before the unit is lost with the separator, and the unit's letters
+    read as digits and its last one as a stop; alone, with only digits and separators to choose from,
+    Tesseract sees the separator and leaves the letters out. Only the second reading places the
+    separator, so the caller keeps the value only where it shows its range's decimals."""
+    second = _number(again)
+    if not (STOPPED_NUMBER.fullmatch(first) and _SEPARATED.fullmatch(second)):
+        return None
+    digits, whole = _digits(second), _digits(first)
+    return second if len(digits) < len(whole) and whole.startswith(digits) else None
 
 
 def _surely_other_digits(
@@ -292,6 +312,23 @@ def confirm(
                         for index, word in enumerate(line.words)
                     ),
                 )
+            continue
+        restored = _separator_restored(joined, text) if check == "extreme" and len(first) == 1 else None
+        if restored is not None:
+            checked[places[0][0]] = replace(
+                line,
+                words=tuple(
+                    replace(
+                        word,
+                        text=restored,
+                        confidence=min(word.confidence, confidence),
+                        separator_restored=True,
+                    )
+                    if index in chosen
+                    else word
+                    for index, word in enumerate(line.words)
+                ),
+            )
             continue
         sure = min([confidence, *(word.confidence for word in first if check == "extreme")]) >= SURE
         # "315." read again alone as "315." or "315", sure: no digit stands after the stop, a speck

@@ -19,6 +19,7 @@ from verae.labs.confirm import SURE
 from verae.labs.layout import Line, Word
 from verae.labs.repairs import (
     contradicts_range,
+    decimals,
     far_outside,
     judge_range,
     lost_decimal_separator,
@@ -279,6 +280,12 @@ def to_lab_value(
     ):
         not_used("value_misread")
         return None
+    # a separator only the box's second reading placed (`confirm._separator_restored`) must leave the
+    # value with its range's decimals, as the analyser prints them
+    restored = ocr and any(word.separator_restored for word in row.value_words)
+    if restored and (row.bounds is None or decimals(row.printed) != row.range_decimals):
+        not_used("value_misread")
+        return None
     confirmed = bool(row.value_words) and all(word.confirmed for word in row.value_words)
     # a previous result beside it vouches as a second reading does (the value is used, marked for review),
     # for a value ordinary in its printed unit: "16,1 g/L" haemoglobin beside "15,3" is a unit misread
@@ -362,7 +369,7 @@ def to_lab_value(
         if ocr and row.value_words
         else None,
         # a value the first reading alone would have refused stays for the person to check
-        doubtful=confidence < DOUBTFUL_BELOW or (ocr and confirmed) or vouched,
+        doubtful=confidence < DOUBTFUL_BELOW or (ocr and confirmed) or vouched or restored,
         page=line.page,
         source_line=line.text,
         source_text=" ".join(word.text for word in row.value_words) or None,

@@ -30,6 +30,9 @@ class Word:
     # read as another number where its line was read a second time (`reread.merge`): of two readings of
     # the same digits that disagree, neither is believed until its box read alone settles it
     disputed: bool = False
+    # a whole number far outside its range whose box, read alone, gave the same leading digits with a
+    # separator (`confirm._separator_restored`): the value must then show its range's decimals
+    separator_restored: bool = False
     # a number whose digits, in the pixels, enclose more holes than the digits read can
     # (`ocr.misshapen_digits`): misread, whatever Tesseract's confidence
     misshapen: bool = False

@@ -278,6 +278,7 @@ def tidy_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
                 confirmed=previous.confirmed and word.confirmed,
                 refuted=previous.refuted or word.refuted,
                 disputed=previous.disputed or word.disputed,
+                separator_restored=previous.separator_restored or word.separator_restored,
                 misshapen=previous.misshapen or word.misshapen,
             )
             grouping = True
