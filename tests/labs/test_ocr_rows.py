@@ -433,3 +433,38 @@ def test_a_row_whose_unit_comes_first_on_a_page_printing_units_after_values_give
         [(40, "Ferritin, ng/mL"), (200, "150"), (300, "12")],
     ]
     assert read(make_lines(in_name))["ferritin"].value == 150
+
+
+@pytest.mark.parametrize(
+    ("cells", "analyte", "value", "unit"),
+    [
+        # the flag column's L read as a percent sign glued to the value (monitor photos, monospace type)
+        (
+            [(40, "Mean cell volume ...."), (300, "77.5%"), (380, "fL"), (450, "(80.0-100.0)")],
+            "mcv",
+            77.5,
+            "fL",
+        ),
+        # and standing alone between the value and its unit
+        (
+            [(40, "Haemoglobin ...."), (300, "110"), (350, "%"), (380, "g/L"), (450, "(130-180)")],
+            "hemoglobin",
+            110.0,
+            "g/L",
+        ),
+        # a percent the analyte has is its unit, whatever follows
+        (
+            [(40, "Haematocrit"), (300, "42"), (350, "%"), (380, "L/L"), (450, "(37-47)")],
+            "hematocrit",
+            42.0,
+            "%",
+        ),
+    ],
+)
+def test_a_flag_read_as_a_unit_the_analyte_has_not_before_one_it_has_leaves_the_value(
+    cells: list[tuple[float, str]], analyte: str, value: float, unit: str
+) -> None:
+    """A value is printed in one unit: a unit the analyte cannot have, read right before one it has, stands
+    where the flag column does, and is a flag OCR misread (`rows._flag_read_as_unit`)."""
+    read_value = read([make_line(*cells)])[analyte]
+    assert (read_value.value, read_value.unit, read_value.flag) == (value, unit, None)

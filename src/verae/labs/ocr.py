@@ -83,6 +83,13 @@ ZERO_HALVES = 0.4
 # 0.8-3.2 px; 0.90-1.0 on photos), a 9's tail or a 6's hook closed into a second hole is narrower there
 # than across its bowl (0.67-0.72 on curled photos of serif type)
 ZERO_SYMMETRY = 0.8
+# The least outline width between a digit's two stacked holes, as a share of the chord between its widths
+# across the holes' middle rows, for the holes to be a ring's (`_ring`): an oval is convex, so its width
+# between two rows is at least the chord's, less a pixel's rounding. Dotted zeros read as 8: -0.05 to +0.12
+# off the chord drawn in the DejaVu mono faces (20-41 px, blurred 0.8-3.2 px), -0.02 to +0.07 on 11 of 12
+# on monitor photos (one at -0.10); an 8 pinches in at its waist: at least 0.08 under the chord drawn in
+# every DejaVu face, 0.16-0.33 under it on 113 read on monitor photos
+RING_CHORD = 0.95
 # A fraction's leading zero as OCR misreads a dotted or slashed zero (`repairs.restore_leading_zero`)
 _LEADING_SIX_OR_NINE = re.compile(r"[69][.,]\d+[^\W\d_]?")
 MOST_HOLES = {"0": 2, "1": 0, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0, "8": 2, "9": 1}
@@ -1015,8 +1022,9 @@ def _ring(inked: np.ndarray, holes: list[_Hole], *, whole: bool) -> bool:
     """Whether a digit's holes are the inside of a ring, which an 8 never shows: an 8 is two bowls stacked
     on a waist, each hole in its bowl, its outline narrower between them than across either's middle row.
     A dotted zero, blurred in a photo, shows one hole across its middle third (the dot an island in it, or
-    joined to the ring at one end), or two holes split by the dot joined to both sides, its outline at
-    least as wide between them as across them (the ring is widest at mid-height). Drawn in the 18 DejaVu
+    joined to the ring at one end), or two holes split by the dot joined to both sides, its outline between
+    them no narrower than the chord between its widths across them (`RING_CHORD`: an oval is convex, and
+    a slanted or off-centre dot leaves it a pixel narrower there than across one hole). Drawn in the 18 DejaVu
     faces, digits 20-41 px tall (the `TEXT_HEIGHT` pages are scaled to) blurred 0.8-3.2 px, no 8 tells as
     a ring, while most zeros read as 8 do. The waist is judged only on a digit that is its own component:
     a slice's cut through a neighbour's ink hides its outline. (`dotted_zeros` judges a 6 or 9 whose two
@@ -1031,9 +1039,13 @@ def _ring(inked: np.ndarray, holes: list[_Hole], *, whole: bool) -> bool:
     if len(holes) != 2 or holes[1].first <= holes[0].past or not whole:
         return False
     widths = _outline_widths(inked)
-    # across a hole's middle row an 8's bowl is at its widest
-    bowls = max(int(widths[(hole.first + hole.past - 1) // 2]) for hole in holes)
-    return int(widths[holes[0].past : holes[1].first].min()) >= bowls
+    # across a hole's middle row an 8's bowl is at its widest; a zero's oval is wider still between them
+    (upper, upper_width), (lower, lower_width) = (
+        (middle, int(widths[middle])) for hole in holes for middle in [(hole.first + hole.past - 1) // 2]
+    )
+    between = np.arange(holes[0].past, holes[1].first)
+    chord = upper_width + (lower_width - upper_width) * (between - upper) / (lower - upper)
+    return bool((widths[between] >= RING_CHORD * chord).all())
 
 
 def _lopsided(inked: np.ndarray, holes: list[_Hole]) -> bool:

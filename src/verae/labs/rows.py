@@ -249,6 +249,9 @@ def parse_row(
     if value.number is None:
         return None
     after = tokens[value_index + 1 :]
+    flag_read_as_unit = ocr and _flag_read_as_unit(analyte, after)
+    if flag_read_as_unit:
+        after = after[1:]
     unit_after = next((token for token in after if token.kind == "unit"), None)
     unit_token = unit_after or leading_unit
     unit_text = clean(unit_token.text) if unit_token else None
@@ -301,6 +304,7 @@ def parse_row(
         label_guessed=guessed,
         label_shape=shape,
         mark_beside_value=mark_before_value
+        or flag_read_as_unit
         or (bool(after) and after[0].kind == "other" and len(clean(after[0].text)) <= 2),
         range_garbled=reference is not None and reference.bounds is None,
         unit_side="after" if unit_after else "before" if leading_unit or name_unit else None,
@@ -334,6 +338,20 @@ def parse_row(
         )
         if unit_garbled
         else (),
+    )
+
+
+def _flag_read_as_unit(analyte: Analyte | None, after: list[Token]) -> bool:
+    """Whether the first word after a row's value, read as a unit its analyte has not, is a flag OCR misread
+    as one: one of the analyte's own units follows it at once, and a value is printed in one unit, so the
+    word between them stands where the flag column does (a monospace `L` read `%`, glued on or not:
+    `77.5% fL`, `127 % g/L`). The value is then read beside an unreadable mark, its flag unknown."""
+    return (
+        analyte is not None
+        and len(after) >= 2
+        and after[0].kind == after[1].kind == "unit"
+        and normalize_unit(clean(after[0].text)) not in analyte.units
+        and normalize_unit(clean(after[1].text)) in analyte.units
     )
 
 
