@@ -251,6 +251,21 @@ def test_an_unreadable_unit_glued_to_a_value_is_cut_off_and_inferred_from_the_ra
     assert [(warning.code, warning.unit) for warning in reading.warnings] == [("unit_inferred", "mg/l")]
 
 
+def test_a_range_whose_lost_separators_would_fit_another_unit_decides_no_unit() -> None:
+    # ferritin 193,2 beside "120-1500" fits pmol/L only, but OCR may have lost the separators of
+    # 12,0-150,0, which fits µg/L too: no unit on a scan; hemoglobin 98 beside "120-160" stays g/L, as
+    # 98 is no g/dL value whatever the range
+    def read(cells: tuple[tuple[int, str], ...], ocr_pages: frozenset[int]) -> list[tuple[str, str | None]]:
+        reading = read_values([make_line(*cells)], ocr_pages=ocr_pages)
+        return [(warning.code, warning.unit) for warning in reading.warnings]
+
+    ferritin = ((40, "Ferritin"), (300, "193.2"), (400, "120 - 1500"))
+    assert read(ferritin, frozenset({1})) == [("unit_missing", None)]
+    assert read(ferritin, frozenset()) == [("unit_inferred", "pmol/l")]
+    hemoglobin = ((40, "Hemoglobin"), (300, "98"), (400, "120 - 160"))
+    assert read(hemoglobin, frozenset({1})) == [("unit_inferred", "g/l")]
+
+
 @pytest.mark.parametrize(
     ("unit", "read_as"),
     # µg/L as Tesseract read it on scans: µ as "y" or "H", g as "o"; a garble with no "/" says nothing

@@ -32,6 +32,7 @@ from verae.labs.repairs import (
     restore_leading_zero,
     unit_glued_as_decimals,
     unit_of_garble,
+    unit_undecided_by_lost_separators,
     value_is_joined_range,
 )
 from verae.labs.rows import (
@@ -205,7 +206,8 @@ def _infer_unit(analyte: Analyte, row: Row, *, ocr: bool) -> tuple[str, float] |
     analyte's units ("yo/L" is µg/L, `repairs.unit_of_garble`) decides where value and range fit several
     (ferritin 30 with 15-150: µg/L or pmol/L), if the value is ordinary in it and the printed range lies
     where that unit's ranges do and does not fit another unit alone; otherwise the value is not used.
-    A range that fits no unit, or several, decides nothing: the value is then not used."""
+    A range that fits no unit, or several, decides nothing: the value is then not used; nor, on an OCR
+    page, does one that fits another unit once separators OCR may have lost are put back."""
     garbled = unit_of_garble(analyte, row.garbled_unit) if ocr and row.garbled_unit else None
     if garbled is not None:
         unranged = row.bounds is None and not row.range_garbled
@@ -218,7 +220,9 @@ def _infer_unit(analyte: Analyte, row: Row, *, ocr: bool) -> tuple[str, float] |
         return (unit_key, row.number * analyte.units[unit_key]) if fits else None
     if row.bounds is not None:
         unit = infer_unit(analyte, row.number, row.bounds)
-        return None if unit is None else (unit, row.number * analyte.units[unit])
+        if unit is None or (ocr and unit_undecided_by_lost_separators(analyte, row, unit)):
+            return None
+        return unit, row.number * analyte.units[unit]
     if row.unit_garbled or row.range_garbled:
         # something unreadable was printed where the unit goes: it may be any unit, so the value alone
         # ("71" fits µmol/L, but "71 µg/dL" was printed) decides nothing; nor does it beside a range

@@ -23,7 +23,7 @@ from verae.labs.tokens import (
     unit_before_specks,
     without_marks,
 )
-from verae.labs.units import fits_unit, normalize_unit
+from verae.labs.units import fits_unit, normalize_unit, units_fitting
 
 if TYPE_CHECKING:
     from verae.labs.rows import Row
@@ -171,6 +171,24 @@ def judge_range(analyte: Analyte, row: Row) -> Row:
     if _in_band(analyte, row.bounds, set(analyte.units.values())):
         return row
     return replace(row, bounds=None, reference=None, range_decimals=0, range_garbled=True)
+
+
+def unit_undecided_by_lost_separators(analyte: Analyte, row: Row, unit: str) -> bool:
+    """Whether the printed range that decided a unitless value's unit (`units.infer_unit`) fits another of
+    the analyte's units once decimal separators OCR may have lost are put back: ferritin 193,2 beside
+    "120-1500" fits pmol/L only, beside 12,0-150,0 (a range labs print for µg/L) µg/L too. Both ranges
+    being ones labs print, the range cannot tell the unit, and a value in the wrong unit is a wrong value."""
+    limits = range_limits(row.reference) if row.reference else None
+    if limits is None:
+        return False
+    separator = _separator(row)
+    for low, high in _separators_restored(*limits, separator):
+        if number_of(low) > number_of(high):
+            continue
+        fitting = units_fitting(analyte, row.number, (number_of(low), number_of(high)))
+        if set(fitting) - {round(analyte.units[unit], 9)}:
+            return True
+    return False
 
 
 def _unit_factors(analyte: Analyte, row: Row) -> set[float]:

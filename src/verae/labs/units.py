@@ -105,9 +105,16 @@ def convert(analyte: Analyte, value: float, unit: str | None) -> Normalized:
 
 def infer_unit(analyte: Analyte, value: float, bounds: tuple[float, float]) -> str | None:
     """The one unit of the analyte in which both the value and its printed reference range make sense,
-    or None when none or several do. The value must be ordinary (`fits_unit`) and each printed limit (a 0 lower limit
-    and an open upper one say nothing) must lie where labs put reference limits: 98 with 120-160 is g/L,
-    8.8 with 7.5-10 is mmol/L, not g/dL."""
+    or None when none or several do (`units_fitting`): 98 with 120-160 is g/L, 8.8 with 7.5-10 is mmol/L,
+    not g/dL."""
+    fitting = units_fitting(analyte, value, bounds)
+    return next(iter(fitting.values())) if len(fitting) == 1 else None
+
+
+def units_fitting(analyte: Analyte, value: float, bounds: tuple[float, float]) -> dict[float, str]:
+    """The analyte's units (one spelling a factor, keyed by factor) in which the value is ordinary
+    (`fits_unit`) and each printed limit (a 0 lower limit and an open upper one say nothing) lies where
+    labs put reference limits."""
     band_low, band_high = analyte.reference_band
     fitting: dict[float, str] = {}
     for unit, factor in analyte.units.items():
@@ -118,7 +125,7 @@ def infer_unit(analyte: Analyte, value: float, bounds: tuple[float, float]) -> s
             and all(band_low <= limit <= band_high for limit in limits)
         ):
             fitting.setdefault(round(factor, 9), unit)
-    return next(iter(fitting.values())) if len(fitting) == 1 else None
+    return fitting
 
 
 def is_plausible(analyte: Analyte, canonical_value: float) -> bool:
