@@ -483,3 +483,53 @@ def test_a_flag_read_as_a_unit_the_analyte_has_not_before_one_it_has_leaves_the_
     where the flag column does, and is a flag OCR misread (`rows._flag_read_as_unit`)."""
     read_value = read([make_line(*cells)])[analyte]
     assert (read_value.value, read_value.unit, read_value.flag) == (value, unit, None)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        # an RDW above its range read with a speck before it as a "<" (the comparator glued on or apart)
+        [(40, "RDW"), (300, "<16.2"), (360, "%"), (450, "(11.5-15.0)")],
+        [(40, "RDW"), (290, "<"), (300, "16.2"), (360, "%"), (450, "(11.5-15.0)")],
+        # a ">" on a value under the upper limit of its range
+        [(40, "Ferritin"), (300, ">85"), (360, "ug/L"), (450, "15-150")],
+    ],
+)
+def test_a_comparator_no_assay_limit_explains_is_refused(cells: list[tuple[float, str]]) -> None:
+    assert read([make_line(*cells)]) == {}
+
+
+@pytest.mark.parametrize(
+    ("cells", "analyte", "value"),
+    [
+        # "<" under the range's lower limit, or inside a range from zero, is a detection limit
+        ([(40, "Ferritin"), (300, "<10"), (360, "ug/L"), (450, "15-150")], "ferritin", 10.0),
+        ([(40, "CRP"), (300, "<1,0"), (360, "mg/L"), (450, "<5,0")], "crp", 1.0),
+        ([(40, "CRP"), (300, "<0.2"), (360, "mg/L"), (450, "0.0-3.0")], "crp", 0.2),
+        ([(40, "Ferritin"), (300, ">200"), (360, "ug/L"), (450, "15-150")], "ferritin", 200.0),
+    ],
+)
+def test_a_comparator_at_an_assay_limit_is_read(
+    cells: list[tuple[float, str]], analyte: str, value: float
+) -> None:
+    read_value = read([make_line(*cells)])[analyte]
+    assert (read_value.value, read_value.qualifier is not None) == (value, True)
+
+
+def test_a_whole_number_beside_a_previous_result_with_decimals_and_a_mark_lost_its_decimals() -> None:
+    # "82,4" read "82 А" (a comma and a digit in small bold type read as one letter), previous result 88,2
+    cells = [(40, "Ферритин, мкг/л"), (300, "82"), (320, "А"), (400, "12,0 - 150,0"), (500, "88,2")]
+    assert "ferritin" not in read([make_line(*cells)])
+    # the same row without the mark, and a whole previous result beside a mark, are read
+    whole = [(40, "Ферритин, мкг/л"), (300, "82,4"), (400, "12,0 - 150,0"), (500, "88,2")]
+    assert read([make_line(*whole)])["ferritin"].value == 82.4
+    marked = [(40, "Ферритин, мкг/л"), (300, "82"), (320, "А"), (400, "12 - 150"), (500, "88")]
+    assert read([make_line(*marked)])["ferritin"].value == 82.0
+
+
+def test_a_speck_read_as_a_digit_before_the_value_gives_no_value() -> None:
+    # "Red cell count ....... 5.29": a leader dot a quarter of the row's height read "5" before the value
+    line = make_line((40, "Red cell count"), (300, "5.29"), (360, "x10^12/L"), (450, "(3.80-5.80)"))
+    speck = Word("5", 280, line.words[0].bottom - 2.5, 286, line.words[0].bottom, 0.47)
+    assert "rbc" not in read([Line((*line.words[:3], speck, *line.words[3:]), 1)])
+    assert read([line])["rbc"].value == 5.29

@@ -18,8 +18,10 @@ from verae.labs.catalog import BY_CODE, Analyte
 from verae.labs.confirm import SURE
 from verae.labs.layout import Line, Word
 from verae.labs.repairs import (
+    comparator_misread,
     contradicts_range,
     decimals,
+    decimals_read_as_mark,
     far_outside,
     judge_range,
     lost_decimal_separator,
@@ -271,6 +273,8 @@ def to_lab_value(
         lost_decimal_separator(row.number, row.bounds)
         or previous_shows_separator_lost(row)
         or previous_shows_flag_glued(row)
+        or decimals_read_as_mark(row)
+        or comparator_misread(row)
         or contradicts_range(row)
         or (page_flags and row.flag is None and not row.mark_beside_value and _outside(row))
     ):

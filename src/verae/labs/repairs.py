@@ -500,6 +500,32 @@ def contradicts_range(row: Row) -> bool:
     return decimals(row.printed) >= row.range_decimals + 2 and significant_digits(row.printed) >= 5
 
 
+def comparator_misread(row: Row) -> bool:
+    """Whether an OCR value's comparator ("<16.2", "> 7.9") is no limit of the assay but a speck OCR read
+    as one: a "<" result is under the least an assay reports, which lies below a two-sided reference range
+    (ferritin "<5" against 15-150) or inside a range from zero ("<0.2" against 0-3.0, "<1,0" against
+    "<5,0"); a ">" result is over the most it reports, above the range. A "<" on a value above the lower
+    limit of a two-sided range, or a ">" on one under its upper limit, says nothing a lab would print
+    ("<16.2" for an RDW against 11.5-15.0 tells neither a result nor a limit). The value is refused, not
+    read without its comparator: OCR that saw a mark there may have misread the digits beside it too."""
+    if row.qualifier is None or row.bounds is None:
+        return False
+    low, high = row.bounds
+    if row.qualifier == "<":
+        return row.number > (low if low > 0 else high)
+    return row.number < (high if high < math.inf else low)
+
+
+def decimals_read_as_mark(row: Row) -> bool:
+    """Whether a whole number with an unreadable mark beside it ("82 А" for 82,4: a comma and a digit in
+    small bold type read as one letter) lost its decimals to that mark: the previous result on its row
+    prints decimals (`Row.others`), and a lab prints one analyte's results with the same decimals, so the
+    value was printed with decimals too, and the mark is where they stood. Refused, never completed."""
+    if not (row.printed.isdigit() and row.mark_beside_value):
+        return False
+    return any(places > 0 for _, places in row.others)
+
+
 def far_outside(row: Row) -> bool:
     """An unflagged OCR value more than twice the upper limit or under half the lower one of a two-sided
     range: more often a misread digit (233 read as 983) than a result no lab would flag, until a second

@@ -128,6 +128,10 @@ def _analyte_for_words(label: str, *, fuzzy: bool) -> Analyte | None:
     return None
 
 
+# A value's word under this share of its row's text height is a speck, not digits (`parse_row`).
+SPECK_HEIGHT = 0.5
+
+
 @dataclass(frozen=True)
 class Row:
     analyte: Analyte
@@ -247,6 +251,10 @@ def parse_row(
             value_index = arrow_before_value(tokens, value_index, printed_range.bounds) or value_index
     value = tokens[value_index]
     if value.number is None:
+        return None
+    if ocr and max(word.height for word in value.words) < SPECK_HEIGHT * height:
+        # digits stand as tall as the row's letters: a "number" under half their height is a speck OCR read
+        # as a digit (a leader dot, dust), and holds no value; the line waits for a second reading
         return None
     after = tokens[value_index + 1 :]
     flag_read_as_unit = ocr and _flag_read_as_unit(analyte, after)
