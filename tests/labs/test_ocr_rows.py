@@ -433,3 +433,21 @@ def test_a_row_whose_unit_comes_first_on_a_page_printing_units_after_values_give
         [(40, "Ferritin, ng/mL"), (200, "150"), (300, "12")],
     ]
     assert read(make_lines(in_name))["ferritin"].value == 150
+
+
+@pytest.mark.parametrize(
+    ("mark", "qualifier"),
+    [
+        # a speck (a leader's last dot) read `>`, a quarter of the digits' height, far before the value
+        (Word(">", 205, 104, 209, 106, 0.26), None),
+        # a comparator printed a space before its number, three quarters of its digits' height
+        (Word(">", 290, 102, 295, 109, 0.9), ">"),
+    ],
+)
+def test_a_speck_read_as_a_comparator_far_before_a_value_is_no_comparator(
+    mark: Word, qualifier: str | None
+) -> None:
+    line = make_line((40, "White cell count"), (300, "8.8"), (330, "x10^9/L"), (400, "(4.0-11.0)"))
+    words = (*line.words[:3], mark, *line.words[3:])
+    value = read([Line(words, 1)])["wbc"]
+    assert (value.qualifier, value.value) == (qualifier, 8.8)
