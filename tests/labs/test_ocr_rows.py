@@ -533,3 +533,21 @@ def test_a_speck_read_as_a_digit_before_the_value_gives_no_value() -> None:
     speck = Word("5", 280, line.words[0].bottom - 2.5, 286, line.words[0].bottom, 0.47)
     assert "rbc" not in read([Line((*line.words[:3], speck, *line.words[3:]), 1)])
     assert read([line])["rbc"].value == 5.29
+
+
+@pytest.mark.parametrize(
+    ("mark", "qualifier"),
+    [
+        # a speck (a leader's last dot) read `>`, a quarter of the digits' height, far before the value
+        (Word(">", 205, 104, 209, 106, 0.26), None),
+        # a comparator printed a space before its number, three quarters of its digits' height
+        (Word(">", 290, 102, 295, 109, 0.9), ">"),
+    ],
+)
+def test_a_speck_read_as_a_comparator_far_before_a_value_is_no_comparator(
+    mark: Word, qualifier: str | None
+) -> None:
+    line = make_line((40, "White cell count"), (300, "8.8"), (330, "x10^9/L"), (400, "(4.0-11.0)"))
+    words = (*line.words[:3], mark, *line.words[3:])
+    value = read([Line(words, 1)])["wbc"]
+    assert (value.qualifier, value.value) == (qualifier, 8.8)

@@ -300,6 +300,16 @@ def tokenize(words: tuple[Word, ...]) -> list[Token]:
     return tokens
 
 
+def _speck_before(chunk: tuple[Word, ...]) -> bool:
+    """Whether a comparator read as a word of its own before a number is a speck: a comparator is printed
+    against its number, glued or a space apart, and its ink stands nearly as tall as the digits (`<` and
+    `>` are 0.72-0.79 of an 8's height in the DejaVu faces), so a mark more than a text height before the
+    number and under half the digits' height is a scan's speck or a leader's last dot OCR read as `>`. A
+    text layer's words all stand as tall as their font, so it never has one."""
+    mark, number = chunk[0], chunk[-1]
+    return len(chunk) > 1 and number.x0 - mark.x1 > number.height and mark.height < 0.5 * number.height
+
+
 def _token_at(words: tuple[Word, ...], index: int) -> Token:
     for span in (3, 2, 1):
         chunk = words[index : index + span]
@@ -318,7 +328,7 @@ def _token_at(words: tuple[Word, ...], index: int) -> Token:
             # a lower limit above the upper one is a misread limit ("0.370-0.470" as "9.370-0.470"): the
             # range still stands in its place on the row, but it cannot judge the value
             return Token("range", chunk, bounds=(low, high) if low <= high else None)
-        if match := _BOUND.match(joined):
+        if (match := _BOUND.match(joined)) and not _speck_before(chunk):
             comparator = match.group(1).lower()
             number = number_of(match.group(2))
             upper = comparator in ("<", "<=", "≤", "до", "менее", "не более", "up to")
