@@ -538,16 +538,18 @@ def test_a_speck_read_as_a_digit_before_the_value_gives_no_value() -> None:
 @pytest.mark.parametrize(
     ("mark", "qualifier"),
     [
-        # a speck (a leader's last dot) read `>`, a quarter of the digits' height, far before the value
-        (Word(">", 205, 104, 209, 106, 0.26), None),
+        # a speck (a leader's last dot) read `<`, a quarter of the digits' height, far before the value
+        (Word("<", 205, 104, 209, 106, 0.26), None),
         # a comparator printed a space before its number, three quarters of its digits' height
-        (Word(">", 290, 102, 295, 109, 0.9), ">"),
+        (Word("<", 290, 102, 295, 109, 0.9), "<"),
     ],
 )
 def test_a_speck_read_as_a_comparator_far_before_a_value_is_no_comparator(
     mark: Word, qualifier: str | None
 ) -> None:
-    line = make_line((40, "White cell count"), (300, "8.8"), (330, "x10^9/L"), (400, "(4.0-11.0)"))
-    words = (*line.words[:3], mark, *line.words[3:])
-    value = read([Line(words, 1)])["wbc"]
-    assert (value.qualifier, value.value) == (qualifier, 8.8)
+    # a CRP under its range's upper limit: "<1.0" is an assay limit a lab prints, so only the mark's
+    # place and size can tell the speck
+    line = make_line((40, "C-reactive protein"), (300, "1.0"), (330, "mg/L"), (400, "(0.0-5.0)"))
+    words = (*line.words[:2], mark, *line.words[2:])
+    value = read([Line(words, 1)])["crp"]
+    assert (value.qualifier, value.value) == (qualifier, 1.0)
