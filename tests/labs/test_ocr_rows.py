@@ -264,6 +264,10 @@ def test_a_range_whose_lost_separators_would_fit_another_unit_decides_no_unit() 
     assert read(ferritin, frozenset()) == [("unit_inferred", "pmol/l")]
     hemoglobin = ((40, "Hemoglobin"), (300, "98"), (400, "120 - 160"))
     assert read(hemoglobin, frozenset({1})) == [("unit_inferred", "g/l")]
+    # iron 25 flagged low beside "50 - 170": as 5,0-17,0 µmol/L the flag would contradict the range, so
+    # only µg/dL fits the row
+    iron = ((40, "Demir"), (200, "L"), (300, "25"), (360, "паче."), (450, "50 - 170"))
+    assert read(iron, frozenset({1})) == [("unit_inferred", "ug/dl")]
 
 
 @pytest.mark.parametrize(

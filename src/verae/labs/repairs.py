@@ -177,16 +177,17 @@ def unit_undecided_by_lost_separators(analyte: Analyte, row: Row, unit: str) -> 
     """Whether the printed range that decided a unitless value's unit (`units.infer_unit`) fits another of
     the analyte's units once decimal separators OCR may have lost are put back: ferritin 193,2 beside
     "120-1500" fits pmol/L only, beside 12,0-150,0 (a range labs print for µg/L) µg/L too. Both ranges
-    being ones labs print, the range cannot tell the unit, and a value in the wrong unit is a wrong value."""
+    being ones labs print, the range cannot tell the unit, and a value in the wrong unit is a wrong value.
+    A restored range the row disowns (`contradicts_range`: iron 25 flagged L beside 5,0-17,0) is no rival."""
     limits = range_limits(row.reference) if row.reference else None
     if limits is None:
         return False
-    separator = _separator(row)
-    for low, high in _separators_restored(*limits, separator):
-        if number_of(low) > number_of(high):
+    for low, high in _separators_restored(*limits, _separator(row)):
+        bounds = (number_of(low), number_of(high))
+        restored = replace(row, bounds=bounds, range_decimals=decimals(low))
+        if bounds[0] > bounds[1] or contradicts_range(restored):
             continue
-        fitting = units_fitting(analyte, row.number, (number_of(low), number_of(high)))
-        if set(fitting) - {round(analyte.units[unit], 9)}:
+        if set(units_fitting(analyte, row.number, bounds)) - {round(analyte.units[unit], 9)}:
             return True
     return False
 
