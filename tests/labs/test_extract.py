@@ -504,6 +504,13 @@ def test_an_fl_or_g_per_litre_unit_glued_on_as_decimals_is_cut_back_too() -> Non
     assert (found["mcv"].value, found["wbc"].value) == (84.5, 6.87)
 
 
+def test_an_fl_unit_whose_f_reads_as_a_9_glued_on_as_decimals_is_cut_back() -> None:
+    # "85,3 fL" on a scan read "85,39.": the f's hook curled shut into a 9's bowl, the L as a stop
+    lines = make_lines([[(40, "VGM"), (200, "85,39."), (320, "80,0-100,0")]], confidence=0.25)
+    mcv = values_of(lines, ocr=True)["mcv"]
+    assert (mcv.value, mcv.normalized_value) == (85.3, 85.3)
+
+
 def test_surplus_decimals_are_not_cut_without_a_unit_s_look_alike_or_beside_a_unit_read() -> None:
     # the first surplus digit is no look-alike of a letter an RBC unit starts with: kept as read
     lines = make_lines([[(40, "RBC"), (200, "5,052."), (320, "4,6-6,1")]], confidence=0.95)

@@ -402,8 +402,9 @@ def unit_of_garble(analyte: Analyte, text: str) -> str | None:
 
 
 # The digits a unit's first letter glued onto a value reads as (`unit_glued_as_decimals`): "g" as 9, the
-# "f" of fL as 1 (its hook lost), the "G" of G/L as 6 (units are compared lower-cased)
-_DIGITS_FOR_UNIT_LETTERS = (("9", "g"), ("1", "f"), ("6", "g"))
+# "f" of fL as 1 (its hook lost) or as 9 (its hook curled shut into a bowl: "85,3 fL" read "85,39."), the
+# "G" of G/L as 6 (units are compared lower-cased)
+_DIGITS_FOR_UNIT_LETTERS = (("9", "g"), ("9", "f"), ("1", "f"), ("6", "g"))
 # A decimal value with digits past its range's decimals and a stop or colon after them: "13,6 g/dL" in
 # small type with its word space lost, read "13,594." (the g as 9, the L as a stop)
 _STOPPED_DECIMALS = re.compile(r"\d+[.,]\d+[.:]")
