@@ -374,3 +374,25 @@ def test_a_separator_lost_with_the_unit_glued_on_is_restored_by_the_box_read_alo
         checked = confirm.confirm(page, lines, first.unconfirmed, timeout=20, page=1)
         values = read_values(checked, ocr_pages=frozenset({1})).values
         assert [(value.value, value.doubtful) for value in values] == expected
+
+
+def test_a_speck_read_as_a_separator_is_refused_though_the_second_reading_agrees() -> None:
+    # "6700" with a speck at the baseline read "67.00" against 4000 - 11000: the second reading of the box
+    # repeats the speck, so its agreement says nothing; true extremes with a separator of their own pass
+    def read(value: str, reference: str, previous: str = "", unit: str = "cumm") -> list[float]:
+        line = make_line(
+            (40, "Total WBC count"), (200, value), (260, unit), (320, reference), (480, previous)
+        )
+        confirmed = read_values([_confirmed(line, value)], ocr_pages=frozenset({1}))
+        return [value.value for value in confirmed.values]
+
+    assert read("67.00", "4000 - 11000") == []
+    # ferritin 3 against 15 - 150: a whole number has no separator to be a speck
+    line = make_line((40, "Ferritin"), (200, "3"), (260, "ng/mL"), (320, "15 - 150"))
+    (ferritin,) = read_values([_confirmed(line, "3")], ocr_pages=frozenset({1})).values
+    assert ferritin.value == 3.0
+    assert read("1.2", "4.0 - 11.0", unit="10^3/uL") == [1.2]
+    assert read("670", "4000 - 11000") == [670.0]
+    # other digits than a range's whole number, or a previous result printed with decimals: no speck
+    assert read("1.2", "4000 - 11000") == [1.2]
+    assert read("67.00", "4000 - 11000", "65.00") == [67.0]

@@ -32,6 +32,7 @@ from verae.labs.repairs import (
     repair_unit_words,
     restore_decimal_point,
     restore_leading_zero,
+    speck_read_as_separator,
     unit_glued_as_decimals,
     unit_of_garble,
     unit_undecided_by_lost_separators,
@@ -275,6 +276,7 @@ def to_lab_value(
         or previous_shows_flag_glued(row)
         or decimals_read_as_mark(row)
         or comparator_misread(row)
+        or speck_read_as_separator(row)
         or contradicts_range(row)
         or (page_flags and row.flag is None and not row.mark_beside_value and _outside(row))
     ):

@@ -539,6 +539,23 @@ def far_outside(row: Row) -> bool:
     return far and low > 0 and high < math.inf
 
 
+def speck_read_as_separator(row: Row) -> bool:
+    """Whether an OCR value far under its range (`far_outside`) holds a scan speck read as its decimal
+    separator ("6700" read "67.00" against 4000 - 11000): the mirror of `lost_decimal_separator`. The range
+    is printed in whole numbers, as is every other number on the row, so the analyser prints whole numbers,
+    and the value's digits with the separator left out lie inside the range. A speck is read the same way
+    each time its pixels are, so a second reading that agrees (`labs.confirm`) says nothing about it; the
+    value is refused, never rewritten. A true extreme value keeps its separator where the range prints
+    decimals (1,2 against 4,0 - 11,0) and has none to remove when it is whole (ferritin 3 against 15 - 150).
+    """
+    if row.bounds is None or row.range_decimals or not decimals(row.printed) or not far_outside(row):
+        return False
+    if any(places > 0 for _, places in row.others):
+        return False
+    low, high = row.bounds
+    return low <= float(re.sub(r"\D", "", row.printed)) <= high
+
+
 # How far apart a far-outside value and the previous result that vouches for it may be: a quarter.
 VOUCHING_RATIO = 1.25
 
