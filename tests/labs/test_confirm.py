@@ -391,6 +391,10 @@ def test_a_speck_read_as_a_separator_is_refused_though_the_second_reading_agrees
     line = make_line((40, "Ferritin"), (200, "3"), (260, "ng/mL"), (320, "15 - 150"))
     (ferritin,) = read_values([_confirmed(line, "3")], ocr_pages=frozenset({1})).values
     assert ferritin.value == 3.0
+    # ferritin 6,8 against 15 - 150 (68 inside it): an ordinary ferritin, read, not taken for a speck
+    line = make_line((40, "Ferritin"), (200, "6,8"), (260, "ng/mL"), (320, "15 - 150"))
+    (ferritin,) = read_values([_confirmed(line, "6,8")], ocr_pages=frozenset({1})).values
+    assert ferritin.value == 6.8
     assert read("1.2", "4.0 - 11.0", unit="10^3/uL") == [1.2]
     assert read("670", "4000 - 11000") == [670.0]
     # other digits than a range's whole number, or a previous result printed with decimals: no speck

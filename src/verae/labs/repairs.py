@@ -546,11 +546,14 @@ def speck_read_as_separator(row: Row) -> bool:
     and the value's digits with the separator left out lie inside the range. A speck is read the same way
     each time its pixels are, so a second reading that agrees (`labs.confirm`) says nothing about it; the
     value is refused, never rewritten. A true extreme value keeps its separator where the range prints
-    decimals (1,2 against 4,0 - 11,0) and has none to remove when it is whole (ferritin 3 against 15 - 150).
-    """
+    decimals (1,2 against 4,0 - 11,0), has none to remove when it is whole (ferritin 3 against 15 - 150),
+    and is an ordinary result in its unit (`units.fits_unit`): a ferritin of 6,8 beside 15 - 150 is read,
+    while 67.00 white cells per µL is no count a living person shows."""
     if row.bounds is None or row.range_decimals or not decimals(row.printed) or not far_outside(row):
         return False
     if any(places > 0 for _, places in row.others):
+        return False
+    if _ordinary(row.analyte, row.number, _unit_factors(row.analyte, row)):
         return False
     low, high = row.bounds
     return low <= float(re.sub(r"\D", "", row.printed)) <= high
