@@ -400,3 +400,14 @@ def test_a_speck_read_as_a_separator_is_refused_though_the_second_reading_agrees
     # other digits than a range's whole number, or a previous result printed with decimals: no speck
     assert read("1.2", "4000 - 11000") == [1.2]
     assert read("67.00", "4000 - 11000", "65.00") == [67.0]
+
+    # a whole previous result within a quarter of the digits witnesses the speck, even in a value that is
+    # an ordinary result ("194" read "1.94" beside a previous 184); a whole previous far from them does not
+    def read_ferritin(value: str, previous: str) -> list[float]:
+        line = make_line((40, "Ferritin"), (200, value), (260, "ug/L"), (320, "15 - 150"), (480, previous))
+        return [
+            value.value for value in read_values([_confirmed(line, value)], ocr_pages=frozenset({1})).values
+        ]
+
+    assert read_ferritin("1.94", "184") == []
+    assert read_ferritin("1.94", "2") == [1.94]

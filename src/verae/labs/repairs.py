@@ -548,15 +548,20 @@ def speck_read_as_separator(row: Row) -> bool:
     value is refused, never rewritten. A true extreme value keeps its separator where the range prints
     decimals (1,2 against 4,0 - 11,0), has none to remove when it is whole (ferritin 3 against 15 - 150),
     and is an ordinary result in its unit (`units.fits_unit`): a ferritin of 6,8 beside 15 - 150 is read,
-    while 67.00 white cells per µL is no count a living person shows."""
+    while 67.00 white cells per µL is no count a living person shows. A whole previous result within a
+    quarter of the digits (ferritin "1.94" beside 15 - 150 and a previous 184) witnesses the speck for
+    any value: the lab prints this analyte whole, and the patient's result lies where the digits say."""
     if row.bounds is None or row.range_decimals or not decimals(row.printed) or not far_outside(row):
         return False
     if any(places > 0 for _, places in row.others):
         return False
+    digits = float(re.sub(r"\D", "", row.printed))
+    if any(_within_a_quarter(digits, number) for number, _ in row.others):
+        return True
     if _ordinary(row.analyte, row.number, _unit_factors(row.analyte, row)):
         return False
     low, high = row.bounds
-    return low <= float(re.sub(r"\D", "", row.printed)) <= high
+    return low <= digits <= high
 
 
 # How far apart a far-outside value and the previous result that vouches for it may be: a quarter.
