@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from PIL import Image
@@ -206,6 +206,16 @@ def _refutes(grey: np.ndarray, first: Sequence[Word], joined: str, again: str, c
     )
 
 
+def _with_chosen(line: Line, chosen: set[int], **changes: Any) -> Line:
+    """The line with the words at the chosen indexes given these field values, the others as they are."""
+    return replace(
+        line,
+        words=tuple(
+            replace(word, **changes) if index in chosen else word for index, word in enumerate(line.words)
+        ),
+    )
+
+
 def without_specks(image: Image.Image, lines: list[Line], suspects: list[tuple[Word, ...]]) -> list[Line]:
     """The page's lines, each suspect whole number read with a stop after it ("156.") read without the stop
     where the page shows nothing after it where a digit would stand (`ocr.stop_ends_number`): the stop is a
@@ -305,29 +315,14 @@ def confirm(
                 else _surely_other_digits(grey, first, joined, text, confidence)
             )
             if refuted:
-                checked[places[0][0]] = replace(
-                    line,
-                    words=tuple(
-                        replace(word, refuted=True) if index in chosen else word
-                        for index, word in enumerate(line.words)
-                    ),
-                )
+                checked[places[0][0]] = _with_chosen(line, chosen, refuted=True)
             continue
         restored = _separator_restored(joined, text) if check == "extreme" and len(first) == 1 else None
         if restored is not None:
-            checked[places[0][0]] = replace(
-                line,
-                words=tuple(
-                    replace(
-                        word,
-                        text=restored,
-                        confidence=min(word.confidence, confidence),
-                        separator_restored=True,
-                    )
-                    if index in chosen
-                    else word
-                    for index, word in enumerate(line.words)
-                ),
+            # one word: the extreme check reads a single word's box again
+            least_sure = min(first[0].confidence, confidence)
+            checked[places[0][0]] = _with_chosen(
+                line, chosen, text=restored, confidence=least_sure, separator_restored=True
             )
             continue
         sure = min([confidence, *(word.confidence for word in first if check == "extreme")]) >= SURE
@@ -335,14 +330,11 @@ def confirm(
         speck = len(first) == 1 and bool(STOPPED_NUMBER.fullmatch(joined)) and text in (joined, joined[:-1])
         if not sure or not (_same(joined, text) or speck):
             continue
-        checked[places[0][0]] = replace(
-            line,
-            words=tuple(
-                replace(word, text=joined[:-1] if speck else word.text, confirmed=True)
-                if index in chosen
-                else word
-                for index, word in enumerate(line.words)
-            ),
+        # a speck is one word, its stop dropped
+        checked[places[0][0]] = (
+            _with_chosen(line, chosen, text=joined[:-1], confirmed=True)
+            if speck
+            else _with_chosen(line, chosen, confirmed=True)
         )
     return checked
 

@@ -15,6 +15,7 @@ from verae.labs.tokens import (
     MARKS_AFTER,
     MARKS_BEFORE,
     SEPARATED_WHOLE,
+    SPECK_HEIGHT,
     STOPPED_NUMBER,
     Token,
     clean,
@@ -126,10 +127,6 @@ def _analyte_for_words(label: str, *, fuzzy: bool) -> Analyte | None:
         if analyte is not None:
             return analyte
     return None
-
-
-# A value's word under this share of its row's text height is a speck, not digits (`parse_row`).
-SPECK_HEIGHT = 0.5
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,9 @@ _GLUED_UNIT = re.compile(rf"^([<>]?{_NUMBER})([^\d\s.,].*)$")
 # a whole number read with a stop or colon after it ("156.", "12:"), no value: a speck, or a decimal separator
 # whose digits were lost (`ocr.stop_ends_number`, `labs.confirm` tell which)
 STOPPED_NUMBER = re.compile(r"\d+[.:]")
+# A mark under this share of the digits' or letters' height beside it is a speck, not a glyph of the row
+# (a leader dot, dust): digits and comparators stand nearly as tall as the row's letters.
+SPECK_HEIGHT = 0.5
 # a whole number read with a decimal separator after it and no digit ("4.", "66,"): a speck, or a decimal
 # whose digits were lost or split off into a word of their own ("66, 7")
 SEPARATED_WHOLE = re.compile(r"\d+[.,]")
@@ -307,7 +310,9 @@ def _speck_before(chunk: tuple[Word, ...]) -> bool:
     number and under half the digits' height is a scan's speck or a leader's last dot OCR read as `>`. A
     text layer's words all stand as tall as their font, so it never has one."""
     mark, number = chunk[0], chunk[-1]
-    return len(chunk) > 1 and number.x0 - mark.x1 > number.height and mark.height < 0.5 * number.height
+    return (
+        len(chunk) > 1 and number.x0 - mark.x1 > number.height and mark.height < SPECK_HEIGHT * number.height
+    )
 
 
 def _token_at(words: tuple[Word, ...], index: int) -> Token:
