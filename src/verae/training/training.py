@@ -126,7 +126,7 @@ def with_masked_copies(
     return np.vstack(parts), np.concatenate(targets)
 
 
-def _new_model(kind: str, config: TrainingConfig, iterations: int, seed: int) -> CatBoost:
+def new_catboost(kind: str, config: TrainingConfig, iterations: int, seed: int) -> CatBoost:
     params: dict[str, Any] = {
         "iterations": iterations,
         "learning_rate": config.learning_rate,
@@ -182,7 +182,7 @@ def cross_validate(
         train_x, train_y = with_masked_copies(
             *_with_extra(matrix[train_rows], target[train_rows], extra), columns, config, config.seed + fold
         )
-        model = _new_model(kind, config, config.max_iterations, config.seed + fold)
+        model = new_catboost(kind, config, config.max_iterations, config.seed + fold)
         model.fit(
             pd.DataFrame(train_x, columns=columns),
             train_y,
@@ -234,7 +234,7 @@ def fit_final(
     train_x, train_y = with_masked_copies(
         *_with_extra(matrix, target, extra), columns, config, config.seed + 1000
     )
-    model = _new_model(kind, config, iterations, config.seed)
+    model = new_catboost(kind, config, iterations, config.seed)
     model.fit(pd.DataFrame(train_x, columns=columns), train_y)
     return model
 
