@@ -106,6 +106,7 @@ def test_a_result_as_a_pdf_report_and_as_a_valid_fhir_r4_bundle_with_loinc_and_u
     assert f"{result['risk']['risk_percent']:.0f}% ({tier})" in text
     assert " ".join(result["risk"]["disclaimer"]["en"].split()[:6]) in " ".join(text.split())
     assert "What moved the estimate" in text
+    assert "blood count says little" not in text  # an adult's estimate carries no age note
 
     # The same report in Russian: the font carries Cyrillic, and the estimate's own texts are the Russian ones.
     response = client.get(f"/api/v1/results/{result_id}/pdf?lang=ru", headers=headers)
@@ -117,6 +118,16 @@ def test_a_result_as_a_pdf_report_and_as_a_valid_fhir_r4_bundle_with_loinc_and_u
     assert " ".join(result["risk"]["disclaimer"]["ru"].split()[:6]) in text_ru
     assert "Hemoglobin" not in text_ru
     assert client.get(f"/api/v1/results/{result_id}/pdf?lang=de", headers=headers).status_code == 422
+
+    # a young child's report says, in the reader's language, that the estimate is a weak signal at that age
+    child_id = processed_result(client, headers, worker, ANAEMIC_CSV.replace("age,34,", "age,3,"))
+    child = client.get(f"/api/v1/results/{child_id}", headers=headers).json()["risk"]
+    assert child["confidence"] != "high"
+    for language in ("en", "ru"):
+        response = client.get(f"/api/v1/results/{child_id}/pdf?lang={language}", headers=headers)
+        with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+            child_text = " ".join(" ".join(page.extract_text() or "" for page in pdf.pages).split())
+        assert " ".join(child["age_caveat"][language].split()[:8]) in child_text
 
     response = client.get(f"/api/v1/results/{result_id}/fhir", headers=headers)
     assert response.status_code == 200

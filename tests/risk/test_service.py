@@ -19,7 +19,7 @@ from verae.risk.features import FEATURE_NAMES
 from verae.risk.model import RiskModel
 from verae.risk.schemas import NeedsInput
 from verae.risk.service import assess, assess_frame, assess_with, shipped_model
-from verae.risk.texts import CLINICAL_ACTIONS, MEASURED_DEFICIENT_ACTION
+from verae.risk.texts import CLINICAL_ACTIONS, MEASURED_DEFICIENT_ACTION, WEAK_SIGNAL_AGE_NOTE
 
 
 def test_assess_uses_the_shipped_model_loaded_once(shipped: RiskModel) -> None:
@@ -35,6 +35,33 @@ def test_assess_uses_the_shipped_model_loaded_once(shipped: RiskModel) -> None:
     assert result.confidence == "high"
     assert result.clinical_action == CLINICAL_ACTIONS["HIGH"]
     assert result.measured_iron_status is None
+
+
+@pytest.mark.parametrize("age", [1, 3, 5.9])
+def test_a_young_child_is_told_the_estimate_is_a_weak_signal_and_never_gets_high_confidence(
+    shipped: RiskModel, age: float
+) -> None:
+    # the same complete count that gives a woman of 29 high confidence (above)
+    child = assess_with(make_report("female", age, **IRON_DEFICIENT_PICTURE), shipped)
+    assert child.confidence == "medium"
+    assert child.age_caveat == WEAK_SIGNAL_AGE_NOTE
+
+
+def test_the_weak_signal_note_lowers_confidence_only_and_only_for_young_children(shipped: RiskModel) -> None:
+    adult = assess_with(make_report("female", 29, **IRON_DEFICIENT_PICTURE), shipped)
+    assert (adult.confidence, adult.age_caveat) == ("high", None)
+    # 6-11 is outside the ages the model was trained on: that note, not this one
+    school_age = assess_with(make_report("female", 8, **IRON_DEFICIENT_PICTURE), shipped)
+    assert school_age.age_caveat is None
+    assert [note.feature for note in school_age.outside_training_range] == ["age"]
+    sparse = assess_with(make_report("male", 2, hemoglobin=98, mcv=72), shipped)
+    assert (sparse.confidence, sparse.age_caveat) == ("low", WEAK_SIGNAL_AGE_NOTE)
+    fallback = assess_with(make_report("male", 2, **IRON_DEFICIENT_PICTURE), None)
+    assert fallback.age_caveat == WEAK_SIGNAL_AGE_NOTE
+    batch = assess_frame(
+        pd.DataFrame([{"sex": "female", "age": age, **IRON_DEFICIENT_PICTURE} for age in (3, 29)]), shipped
+    )
+    assert list(batch["confidence"]) == ["medium", "high"]
 
 
 def test_explanations_are_the_largest_contributions_in_plain_words(shipped: RiskModel) -> None:

@@ -135,6 +135,8 @@ def _result_story(result: Result, language: Language, words: dict[str, str]) -> 
         ),
         _text(risk.clinical_action.in_language(language)),
     ]
+    if risk.age_caveat is not None:
+        story.append(_text(risk.age_caveat.in_language(language)))
     if risk.measured_iron_status is not None:
         story.append(_text(risk.measured_iron_status.text.in_language(language)))
     story += [Paragraph(escape(words["values"]), _HEADING), _values_table(report, language, words)]

@@ -59,6 +59,21 @@ HEAD_STACKS: dict[str, tuple[str, ...]] = {
     HEADS[1]: (DEPLETED_FILE, RISK_FILE),
 }
 
+# Ages at which a blood count ranks ferritin < 30 only a little better than chance, whatever the model:
+# children 1-5 (cross-validated AUROC 0.66, at most 0.69 for any score tried; docs/decisions/0009). An
+# estimate there is never of high confidence, and says why (risk/texts.py).
+WEAK_SIGNAL_AGES: tuple[tuple[float, float], ...] = ((1.0, 6.0),)
+
+
+def in_age_spans(
+    age: FloatArray, spans: list[tuple[float, float]] | tuple[tuple[float, float], ...]
+) -> npt.NDArray[np.bool_]:
+    """Per row, whether its age lies in one of the [low, high) spans."""
+    inside = np.zeros(len(age), dtype=bool)
+    for low, high in spans:
+        inside |= (age >= low) & (age < high)
+    return inside
+
 
 class ModelArtifactError(Exception):
     """The artifact cannot be served by this code: wrong feature schema, missing or altered files."""
@@ -236,12 +251,14 @@ class RiskModel:
         or ≥ 2 values outside the range the model was trained on; medium otherwise.
 
         An age the training data has no one of (under 1, or 6–11 which NHANES did not sample for
-        ferritin) counts as one value out of range (an infant, also below the age range, as two).
+        ferritin) counts as one value out of range (an infant, also below the age range, as two). At a
+        weak-signal age (WEAK_SIGNAL_AGES) the confidence is at most medium, whatever the inputs.
         """
         missing = np.isnan(matrix[:, self._confidence_columns]).sum(axis=1)
         outside = self._outside_range(matrix).sum(axis=1) + ~self._supported_age(matrix)
+        weak = in_age_spans(matrix[:, FEATURE_INDEX["age"]], WEAK_SIGNAL_AGES)
         levels: npt.NDArray[np.str_] = np.select(
-            [(missing == 0) & (outside == 0), (missing <= 2) & (outside <= 1)],
+            [(missing == 0) & (outside == 0) & ~weak, (missing <= 2) & (outside <= 1)],
             ["high", "medium"],
             default="low",
         )
@@ -253,11 +270,7 @@ class RiskModel:
         return outside
 
     def _supported_age(self, matrix: FloatArray) -> npt.NDArray[np.bool_]:
-        age = matrix[:, FEATURE_INDEX["age"]]
-        supported = np.zeros(len(matrix), dtype=bool)
-        for low, high in self.metadata.supported_ages:
-            supported |= (age >= low) & (age < high)
-        return supported
+        return in_age_spans(matrix[:, FEATURE_INDEX["age"]], self.metadata.supported_ages)
 
     def outside_mask(self, matrix: FloatArray) -> npt.NDArray[np.bool_]:
         """Per row and feature, whether a given input lies outside the range the model was trained on;

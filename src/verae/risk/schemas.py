@@ -114,6 +114,13 @@ class RiskResult(BaseModel):
         default=None,
         description="The red-cell pattern named in words, e.g. one that can also be thalassaemia trait",
     )
+    age_caveat: LocalizedText | None = Field(
+        default=None,
+        description=(
+            "Set for ages 1-5, where a blood count says little about iron stores whatever the model: why the "
+            "estimate is a weak signal there (its confidence is then at most medium)"
+        ),
+    )
 
 
 class NeedsInput(Exception):

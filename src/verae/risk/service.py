@@ -29,7 +29,7 @@ from verae.risk.features import (
     report_from_features,
 )
 from verae.risk.measured import MEASURED_IRON_INPUTS, measured_iron_status
-from verae.risk.model import RiskModel, load_model
+from verae.risk.model import WEAK_SIGNAL_AGES, RiskModel, in_age_spans, load_model
 from verae.risk.patterns import blood_pattern
 from verae.risk.schemas import (
     AnalyteInfo,
@@ -42,7 +42,12 @@ from verae.risk.schemas import (
     RiskTier,
     SubjectField,
 )
-from verae.risk.texts import CLINICAL_ACTIONS, DISCLAIMER, MEASURED_DEFICIENT_ACTION
+from verae.risk.texts import (
+    CLINICAL_ACTIONS,
+    DISCLAIMER,
+    MEASURED_DEFICIENT_ACTION,
+    WEAK_SIGNAL_AGE_NOTE,
+)
 
 if TYPE_CHECKING:  # pandas only for the batch command's tables; never imported at runtime
     import pandas as pd
@@ -151,6 +156,8 @@ def assess_with(report: LabReport, model: RiskModel | None) -> RiskResult:
             measured_iron_status=measured,
         )
     result.pattern = blood_pattern(report)
+    if in_age_spans(np.array([report.age]), WEAK_SIGNAL_AGES)[0]:
+        result.age_caveat = WEAK_SIGNAL_AGE_NOTE
     if measured is not None and measured.status in ("deficient", "likely_deficient"):
         result.clinical_action = MEASURED_DEFICIENT_ACTION
     return result

@@ -44,3 +44,19 @@ MEASURED_DEFICIENT_ACTION = LocalizedText(
     en="Your measured ferritin indicates low iron stores. Discuss treatment and its cause with your doctor.",
     ru="Измеренный ферритин указывает на низкие запасы железа. Обсудите с врачом лечение и его причину.",
 )
+
+# Children 1-5: the blood count ranks their ferritin only a little better than chance, whatever the model
+# (docs/decisions/0009: the best of every score tried reached a cross-validated AUROC of 0.69)
+WEAK_SIGNAL_AGE_NOTE = LocalizedText(
+    en=(
+        "At ages 1 to 5 a blood count says little about iron stores: in the data the model learnt from, it tells "
+        "young children with low iron from the others only a little better than chance. Take this estimate as "
+        "a weak signal; a ferritin test, if the child's doctor thinks it is needed, gives the answer."
+    ),
+    ru=(
+        "В возрасте от 1 до 5 лет общий анализ крови мало говорит о запасах железа: на данных, на которых "
+        "обучена модель, он отличает маленьких детей с низким железом от остальных лишь немногим лучше "
+        "случайного угадывания. Считайте эту оценку слабым сигналом; ответ даст анализ на ферритин, если "
+        "врач ребёнка сочтёт его нужным."
+    ),
+)

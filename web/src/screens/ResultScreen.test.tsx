@@ -122,6 +122,25 @@ describe("ResultView", () => {
     expect(screen.getByTestId("blood-pattern")).toHaveTextContent("носительство талассемии");
   });
 
+  it("says when the estimate is a weak signal at the person's age, and only then", () => {
+    const child: Result = {
+      ...RESULT,
+      risk: {
+        ...RESULT.risk,
+        confidence: "medium",
+        age_caveat: { en: "At ages 1 to 5 a blood count says little", ru: "В возрасте от 1 до 5 лет общий анализ крови мало говорит" },
+      },
+    };
+    renderResult("ru", child);
+    expect(screen.getByTestId("age-caveat")).toHaveTextContent("от 1 до 5 лет");
+    expect(screen.getByTestId("risk-percent")).toHaveTextContent("78%");
+  });
+
+  it("shows no age note for an adult's result", () => {
+    renderResult("en");
+    expect(screen.queryByTestId("age-caveat")).toBeNull();
+  });
+
   it("reads printed flags", () => {
     expect(flagKind("H")).toBe("high");
     expect(flagKind("↓")).toBe("low");

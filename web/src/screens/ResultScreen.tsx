@@ -74,6 +74,11 @@ export function ResultView({ result }: { result: Result }) {
               {risk.clinical_action[lang]}
             </p>
             <p className="muted small">{t("result.confidence", { level: t(`result.confidence.${risk.confidence}`) })}</p>
+            {risk.age_caveat && (
+              <p className="muted small" data-testid="age-caveat">
+                {risk.age_caveat[lang]}
+              </p>
+            )}
             {risk.pattern && (
               <p className="pattern" data-testid="blood-pattern">
                 {risk.pattern.text[lang]}
