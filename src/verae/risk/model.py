@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,9 +66,7 @@ HEAD_STACKS: dict[str, tuple[str, ...]] = {
 WEAK_SIGNAL_AGES: tuple[tuple[float, float], ...] = ((1.0, 6.0),)
 
 
-def in_age_spans(
-    age: FloatArray, spans: list[tuple[float, float]] | tuple[tuple[float, float], ...]
-) -> npt.NDArray[np.bool_]:
+def in_age_spans(age: FloatArray, spans: Sequence[tuple[float, float]]) -> npt.NDArray[np.bool_]:
     """Per row, whether its age lies in one of the [low, high) spans."""
     inside = np.zeros(len(age), dtype=bool)
     for low, high in spans:
