@@ -189,7 +189,7 @@ def _unit_disowned_by_range(analyte: Analyte, row: Row, unit: str) -> bool:
     return fitting is not None and analyte.units[fitting] != analyte.units[normalize_unit(unit)]
 
 
-def _units_fitting(analyte: Analyte, row: Row) -> set[float]:
+def _factors_the_row_fits(analyte: Analyte, row: Row) -> set[float]:
     """The factors of the analyte's units the row's value is ordinary in and, with a printed range, whose
     ranges lie where that range does: more than one, and only the unit's word can tell them apart."""
     return {
@@ -347,7 +347,7 @@ def to_lab_value(
     else:
         inferred = _infer_unit(analyte, row, ocr=ocr)
         if inferred is None:
-            if ocr and row.unit_garble_words and len(_units_fitting(analyte, row)) > 1:
+            if ocr and row.unit_garble_words and len(_factors_the_row_fits(analyte, row)) > 1:
                 reading.unit_unread.append((analyte, row.unit_garble_words))
             not_used("unit_missing")
             return None
