@@ -28,7 +28,6 @@ from typing import Any
 import catboost
 import numpy as np
 import pandas as pd
-from catboost import CatBoostClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
@@ -44,6 +43,7 @@ from verae.training.training import (
     TrainingConfig,
     cross_fitted_probability,
     labels_for,
+    new_catboost,
     split_test,
     with_masked_copies,
 )
@@ -112,16 +112,7 @@ def catboost_log_odds(
     weights = anaemic_weights(rows) if anaemia_head else None
     if anaemia_head:
         rows, valid, columns = indexed_matrix(rows), indexed_matrix(valid), [*columns, *INDICES]
-    model = CatBoostClassifier(
-        iterations=iterations,
-        learning_rate=config.learning_rate,
-        depth=config.depth,
-        l2_leaf_reg=config.l2_leaf_reg,
-        random_seed=seed,
-        thread_count=config.thread_count,
-        verbose=0,
-        allow_writing_files=False,
-    )
+    model = new_catboost("classifier", config, iterations, seed)
     model.fit(pd.DataFrame(rows, columns=columns), target, sample_weight=weights)
     predicted: FloatArray = model.predict(
         pd.DataFrame(valid, columns=columns), prediction_type="RawFormulaVal"

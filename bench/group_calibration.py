@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from catboost import CatBoostClassifier
 
 from verae.risk.features import FEATURE_NAMES, FloatArray
 from verae.risk.model import HEAD_STACKS, HEADS, RISK_ADDITIVE_FILE, RISK_FILE, RiskModel
@@ -33,6 +32,7 @@ from verae.training.training import (
     fit_recalibration,
     folds_of,
     labels_for,
+    new_catboost,
     split_test,
     with_masked_copies,
 )
@@ -59,16 +59,7 @@ def weighted_out_of_fold(
     out_of_fold = np.zeros(len(labels))
     for fold, (train, valid) in enumerate(folds_of(labels, config)):
         rows, target = with_masked_copies(matrix[train], labels[train], columns, config, config.seed + fold)
-        model = CatBoostClassifier(
-            iterations=iterations,
-            learning_rate=config.learning_rate,
-            depth=config.depth,
-            l2_leaf_reg=config.l2_leaf_reg,
-            random_seed=config.seed + fold,
-            thread_count=config.thread_count,
-            verbose=0,
-            allow_writing_files=False,
-        )
+        model = new_catboost("classifier", config, iterations, config.seed + fold)
         # the masked copies follow their rows, so they carry the same weights
         model.fit(pd.DataFrame(rows, columns=columns), target, sample_weight=np.tile(weights[train], 2))
         out_of_fold[valid] = model.predict(
