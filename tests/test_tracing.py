@@ -22,6 +22,7 @@ from verae.config import Settings
 
 pytestmark = pytest.mark.slow
 CORRELATION_ID = "trace-test-0001"
+STAGES = {"stage parsing", "stage normalizing", "stage inference", "stage persisting"}
 
 
 class _Collector(BaseHTTPRequestHandler):
@@ -96,7 +97,9 @@ def test_a_request_its_job_and_the_stages_are_one_trace_joined_to_the_logs(
             60,
             "the job",
         )
-        wait_for(lambda: any(span["name"] == "stage persisting" for span in spans), 30, "the spans")
+        # A parent span ends after its children, so it can reach the collector in a later batch: wait for all.
+        wanted = {"POST /api/v1/uploads", "job process_upload", *STAGES}
+        wait_for(lambda: wanted <= {span["name"] for span in spans}, 30, "the spans")
 
     request = next(span for span in spans if span["name"] == "POST /api/v1/uploads" and not span["parent_id"])
     job = next(span for span in spans if span["name"] == "job process_upload")
@@ -107,7 +110,7 @@ def test_a_request_its_job_and_the_stages_are_one_trace_joined_to_the_logs(
     assert job["trace_id"] == request["trace_id"]
     assert job["parent_id"] in in_request  # queued inside the request
     assert job["attributes"]["verae.correlation_id"] == CORRELATION_ID
-    assert set(stages) == {"stage parsing", "stage normalizing", "stage inference", "stage persisting"}
+    assert set(stages) == STAGES
     assert {span["parent_id"] for span in stages.values()} == {job["span_id"]}
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     logged = next(
