@@ -48,12 +48,16 @@ def test_a_job_run_by_a_worker_process_is_on_its_metrics_port(
 ) -> None:
     accepted = accepted_upload(client, user_headers, ANAEMIC_CSV)
     port = free_port()
+    log = tmp_path / "w.log"
     with verae_process(
         ["worker", "--concurrency", "1", "--metrics-port", str(port)],
-        environment(settings),
-        tmp_path / "w.log",
+        environment(settings, VERAE_LOG_LEVEL="INFO"),
+        log,
     ):
         wait_for(lambda: job(client, user_headers, accepted["job_id"])["status"] == "done", 60, "the job")
+
+        # The worker records its metrics after the job's outcome is committed, then logs that it is finished.
+        wait_for(lambda: "job_attempt_finished" in log.read_text(), 30, "the worker to finish with the job")
         samples = _samples(httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text)
 
     assert _value(samples, "verae_jobs_finished_total", kind="process_upload", outcome="done") == 1
