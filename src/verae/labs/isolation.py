@@ -15,6 +15,7 @@ child, so an API process never decodes a document itself.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import resource
 import signal
@@ -187,6 +188,14 @@ def _unreadable(code: str, diagnostic: str, cpu_seconds: float, wall_seconds: fl
     if code == "page_timeout" and cpu_seconds < STARVED_CPU_SHARE * wall_seconds:
         return ReaderStarved(code, diagnostic)
     return ReportUnreadable(code, diagnostic)
+
+
+def address_space_left() -> float:
+    """What this process's memory cap still allows it to map, in bytes; infinite when it has no cap."""
+    cap = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if cap == resource.RLIM_INFINITY:
+        return math.inf
+    return float(cap - psutil.Process().memory_info().vms)
 
 
 def _read_in_child(

@@ -17,11 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PIL import Image, UnidentifiedImageError
+from PIL.JpegImagePlugin import JpegImageFile
 
 from verae.labs import confirm, ocr, pdf, reread
 from verae.labs.consistency import check_consistency
 from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import Reading, count_labels, names_on_line, read_values, settle_duplicates
+from verae.labs.isolation import MIB, address_space_left
 from verae.labs.languages import (
     cyrillic_on_latin_page,
     cyrillic_page,
@@ -43,6 +45,8 @@ DOCUMENT_SECONDS = 120.0
 BLURRY_CONFIDENCE = 0.6
 # An upright page of a lab report names at least this many analytes; fewer suggests a turned page.
 UPRIGHT_LABELS = 3
+# glibc reserves a new malloc arena's 64 MiB of address space at once
+_ARENA_BYTES = 64 * MIB
 
 
 # What a person is told the reader looked for when it found nothing.
@@ -158,9 +162,16 @@ def open_image(data: bytes) -> Image.Image:
             image = Image.open(io.BytesIO(data))
             if image.width * image.height > MAX_IMAGE_PIXELS:
                 raise _too_large(image.width, image.height)
+            decoding_needs = _decoding_memory(image)
             # JPEG decodes straight at a reduced scale: a 48-megapixel photo needs no more than ~300 dpi.
             image.draft("L", (ocr.TARGET_WIDTH, round(ocr.TARGET_WIDTH * image.height / max(image.width, 1))))
-            image.load()
+            try:
+                image.load()
+            except OSError as error:
+                # libjpeg and zlib report an allocation refused under the reading's memory cap as broken data
+                if address_space_left() < decoding_needs:
+                    raise MemoryError("decoding the image needs more memory than is left") from error
+                raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise _too_large(0, 0) from error
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
@@ -168,6 +179,21 @@ def open_image(data: bytes) -> Image.Image:
             "corrupted_file", "The image file is damaged or is not a PNG or JPEG."
         ) from error
     return image
+
+
+def _decoding_memory(image: Image.Image) -> int:
+    """At most what decoding `image` allocates beside the picture itself: a progressive JPEG keeps every
+    component's DCT coefficients (two bytes each, one per pixel of the component) until its last scan;
+    other images decode a few rows at a time. With room for a memory allocator's fresh arena."""
+    working = 64 * image.width * len(image.getbands()) * 2
+    if isinstance(image, JpegImageFile) and image.info.get("progressive"):
+        widest = max(horizontal for _, horizontal, _, _ in image.layer)
+        tallest = max(vertical for _, _, vertical, _ in image.layer)
+        working = sum(
+            2 * (image.width * horizontal // widest + 16) * (image.height * vertical // tallest + 16)
+            for _, horizontal, vertical, _ in image.layer
+        )
+    return working + _ARENA_BYTES
 
 
 def _too_large(width: int, height: int) -> ReportUnreadable:
