@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install the system packages Verae needs to run and test (PostgreSQL server; Tesseract with the eight
-# report languages: Russian, English, French, Spanish, Portuguese, German, Italian and Turkish, and its
+# Install the system packages Verae needs to run and test (PostgreSQL server; Tesseract with the nine
+# report languages: Russian, English, French, Spanish, Portuguese, German, Italian, Turkish and Ukrainian, and its
 # headers with a compiler, which `uv sync` builds tesserocr against; DejaVu fonts for the PDF report and
 # the test-report generator; Chromium for the web app's browser tests; nginx for `make prod-like`) when
 # they are missing.
@@ -9,7 +9,7 @@ set -euo pipefail
 packages=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 command -v tesseract >/dev/null 2>&1 || packages+=(tesseract-ocr)
-for lang in rus eng fra spa por deu ita tur; do
+for lang in rus eng fra spa por deu ita tur ukr; do
   tesseract --list-langs 2>/dev/null | grep -qx "$lang" || packages+=("tesseract-ocr-$lang")
 done
 # tesserocr (the reader's binding to Tesseract) is built against this Tesseract by `uv sync`

@@ -152,6 +152,9 @@ def test_the_same_analyte_twice_yields_one_value_and_a_warning_when_they_differ(
         ("69", "ug/dL", 69 * 0.179),
         ("290", "мг/дл", 2.9),
         ("0.362", "L/L", 36.2),
+        ("4,31", "Т/л", 4.31),
+        ("6,2", "Г/л", 6.2),
+        ("254", "тис/мкл", 254.0),
     ],
 )
 def test_printed_units_are_normalised(printed: str, unit: str, canonical: float) -> None:
@@ -166,6 +169,9 @@ def test_printed_units_are_normalised(printed: str, unit: str, canonical: float)
         "ug/dL": "Iron",
         "мг/дл": "Трансферрин",
         "L/L": "Haematocrit",
+        "Т/л": "Еритроцити",  # Ukrainian: tera and giga per litre
+        "Г/л": "Лейкоцити",
+        "тис/мкл": "Тромбоцити",
     }
     found = values_of(make_lines([[(40, names[unit]), (200, printed), (270, unit)]]))
     (value,) = found.values()
@@ -299,6 +305,30 @@ def test_sex_age_and_collection_date_are_read_in_russian_and_english() -> None:
     assert (us.sex, us.age, us.collection_date) == ("male", 34.0, date(2024, 3, 4))
     uk = person("Sex: F", "Collected: 14-Mar-2024 09:12  Received: 15-Mar-2024 11:40")
     assert (uk.sex, uk.collection_date) == ("female", date(2024, 3, 14))
+
+
+def test_ukrainian_sex_age_and_dates_are_read() -> None:
+    report = person("Стать: Жіноча   Вік: 34 р.", "Дата взяття біоматеріалу: 14.03.2024")
+    assert (report.sex, report.age, report.collection_date) == ("female", 34.0, date(2024, 3, 14))
+    assert person("Стать: ч").sex == "male"
+    # as Russian OCR reads "Жіноча" and "Вік": it has no "і"
+    misread = person("Стать: жноча. Bik: 34 роки")
+    assert (misread.sex, misread.age) == ("female", 34.0)
+    born = person("Дата народження: 12.05.1990", "Дата забору: 12 квітня 2024")
+    assert (born.collection_date, born.age) == (date(2024, 4, 12), 33.0)
+
+
+def test_ukrainian_names_are_read_with_any_apostrophe_and_a_latin_i() -> None:
+    lines = make_lines(
+        [
+            [(40, "Середній об’єм еритроцитів"), (300, "78,4"), (360, "фл")],
+            [(40, "Гемоглобiн"), (300, "112"), (360, "г/л")],  # a Latin i for the Ukrainian і
+            [(40, "Загальна залізозв'язувальна здатність сироватки"), (300, "71,2"), (360, "мкмоль/л")],
+            [(40, "Коефіцієнт насичення трансферину"), (300, "9,1"), (360, "%")],
+        ]
+    )
+    found = {analyte: value.normalized_value for analyte, value in values_of(lines).items()}
+    assert found == {"mcv": 78.4, "hemoglobin": 112.0, "tibc": 71.2, "transferrin_saturation": 9.1}
 
 
 def test_turkish_sex_and_age_read_by_ocr_without_their_dotless_i_and_cedilla() -> None:

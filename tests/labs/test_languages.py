@@ -16,9 +16,12 @@ from verae.labs.languages import cyrillic_on_latin_page, cyrillic_page, page_lan
         ("Untersuchung Ergebnis Einheit Referenzbereich Erythrozyten Vorwert", "deu"),
         ("Analisi Risultato Unità Valori di riferimento Globuli rossi Piastrine", "ita"),
         ("TESTLER SONUÇ BİRİM REFERANS ARALIĞI HEMOGRAM RAPORU", "tur"),
+        ("Дослідження Результат Од. виміру Референтні значення Еритроцити", "ukr"),
+        # as Russian OCR reads it, without the "і" its model lacks
+        ("Результати досл!дження. Стать: жноча Bik: 34 Залзо", "ukr"),
     ],
 )
-def test_a_page_in_one_of_six_languages_is_recognised(text: str, language: str) -> None:
+def test_a_page_in_one_of_seven_languages_is_recognised(text: str, language: str) -> None:
     assert page_language(text.split()) == language
 
 
@@ -27,6 +30,7 @@ def test_a_page_in_one_of_six_languages_is_recognised(text: str, language: str) 
     [
         "Test Result Units Reference Interval Hemoglobin Ferritin",
         "Исследование Результат Единицы Референсные значения Гемоглобин",
+        "Результаты анализов. Пол: женский. Эритроциты Тромбоциты Сыворотки",
         "Hemoglobina",  # one word says nothing: Spanish, Portuguese or Italian
     ],
 )

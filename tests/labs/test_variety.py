@@ -49,6 +49,18 @@ def test_a_french_page_is_dated_day_first_although_it_prints_g_per_decilitre() -
         assert report.collection_date == document.truth.collection_date
 
 
+def test_a_ukrainian_report_names_its_person_and_collection_date() -> None:
+    for seed in range(4):
+        document = make_report("ua_lab", seed)
+        report = read_document(document.pdf, "application/pdf")
+        truth = document.truth
+        assert (report.sex, report.age, report.collection_date) == (
+            truth.sex,
+            truth.age,
+            truth.collection_date,
+        )
+
+
 def test_phone_photos_of_new_layouts_are_read_without_wrong_values() -> None:
     """Real Tesseract on ~1-megapixel perspective photos with a shadow: a behaviour threshold on a small
     sample (cards, a European-language table, an Indian count sheet); the bench measures the rest."""

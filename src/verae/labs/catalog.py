@@ -75,6 +75,8 @@ ANALYTES: tuple[Analyte, ...] = (
             "hemoglobin concentration",
             "haemoglobin concentration",
             "концентрация гемоглобина",
+            "гемоглобін",
+            "концентрація гемоглобіну",
             "concentration d'hémoglobine",
             "concentración de hemoglobina",
             "concentração de hemoglobina",
@@ -132,6 +134,9 @@ ANALYTES: tuple[Analyte, ...] = (
             "эритроциты",
             "количество эритроцитов",
             "общее количество эритроцитов",
+            "еритроцити",
+            "кількість еритроцитів",
+            "загальна кількість еритроцитів",
             "red cell count",
             "hématies",
             "globules rouges",
@@ -172,6 +177,8 @@ ANALYTES: tuple[Analyte, ...] = (
             "средний объем эритроцита",
             "средний объём эритроцита",
             "средний объем эритроцитов",
+            "середній об'єм еритроцита",
+            "середній об'єм еритроцитів",
             "vgm",
             "volume globulaire moyen",
             "vcm",
@@ -204,6 +211,8 @@ ANALYTES: tuple[Analyte, ...] = (
             "mean cell hemoglobin",
             "среднее содержание гемоглобина в эритроците",
             "среднее содержание hb в эритроците",
+            "середній вміст гемоглобіну в еритроциті",
+            "середній вміст гемоглобіну в еритроцитах",
             "tcmh",
             "teneur corpusculaire moyenne en hémoglobine",
             "hcm",
@@ -237,6 +246,8 @@ ANALYTES: tuple[Analyte, ...] = (
             "mean cell haemoglobin concentration",
             "средняя концентрация гемоглобина в эритроците",
             "средняя концентрация hb в эритроците",
+            "середня концентрація гемоглобіну в еритроциті",
+            "середня концентрація гемоглобіну в еритроцитах",
             "mean cell haemoglobin conc",
             "mean cell hemoglobin conc",
             "mean cell haemoglobin concentration",
@@ -274,6 +285,8 @@ ANALYTES: tuple[Analyte, ...] = (
             "red cell distribution width",
             "ширина распределения эритроцитов",
             "ширина распределения эритроцитов по объему",
+            "ширина розподілу еритроцитів",
+            "ширина розподілу еритроцитів за об'ємом",
             "idr",
             "idr-cv",
             "indice de distribution des globules rouges",
@@ -329,6 +342,9 @@ ANALYTES: tuple[Analyte, ...] = (
             "тромбоциты",
             "количество тромбоцитов",
             "общее количество тромбоцитов",
+            "тромбоцити",
+            "кількість тромбоцитів",
+            "загальна кількість тромбоцитів",
             "plaquettes",
             "plaquetas",
             "thrombozyten",
@@ -363,6 +379,9 @@ ANALYTES: tuple[Analyte, ...] = (
             "лейкоциты",
             "количество лейкоцитов",
             "общее количество лейкоцитов",
+            "лейкоцити",
+            "кількість лейкоцитів",
+            "загальна кількість лейкоцитів",
             "leucocytes",
             "globules blancs",
             "leucocitos",
@@ -390,7 +409,7 @@ ANALYTES: tuple[Analyte, ...] = (
         plausible=(0.0, 200000.0),
         unit_range=(0.5, 20000.0),
         unitless_candidates=("ug/l",),
-        aliases=("ferritin", "serum ferritin", "ферритин", "ferritine", "ferritina"),
+        aliases=("ferritin", "serum ferritin", "ферритин", "феритин", "ferritine", "ferritina"),
         also_loinc=("20567-4", "24373-3"),
         reference_band=(2.0, 1000.0),
     ),
@@ -412,6 +431,10 @@ ANALYTES: tuple[Analyte, ...] = (
             "железо",
             "железо сывороточное",
             "сывороточное железо",
+            "залізо",
+            "залізо сироватки",
+            "залізо в сироватці крові",
+            "сироваткове залізо",
             "fer",
             "fer sérique",
             "hierro",
@@ -446,6 +469,11 @@ ANALYTES: tuple[Analyte, ...] = (
             "iron bind.cap.",
             "общая железосвязывающая способность сыворотки",
             "общая железосвязывающая способность",
+            "зззс",
+            "загальна залізозв'язувальна здатність сироватки",
+            "загальна залізозв'язуюча здатність сироватки",
+            "загальна залізозв'язувальна здатність",
+            "загальна залізозв'язуюча здатність",
             "capacité totale de fixation du fer",
             "capacidad total de fijación de hierro",
             "capacidade total de ligação do ferro",
@@ -472,6 +500,10 @@ ANALYTES: tuple[Analyte, ...] = (
             "unsaturated iron binding capacity",
             "лжсс",
             "латентная железосвязывающая способность",
+            "лззс",
+            "латентна залізозв'язувальна здатність",
+            "латентна залізозв'язуюча здатність",
+            "ненасичена залізозв'язувальна здатність",
         ),
         reference_band=(5.0, 90.0),
     ),
@@ -486,7 +518,7 @@ ANALYTES: tuple[Analyte, ...] = (
         plausible=(0.1, 10.0),
         unit_range=(0.5, 6.0),
         unitless_candidates=("g/l",),
-        aliases=("transferrin", "трансферрин", "transferrine", "transferrina"),
+        aliases=("transferrin", "трансферрин", "трансферин", "transferrine", "transferrina"),
         reference_band=(1.0, 5.0),
     ),
     Analyte(
@@ -509,6 +541,10 @@ ANALYTES: tuple[Analyte, ...] = (
             "кнт",
             "насыщение трансферрина",
             "коэффициент насыщения трансферрина железом",
+            "коефіцієнт насичення трансферину",
+            "насичення трансферину залізом",
+            "насичення трансферину",
+            "коефіцієнт насичення трансферину залізом",
             "coefficient de saturation de la transferrine",
             "saturation de la transferrine",
             "cst",
@@ -545,6 +581,10 @@ ANALYTES: tuple[Analyte, ...] = (
             "hs-срб",
             "с-реактивный белок",
             "с-реактивный белок высокочувствительный",
+            "с-реактивний білок",
+            "с-реактивний протеїн",
+            "срп",
+            "с-реактивний білок високочутливий",
             "crp (hs)",
             "protéine c réactive",
             "proteine c-reactive",
@@ -561,13 +601,15 @@ ANALYTES: tuple[Analyte, ...] = (
 )
 
 BY_CODE: dict[str, Analyte] = {analyte.code: analyte for analyte in ANALYTES}
+_APOSTROPHES = str.maketrans("’ʼ‘`", "''''")
 ANALYTE_CODES: tuple[str, ...] = tuple(BY_CODE)
 
 
 def _alias_key(name: str) -> str:
     """Lower case, one space, no diacritics: "Hémoglobine", "HEMOGLOBINE" and "Hemoglobine" are one key
-    (OCR and typewriter-style reports drop accents), and "ё" and "й" fold with "е" and "и" on both sides."""
-    folded = unicodedata.normalize("NFKD", name.strip().lower().replace("ı", "i"))
+    (OCR and typewriter-style reports drop accents), and "ё", "й" and "ї" fold with "е", "и" and "і" on both
+    sides. Ukrainian's apostrophe ("об'єм") is printed as any of its look-alikes."""
+    folded = unicodedata.normalize("NFKD", name.strip().lower().replace("ı", "i").translate(_APOSTROPHES))
     return " ".join("".join(char for char in folded if not unicodedata.combining(char)).split())
 
 
@@ -586,7 +628,7 @@ def find_analyte(name: str) -> Analyte | None:
 
 # OCR reads Latin abbreviations as look-alike Cyrillic letters and back ("HGB" as "НGВ"), so printed
 # labels are compared with both alphabets folded onto the Latin shapes.
-_LOOKALIKES = str.maketrans("авеикмнорстухя", "abeukmhopctyxr")
+_LOOKALIKES = str.maketrans("авеикмнорстухяі", "abeukmhopctyxri")
 _PUNCTUATION = " .,:;|_()[]'\"«»"
 
 

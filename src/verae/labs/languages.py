@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 # Words that give a page's language away (headers, analyte names, field labels), accents folded. A page
 # in one of these languages is read again with its own Tesseract model: "rus+eng" reads Turkish "SONUÇ"
-# or French "Hématies" as a mix of scripts.
+# or French "Hématies" as a mix of scripts, and Ukrainian "Гемоглобін" as "Temorno6in".
 _LANGUAGE_WORDS: dict[str, frozenset[str]] = {
     language: frozenset(words.split())
     for language, words in {
@@ -25,6 +25,10 @@ _LANGUAGE_WORDS: dict[str, frozenset[str]] = {
         "ematocrito esame emocromocitometrico referto sideremia precedente sesso prelievo analisi",
         "tur": "sonuc birim referans araligi hemogram raporu tarihi lokosit trombosit eritrosit testler "
         "protokol numune ornek cinsiyet yas onceki",
+        # Ukrainian, also as `rus+eng` reads it: Russian has no "і", which it drops ("залзо" for "залізо")
+        "ukr": "результати стать еритроцити лейкоцити тромбоцити трансферин феритин значення насичення "
+        "сироватки взяття дослідження дослдження виміру вимру референтні референтн залізо залзо загальна "
+        "середня жіноча жноча чоловіча розподілу розподлу",
     }.items()
 }
 # Portuguese and Spanish share most lab words; these tell them apart.
@@ -34,6 +38,9 @@ _ONLY = {
 }
 
 
+UKRAINIAN = "ukr"
+
+
 def fold(text: str) -> str:
     """Lower case letters only, accents dropped: "SONUÇ" and "sonuc" are one word."""
     folded = unicodedata.normalize("NFKD", text.lower().replace("ı", "i"))
@@ -41,8 +48,8 @@ def fold(text: str) -> str:
 
 
 def page_language(words: Iterable[str]) -> str | None:
-    """The Tesseract model for a page whose words are French, Spanish, Portuguese, German, Italian or
-    Turkish, or None for English, Russian and pages that do not tell. A language needs two of its words
+    """The Tesseract model for a page whose words are French, Spanish, Portuguese, German, Italian, Turkish
+    or Ukrainian, or None for English, Russian and pages that do not tell. A language needs two of its words
     on the page and more than any other language."""
     folded = {fold(word) for word in words}
     hits = {language: len(folded & keywords) for language, keywords in _LANGUAGE_WORDS.items()}

@@ -17,18 +17,18 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("jan", "янв"),
-            ("feb", "фев"),
-            ("mar", "мар"),
-            ("apr", "апр"),
-            ("may", "мая", "май"),
-            ("jun", "июн"),
-            ("jul", "июл"),
-            ("aug", "авг"),
-            ("sep", "сен"),
-            ("oct", "окт"),
-            ("nov", "ноя"),
-            ("dec", "дек"),
+            ("jan", "янв", "січ"),
+            ("feb", "фев", "лют"),
+            ("mar", "мар", "бер"),
+            ("apr", "апр", "кві"),
+            ("may", "мая", "май", "тра"),
+            ("jun", "июн", "чер"),
+            ("jul", "июл", "лип"),
+            ("aug", "авг", "сер"),
+            ("sep", "сен", "вер"),
+            ("oct", "окт", "жов"),
+            ("nov", "ноя", "лис"),
+            ("dec", "дек", "гру"),
         ),
         start=1,
     )
@@ -37,7 +37,7 @@ _MONTHS = {
 _DATE = re.compile(
     r"(?P<iso>(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2}))"
     r"|(?P<num>(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2}))(?!\d)"
-    r"|(?P<text>(?P<td>\d{1,2})[\s-](?P<tm>[a-zа-я]{3,9})\.?[\s-](?P<ty>\d{4}))",
+    r"|(?P<text>(?P<td>\d{1,2})[\s-](?P<tm>[a-zа-яіїє]{3,9})\.?[\s-](?P<ty>\d{4}))",
     re.IGNORECASE,
 )
 
@@ -57,6 +57,7 @@ _COLLECTED = re.compile(
     _strokes_for_l(
         r"дата\s+(?:взяти[яи]|забора|сбора)|взяти[ея]\s+(?:биоматериала|крови|образца)"
         r"|забор\s+(?:крови|биоматериала)"
+        r"|дата\s+(?:взяття|забору|відбору)|взяття\s+(?:біоматеріалу|крові|зразка)"
         r"|collected|collection\s+dat[eé]|dat[eé]\s+of\s+collection|specimen\s+dat[eé]|sample\s+dat[eé]|sampled"
         r"|pr.lev.|pr.l.vement|fecha\s+de\s+(?:extracci.n|toma|obtenci.n)|data\s+d[ae]\s+coleta|coletado"
         r"|entnahme|abnahme|data\s+(?:del\s+)?prelievo|numune\s+alma|örnek\s+alma"
@@ -64,19 +65,22 @@ _COLLECTED = re.compile(
     re.IGNORECASE,
 )
 _BIRTH = re.compile(
-    r"дата\s+рождения|д\.\s?р\.|\bdob\b|date\s+of\s+birth|\bborn\b|date\s+de\s+naissance|née?\s+le"
-    r"|fecha\s+de\s+nacimiento|data\s+de\s+nascimento|geburtsdatum|data\s+di\s+nascita|doğum\s+tarihi",
+    r"дата\s+рождения|дата\s+народження|д\.\s?р\.|\bdob\b|date\s+of\s+birth|\bborn\b"
+    r"|date\s+de\s+naissance|née?\s+le|fecha\s+de\s+nacimiento|data\s+de\s+nascimento|geburtsdatum"
+    r"|data\s+di\s+nascita|doğum\s+tarihi",
     re.IGNORECASE,
 )
 # a speck beside a keyword's colon, or before the word or number after it, that OCR reads as a quote
 _SPECKS = "’'‘`"
-# the word for sex in eight languages, then the printed sex (the colon OCR may read as ";", a speck before
+# the word for sex in nine languages, then the printed sex (the colon OCR may read as ";", a speck before
 # it as a quote: "Sexe’: Masculin"). Russian "пол" takes its л read as д or п too ("Под:", "Поп:"; the
 # three share л's two legs) where its colon follows, as "под" and "поп" are words of their own.
 _AFTER_SEX_WORD = rf"\b\s*[{_SPECKS}]?\s*[:.;]?"
 _RUSSIAN_SEX = rf"\bпо(?:л|[дп](?=\s*[{_SPECKS}]?\s*[:;]))"
 _SEX_WORD = (
-    _strokes_for_l(rf"(?:{_RUSSIAN_SEX}|\bsex|\bgender|\bsexe|\bsexo|\bgeschlecht|\bsesso|\bcinsiyet(?:i)?)")
+    _strokes_for_l(
+        rf"(?:{_RUSSIAN_SEX}|\bстать|\bsex|\bgender|\bsexe|\bsexo|\bgeschlecht|\bsesso|\bcinsiyet(?:i)?)"
+    )
     + _AFTER_SEX_WORD
 )
 _SEX = re.compile(rf"{_SEX_WORD}[\s|]*([^\W\d_]+)", re.IGNORECASE)
@@ -93,6 +97,8 @@ _FEMALE_WORDS = frozenset(
         "женский",
         "жен",
         "ж",
+        "жіноча",
+        "жін",
         "female",
         "féminin",
         "femenino",
@@ -111,6 +117,9 @@ _MALE_WORDS = frozenset(
         "мужской",
         "муж",
         "м",
+        "чоловіча",
+        "чол",
+        "ч",
         "male",
         "masculin",
         "masculino",
@@ -124,13 +133,14 @@ _MALE_WORDS = frozenset(
 # A printed sex word OCR garbled by one letter ("Maile", "Femaie") is still read when it is at least this
 # long and one edit from the words of one sex only ("female" and "male" are two apart).
 FUZZY_SEX_LETTERS = 4
+# Russian OCR reads Ukrainian "Вік" in Latin look-alikes ("Bik"), as it has no "і".
 # OCR drops the accent of Italian "Età" ("Eta:61"), as it does Turkish "Yaş"'s cedilla, and reads its E as
 # the euro sign ("€ta: 60", the same letter with a second bar). A letter OCR reads for a 1 glued after the
 # digits ("41y" read "4ly") may be a digit lost: no age is read from it. Nor from digits a separator cuts
 # ("2.1" for 21): an age is printed in whole years, so a speck or a fraction stands there, and its first
 # digits alone are no age.
 _AGE = re.compile(
-    _strokes_for_l(r"(?:возраст|\bage|âge|\bedad|\bidade|\balter|(?<!\w)[e€]t[àa]|\bya[şs])")
+    _strokes_for_l(r"(?:возраст|\b[вb][іi][кk]|\bage|âge|\bedad|\bidade|\balter|(?<!\w)[e€]t[àa]|\bya[şs])")
     + rf"[\s:.;{_SPECKS}]*(\d{{1,3}})(?![\dlI|]|[.,]\d)",
     re.IGNORECASE,
 )

@@ -25,6 +25,7 @@ from verae.labs.errors import ReportUnreadable
 from verae.labs.extract import Reading, count_labels, names_on_line, read_values, settle_duplicates
 from verae.labs.isolation import MIB, address_space_left
 from verae.labs.languages import (
+    UKRAINIAN,
     cyrillic_on_latin_page,
     cyrillic_page,
     page_language,
@@ -241,9 +242,10 @@ def _read_image_page(image: Image.Image, number: int, pages: Pages, budget: Budg
         else []
     )
     last: LastPass | None = None
-    if language is None and cyrillic_page(word.text for word in words):
-        last = LastPass("rus", read_as_latin)
-    elif language is not None and languages != f"{language}+eng":
+    if language in (None, UKRAINIAN):
+        if cyrillic_page(word.text for word in words):
+            last = LastPass(language or "rus", read_as_latin)
+    elif languages != f"{language}+eng":
         # the page's own model read the page as a whole worse than `rus+eng`, yet it may read a line that
         # gave nothing better ("µg/L" that `rus+eng` made Cyrillic "рол."): those lines alone get it
         last = LastPass(f"{language}+eng", read_as_cyrillic)
@@ -272,7 +274,7 @@ def _read_again(
     those lines only, none when there are none). Then, with `last`, the lines still without their value
     that name an analyte, and those holding a word read in the wrong script (a two-column line may have
     given its other column's value), are read once more with the page's own model: on a Russian page
-    `rus` alone, as `rus+eng` reads a short Cyrillic unit or a word as Latin
+    `rus` alone (on a Ukrainian one `ukr`), as `rus+eng` reads a short Cyrillic unit or a word as Latin
     letters (a unit's Cyrillic letters as other Latin ones), which no unit repair or name match can undo;
     on a French, Spanish, Portuguese, German, Italian or Turkish page whose model was not kept for the
     whole page, that model with English, as `rus+eng` reads a Latin unit as Cyrillic ("µg/L" as "рол.")."""

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 
 from verae.labs.catalog import Analyte
 
-# Cyrillic lab spellings to their Latin equivalents, longest first so that "мкмоль" wins over "моль".
+# Cyrillic lab spellings (Russian and Ukrainian) to their Latin equivalents, longest first so that
+# "мкмоль" wins over "моль".
 _CYRILLIC = (
     ("мкмоль", "umol"),
     ("ммоль", "mmol"),
     ("пмоль", "pmol"),
     ("тыс", "10^3"),
+    ("тис", "10^3"),  # Ukrainian
     ("млн", "10^6"),
     ("мкл", "ul"),
     ("мкм", "um"),
@@ -28,6 +30,7 @@ _CYRILLIC = (
     ("г", "g"),
     ("л", "l"),
     ("х", "x"),
+    ("т", "t"),  # tera: "Т/л", red cells per litre
 )
 # Count units spelled out in words, per microlitre ("Thous/cu.mm", "Milyon/µL", "mill/cumm", "Tsd/µl"):
 # the multiplier word to its power of ten. "mil" is not here: English labs mean a million by it and

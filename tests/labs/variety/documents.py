@@ -1,6 +1,6 @@
 """Reports drawn in layouts the first generator never uses: dashboard cards, dotted leaders and key: value
 lists, units inside the name column, an iron panel alone, two columns side by side, previous-result
-columns, counts per cubic millimetre and in lakhs, and six more languages.
+columns, counts per cubic millimetre and in lakhs, and seven more languages.
 
 Written separately from `tests/labs/corpus` (its own patient, fonts, layouts and unit factors, the factors
 copied from the issue and lab-science.md, never imported from verae.labs), so the reader is judged by a
@@ -559,6 +559,63 @@ def european(someone: Person, rng: random.Random) -> Drawing:
     return drawing
 
 
+def ua_lab(someone: Person, rng: random.Random) -> Drawing:
+    """A Ukrainian private lab: names in Ukrainian, with the analyser's abbreviation in brackets on some
+    reports, counts in "Т/л" and "Г/л" (tera and giga per litre) or in powers of ten, decimal commas on
+    some, "↓"/"↑" after a value outside its range, an iron panel, and the sex written out."""
+    drawing = Drawing("uk")
+    comma = rng.random() < 0.5
+    abbreviated = rng.random() < 0.5
+    tera, giga = ("Т/л", "Г/л") if rng.random() < 0.5 else ("×10¹²/л", "×10⁹/л")
+    drawing.text(45, 805, "МЕДИЧНА ЛАБОРАТОРІЯ · Результати досліджень", "Condensed-Bold", 12)
+    sex = "Жіноча" if someone.female else "Чоловіча"
+    drawing.text(45, 787, f"Стать: {sex}    Вік: {someone.age} р.", "Condensed")
+    drawing.text(45, 773, f"Дата взяття біоматеріалу: {someone.collected:%d.%m.%Y}", "Condensed")
+
+    def named(name: str, abbreviation: str) -> str:
+        return f"{name} ({abbreviation})" if abbreviated and abbreviation else name
+
+    tests = [
+        Test("hemoglobin", named("Гемоглобін", "HGB"), "г/л", 1.0, 0, 120, 150 if someone.female else 170),
+        Test("rbc", named("Еритроцити", "RBC"), tera, 1.0, 2, 3.8, 5.1 if someone.female else 5.7),
+        Test("hematocrit", named("Гематокрит", "HCT"), "%", 1.0, 1, 35.0, 47.0),
+        Test("mcv", named("Середній об’єм еритроцитів", "MCV"), "фл", 1.0, 1, 80.0, 100.0),
+        Test("mch", named("Середній вміст гемоглобіну в еритроциті", "MCH"), "пг", 1.0, 1, 27.0, 34.0),
+        Test(
+            "mchc", named("Середня концентрація гемоглобіну в еритроцитах", "MCHC"), "г/л", 1.0, 0, 320, 360
+        ),
+        Test("rdw_cv", named("Ширина розподілу еритроцитів", "RDW-CV"), "%", 1.0, 1, 11.5, 14.5),
+        Test("platelets", named("Тромбоцити", "PLT"), giga, 1.0, 0, 150, 400),
+        Test("wbc", named("Лейкоцити", "WBC"), giga, 1.0, 2, 4.0, 9.0),
+        Test("ferritin", "Феритин", "нг/мл", 1.0, 1, 13.0, 150.0),
+        Test("serum_iron", "Залізо в сироватці крові", "мкмоль/л", 1.0, 1, 9.0, 30.4),
+        Test("tibc", "Загальна залізозв’язувальна здатність сироватки", "мкмоль/л", 1.0, 1, 45.3, 77.1),
+        Test("transferrin", "Трансферин", "г/л", 1.0, 2, 2.0, 3.6),
+        Test("transferrin_saturation", "Коефіцієнт насичення трансферину", "%", 1.0, 1, 16.0, 45.0),
+        Test("crp", named("С-реактивний білок", "СРБ"), "мг/л", 1.0, 1, 0.0, 5.0, floor=0.6),
+    ]
+    for x, head in (
+        (45, "Дослідження"),
+        (330, "Результат"),
+        (405, "Од. виміру"),
+        (475, "Референтні значення"),
+    ):
+        drawing.text(x, 745, head, "Condensed-Bold", 8.5)
+    y = 728.0
+    for test in tests:
+        shown = printed(test, someone, comma)
+        flag = {-1: "↓", 0: None, 1: "↑"}[shown.side]
+        low, high = (number_text(limit, test.decimals, comma) for limit in (test.low, test.high))
+        reference = f"< {high}" if test.analyte == "crp" else f"{low} - {high}"
+        drawing.text(45, y, test.name, "Condensed", 8.5)
+        drawing.text(330, y, f"{shown.value} {flag}" if flag else shown.value, "Condensed", 8.5)
+        drawing.text(405, y, test.unit, "Condensed", 8.5)
+        drawing.text(475, y, reference, "Condensed", 8.5)
+        expect(drawing, test, shown, reference, flag)
+        y -= 15
+    return drawing
+
+
 def in_counts(someone: Person, rng: random.Random) -> Drawing:
     """An Indian pathology report: counts per cubic millimetre with thousands groups ("5 260 000 /mm3"),
     platelets in lakhs, "Low"/"High" in the reference column."""
@@ -623,6 +680,7 @@ LAYOUTS: dict[str, Callable[[Person, random.Random], Drawing]] = {
     "fr_two_columns": fr_two_columns,
     "european": european,
     "in_counts": in_counts,
+    "ua_lab": ua_lab,
 }
 
 
