@@ -187,6 +187,19 @@ def test_an_ocr_value_far_above_its_range_is_dropped_as_a_lost_decimal_comma() -
     assert [(warning.code, warning.analyte) for warning in reading.warnings] == [("value_misread", "rbc")]
 
 
+@pytest.mark.parametrize("read", ["<06", "06", "012"])
+def test_an_ocr_value_led_by_a_zero_lost_its_separator_even_beside_a_range_that_lost_its_own(
+    read: str,
+) -> None:
+    # "<0,6 мг/л  <5,0" read "<06 мг/л <50": the range judges nothing, the zero before a digit gives it away
+    lines = [make_line((40, "С-реактивний білок"), (290, read), (355, "мг/л"), (430, "<50"), confidence=0.9)]
+    reading = read_values(lines, ocr_pages=frozenset({1}))
+    assert reading.values == []
+    assert [(warning.code, warning.analyte) for warning in reading.warnings] == [("value_misread", "crp")]
+    # printed so in a text layer, it stays a value: the rule judges OCR's digits
+    assert values_of(lines)["crp"].value == float(read.lstrip("<"))
+
+
 def test_an_ocr_range_that_lost_its_decimal_commas_is_put_back_before_it_judges_the_value() -> None:
     # "12,0-16,0" read "120-160" beside "13,4 g/dL": as printed it would drop the value as far below it
     lines = [make_line((40, "Hémoglobine"), (110, "13,4"), (140, "g/dL"), (180, "120-160"), confidence=0.95)]

@@ -32,6 +32,7 @@ from verae.labs.repairs import (
     repair_unit_words,
     restore_decimal_point,
     restore_leading_zero,
+    separator_lost_after_zero,
     speck_read_as_separator,
     unit_glued_as_decimals,
     unit_of_garble,
@@ -272,6 +273,7 @@ def to_lab_value(
     judged = ocr and not _range_in_another_unit(analyte, row)
     if judged and (
         lost_decimal_separator(row.number, row.bounds)
+        or separator_lost_after_zero(row)
         or previous_shows_separator_lost(row)
         or previous_shows_flag_glued(row)
         or decimals_read_as_mark(row)

@@ -138,6 +138,17 @@ def lost_decimal_separator(number: float, bounds: tuple[float, float] | None) ->
     return bounds is not None and bounds[1] > 0 and number > bounds[1] * 10
 
 
+# a whole number led by a zero ("06", "012"), which no lab prints
+_ZERO_LED_WHOLE = re.compile(r"0\d+")
+
+
+def separator_lost_after_zero(row: Row) -> bool:
+    """An OCR value read as a whole number led by a zero ("<06" for "<0,6"): labs print no such number, so
+    OCR lost the separator after the zero. Told by the digits alone, as a range that lost its separators
+    too ("<50" for "< 5,0") cannot judge it."""
+    return _ZERO_LED_WHOLE.fullmatch(row.printed.lstrip("<>")) is not None
+
+
 def judge_range(analyte: Analyte, row: Row) -> Row:
     """The row with its printed range judged against the band where labs put this analyte's reference
     limits (`Analyte.reference_band`), in the row's unit when it is readable, else in any of the analyte's
