@@ -327,6 +327,12 @@ def test_ukrainian_sex_age_and_dates_are_read() -> None:
     # as Russian OCR reads "Жіноча" and "Вік": it has no "і"
     misread = person("Стать: жноча. Bik: 34 роки")
     assert (misread.sex, misread.age) == ("female", 34.0)
+    # its keyword lost ("Вік" read "Ви"), the age is the number of years on the line naming the sex
+    assert person("Стать: Жноча Ви: 62 р.").age == 62.0
+    assert person("Пол: ж 34 года").age == 34.0
+    # a date's year, or a number of years on another line, is no age
+    assert person("Стать: Жіноча   Дата взяття: 28.04.2024 р.").age is None
+    assert person("Стать: Жіноча", "Стаж 12 років").age is None
     born = person("Дата народження: 12.05.1990", "Дата забору: 12 квітня 2024")
     assert (born.collection_date, born.age) == (date(2024, 4, 12), 33.0)
 

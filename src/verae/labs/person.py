@@ -144,6 +144,13 @@ _AGE = re.compile(
     + rf"[\s:.;{_SPECKS}]*(\d{{1,3}})(?![\dlI|]|[.,]\d)",
     re.IGNORECASE,
 )
+# On the line that names the sex, an age whose keyword OCR garbled ("Вік: 62 р." read "Ви: 62 р.", Russian OCR
+# having no "і"): one to three digits and a word for years, not the end of a date ("28.04.2024 р.")
+_AGE_IN_YEARS = re.compile(
+    r"(?<![\d.,/:-])(\d{1,3})\s*"
+    r"(?:years?|yrs?|лет|года?|роки|років|рік|р\.|ans|años|anos|jahre|anni|yaş)(?!\w)",
+    re.IGNORECASE,
+)
 # "Age / Sex: 34 Years / Female", common on Indian reports; OCR reads the first slash as a stroke, 1 or l
 # ("Age 1 Sex: 64 Years / Male"), which no age between the two labels prints
 _AGE_SEX = re.compile(
@@ -290,6 +297,14 @@ def read_person(lines: list[Line], report: LabReport) -> None:
             and not _misshapen_at(line, age.start(1))
         ):
             report.age = float(age.group(1))
+        if (
+            report.age is None
+            and sex_named(text) is not None
+            and (years := _AGE_IN_YEARS.search(text))
+            and 0 < int(years.group(1)) <= 120
+            and not _misshapen_at(line, years.start(1))
+        ):
+            report.age = float(years.group(1))
     if collected:
         report.collection_date = max(collected)
         if len(collected) > 1:
