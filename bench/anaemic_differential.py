@@ -39,6 +39,7 @@ from verae.risk.model import HEADS, RiskModel
 from verae.training import evaluation, nhanes
 from verae.training.additive import fit_additive
 from verae.training.anaemia import MICROCYTIC_BELOW_FL, calibration_groups
+from verae.training.modelcard import write_card_section
 from verae.training.training import (
     TrainingConfig,
     cross_fitted_probability,
@@ -472,9 +473,7 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result | {"per_seed": per_seed}, indent=2) + "\n", encoding="utf-8")
     if args.card:
-        card = json.loads(args.card.read_text(encoding="utf-8"))
-        card["anaemic_differential"] = result
-        args.card.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_card_section(args.card, "anaemic_differential", result)
     print(f"wrote {RESULTS}")
 
 

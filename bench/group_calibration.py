@@ -25,6 +25,7 @@ from verae.risk.features import FEATURE_NAMES, FloatArray
 from verae.risk.model import HEAD_STACKS, HEADS, RISK_ADDITIVE_FILE, RISK_FILE, RiskModel
 from verae.training import calibration, nhanes
 from verae.training.anaemia import calibration_groups
+from verae.training.modelcard import write_card_section
 from verae.training.training import (
     TrainingConfig,
     cross_validate,
@@ -182,9 +183,9 @@ def main() -> None:
     for name, verdict in verdicts.items():
         print(f"{name}: {'passes' if verdict['passes'] else 'fails: ' + '; '.join(verdict['reasons'])}")
     if args.card:
-        card = json.loads(args.card.read_text(encoding="utf-8"))
-        card["group_calibration"] = {key: value for key, value in result.items() if key != "per_seed"}
-        args.card.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_card_section(
+            args.card, "group_calibration", {key: value for key, value in result.items() if key != "per_seed"}
+        )
     print(f"wrote {RESULTS}")
 
 

@@ -148,6 +148,7 @@ def anaemia_command(
     from verae.risk.model import load_model
     from verae.training import nhanes
     from verae.training.anaemia import anaemic_comparison, diagnosed_comparison
+    from verae.training.modelcard import write_card_section
     from verae.training.training import TrainingConfig, split_test
 
     model = load_model(ARTIFACT_DIR)
@@ -160,7 +161,5 @@ def anaemia_command(
     figures: dict[str, Any] = {"model_version": model.version, "test": anaemic_comparison(model, test_rows)}
     if diagnosed_csv is not None:
         figures["diagnosed"] = diagnosed_comparison(model, diagnosed_csv)
-    card = json.loads(data.read_text(encoding="utf-8"))
-    card["anaemia"] = figures
-    data.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_card_section(data, "anaemia", figures)
     console.print(f"{data}: anaemia figures written; run `verae model card` to render them")

@@ -100,6 +100,13 @@ def write_card_data(data: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def write_card_section(path: Path, section: str, figures: dict[str, Any]) -> None:
+    """Put one section's figures (a bench's, `verae model anaemia`'s) into the card's data file, keeping the rest."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data[section] = figures
+    write_card_data(data, path)
+
+
 def _json_ready(value: dict[str, Any]) -> dict[str, Any]:
     """Plain JSON types only (tuples become lists), so the card renders the same from the file."""
     ready: dict[str, Any] = json.loads(json.dumps(value, ensure_ascii=False))
