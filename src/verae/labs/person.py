@@ -286,8 +286,9 @@ def read_person(lines: list[Line], report: LabReport) -> None:
             birth = birth or _date_after(_BIRTH, piece, month_first=month_first)
         if (both := _AGE_SEX.search(text)) and report.age is None and 0 < int(both.group(1)) <= 120:
             report.age = float(both.group(1))
+        named = sex_named(text)
         if report.sex is None:
-            report.sex = sex_named(text)
+            report.sex = named
         if report.sex is None and _SEX_WORD_ALONE.search(text):
             report.sex = _sex_beside(line, lines)
         if (
@@ -299,7 +300,7 @@ def read_person(lines: list[Line], report: LabReport) -> None:
             report.age = float(age.group(1))
         if (
             report.age is None
-            and sex_named(text) is not None
+            and named is not None
             and (years := _AGE_IN_YEARS.search(text))
             and 0 < int(years.group(1)) <= 120
             and not _misshapen_at(line, years.start(1))
