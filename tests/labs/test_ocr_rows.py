@@ -272,8 +272,18 @@ def test_a_range_whose_lost_separators_would_fit_another_unit_decides_no_unit() 
 
 @pytest.mark.parametrize(
     ("unit", "read_as"),
-    # µg/L as Tesseract read it on scans: µ as "y" or "H", g as "o"; a garble with no "/" says nothing
-    [("yo/L", "ug/l"), ("Hg/L", "ug/l"), ("yg/L", "ug/l"), ("ца", None)],
+    # µg/L as Tesseract read it on scans: µ as "y" or "H", g as "o"; a garble with no "/" says nothing.
+    # Cyrillic нг/мл as "не/мл" or, read as Latin, "Hr/Mn": per mL is ng/mL whatever the rest; per litre
+    # ("ца/л") is µg/L or pmol/L, which the word cannot tell apart
+    [
+        ("yo/L", "ug/l"),
+        ("Hg/L", "ug/l"),
+        ("yg/L", "ug/l"),
+        ("ца", None),
+        ("не/мл", "ng/ml"),
+        ("Hr/Mn", "ng/ml"),
+        ("ца/л", None),
+    ],
 )
 def test_a_garbled_unit_whose_look_alikes_reach_one_unit_is_that_unit_inferred(
     unit: str, read_as: str | None
@@ -289,6 +299,45 @@ def test_a_garbled_unit_whose_look_alikes_reach_one_unit_is_that_unit_inferred(
     assert (value.value, value.unit, value.normalized_value) == (99.0, None, 99.0)
     assert value.confidence < 0.95
     assert [(warning.code, warning.unit) for warning in reading.warnings] == [("unit_inferred", read_as)]
+
+
+@pytest.mark.parametrize("unit_heading", ["Од. виміру", "‘Oa. вимру"])
+def test_a_garbled_unit_is_read_under_a_header_whose_unit_heading_is_misread_or_ukrainian(
+    unit_heading: str,
+) -> None:
+    # the ↑ flag read as "1" and нг/мл as "не/мл" stand in the result column when the header names no unit
+    # column; they are the unit's place all the same
+    lines = make_lines(
+        [
+            [(10, "Дослідження"), (300, "Результат"), (380, unit_heading), (450, "Референтні значення")],
+            [(10, "Феритин"), (300, "226.4 1"), (380, "не/мл"), (450, "13.0 - 150.0")],
+        ],
+        confidence=0.8,
+    )
+    reading = read_values(lines, ocr_pages=frozenset({1}))
+    (value,) = reading.values
+    assert (value.analyte, value.value, value.normalized_value) == ("ferritin", 226.4, 226.4)
+    assert [(warning.code, warning.unit) for warning in reading.warnings] == [("unit_inferred", "ng/ml")]
+
+
+@pytest.mark.parametrize(
+    ("label", "printed", "unit", "analyte"),
+    # "об’єм" read "06’em", "Залізо" "3ani30": a word of the name read with a leading digit
+    [
+        ("Середній 06’em еритроцитів (MCV)", "75,8", "фл", "mcv"),
+        ("Сироваткове 3ani30 (Fe)", "5,0", "мкмоль/л", "serum_iron"),
+    ],
+)
+def test_a_name_read_with_a_digit_inside_runs_on_to_the_value(
+    label: str, printed: str, unit: str, analyte: str
+) -> None:
+    (value,) = read([make_line((10, label), (300, printed), (380, unit))]).values()
+    assert (value.analyte, value.value, value.unit) == (analyte, float(printed.replace(",", ".")), unit)
+
+
+def test_a_name_runs_on_through_a_word_with_digits_only_when_the_longer_name_is_an_analyte() -> None:
+    # "Середній" names nothing and neither does "Середній 06’em ..." without an abbreviation it knows
+    assert read([make_line((10, "Середній 06’em еритроцитів"), (300, "75,8"), (380, "фл"))]) == {}
 
 
 @pytest.mark.parametrize(

@@ -401,15 +401,33 @@ def unit_of_garble(analyte: Analyte, text: str) -> str | None:
     "Hg/L" beside ferritin is µg/L), when undoing OCR's confusions (`_UNIT_MISREADS` and the look-alikes
     above) reaches the analyte's units in one factor only (µg/L and ng/mL are one): letters OCR confuses
     by shape are evidence of the unit, not proof, so the caller marks the unit as inferred. Only words
-    with a "/" and letters are read so: a speck or a Cyrillic garble could be any unit."""
+    with a "/" and letters are read so: a speck or a Cyrillic garble could be any unit.
+    When the whole word reaches no unit, what follows its "/" may still be read (or reached) whole: if the
+    analyte's units per that volume share one factor, it decides ("не/мл" beside ferritin is per mL, so
+    ng/mL, where µg/L and pmol/L are per litre)."""
     if "/" not in text or not any(char.isalpha() for char in text):
         return None
+    misreads = _UNIT_MISREADS + _GLYPH_MISREADS
     found: dict[float, str] = {}
-    for repaired in _undone(
-        text, _UNIT_MISREADS + _GLYPH_MISREADS, lambda unit: normalize_unit(unit) in analyte.units
-    ):
+    for repaired in _undone(text, misreads, lambda unit: normalize_unit(unit) in analyte.units):
         found.setdefault(round(analyte.units[normalize_unit(repaired)], 9), repaired)
+    found = found or _units_per_volume(analyte, text, misreads)
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _units_per_volume(analyte: Analyte, text: str, misreads: tuple[tuple[str, str], ...]) -> dict[float, str]:
+    """The analyte's units, by factor, per the volume a unit word names after its "/" as read, or once
+    `misreads` are undone ("мл" and "Mn" are per mL)."""
+    numerator, _, denominator = text.rpartition("/")
+    if not numerator.strip(SPECKS_AFTER_UNIT) or not denominator.strip(SPECKS_AFTER_UNIT):
+        return {}
+    volumes = {unit: unit.rpartition("/")[2] for unit in analyte.units if "/" in unit}
+    found: dict[float, str] = {}
+    for read in _undone(denominator, misreads, lambda volume: normalize_unit(volume) in volumes.values()):
+        for unit, volume in volumes.items():
+            if volume == normalize_unit(read):
+                found.setdefault(round(analyte.units[unit], 9), unit)
+    return found
 
 
 # The digits a unit's first letter glued onto a value reads as (`unit_glued_as_decimals`): "g" as 9, the

@@ -30,7 +30,7 @@ Role = Literal["name", "result", "previous", "unit", "reference", "flag"]
 _HEADER_WORDS: tuple[tuple[Role, tuple[str, ...]], ...] = (
     ("previous", ("пред", "previous", "prior", "прошл")),
     ("result", ("результат", "result", "current", "значение", "value")),
-    ("unit", ("ед", "unit", "единиц")),
+    ("unit", ("ед", "unit", "единиц", "од. вим", "одиниц")),  # Ukrainian "Од. виміру", "Одиниці"
     ("reference", ("норм", "референ", "reference", "range", "interval")),
     ("flag", ("flag", "флаг")),
     ("name", ("исследование", "показатель", "тест", "test", "analyte", "наименование", "анализ")),
@@ -87,6 +87,26 @@ def split_label(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, 
         if index and is_flag(text) and following[:1].isdigit():
             return words[:index], words[index:]
     return words, ()
+
+
+def _label_through_misread_word(
+    label_words: tuple[Word, ...], rest: tuple[Word, ...]
+) -> tuple[tuple[Word, ...], tuple[Word, ...]]:
+    """An OCR label cut short at a word of the name read with a leading digit ("об’єм" read "06’em", "З"
+    as 3): the label runs on through that word when it is no number and the longer label names an analyte
+    the shorter one does not ("Середній 06’em еритроцитів (MCV)")."""
+    if not rest or tokenize(rest[:1])[0].kind != "other":
+        return label_words, rest
+    if analyte_for_label(_text(label_words), fuzzy=True) is not None:
+        return label_words, rest
+    more, after = split_label(rest)
+    if analyte_for_label(_text(label_words + more), fuzzy=True) is None:
+        return label_words, rest
+    return label_words + more, after
+
+
+def _text(words: tuple[Word, ...]) -> str:
+    return " ".join(word.text for word in words)
 
 
 def analyte_for_label(label: str, *, fuzzy: bool) -> Analyte | None:
@@ -200,15 +220,17 @@ def parse_row(
     """The row a label and its words make. `value_words` are the words printed under a label that has
     nothing beside it (a card: the name on one line, status, value and unit on the next)."""
     label_words, rest = split_label(words)
+    if ocr:
+        label_words, rest = _label_through_misread_word(label_words, rest)
     label_words, name_unit = label_unit(label_words)
     if ocr and name_unit is None:
         label_words, name_unit = _unit_before_marks(label_words)
-    label = " ".join(word.text for word in label_words)
+    label = _text(label_words)
     analyte = analyte_for_label(label, fuzzy=ocr)
     mark_before_value = False
     if ocr:
         analyte, label_words, mark_before_value = _without_trailing_marks(analyte, label_words)
-        label = " ".join(word.text for word in label_words)
+        label = _text(label_words)
     if value_words is not None:
         rest = rest + value_words
     if (analyte is None and not ocr) or not rest:
@@ -423,7 +445,7 @@ def _without_trailing_marks(
         end -= 1
     if end == len(label_words):
         return analyte, label_words, False
-    core = analyte_for_label(" ".join(word.text for word in label_words[:end]), fuzzy=True)
+    core = analyte_for_label(_text(label_words[:end]), fuzzy=True)
     if core is None or (analyte is not None and analyte is not core):
         return analyte, label_words, False
     return core, label_words[:end], True
@@ -459,8 +481,10 @@ def shape_of_label(label: str) -> ShapeMatch | None:
 
 
 def _has_unit_column_text(tokens: list[Token], columns: list[Column] | None, tolerance: float) -> bool:
-    """Whether something stands in the unit column that is not a unit we know (likely an OCR misread)."""
-    if columns is None:
+    """Whether something stands in the unit column that is not a unit we know (likely an OCR misread). A
+    header that names no unit column (its unit heading misread, "Од." as "‘Oa.") does not say where
+    units stand, so anything unreadable after the value may be the unit."""
+    if columns is None or all(column.role != "unit" for column in columns):
         return any(token.kind == "other" for token in tokens)
     return any(
         token.kind == "other" and _role(columns, token.words[0], tolerance) == "unit" for token in tokens
