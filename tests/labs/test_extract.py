@@ -350,6 +350,12 @@ def test_ukrainian_names_are_read_with_any_apostrophe_and_a_latin_i() -> None:
     assert found == {"mcv": 78.4, "hemoglobin": 112.0, "tibc": 71.2, "transferrin_saturation": 9.1}
 
 
+def test_an_abbreviation_read_in_latin_look_alikes_names_its_analyte() -> None:
+    # "СРБ" read as "CPB" (Б as B) beside a name garbled past matching
+    lines = make_lines([[(40, "С-резктивний блох (CPB)"), (300, "12,4"), (360, "мг/л")]])
+    assert values_of(lines, ocr=True)["crp"].normalized_value == 12.4
+
+
 def test_turkish_sex_and_age_read_by_ocr_without_their_dotless_i_and_cedilla() -> None:
     ocr = person("Cinsiyet: Kadin Yas: 39.")
     assert (ocr.sex, ocr.age) == ("female", 39.0)

@@ -335,6 +335,21 @@ def test_a_name_read_with_a_digit_inside_runs_on_to_the_value(
     assert (value.analyte, value.value, value.unit) == (analyte, float(printed.replace(",", ".")), unit)
 
 
+@pytest.mark.parametrize(
+    ("label", "cells", "analyte"),
+    # the name garbled past matching; the abbreviation in square brackets, or a round one OCR closed as "}"
+    [
+        ("Середнй вмкт гемоглобну в еритроцит! (МСН}", ((300, "31.1"), (420, "27.0 - 34.0")), "mch"),
+        ("Ширина розподлу еритроциие [RDW-CV]", ((300, "11.9 %"), (420, "11.5 - 14.5")), "rdw_cv"),
+        ("Hemogiobm {HGB)", ((300, "124 g/L"), (420, "120 - 170")), "hemoglobin"),
+    ],
+)
+def test_an_abbreviation_in_any_bracket_names_the_row(
+    label: str, cells: tuple[tuple[float, str], ...], analyte: str
+) -> None:
+    assert set(read([make_line((10, label), *cells)])) == {analyte}
+
+
 def test_a_name_runs_on_through_a_word_with_digits_only_when_the_longer_name_is_an_analyte() -> None:
     # "Середній" names nothing and neither does "Середній 06’em ..." without an abbreviation it knows
     assert read([make_line((10, "Середній 06’em еритроцитів"), (300, "75,8"), (380, "фл"))]) == {}

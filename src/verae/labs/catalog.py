@@ -626,9 +626,9 @@ def find_analyte(name: str) -> Analyte | None:
     return _BY_ALIAS.get(_alias_key(name)) or _BY_LOINC.get(name.strip())
 
 
-# OCR reads Latin abbreviations as look-alike Cyrillic letters and back ("HGB" as "НGВ"), so printed
-# labels are compared with both alphabets folded onto the Latin shapes.
-_LOOKALIKES = str.maketrans("авеикмнорстухяі", "abeukmhopctyxri")
+# OCR reads Latin abbreviations as look-alike Cyrillic letters and back ("HGB" as "НGВ", "СРБ" as "CPB"),
+# so printed labels are compared with both alphabets folded onto the Latin shapes.
+_LOOKALIKES = str.maketrans("авеикмнорстухяіб", "abeukmhopctyxrib")
 _PUNCTUATION = " .,:;|_()[]'\"«»"
 
 

@@ -127,7 +127,13 @@ def analyte_for_label(label: str, *, fuzzy: bool) -> Analyte | None:
     return None
 
 
+# Square and curly brackets are round ones here: labs print "[MCH]", and OCR reads a round bracket as
+# either ("(МСН}")
+_BRACKETS = str.maketrans("[{]}", "(())")
+
+
 def _analyte_for_words(label: str, *, fuzzy: bool) -> Analyte | None:
+    label = label.translate(_BRACKETS)
     inside = re.findall(r"\(([^()]*)\)", label)
     outside = re.sub(r"\([^()]*\)?", " ", label)
     # "HGB-Hemoglobin", "Hemoglobin/HGB": a name and its abbreviation joined by a hyphen or a slash are
