@@ -6,11 +6,18 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+
+def _keywords(words: str) -> frozenset[str]:
+    """A language's words, each also as `rus+eng` reads a Ukrainian one: without the "і" Russian lacks and
+    drops ("залзо" for "залізо")."""
+    return frozenset(form for word in words.split() for form in (word, word.replace("і", "")))
+
+
 # Words that give a page's language away (headers, analyte names, field labels), accents folded. A page
 # in one of these languages is read again with its own Tesseract model: "rus+eng" reads Turkish "SONUÇ"
 # or French "Hématies" as a mix of scripts, and Ukrainian "Гемоглобін" as "Temorno6in".
 _LANGUAGE_WORDS: dict[str, frozenset[str]] = {
-    language: frozenset(words.split())
+    language: _keywords(words)
     for language, words in {
         "fra": "resultat resultats unite unites valeurs reference references hematies leucocytes plaquettes "
         "hemoglobine hematocrite anteriorites preleve prelevement numeration globulaire vgm tcmh ccmh biologie "
@@ -25,10 +32,8 @@ _LANGUAGE_WORDS: dict[str, frozenset[str]] = {
         "ematocrito esame emocromocitometrico referto sideremia precedente sesso prelievo analisi",
         "tur": "sonuc birim referans araligi hemogram raporu tarihi lokosit trombosit eritrosit testler "
         "protokol numune ornek cinsiyet yas onceki",
-        # Ukrainian, also as `rus+eng` reads it: Russian has no "і", which it drops ("залзо" for "залізо")
         "ukr": "результати стать еритроцити лейкоцити тромбоцити трансферин феритин значення насичення "
-        "сироватки взяття дослідження дослдження виміру вимру референтні референтн залізо залзо загальна "
-        "середня жіноча жноча чоловіча розподілу розподлу",
+        "сироватки взяття дослідження виміру референтні залізо загальна середня жіноча чоловіча розподілу",
     }.items()
 }
 # Portuguese and Spanish share most lab words; these tell them apart.
